@@ -1,0 +1,97 @@
+"""Writes for organisations and memberships. Each one is audited with its actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ksbb.accounts.models import ROLE_ORGANIZATION_KIND, Membership, Organization, Role, User
+from ksbb.areas.models import Area
+from ksbb.core.audit import audit_log
+from ksbb.needs.models import Recipient
+
+
+def organization_create(
+    *, kind: str, name: str, by: Any, area: Area | None = None, is_demo: bool = False
+) -> Organization:
+    if kind not in Organization.Kind.values:
+        raise ValidationError({"kind": _("%(kind)r is not an organisation kind") % {"kind": kind}})
+    if not name.strip():
+        raise ValidationError({"name": _("the name is required")})
+    with transaction.atomic():
+        org = Organization.objects.create(kind=kind, name=name.strip(), area=area,
+                                          is_demo=is_demo)
+        audit_log(actor=by, action="organization.created", obj=org,
+                  after={"kind": kind, "name": org.name, "area": area.code if area else None})
+    return org
+
+
+def user_create(
+    *, username: str, password: str | None, by: Any, full_name: str = "", email: str = "",
+    is_superuser: bool = False,
+) -> User:
+    with transaction.atomic():
+        user = User(username=username, full_name=full_name, email=email,
+                    is_superuser=is_superuser, is_staff=is_superuser)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        audit_log(actor=by, action="user.created", obj=user,
+                  after={"username": username, "superuser": is_superuser})
+    return user
+
+
+def membership_grant(
+    *,
+    user: User,
+    role: str,
+    by: Any,
+    organization: Organization | None = None,
+    villages: Iterable[Area] = (),
+    recipient: Recipient | None = None,
+) -> Membership:
+    """Give ``user`` a role; the role decides which organisation kind and scope it needs."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("%(role)r is not a role") % {"role": role}})
+    kind = ROLE_ORGANIZATION_KIND[role]
+    if kind is not None and (organization is None or organization.kind != kind):
+        raise ValidationError({"organization": _(
+            "the role %(role)s needs an organisation of kind %(kind)s") % {
+                "role": Role(role).label, "kind": Organization.Kind(kind).label}})
+    village_list = list(villages)
+    if role == Role.KELURAHAN_OFFICER and not village_list:
+        raise ValidationError({"villages": _("a kelurahan officer needs at least one village")})
+    if any(v.level != Area.Level.VILLAGE for v in village_list):
+        raise ValidationError({"villages": _("only villages (kelurahan/desa) can be chosen")})
+    if role == Role.RECIPIENT_REPRESENTATIVE and recipient is None:
+        raise ValidationError({"recipient": _("a recipient representative needs a recipient")})
+    with transaction.atomic():
+        membership = Membership.objects.create(user=user, role=role, organization=organization,
+                                               recipient=recipient)
+        if village_list:
+            membership.villages.set(village_list)
+        audit_log(actor=by, action="membership.granted", obj=membership, after={
+            "user": user.username, "role": role,
+            "organization": organization.pk if organization else None,
+            "villages": sorted(v.code for v in village_list),
+            "recipient": recipient.pk if recipient else None,
+        })
+    return membership
+
+
+def membership_revoke(*, membership: Membership, by: Any) -> Membership:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if membership.is_active:
+            membership.is_active = False
+            membership.save(update_fields=["is_active"])
+            audit_log(actor=by, action="membership.revoked", obj=membership,
+                      before={"active": True}, after={"active": False})
+    return membership

@@ -1,0 +1,198 @@
+"""Parsing and validation of an allocation problem.
+
+The engine only ever sees a :class:`Problem`; everything that could be wrong with the raw
+JSON-like input is caught here, so the solver can trust its data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "LEVELS",
+    "Need",
+    "Pledge",
+    "Problem",
+    "ProblemError",
+    "code_depth",
+    "code_parts",
+    "load_problem",
+    "shared_components",
+]
+
+# Kemendagri code: province.regency.district.village.RW with 2, 2, 2, 4 and 3 digits.
+_CODE_RE = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4}(?:\.\d{3})?)?)?)?$")
+
+# Locality label by number of shared leading components (index = shared count).
+LEVELS: tuple[str, ...] = ("other", "province", "regency", "district", "village", "rw")
+
+_PLEDGE_FIELDS = {"id", "item", "quantity", "area", "restrict_to"}
+_PLEDGE_REQUIRED = {"id", "item", "quantity", "area"}
+_NEED_FIELDS = {"recipient", "item", "quantity", "priority", "area"}
+
+
+class ProblemError(ValueError):
+    """The input does not describe a valid allocation problem; the message names the record."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pledge:
+    id: str
+    item: str
+    quantity: int
+    area: str
+    restrict_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    recipient: str
+    item: str
+    quantity: int
+    priority: int
+    area: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A validated problem. Pledges are sorted by id, needs by (recipient, item), so that the
+    order of the input never influences the result."""
+
+    pledges: tuple[Pledge, ...]
+    needs: tuple[Need, ...]
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        return tuple(sorted({p.item for p in self.pledges} | {n.item for n in self.needs}))
+
+
+def code_parts(code: str) -> tuple[str, ...]:
+    return tuple(code.split(".")) if code else ()
+
+
+def code_depth(code: str) -> int:
+    return 0 if not code else code.count(".") + 1
+
+
+def shared_components(a: str, b: str) -> int:
+    """Number of leading code components that two area codes have in common."""
+    n = 0
+    for x, y in zip(code_parts(a), code_parts(b), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _is_int(value: object) -> bool:
+    # bool is a subclass of int and 1.0 compares equal to 1: neither is a quantity.
+    return type(value) is int
+
+
+def _label(kind: str, index: int, record: Any, key: str) -> str:
+    if isinstance(record, Mapping):
+        ident = record.get(key)
+        if isinstance(ident, str) and ident:
+            return f"{kind}[{index}] ({'id' if key == 'id' else key} {ident!r})"
+    return f"{kind}[{index}]"
+
+
+def _check_fields(
+    label: str, record: Mapping[str, Any], allowed: set[str], required: set[str]
+) -> None:
+    unknown = sorted(str(k) for k in record if k not in allowed)
+    if unknown:
+        raise ProblemError(f"{label}: unknown field(s) {', '.join(map(repr, unknown))}")
+    missing = sorted(required - set(record))
+    if missing:
+        raise ProblemError(f"{label}: missing field(s) {', '.join(map(repr, missing))}")
+
+
+def _text(label: str, record: Mapping[str, Any], key: str) -> str:
+    value = record[key]
+    if not isinstance(value, str) or not value.strip():
+        raise ProblemError(f"{label}: {key} must be a non-empty string")
+    return value
+
+
+def _quantity(label: str, record: Mapping[str, Any]) -> int:
+    value = record["quantity"]
+    if not _is_int(value) or value < 0:
+        raise ProblemError(f"{label}: quantity must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def _code(label: str, record: Mapping[str, Any], key: str) -> str:
+    value = record[key]
+    if not isinstance(value, str) or not _CODE_RE.match(value):
+        raise ProblemError(
+            f"{label}: {key} must be a Kemendagri area code such as '31', '31.71', "
+            f"'31.71.01', '31.71.01.1001' or '31.71.01.1001.003', got {value!r}"
+        )
+    return value
+
+
+def _records(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data[key]
+    if not isinstance(value, list):
+        raise ProblemError(f"{key} must be a list")
+    return value
+
+
+def load_problem(data: Any) -> Problem:
+    """Validate a decoded JSON document and return a :class:`Problem`.
+
+    Raises :class:`ProblemError` on the first problem found, naming the offending record.
+    Duplicate pledge ids and duplicate (recipient, item) need lines are rejected rather than
+    merged: merging would hide data-entry mistakes upstream.
+    """
+    if not isinstance(data, Mapping):
+        raise ProblemError("problem must be a JSON object with 'pledges' and 'needs'")
+    _check_fields("problem", data, {"pledges", "needs"}, {"pledges", "needs"})
+
+    pledges: list[Pledge] = []
+    seen_pledges: dict[str, int] = {}
+    for i, raw in enumerate(_records(data, "pledges")):
+        label = _label("pledges", i, raw, "id")
+        if not isinstance(raw, Mapping):
+            raise ProblemError(f"{label}: must be an object")
+        _check_fields(label, raw, _PLEDGE_FIELDS, _PLEDGE_REQUIRED)
+        pid = _text(label, raw, "id")
+        item = _text(label, raw, "item")
+        quantity = _quantity(label, raw)
+        area = _code(label, raw, "area")
+        restrict_to = None if raw.get("restrict_to") is None else _code(label, raw, "restrict_to")
+        if pid in seen_pledges:
+            raise ProblemError(f"{label}: duplicate pledge id, first used by pledges[{seen_pledges[pid]}]")
+        seen_pledges[pid] = i
+        pledges.append(Pledge(pid, item, quantity, area, restrict_to))
+
+    needs: list[Need] = []
+    seen_needs: dict[tuple[str, str], int] = {}
+    for i, raw in enumerate(_records(data, "needs")):
+        label = _label("needs", i, raw, "recipient")
+        if not isinstance(raw, Mapping):
+            raise ProblemError(f"{label}: must be an object")
+        _check_fields(label, raw, _NEED_FIELDS, _NEED_FIELDS)
+        recipient = _text(label, raw, "recipient")
+        item = _text(label, raw, "item")
+        quantity = _quantity(label, raw)
+        priority = raw["priority"]
+        if not _is_int(priority) or priority < 1:
+            raise ProblemError(f"{label}: priority must be a positive integer, got {priority!r}")
+        area = _code(label, raw, "area")
+        key = (recipient, item)
+        if key in seen_needs:
+            raise ProblemError(
+                f"{label}: duplicate need line for item {item!r}, "
+                f"already given in needs[{seen_needs[key]}]"
+            )
+        seen_needs[key] = i
+        needs.append(Need(recipient, item, quantity, priority, area))
+
+    pledges.sort(key=lambda p: p.id)
+    needs.sort(key=lambda n: (n.recipient, n.item))
+    return Problem(tuple(pledges), tuple(needs))

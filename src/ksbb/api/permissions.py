@@ -1,0 +1,20 @@
+"""API-side use of the one permission API (django-rules, see accounts/rules.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+
+class RulePermission(BasePermission):
+    """Checks ``view.object_permission`` (e.g. "accounts.view_organization") on each object.
+
+    Lists are narrowed by the view's selector, so this guards retrieval by id.
+    """
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
+        perm = getattr(view, "object_permission", None)
+        return perm is None or request.user.has_perm(perm, obj)

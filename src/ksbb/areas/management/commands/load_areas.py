@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from ksbb.areas.services import areas_load_reference, known_provinces, reference_rows
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the Kemendagri areas (province to village) shipped with KSBB. "
+        "Without --province, the whole of Indonesia. Running it again changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--province", action="append", metavar="CODE",
+            help="province code such as 31 (DKI Jakarta); repeat for several",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        provinces = options["province"]
+        if provinces:
+            unknown = sorted(set(provinces) - known_provinces())
+            if unknown:
+                raise CommandError(f"unknown province code(s): {', '.join(unknown)}")
+        total = sum(1 for _ in reference_rows(provinces))
+        started = time.perf_counter()
+        with tqdm(total=total, unit="area", disable=options["no_progress"] or None,
+                  file=self.stderr._out) as bar:
+            report = areas_load_reference(by="cli:load_areas", provinces=provinces,
+                                          progress=bar.update)
+        self.stdout.write(
+            f"areas: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged ({time.perf_counter() - started:.1f} s)"
+        )

@@ -1,0 +1,105 @@
+"""Typed readers for the environment.
+
+Settings come only from ``KSBB_*`` variables. A value that cannot be understood stops the
+process with a message naming the variable, rather than falling back to something the
+operator did not ask for.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import zoneinfo
+from pathlib import Path
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class EnvError(Exception):
+    """A KSBB_* variable is set to something unusable."""
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise EnvError(f"{name}={raw!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise EnvError(f"{name}={raw!r} is not an integer") from None
+    if minimum is not None and value < minimum:
+        raise EnvError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name)
+    path = Path(raw).expanduser() if raw else default
+    path = path.resolve()
+    if path.exists() and not path.is_dir():
+        raise EnvError(f"{name}={str(path)!r} exists but is not a directory")
+    return path
+
+
+def env_time_zone(name: str, default: str) -> str:
+    value = os.environ.get(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise EnvError(f"{name}={value!r} is not an IANA time zone such as Asia/Jakarta") from None
+    return value
+
+
+def env_database_url(name: str, default: str) -> str:
+    value = os.environ.get(name) or default
+    scheme = value.split(":", 1)[0].lower()
+    allowed = {"sqlite", "postgres", "postgresql", "pgsql", "postgis"}
+    if "://" not in value or scheme not in allowed:
+        raise EnvError(
+            f"{name}={value!r} is not a database URL: use postgres://user@host:5432/name "
+            "or sqlite:////absolute/path/ksbb.sqlite3"
+        )
+    return value
+
+
+def secret_key(name: str, data_dir: Path) -> str:
+    """The key from the environment, else one generated once and kept in the data folder."""
+    raw = os.environ.get(name)
+    if raw:
+        if len(raw) < 32:
+            raise EnvError(f"{name} is too short: use at least 32 random characters")
+        return raw
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # Written with owner-only permissions: the key signs sessions and tokens.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from ksbb.areas.models import Area
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up the database if needed (migrate, areas, demo data when empty) and serve "
+        "KSBB with gunicorn, static files included."
+    )
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("KSBB_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("KSBB_PORT", "8000")))
+        parser.add_argument("--workers", type=int,
+                            default=int(os.environ.get("KSBB_WEB_WORKERS", "2")))
+        parser.add_argument("--no-demo", action="store_true",
+                            help="do not load the demo data set into an empty database")
+        parser.add_argument("--no-task-worker", action="store_true",
+                            help="do not start the background task worker")
+        parser.add_argument("--setup-only", action="store_true",
+                            help="prepare the database and static files, then exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        self.stdout.write(f"KSBB data folder: {settings.DATA_DIR}")
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Area.objects.exists():
+            province = settings.KSBB_DEFAULT_PROVINCE
+            self.stdout.write(f"Loading the areas of province {province} ...")
+            call_command("load_areas", province=[province], no_progress=True, verbosity=0)
+            if settings.KSBB_DEMO and not options["no_demo"]:
+                from ksbb.ops.demo import seed_demo
+
+                self.stdout.write("Loading the demo data set ...")
+                seed_demo(province)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self._print_banner(options)
+        self.stdout.write(f"(ready in {time.perf_counter() - started:.1f} s)")
+        if options["setup_only"]:
+            return
+        self._serve(options)
+
+    def _print_banner(self, options: dict[str, Any]) -> None:
+        from ksbb.ops.demo import demo_accounts
+
+        host = options["host"]
+        shown = f"[{host}]" if ":" in host else host
+        self.stdout.write(self.style.SUCCESS(f"KSBB serves on http://{shown}:{options['port']}/"))
+        self.stdout.write(f"  API docs: http://{shown}:{options['port']}/api/docs/")
+        accounts = demo_accounts()
+        if accounts:
+            self.stdout.write("Demo accounts (demo data only; sign in at /accounts/login/):")
+            for account in accounts:
+                self.stdout.write(f"  {account.username:<13} {account.password:<20} {account.role}")
+        else:
+            self.stdout.write("Create an administrator with: ksbb createsuperuser")
+
+    def _serve(self, options: dict[str, Any]) -> None:
+        from ksbb.ops.server import KsbbServer
+        from ksbb.wsgi import application
+
+        worker = None
+        if not options["no_task_worker"]:
+            # Long jobs (imports, allocation runs, PDFs) run here, outside web requests.
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "ksbb.cli", "db_worker", "--interval", "1"],
+                env=os.environ.copy(),
+            )
+        try:
+            KsbbServer(application, {
+                "bind": f"{options['host']}:{options['port']}",
+                "workers": options["workers"],
+                "worker_class": "gthread",
+                "threads": 4,
+                "accesslog": "-",
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "control_socket": str(settings.DATA_DIR / "gunicorn.ctl"),
+            }).run()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

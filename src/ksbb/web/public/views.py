@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from importlib import resources
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from ksbb.areas.models import Area
+from ksbb.core.audit import audit_head
+from ksbb.needs.models import Recipient
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    counts = {
+        "provinces": Area.objects.filter(level=Area.Level.PROVINCE).count(),
+        "villages": Area.objects.filter(level=Area.Level.VILLAGE).count(),
+        "rws": Area.objects.filter(level=Area.Level.RW).count(),
+        "recipients": Recipient.objects.count(),
+    }
+    return render(request, "public/home.html", {"counts": counts, "audit_head": audit_head()})
+
+
+def about_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/about_data.html")
+
+
+def odbl(request: HttpRequest) -> HttpResponse:
+    text = (resources.files("ksbb.areas") / "data" / "wilayah" / "LICENSE-ODbL.md").read_text(
+        encoding="utf-8")
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means "not healthy"
+        return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
