@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 from collections.abc import Callable, Iterable, Iterator
@@ -36,17 +37,25 @@ class AreaRow:
     parent_id: str | None
 
 
-def reference_rows(provinces: Iterable[str] | None = None) -> Iterator[AreaRow]:
-    """The shipped Kemendagri data, optionally only some provinces."""
-    wanted = set(provinces) if provinces else None
+@functools.cache
+def _all_reference_rows() -> tuple[AreaRow, ...]:
+    # Parsed once per process: tests and `ksbb up` load a province many times over.
     data = resources.files("ksbb.areas") / "data" / "wilayah"
+    rows: list[AreaRow] = []
     for level, filename, parent_col in _LEVEL_FILES:
         with gzip.open(io.BytesIO((data / filename).read_bytes()), "rt", encoding="utf-8") as fh:
             for rec in csv.DictReader(fh):
-                code = rec["code"]
-                if wanted is not None and code.split(".", 1)[0] not in wanted:
-                    continue
-                yield AreaRow(code, int(level), rec["name"], rec[parent_col] if parent_col else None)
+                rows.append(AreaRow(rec["code"], int(level), rec["name"],
+                                    rec[parent_col] if parent_col else None))
+    return tuple(rows)
+
+
+def reference_rows(provinces: Iterable[str] | None = None) -> Iterator[AreaRow]:
+    """The shipped Kemendagri data, coarsest level first, optionally only some provinces."""
+    wanted = set(provinces) if provinces else None
+    for row in _all_reference_rows():
+        if wanted is None or row.code.split(".", 1)[0] in wanted:
+            yield row
 
 
 def known_provinces() -> set[str]:

@@ -49,10 +49,11 @@ def greedy(problem: Problem) -> Plan:
                 while pos < len(ids) and missing:
                     pid = ids[pos]
                     take = min(missing, left[pid])
-                    left[pid] -= take
-                    missing -= take
-                    lines[(pid, n.recipient, n.item)] += take
-                    allocated[(n.recipient, n.item)] += take
+                    if take:  # a pledge exhausted through another bucket is still listed here
+                        left[pid] -= take
+                        missing -= take
+                        lines[(pid, n.recipient, n.item)] += take
+                        allocated[(n.recipient, n.item)] += take
                     pos += 1
                 # Drop exhausted pledges so later scans stay short.
                 ids[:] = [pid for pid in ids[:pos] if left[pid]] + ids[pos:]

@@ -6,6 +6,7 @@ JSON-like input is caught here, so the solver can trust its data.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,6 +104,9 @@ def _label(kind: str, index: int, record: Any, key: str) -> str:
 def _check_fields(
     label: str, record: Mapping[str, Any], allowed: set[str], required: set[str]
 ) -> None:
+    keys = record.keys()
+    if keys <= allowed and required <= keys:
+        return
     unknown = sorted(str(k) for k in record if k not in allowed)
     if unknown:
         raise ProblemError(f"{label}: unknown field(s) {', '.join(map(repr, unknown))}")
@@ -127,12 +131,17 @@ def _quantity(label: str, record: Mapping[str, Any]) -> int:
 
 def _code(label: str, record: Mapping[str, Any], key: str) -> str:
     value = record[key]
-    if not isinstance(value, str) or not _CODE_RE.match(value):
+    if not isinstance(value, str) or not _valid_code(value):
         raise ProblemError(
             f"{label}: {key} must be a Kemendagri area code such as '31', '31.71', "
             f"'31.71.01', '31.71.01.1001' or '31.71.01.1001.003', got {value!r}"
         )
     return value
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _valid_code(value: str) -> bool:
+    return _CODE_RE.fullmatch(value) is not None
 
 
 def _records(data: Mapping[str, Any], key: str) -> list[Any]:
@@ -166,7 +175,9 @@ def load_problem(data: Any) -> Problem:
         area = _code(label, raw, "area")
         restrict_to = None if raw.get("restrict_to") is None else _code(label, raw, "restrict_to")
         if pid in seen_pledges:
-            raise ProblemError(f"{label}: duplicate pledge id, first used by pledges[{seen_pledges[pid]}]")
+            raise ProblemError(
+                f"{label}: duplicate pledge id, first used by pledges[{seen_pledges[pid]}]"
+            )
         seen_pledges[pid] = i
         pledges.append(Pledge(pid, item, quantity, area, restrict_to))
 

@@ -46,6 +46,7 @@ and any decomposition of an optimal flow into pledge -> need pairs has that same
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -122,7 +123,9 @@ class _Lp:
         self.row_upper.append(upper)
         return len(self.row_lower) - 1
 
-    def col(self, cost: float, lower: float, upper: float, entries: Sequence[tuple[int, float]]) -> int:
+    def col(
+        self, cost: float, lower: float, upper: float, entries: Sequence[tuple[int, float]]
+    ) -> int:
         self.cost.append(cost)
         self.lower.append(lower)
         self.upper.append(upper)
@@ -132,8 +135,7 @@ class _Lp:
             self.value.append(v)
         return len(self.cost) - 1
 
-    def solve(self, maximize: bool) -> tuple[np.ndarray, np.ndarray, float]:
-        """Return (column values, row duals, objective); raise SolverError unless optimal."""
+    def highs(self, maximize: bool) -> highspy.Highs:
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.cost)
         lp.num_row_ = len(self.row_lower)
@@ -151,16 +153,22 @@ class _Lp:
         lp.a_matrix_.value_ = np.asarray(self.value, dtype=np.float64)
         h = _new_highs()
         h.passModel(lp)
-        h.run()
-        status = h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise SolverError(f"HiGHS: {h.modelStatusToString(status)}")
-        sol = h.getSolution()
-        return (
-            np.asarray(sol.col_value, dtype=np.float64),
-            np.asarray(sol.row_dual, dtype=np.float64),
-            float(h.getInfo().objective_function_value),
-        )
+        return h
+
+
+def _run(h: highspy.Highs) -> tuple[np.ndarray, np.ndarray, float]:
+    """Solve (hot-starting from the previous basis, if any) and return (column values, row
+    duals, objective); raise SolverError unless optimal."""
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise SolverError(f"HiGHS: {h.modelStatusToString(status)}")
+    sol = h.getSolution()
+    return (
+        np.asarray(sol.col_value, dtype=np.float64),
+        np.asarray(sol.row_dual, dtype=np.float64),
+        float(h.getInfo().objective_function_value),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,10 +182,11 @@ def _prefix(code: str, depth: int) -> str:
     return ".".join(parts[:depth])
 
 
-def _ancestors(code: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 18)
+def _ancestors(code: str) -> tuple[str, ...]:
     """Ancestors-or-self of a code, deepest first, ending with the root ''."""
     parts = code.split(".") if code else []
-    return [".".join(parts[:k]) for k in range(len(parts), 0, -1)] + [""]
+    return (*(".".join(parts[:k]) for k in range(len(parts), 0, -1)), "")
 
 
 def _is_within(code: str, area: str) -> bool:
@@ -222,49 +231,52 @@ def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResul
     priorities = sorted({c.priority for c in ordered})
     totals: dict[int, int] = {}
 
-    parents = {c: next((a for a in _ancestors(c)[1:] if a in supply), None) for c in nodes}
-
-    def build(objective: int | None, free: Sequence[int]) -> tuple[_Lp, dict[int, int], int]:
-        """LP over the reachability network. Maximise the total of priority `objective`, or
-        (None) maximise t with x_c >= t * demand_c for the `free` classes (indices)."""
-        lp = _Lp()
-        node_row = {c: lp.row() for c in nodes}
-        for c in nodes:
-            lp.col(0.0, 0.0, float(supply[c]), [(node_row[c], 1.0)])
-            parent = parents[c]
-            if parent is not None:
-                lp.col(0.0, 0.0, _INF, [(node_row[parent], -1.0), (node_row[c], 1.0)])
-        prio_row = {}
-        for prio in priorities:
-            fixed = float(totals[prio]) if prio in totals else None
-            prio_row[prio] = lp.row(-_INF, _INF) if fixed is None else lp.row(fixed, fixed)
-        fair_row = {k: lp.row(0.0, _INF) for k in free}
-        for k, cls in enumerate(ordered):
-            entries = [(node_row[cls.node], -1.0), (prio_row[cls.priority], 1.0)]
-            if k in fair_row:
-                entries.append((fair_row[k], 1.0))
-                low = 0.0
-            else:
-                # Frozen classes keep their level; the tolerance absorbs LP round-off.
-                low = max(0.0, cls.level * cls.demand - 1e-6 * max(1.0, cls.demand))
-            cost = 1.0 if cls.priority == objective else 0.0
-            lp.col(cost, low, float(cls.demand), entries)
-        t_col = -1
-        if free:
-            t_entries = [(fair_row[k], -float(ordered[k].demand)) for k in free]
-            t_col = lp.col(1.0, -_INF, _INF, t_entries)
-        return lp, fair_row, t_col
+    # One model for the whole item, modified in place between solves so that HiGHS can
+    # hot-start from the previous basis. Columns: supply per node, tree arcs, one x_c per
+    # class, t. Rows: conservation per node, total per priority, x_c - demand_c * t >= 0.
+    lp = _Lp()
+    node_row = {c: lp.row() for c in nodes}
+    for c in nodes:
+        lp.col(0.0, 0.0, float(supply[c]), [(node_row[c], 1.0)])
+        above = next((a for a in _ancestors(c)[1:] if a in supply), None)
+        if above is not None:
+            lp.col(0.0, 0.0, _INF, [(node_row[above], -1.0), (node_row[c], 1.0)])
+    prio_row = {prio: lp.row(-_INF, _INF) for prio in priorities}
+    fair_row = [lp.row(0.0, _INF) for _ in ordered]
+    class_col = [
+        lp.col(
+            0.0,
+            0.0,
+            float(c.demand),
+            [(node_row[c.node], -1.0), (prio_row[c.priority], 1.0), (fair_row[k], 1.0)],
+        )
+        for k, c in enumerate(ordered)
+    ]
+    t_col = lp.col(0.0, 0.0, 0.0, [])
+    h = lp.highs(maximize=True)
 
     for prio in priorities:
-        lp, _, _ = build(prio, [])
-        _, _, best = lp.solve(maximize=True)
-        totals[prio] = int(round(best))
+        members = [k for k, c in enumerate(ordered) if c.priority == prio]
+        h.changeColsCost(
+            len(members), np.array([class_col[k] for k in members], np.int32), np.ones(len(members))
+        )
+        _, _, best = _run(h)
+        totals[prio] = round(best)
+        h.changeRowBounds(prio_row[prio], float(totals[prio]), float(totals[prio]))
+        h.changeColsCost(
+            len(members),
+            np.array([class_col[k] for k in members], np.int32),
+            np.zeros(len(members)),
+        )
 
+    h.changeColCost(t_col, 1.0)
+    h.changeColBounds(t_col, -_INF, _INF)
     for prio in priorities:
         free = [k for k, c in enumerate(ordered) if c.priority == prio]
+        for k in free:
+            h.changeCoeff(fair_row[k], t_col, -float(ordered[k].demand))
         while free:
-            lp, fair_row, t_col = build(None, free)
-            values, duals, _ = lp.solve(maximize=True)
+            values, duals, _ = _run(h)
             t = min(1.0, max(0.0, float(values[t_col])))
             if t >= 1.0 - 1e-9:
                 t, blocked = 1.0, free
@@ -274,14 +286,20 @@ def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResul
                 if not blocked:  # numerically degenerate: freeze everyone at t (still >= t*)
                     blocked = free
             for k in blocked:
-                ordered[k].level = t
+                frozen = ordered[k]
+                frozen.level = t
+                # Frozen at its level; the tolerance absorbs LP round-off.
+                demand = float(frozen.demand)
+                low = max(0.0, t * demand - 1e-6 * max(1.0, demand))
+                h.changeColBounds(class_col[k], min(low, demand), demand)
+                h.changeCoeff(fair_row[k], t_col, 0.0)
             done = set(blocked)
             free = [k for k in free if k not in done]
 
     levels = [0.0] * len(needs)
-    for c in ordered:
-        for i in c.needs:
-            levels[i] = c.level
+    for cls in ordered:
+        for i in cls.needs:
+            levels[i] = cls.level
     return _ItemResult(levels, totals)
 
 
@@ -291,13 +309,12 @@ def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResul
 
 @dataclass
 class _Group:
-    """Need lines of one item at one area and priority: interchangeable for cost purposes."""
+    """Need lines of one item and priority hanging from the same down-tree node: they are
+    interchangeable for cost purposes."""
 
-    area: str
+    area: str  # the down-tree node
     priority: int
     needs: list[int]
-    lower: int = 0
-    upper: int = 0
 
 
 def _bounds(levels: Sequence[float], needs: Sequence[Need], slack: float) -> list[tuple[int, int]]:
@@ -317,43 +334,61 @@ def _locality_flow(
     totals: dict[int, int],
 ) -> list[tuple[int, int, int]]:
     """Return (pledge index, need index, quantity) triples of a min-cost fair allocation."""
-    groups: dict[tuple[str, int], _Group] = {}
-    for i, n in enumerate(needs):
-        groups.setdefault((n.area, n.priority), _Group(n.area, n.priority, [])).needs.append(i)
-    group_list = [groups[k] for k in sorted(groups)]
-
-    down: set[str] = set()
-    for g in group_list:
-        down.update(_ancestors(g.area))
-    down_nodes = sorted(down, key=lambda c: (code_depth(c), c))
-
     # Supply groups: pledges of the same area and restriction are interchangeable.
     supply_groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, p in enumerate(pledges):
         supply_groups[(p.area, p.restrict_to or "")].append(i)
 
-    # Nodes, in topological order of the flow: up layers deepest first, then down root first.
-    up: dict[tuple[str, str], int] = {}  # (layer, area) -> node
-    up_keys: set[tuple[str, str]] = set()
+    up_keys: set[tuple[str, str]] = set()  # (layer, area) of the up-chains
+    entries = {""}  # down-tree nodes where supply can enter
     for area, layer in supply_groups:
         if _is_within(area, layer):
             for a in _ancestors(area):
                 up_keys.add((layer, a))
+                entries.add(a)
                 if a == layer:
                     break
-    node_names: list[tuple[str, str, str]] = []  # (kind, layer, area)
-    for layer, a in sorted(up_keys, key=lambda k: (-code_depth(k[1]), k[0], k[1])):
-        up[(layer, a)] = len(node_names)
-        node_names.append(("U", layer, a))
+        else:
+            entries.add(layer)
+
+    # The down tree keeps only nodes where supply enters: a node nothing enters receives
+    # everything from its parent for free, so its needs may as well hang from that parent.
+    # Needs hanging from the same node with the same priority are interchangeable.
+    attach: dict[str, str] = {}
+    groups: dict[tuple[str, int], _Group] = {}
+    for i, n in enumerate(needs):
+        hang = attach.get(n.area)
+        if hang is None:
+            hang = attach[n.area] = next(a for a in _ancestors(n.area) if a in entries)
+        groups.setdefault((hang, n.priority), _Group(hang, n.priority, [])).needs.append(i)
+    group_list = [groups[k] for k in sorted(groups)]
+    down: set[str] = set()
+    for g in group_list:
+        for a in _ancestors(g.area):
+            if a in down:
+                break
+            if a in entries:
+                down.add(a)
+    down_nodes = sorted(down, key=lambda c: (code_depth(c), c))
+
+    # Nodes, in topological order of the flow: up layers deepest first, then down root first.
+    node_count = 0
+    up: dict[tuple[str, str], int] = {}
+    for key in sorted(up_keys, key=lambda k: (-code_depth(k[1]), k[0], k[1])):
+        up[key] = node_count
+        node_count += 1
     dn: dict[str, int] = {}
     for a in down_nodes:
-        dn[a] = len(node_names)
-        node_names.append(("D", "", a))
+        dn[a] = node_count
+        node_count += 1
 
     lp = _Lp()
-    for _ in node_names:
+    for _ in range(node_count):
         lp.row()
-    prio_row = {prio: lp.row(float(t), float(t)) for prio, t in sorted(totals.items())}
+    prio_row = {}
+    for prio in sorted({g.priority for g in group_list}):
+        total = float(totals.get(prio, 0))  # a priority nothing can reach has no total
+        prio_row[prio] = lp.row(total, total)
 
     # Arc bookkeeping for the decomposition: tail node (-1: supply group), head node
     # (-1: need group), and the supply/need group it belongs to.
@@ -363,16 +398,16 @@ def _locality_flow(
     arc_need: dict[int, _Group] = {}
 
     def arc(tail: int, head: int, cost: float, lo: float, hi: float, extra: int = -1) -> int:
-        entries = []
+        col_entries = []
         if tail >= 0:
-            entries.append((tail, -1.0))
+            col_entries.append((tail, -1.0))
         if head >= 0:
-            entries.append((head, 1.0))
+            col_entries.append((head, 1.0))
         if extra >= 0:
-            entries.append((extra, 1.0))
+            col_entries.append((extra, 1.0))
         tails.append(tail)
         heads.append(head)
-        return lp.col(cost, lo, hi, entries)
+        return lp.col(cost, lo, hi, col_entries)
 
     for key in sorted(supply_groups):
         area, layer = key
@@ -391,33 +426,55 @@ def _locality_flow(
             arc(node, dn[a], 0.0, 0.0, _INF)
     for a in down_nodes:
         if a:
-            arc(dn[_prefix(a, code_depth(a) - 1)], dn[a], 0.0, 0.0, _INF)
-    need_arcs: list[int] = []
+            parent = next(p for p in _ancestors(a)[1:] if p in dn)
+            arc(dn[parent], dn[a], 0.0, 0.0, _INF)
 
-    def solve_with(slack: float) -> tuple[np.ndarray, list[tuple[int, int]]]:
-        bounds = _bounds(levels, needs, slack)
-        for g in group_list:
-            g.lower = sum(bounds[i][0] for i in g.needs)
-            g.upper = sum(bounds[i][1] for i in g.needs)
-        if not need_arcs:
-            for g in group_list:
-                k = arc(dn[g.area], -1, 0.0, g.lower, g.upper, prio_row[g.priority])
-                arc_need[k] = g
-                need_arcs.append(k)
-        else:
-            for k, g in zip(need_arcs, group_list, strict=True):
-                lp.lower[k], lp.upper[k] = float(g.lower), float(g.upper)
-        values, _, _ = lp.solve(maximize=False)
-        return values, bounds
-
+    bounds = _bounds(levels, needs, 0.0)
+    for g in group_list:
+        k = arc(
+            dn[g.area],
+            -1,
+            0.0,
+            sum(bounds[i][0] for i in g.needs),
+            sum(bounds[i][1] for i in g.needs),
+            prio_row[g.priority],
+        )
+        arc_need[k] = g
+    h = lp.highs(maximize=False)
+    # Interior point + crossover ends on a vertex too, and is 2-3x faster than dual simplex
+    # on this LP at national size; a vertex of this network LP is integral.
+    h.setOptionValue("solver", "ipx")
     try:
-        values, bounds = solve_with(0.0)
+        values, _, _ = _run(h)
     except SolverError:
         # Round-off in the fair levels may have put a bound one unit off; widen and retry.
-        values, bounds = solve_with(1e-5)
+        bounds = _bounds(levels, needs, 1e-5)
+        for k, g in arc_need.items():
+            h.changeColBounds(
+                k,
+                float(sum(bounds[i][0] for i in g.needs)),
+                float(sum(bounds[i][1] for i in g.needs)),
+            )
+        values, _, _ = _run(h)
     flow = np.rint(values).astype(np.int64)
-    return _decompose(pledges, needs, levels, supply_groups, node_names, tails, heads,
-                      arc_supply, arc_need, flow, bounds)
+    if np.abs(values - flow).max(initial=0.0) > 1e-6:
+        # Should not happen (crossover returns a vertex); simplex from there certainly does.
+        h.setOptionValue("solver", "simplex")
+        values, _, _ = _run(h)
+        flow = np.rint(values).astype(np.int64)
+    return _decompose(
+        pledges,
+        needs,
+        levels,
+        supply_groups,
+        node_count,
+        tails,
+        heads,
+        arc_supply,
+        arc_need,
+        flow,
+        bounds,
+    )
 
 
 def _decompose(
@@ -425,7 +482,7 @@ def _decompose(
     needs: Sequence[Need],
     levels: Sequence[float],
     supply_groups: dict[tuple[str, str], list[int]],
-    node_names: Sequence[tuple[str, str, str]],
+    node_count: int,
     tails: Sequence[int],
     heads: Sequence[int],
     arc_supply: dict[int, tuple[str, str]],
@@ -436,8 +493,8 @@ def _decompose(
     """Split the acyclic integral flow into pledge -> need quantities, deterministically: each
     node passes on the pledge units it received, first in first out, to its outgoing arcs in
     arc order."""
-    inbox: list[list[list[int]]] = [[] for _ in node_names]  # [pledge index, units] chunks
-    out_arcs: list[list[int]] = [[] for _ in node_names]
+    inbox: list[list[list[int]]] = [[] for _ in range(node_count)]  # [pledge, units] chunks
+    out_arcs: list[list[int]] = [[] for _ in range(node_count)]
     for k, (tail, head) in enumerate(zip(tails, heads, strict=True)):
         if flow[k] <= 0:
             continue
@@ -453,7 +510,7 @@ def _decompose(
 
     result: dict[tuple[int, int], int] = defaultdict(int)
 
-    for node in range(len(node_names)):
+    for node in range(node_count):
         chunks = inbox[node]
         pos = 0
         for k in out_arcs[node]:
@@ -569,8 +626,18 @@ def _assemble(
         n = need_by_key[(recipient, item)]
         shared = shared_components(p.area, n.area)
         allocations.append(
-            Allocation(pid, recipient, item, qty, shared, LEVELS[shared], 5 - shared,
-                       n.priority, n.quantity, allocated[(recipient, item)])
+            Allocation(
+                pid,
+                recipient,
+                item,
+                qty,
+                shared,
+                LEVELS[shared],
+                5 - shared,
+                n.priority,
+                n.quantity,
+                allocated[(recipient, item)],
+            )
         )
         cost_total += (5 - shared) * qty
         same_regency += qty if shared >= 2 else 0
@@ -580,8 +647,14 @@ def _assemble(
     groups: dict[tuple[str, int], list[NeedResult]] = defaultdict(list)
     for n in problem.needs:
         key = (n.recipient, n.item)
-        r = NeedResult(n.recipient, n.item, n.priority, n.quantity, allocated.get(key, 0),
-                       fair.get(key, 0.0 if n.quantity else 1.0))
+        r = NeedResult(
+            n.recipient,
+            n.item,
+            n.priority,
+            n.quantity,
+            allocated.get(key, 0),
+            fair.get(key, 0.0 if n.quantity else 1.0),
+        )
         results.append(r)
         if n.quantity > 0:
             groups[(n.item, n.priority)].append(r)

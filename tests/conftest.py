@@ -1,0 +1,155 @@
+"""The shared cast: one user per role, plus an outsider from another organisation.
+
+Built through the services, as the application would, so the audit log is real too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from ksbb.accounts.models import Organization, Role, User
+from ksbb.accounts.services import membership_grant, organization_create, user_create
+from ksbb.areas.models import Area
+from ksbb.areas.services import areas_load_reference, rws_import
+from ksbb.needs.models import Recipient
+from ksbb.needs.services import recipients_ensure_for_rws
+
+PASSWORD = "correct-horse-battery-9"
+# Two villages in Jakarta Pusat, Gambir district, and one elsewhere.
+VILLAGE_A = "31.71.01.1001"
+VILLAGE_B = "31.71.01.1002"
+VILLAGE_OTHER = "31.75.01.1001"
+
+
+@dataclass
+class Cast:
+    admin: User
+    assessor: User
+    aggregator: User
+    executor: User
+    kelurahan: User
+    ketua_rw: User
+    collaborator: User
+    outsider: User
+    government: Organization
+    aggregator_org: Organization
+    executor_org: Organization
+    collaborator_org: Organization
+    outsider_org: Organization
+    recipient: Recipient
+    other_recipient: Recipient
+
+    @property
+    def users(self) -> dict[str, User]:
+        return {name: getattr(self, name) for name in ROLE_NAMES}
+
+
+ROLE_NAMES = ["admin", "assessor", "aggregator", "executor", "kelurahan", "ketua_rw",
+              "collaborator", "outsider"]
+
+
+def _rw_rows(codes: list[tuple[str, int]]) -> list[tuple[int, dict[str, str]]]:
+    return [
+        (n + 2, {"village_code": v, "rw": str(rw), "households": "300", "population": "1200",
+                 "poor_households": "40"})
+        for n, (v, rw) in enumerate(codes)
+    ]
+
+
+@pytest.fixture
+def jakarta(db: None) -> None:
+    """DKI Jakarta's areas and a handful of RWs."""
+    areas_load_reference(by="test", provinces=["31"])
+    rws_import(rows=_rw_rows([(VILLAGE_A, 1), (VILLAGE_A, 2), (VILLAGE_B, 1),
+                              (VILLAGE_OTHER, 1)]), by="test")
+    recipients_ensure_for_rws(by="test")
+
+
+@pytest.fixture
+def cast(jakarta: None) -> Cast:
+    def user(name: str, superuser: bool = False) -> User:
+        return user_create(username=name, password=PASSWORD, by="test", full_name=name.title(),
+                           is_superuser=superuser)
+
+    def org(kind: str, name: str) -> Organization:
+        return organization_create(kind=kind, name=name, by="test")
+
+    government = org(Organization.Kind.GOVERNMENT, "Dinas Sosial")
+    kelurahan_office = org(Organization.Kind.GOVERNMENT, "Kelurahan Gambir")
+    aggregator_org = org(Organization.Kind.AGGREGATOR, "BAZNAS DKI")
+    executor_org = org(Organization.Kind.EXECUTOR, "Relawan Gambir")
+    collaborator_org = org(Organization.Kind.COLLABORATOR, "PT Sembako")
+    outsider_org = org(Organization.Kind.AGGREGATOR, "Lembaga Lain")
+    recipient = Recipient.objects.get(area_id=f"{VILLAGE_A}.001")
+    other_recipient = Recipient.objects.get(area_id=f"{VILLAGE_OTHER}.001")
+
+    admin = user("admin", superuser=True)
+    membership_grant(user=admin, role=Role.PLATFORM_ADMIN, by="test")
+    assessor = user("assessor")
+    membership_grant(user=assessor, role=Role.ASSESSOR, organization=government, by="test")
+    aggregator = user("aggregator")
+    membership_grant(user=aggregator, role=Role.AGGREGATOR_STAFF, organization=aggregator_org,
+                     by="test")
+    executor = user("executor")
+    membership_grant(user=executor, role=Role.EXECUTOR_STAFF, organization=executor_org,
+                     by="test")
+    kelurahan = user("kelurahan")
+    membership_grant(user=kelurahan, role=Role.KELURAHAN_OFFICER,
+                     organization=kelurahan_office,
+                     villages=[Area.objects.get(code=VILLAGE_A)], by="test")
+    ketua_rw = user("ketua_rw")
+    membership_grant(user=ketua_rw, role=Role.RECIPIENT_REPRESENTATIVE, recipient=recipient,
+                     by="test")
+    collaborator = user("collaborator")
+    membership_grant(user=collaborator, role=Role.COLLABORATOR, organization=collaborator_org,
+                     by="test")
+    outsider = user("outsider")
+    membership_grant(user=outsider, role=Role.AGGREGATOR_STAFF, organization=outsider_org,
+                     by="test")
+    return Cast(admin, assessor, aggregator, executor, kelurahan, ketua_rw, collaborator,
+                outsider, government, aggregator_org, executor_org, collaborator_org,
+                outsider_org, recipient, other_recipient)
+
+
+@pytest.fixture
+def client_for(client: Client):  # type: ignore[no-untyped-def]
+    """client_for(user) -> a test client signed in as user (None: anonymous)."""
+
+    def make(user: User | None) -> Client:
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():  # type: ignore[no-untyped-def]
+    """Assertions are written in English; requests still choose their own language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # PBKDF2's deliberate slowness is for attackers, not for a test suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Tests of PostgreSQL's own guarantees (triggers, row locks) run only there; CI runs
+    the suite on both databases, so they always run somewhere."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    only_pg = pytest.mark.skipif(True, reason="PostgreSQL only; CI runs it on PostgreSQL")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(only_pg)

@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+PO = Path(settings.PACKAGE_DIR) / "locale" / "id" / "LC_MESSAGES" / "django.po"
+
+
+def test_every_message_has_an_indonesian_translation():
+    po = polib.pofile(str(PO))
+    assert not [e.msgid for e in po.untranslated_entries()]
+    assert not [e.msgid for e in po.fuzzy_entries()]
+
+
+def test_the_shipped_catalogue_is_compiled_from_the_po_file():
+    po = {e.msgid: e.msgstr for e in polib.pofile(str(PO)).translated_entries()}
+    mo = {e.msgid: e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo")))}
+    assert po == {k: v for k, v in mo.items() if k}, "run: make messages"
+
+
+def test_indonesian_by_default_english_on_request(client):
+    body = client.get("/").content.decode()
+    assert '<html lang="id">' in body and "Masuk" in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    assert '<html lang="en">' in body and "Sign in" in body
+
+
+def test_switcher_lists_both_languages(client):
+    body = client.get("/").content.decode()
+    assert 'value="id"' in body and 'value="en"' in body
