@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ksbb.core",
     "ksbb.areas",
     "ksbb.accounts",
+    "ksbb.donations",
     "ksbb.needs",
     "ksbb.allocation",
     # Interface apps, one per audience.
