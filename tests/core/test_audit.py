@@ -79,6 +79,9 @@ def test_verify_and_head_commands(capsys):
 def test_postgres_trigger_refuses_raw_update_and_delete():
     _write(1)
     for sql in ("UPDATE core_auditentry SET action = 'x'", "DELETE FROM core_auditentry"):
-        with pytest.raises(Exception, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)

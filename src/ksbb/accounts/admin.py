@@ -15,7 +15,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("KSBB"), {"fields": ("full_name",)}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("KSBB"), {"fields": ("full_name",)}))
     list_display = ("username", "full_name", "email", "is_active", "is_superuser")
     inlines = [MembershipInline]
 

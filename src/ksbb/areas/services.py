@@ -45,8 +45,14 @@ def _all_reference_rows() -> tuple[AreaRow, ...]:
     for level, filename, parent_col in _LEVEL_FILES:
         with gzip.open(io.BytesIO((data / filename).read_bytes()), "rt", encoding="utf-8") as fh:
             for rec in csv.DictReader(fh):
-                rows.append(AreaRow(rec["code"], int(level), rec["name"],
-                                    rec[parent_col] if parent_col else None))
+                rows.append(
+                    AreaRow(
+                        rec["code"],
+                        int(level),
+                        rec["name"],
+                        rec[parent_col] if parent_col else None,
+                    )
+                )
     return tuple(rows)
 
 
@@ -82,11 +88,13 @@ def areas_load_reference(
     for row in rows:
         current = existing.get(row.code)
         if current is None:
-            to_create.append(Area(code=row.code, level=row.level, name=row.name,
-                                  parent_id=row.parent_id))
+            to_create.append(
+                Area(code=row.code, level=row.level, name=row.name, parent_id=row.parent_id)
+            )
         elif current != (row.level, row.name, row.parent_id):
-            to_update.append(Area(code=row.code, level=row.level, name=row.name,
-                                  parent_id=row.parent_id))
+            to_update.append(
+                Area(code=row.code, level=row.level, name=row.name, parent_id=row.parent_id)
+            )
         else:
             report.unchanged += 1
     with transaction.atomic():
@@ -103,7 +111,9 @@ def areas_load_reference(
         report.created, report.updated = len(to_create), len(to_update)
         if report.created or report.updated:
             audit_log(
-                actor=by, action="areas.reference_loaded", object_type="areas.area",
+                actor=by,
+                action="areas.reference_loaded",
+                object_type="areas.area",
                 object_id=",".join(sorted(provinces)) if provinces else "*",
                 after={"created": report.created, "updated": report.updated},
             )
@@ -124,7 +134,9 @@ class RwFigures:
     poor_households: int | None
 
 
-def rws_validate(rows: Iterable[tuple[int, dict[str, str]]]) -> tuple[list[RwFigures], list[RowError]]:
+def rws_validate(
+    rows: Iterable[tuple[int, dict[str, str]]],
+) -> tuple[list[RwFigures], list[RowError]]:
     """Check every row; the caller writes nothing if any error comes back."""
     errors: list[RowError] = []
     parsed: list[RwFigures] = []
@@ -138,12 +150,25 @@ def rws_validate(rows: Iterable[tuple[int, dict[str, str]]]) -> tuple[list[RwFig
     for number, rec in raw:
         row_errors: list[RowError] = []
         village = rec["village_code"]
-        if not areacodes.is_valid(village) or areacodes.level_of(village) != areacodes.Level.VILLAGE:
-            row_errors.append(RowError(number, "village_code", _(
-                "%(value)r is not a village code such as 31.71.01.1001") % {"value": village}))
+        if (
+            not areacodes.is_valid(village)
+            or areacodes.level_of(village) != areacodes.Level.VILLAGE
+        ):
+            row_errors.append(
+                RowError(
+                    number,
+                    "village_code",
+                    _("%(value)r is not a village code such as 31.71.01.1001") % {"value": village},
+                )
+            )
         elif village not in villages:
-            row_errors.append(RowError(number, "village_code", _(
-                "village %(value)s is not loaded; run load_areas first") % {"value": village}))
+            row_errors.append(
+                RowError(
+                    number,
+                    "village_code",
+                    _("village %(value)s is not loaded; run load_areas first") % {"value": village},
+                )
+            )
         rw_number: int | None = None
         try:
             rw_number = parse_count(rec["rw"])
@@ -161,17 +186,33 @@ def rws_validate(rows: Iterable[tuple[int, dict[str, str]]]) -> tuple[list[RwFig
                 figures[column] = None
         hh, pop, poor = figures["households"], figures["population"], figures["poor_households"]
         if hh is not None and poor is not None and poor > hh:
-            row_errors.append(RowError(number, "poor_households", _(
-                "poor households (%(poor)s) exceed households (%(hh)s)") % {"poor": poor, "hh": hh}))
+            row_errors.append(
+                RowError(
+                    number,
+                    "poor_households",
+                    _("poor households (%(poor)s) exceed households (%(hh)s)")
+                    % {"poor": poor, "hh": hh},
+                )
+            )
         if hh is not None and pop is not None and hh > pop:
-            row_errors.append(RowError(number, "households", _(
-                "households (%(hh)s) exceed population (%(pop)s)") % {"hh": hh, "pop": pop}))
+            row_errors.append(
+                RowError(
+                    number,
+                    "households",
+                    _("households (%(hh)s) exceed population (%(pop)s)") % {"hh": hh, "pop": pop},
+                )
+            )
         if not row_errors and rw_number is not None:
             code = areacodes.rw_code(village, rw_number)
             if code in seen:
-                row_errors.append(RowError(number, "rw", _(
-                    "RW %(code)s appears twice (also row %(other)s)") % {"code": code,
-                                                                        "other": seen[code]}))
+                row_errors.append(
+                    RowError(
+                        number,
+                        "rw",
+                        _("RW %(code)s appears twice (also row %(other)s)")
+                        % {"code": code, "other": seen[code]},
+                    )
+                )
             else:
                 seen[code] = number
                 parsed.append(RwFigures(code, village, hh, pop, poor))
@@ -190,18 +231,28 @@ def rws_import(
         return report
     with transaction.atomic():
         existing = {
-            a.code: a for a in Area.objects.select_for_update().filter(
-                code__in=[p.code for p in parsed])
+            a.code: a
+            for a in Area.objects.select_for_update().filter(code__in=[p.code for p in parsed])
         }
         to_create, to_update = [], []
         for p in parsed:
             area = existing.get(p.code)
-            values = {"households": p.households, "population": p.population,
-                      "poor_households": p.poor_households}
+            values = {
+                "households": p.households,
+                "population": p.population,
+                "poor_households": p.poor_households,
+            }
             if area is None:
-                to_create.append(Area(code=p.code, level=Area.Level.RW,
-                                      name=f"RW {p.code.rsplit('.', 1)[1]}",
-                                      parent_id=p.village_code, is_demo=is_demo, **values))
+                to_create.append(
+                    Area(
+                        code=p.code,
+                        level=Area.Level.RW,
+                        name=f"RW {p.code.rsplit('.', 1)[1]}",
+                        parent_id=p.village_code,
+                        is_demo=is_demo,
+                        **values,
+                    )
+                )
             elif any(getattr(area, k) != v for k, v in values.items()):
                 for k, v in values.items():
                     setattr(area, k, v)
@@ -209,13 +260,16 @@ def rws_import(
             else:
                 report.unchanged += 1
         Area.objects.bulk_create(to_create, batch_size=_BATCH)
-        Area.objects.bulk_update(to_update, ["households", "population", "poor_households"],
-                                 batch_size=_BATCH)
+        Area.objects.bulk_update(
+            to_update, ["households", "population", "poor_households"], batch_size=_BATCH
+        )
         report.created, report.updated = len(to_create), len(to_update)
         if report.created or report.updated:
             audit_log(
-                actor=by, action="areas.rws_imported", object_type="areas.area",
-                object_id="rw", after={"created": report.created, "updated": report.updated,
-                                        "demo": is_demo},
+                actor=by,
+                action="areas.rws_imported",
+                object_type="areas.area",
+                object_id="rw",
+                after={"created": report.created, "updated": report.updated, "demo": is_demo},
             )
     return report

@@ -118,14 +118,29 @@ def audit_log(
         label = _actor_label(actor)
         before_c, after_c = _canonical(before), _canonical(after)
         digest = entry_hash(
-            seq=seq, at=at, actor_label=label, action=action, object_type=object_type,
-            object_id=object_id, object_repr=object_repr, before=before_c, after=after_c,
+            seq=seq,
+            at=at,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            before=before_c,
+            after=after_c,
             prev_hash=prev_hash,
         )
         entry = AuditEntry(
-            seq=seq, at=at, actor=actor if hasattr(actor, "pk") else None, actor_label=label,
-            action=action, object_type=object_type, object_id=object_id,
-            object_repr=object_repr, before=before_c, after=after_c, prev_hash=prev_hash,
+            seq=seq,
+            at=at,
+            actor=actor if hasattr(actor, "pk") else None,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            before=before_c,
+            after=after_c,
+            prev_hash=prev_hash,
             hash=digest,
         )
         entry.save()
@@ -145,8 +160,17 @@ def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
     expected_seq = 1
     checked = 0
     qs = AuditEntry.objects.order_by("seq").values_list(
-        "seq", "at", "actor_label", "action", "object_type", "object_id", "object_repr",
-        "before", "after", "prev_hash", "hash",
+        "seq",
+        "at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "before",
+        "after",
+        "prev_hash",
+        "hash",
     )
     for row in qs.iterator(chunk_size=batch_size):
         seq, at, label, action, otype, oid, orepr, before, after, stored_prev, stored = row
@@ -157,11 +181,21 @@ def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
                 False, checked, seq, f"entry #{seq} does not point to the previous entry's hash"
             )
         digest = entry_hash(
-            seq=seq, at=at, actor_label=label, action=action, object_type=otype,
-            object_id=oid, object_repr=orepr, before=before, after=after, prev_hash=stored_prev,
+            seq=seq,
+            at=at,
+            actor_label=label,
+            action=action,
+            object_type=otype,
+            object_id=oid,
+            object_repr=orepr,
+            before=before,
+            after=after,
+            prev_hash=stored_prev,
         )
         if digest != stored:
-            return VerifyResult(False, checked, seq, f"entry #{seq} was changed after it was written")
+            return VerifyResult(
+                False, checked, seq, f"entry #{seq} was changed after it was written"
+            )
         prev_hash = stored
         expected_seq += 1
         checked += 1

@@ -24,7 +24,9 @@ class RowError:
 
     def __str__(self) -> str:
         return _("row %(row)s, %(field)s: %(message)s") % {
-            "row": self.row, "field": self.field or "-", "message": self.message,
+            "row": self.row,
+            "field": self.field or "-",
+            "message": self.message,
         }
 
 
@@ -67,7 +69,9 @@ def _check_header(header: list[str], required: list[str]) -> list[str]:
     return header
 
 
-def _read_csv(source: str | Path | IO[bytes], required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def _read_csv(
+    source: str | Path | IO[bytes], required: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
     raw = Path(source).read_bytes() if isinstance(source, str | Path) else source.read()
     try:
         text = raw.decode("utf-8-sig")
@@ -81,10 +85,15 @@ def _read_csv(source: str | Path | IO[bytes], required: list[str]) -> Iterator[t
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
-        yield number, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
+        yield (
+            number,
+            {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)},
+        )
 
 
-def _read_xlsx(source: str | Path | IO[bytes], required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def _read_xlsx(
+    source: str | Path | IO[bytes], required: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
     from openpyxl import load_workbook
 
     try:

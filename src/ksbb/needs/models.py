@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,3 +44,135 @@ class Recipient(models.Model):
         if self.kind == self.Kind.RW:
             return f"{self.name} ({self.area_id})"
         return self.name
+
+
+class AssessmentRound(models.Model):
+    """One assessment of needs for a programme over a period; closed rounds are frozen."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    # The programme's code for now; becomes a ForeignKey to donations.Program once that
+    # model exists (another workstream builds it), with a data migration from the code.
+    program = models.CharField(_("programme"), max_length=40, db_index=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.OPEN, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assessment round")
+        verbose_name_plural = _("assessment rounds")
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
+                                   name="round_period_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class Need(models.Model):
+    """What one recipient needs of one aid item in a round, with a priority (1 highest)."""
+
+    class Priority(models.IntegerChoices):
+        HIGH = 1, _("1 (high)")
+        NORMAL = 2, _("2 (normal)")
+        LOW = 3, _("3 (low)")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("entered by hand")
+        IMPORT = "import", _("imported")
+        DERIVED = "derived", _("derived from welfare data")
+
+    round = models.ForeignKey(AssessmentRound, verbose_name=_("round"),
+                              on_delete=models.PROTECT, related_name="needs")
+    recipient = models.ForeignKey(Recipient, verbose_name=_("recipient"),
+                                  on_delete=models.PROTECT, related_name="needs")
+    # The aid item's code for now; becomes a ForeignKey to donations.Item (see round.program).
+    item = models.CharField(_("aid item"), max_length=40, db_index=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
+                                                default=Priority.NORMAL)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices,
+                              default=Source.MANUAL)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["round_id", "recipient__area_id", "recipient_id", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "recipient", "item"],
+                                    name="need_unique_per_round_recipient_item"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0),
+                                   name="need_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(priority__in=[1, 2, 3]),
+                                   name="need_priority_1_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.item} x{self.quantity}"
+
+
+class NeedsImport(models.Model):
+    """An uploaded needs file, processed by a background task that reports progress."""
+
+    class Kind(models.TextChoices):
+        NEEDS = "needs", _("needs per recipient")
+        POVERTY = "poverty", _("poor households per RW")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    round = models.ForeignKey(AssessmentRound, verbose_name=_("round"),
+                              on_delete=models.PROTECT, related_name="imports")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEEDS)
+    file = models.FileField(_("file"), upload_to="needs_imports/%Y/%m/")
+    # For poverty imports: the item, packages per poor household and the health-office list.
+    item = models.CharField(_("aid item"), max_length=40, blank=True)
+    per_poor_household = models.PositiveIntegerField(_("per poor household"), default=1)
+    health_file = models.FileField(_("health-office file"), upload_to="needs_imports/%Y/%m/",
+                                   blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.QUEUED, db_index=True)
+    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
+    progress_total = models.PositiveIntegerField(_("rows in total"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("needs import")
+        verbose_name_plural = _("needs imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.state in (self.State.DONE, self.State.FAILED) else 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from django.conf import settings
@@ -32,11 +33,14 @@ class DemoAccount:
     role: str
 
 
-def demo_rw_rows(province: str = "31", total: int = JAKARTA_RW_COUNT) -> list[tuple[int, dict[str, str]]]:
+def demo_rw_rows(
+    province: str = "31", total: int = JAKARTA_RW_COUNT
+) -> list[tuple[int, dict[str, str]]]:
     """Spread ``total`` RWs over the province's villages with plausible, invented figures."""
     villages = list(
         Area.objects.filter(level=Area.Level.VILLAGE, code__startswith=f"{province}.")
-        .order_by("code").values_list("code", flat=True)
+        .order_by("code")
+        .values_list("code", flat=True)
     )
     if not villages:
         return []
@@ -49,10 +53,18 @@ def demo_rw_rows(province: str = "31", total: int = JAKARTA_RW_COUNT) -> list[tu
             households = rng.randint(250, 1400)
             population = int(households * rng.uniform(3.2, 4.6))
             poor = int(households * rng.uniform(0.04, 0.35))
-            rows.append((len(rows) + 2, {
-                "village_code": village, "rw": str(rw), "households": str(households),
-                "population": str(population), "poor_households": str(poor),
-            }))
+            rows.append(
+                (
+                    len(rows) + 2,
+                    {
+                        "village_code": village,
+                        "rw": str(rw),
+                        "households": str(households),
+                        "population": str(population),
+                        "poor_households": str(poor),
+                    },
+                )
+            )
     return rows
 
 
@@ -67,42 +79,54 @@ def seed_demo(province: str = "31") -> list[DemoAccount]:
         if not report.ok:
             raise RuntimeError(f"demo RWs did not import: {report.errors[:3]}")
         recipients_ensure_for_rws(by=_ACTOR)
-        village = Area.objects.filter(level=Area.Level.VILLAGE,
-                                      code__startswith=f"{province}.").order_by("code").first()
+        village = (
+            Area.objects.filter(level=Area.Level.VILLAGE, code__startswith=f"{province}.")
+            .order_by("code")
+            .first()
+        )
         region = village.parent.parent if village and village.parent else None
 
         def org(kind: str, name: str) -> Organization:
-            return organization_create(kind=kind, name=name, by=_ACTOR, area=region,
-                                       is_demo=True)
+            return organization_create(kind=kind, name=name, by=_ACTOR, area=region, is_demo=True)
 
         government = org(Organization.Kind.GOVERNMENT, "Dinas Sosial (demo)")
-        kelurahan = org(Organization.Kind.GOVERNMENT,
-                        f"Kantor Kelurahan {village.name if village else ''} (demo)")
+        kelurahan = org(
+            Organization.Kind.GOVERNMENT,
+            f"Kantor Kelurahan {village.name if village else ''} (demo)",
+        )
         aggregator = org(Organization.Kind.AGGREGATOR, "Lembaga Kemanusiaan Contoh (demo)")
         executor = org(Organization.Kind.EXECUTOR, "Relawan Pelaksana Contoh (demo)")
         collaborator = org(Organization.Kind.COLLABORATOR, "PT Donatur Contoh (demo)")
         recipient = Recipient.objects.filter(area__parent=village).order_by("area_id").first()
 
-        cast = [
+        cast: list[tuple[str, Role, dict[str, Any]]] = [
             ("admin", Role.PLATFORM_ADMIN, {}),
             ("assessor", Role.ASSESSOR, {"organization": government}),
             ("aggregator", Role.AGGREGATOR_STAFF, {"organization": aggregator}),
             ("executor", Role.EXECUTOR_STAFF, {"organization": executor}),
-            ("kelurahan", Role.KELURAHAN_OFFICER,
-             {"organization": kelurahan, "villages": [village] if village else []}),
+            (
+                "kelurahan",
+                Role.KELURAHAN_OFFICER,
+                {"organization": kelurahan, "villages": [village] if village else []},
+            ),
             ("ketua_rw", Role.RECIPIENT_REPRESENTATIVE, {"recipient": recipient}),
             ("collaborator", Role.COLLABORATOR, {"organization": collaborator}),
         ]
         accounts = []
         for username, role, scope in cast:
             password = _password()
-            user = user_create(username=username, password=password, by=_ACTOR,
-                               full_name=f"Demo {Role(role).label}",
-                               is_superuser=role == Role.PLATFORM_ADMIN)
+            user = user_create(
+                username=username,
+                password=password,
+                by=_ACTOR,
+                full_name=f"Demo {Role(role).label}",
+                is_superuser=role == Role.PLATFORM_ADMIN,
+            )
             membership_grant(user=user, role=role, by=_ACTOR, **scope)
             accounts.append(DemoAccount(username, password, str(Role(role).label)))
     _accounts_file().write_text(
-        "".join(f"{a.username}\t{a.password}\t{a.role}\n" for a in accounts), encoding="utf-8")
+        "".join(f"{a.username}\t{a.password}\t{a.role}\n" for a in accounts), encoding="utf-8"
+    )
     _accounts_file().chmod(0o600)
     return accounts
 
