@@ -2,8 +2,8 @@
 
     PYTHONPATH=src .venv/bin/python bench/allocation.py [--size jakarta|national|both]
 
-Problems are synthetic but shaped on the real Kemendagri codes in
-/work/shared/data/wilayah/villages.csv, with a fixed seed. Each solver runs in its own
+Problems are synthetic but shaped on the real Kemendagri codes shipped in the package
+(src/ksbb/areas/data/wilayah/villages.csv.gz), with a fixed seed. Each solver runs in its own
 subprocess so that time and peak memory (ru_maxrss) cover the whole run: JSON load,
 validation, solve and JSON write.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import itertools
 import json
 import math
@@ -30,13 +31,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-VILLAGES = Path("/work/shared/data/wilayah/villages.csv")
+# The Kemendagri data shipped in the package (ODbL, see src/ksbb/areas/data/wilayah/).
+VILLAGES = ROOT / "src/ksbb/areas/data/wilayah/villages.csv.gz"
 ITEMS = ("rice", "water", "blanket", "hygiene_kit")
 SEED = 20240601
 
 
 def _villages(prefix: str | None = None) -> list[str]:
-    with VILLAGES.open(newline="", encoding="utf-8") as f:
+    with gzip.open(VILLAGES, "rt", newline="", encoding="utf-8") as f:
         codes = [row["code"] for row in csv.DictReader(f)]
     return sorted(c for c in codes if prefix is None or c.startswith(prefix + "."))
 

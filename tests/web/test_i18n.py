@@ -32,3 +32,12 @@ def test_indonesian_by_default_english_on_request(client):
 def test_switcher_lists_both_languages(client):
     body = client.get("/").content.decode()
     assert 'value="id"' in body and 'value="en"' in body
+
+
+def test_pages_ignore_the_browsers_language_but_the_api_honours_it(client):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="id">' in body
+    response = client.get("/api/v1/areas/", {"level": "galaxy"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.headers["Content-Language"] == "en"
+    response = client.get("/api/v1/areas/", {"level": "galaxy"})
+    assert response.headers["Content-Language"] == "id"
