@@ -30,7 +30,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench scripts
 
 typecheck: $(VENV)/.installed-test
-	$(BIN)/mypy src/ksbb/core src/ksbb/areas src/ksbb/accounts src/ksbb/allocation/engine src/ksbb/ops
+	$(BIN)/mypy src/ksbb/core src/ksbb/areas src/ksbb/accounts src/ksbb/donations src/ksbb/needs \
+		src/ksbb/allocation/engine src/ksbb/ops
 
 # After changing user-facing text: extract, fill translations, compile.
 messages: $(VENV)/.installed-test

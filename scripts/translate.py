@@ -1,5 +1,10 @@
-"""Fill Indonesian translations into src/ksbb/locale/id/LC_MESSAGES/django.po from a
-Python dict file, then compile. Usage: python scripts/translate.py TRANSLATIONS.py
+"""Fill Indonesian translations into src/ksbb/locale/id/LC_MESSAGES/django.po from the
+tables in scripts/translations/*.py (or the files given), then compile the .mo file.
+
+    python scripts/translate.py [TABLE.py ...]
+
+Each table defines ``ID = {"English msgid": "Indonesian"}`` and optionally ``PREFIX`` for
+long texts matched by their beginning.
 
 The .po file stays the source of truth; this is only a convenience for adding many
 translations at once. Untranslated entries are listed so none is forgotten.
@@ -13,12 +18,18 @@ from pathlib import Path
 
 import polib
 
-PO = Path(__file__).resolve().parent.parent / "src/ksbb/locale/id/LC_MESSAGES/django.po"
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "src/ksbb/locale/id/LC_MESSAGES/django.po"
 
 
 def main() -> int:
-    table = runpy.run_path(sys.argv[1]) if len(sys.argv) > 1 else {"ID": {}, "PREFIX": {}}
-    exact, prefix = table.get("ID", {}), table.get("PREFIX", {})
+    files = sys.argv[1:] or sorted(str(p) for p in (ROOT / "scripts/translations").glob("*.py"))
+    exact: dict[str, str] = {}
+    prefix: dict[str, str] = {}
+    for name in files:
+        table = runpy.run_path(name)
+        exact.update(table.get("ID", {}))
+        prefix.update(table.get("PREFIX", {}))
     po = polib.pofile(str(PO))
     missing = []
     for entry in po:

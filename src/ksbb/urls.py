@@ -14,6 +14,7 @@ urlpatterns = [
     path("backoffice/", include("ksbb.web.backoffice.urls")),
     path("orgs/", include("ksbb.web.orgs.urls")),
     path("field/", include("ksbb.web.field.urls")),
+    path("donations/", include("ksbb.web.donations.urls")),
     path("api/v1/", include("ksbb.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

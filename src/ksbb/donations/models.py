@@ -195,7 +195,7 @@ class Pledge(models.Model):
 
     def __str__(self) -> str:
         if self.kind == self.Kind.GOODS:
-            what = f"{self.quantity} x {self.item.name if self.item_id else '?'}"
+            what = f"{self.quantity} x {self.item.name if self.item is not None else '?'}"
         else:
             what = f"Rp {self.amount_rupiah:,}".replace(",", ".")
         return f"#{self.pk} {what}"

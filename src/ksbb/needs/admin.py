@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ksbb.needs.models import Recipient
+from ksbb.needs.models import AssessmentRound, Need, NeedsImport, Recipient
 
 
 @admin.register(Recipient)
@@ -9,3 +9,26 @@ class RecipientAdmin(admin.ModelAdmin[Recipient]):
     list_filter = ("kind", "is_verified")
     search_fields = ("name", "area__code", "area__name")
     raw_id_fields = ("area",)
+
+
+@admin.register(AssessmentRound)
+class AssessmentRoundAdmin(admin.ModelAdmin[AssessmentRound]):
+    list_display = ("name", "program", "period_start", "period_end", "state")
+    list_filter = ("state", "program")
+    readonly_fields = ("created_by", "created_at")
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin[Need]):
+    list_display = ("round", "recipient", "item", "quantity", "priority", "source")
+    list_filter = ("round", "priority", "source")
+    search_fields = ("item", "recipient__name", "recipient__area__code")
+    raw_id_fields = ("recipient",)
+
+
+@admin.register(NeedsImport)
+class NeedsImportAdmin(admin.ModelAdmin[NeedsImport]):
+    list_display = ("pk", "round", "kind", "state", "progress_done", "progress_total",
+                    "created_by", "created_at")
+    list_filter = ("state", "kind")
+    readonly_fields = ("report", "progress_done", "progress_total", "finished_at")

@@ -1,0 +1,292 @@
+"""Programmes, items, verified aggregators, pledges and purchases.
+
+Serializers are thin: reads are model fields, writes call donations.services, whose
+refusals come back as 400 keyed by field name (403 when the caller may not act).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from ksbb.accounts.models import Organization, Role
+from ksbb.accounts.selectors import scope_of
+from ksbb.api.permissions import RulePermission
+from ksbb.areas.models import Area
+from ksbb.donations import services
+from ksbb.donations.models import Item, Pledge, Program, Purchase
+from ksbb.donations.selectors import (
+    pledges_visible_to,
+    purchases_visible_to,
+    units_bought,
+    verified_aggregators,
+)
+from ksbb.needs.models import Recipient
+
+
+def call_service(fn: Any, **kwargs: Any) -> Any:
+    """Run a service; turn its refusal into the API's 400 (or 403) with field names."""
+    try:
+        return fn(**kwargs)
+    except services.NotAllowed as exc:
+        raise PermissionDenied("; ".join(exc.messages)) from exc
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            detail = {(api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k): v
+                      for k, v in exc.message_dict.items()}
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+        raise ApiValidationError(detail) from exc
+
+
+def _own_org(user: Any, role: str, given: Organization | None, field: str) -> Organization:
+    if given is not None:
+        return given
+    own = [org for org, r in scope_of(user).org_roles if r == role]
+    if len(own) != 1:
+        raise ApiValidationError({field: ["This field is required."]})
+    return Organization.objects.get(pk=own[0])
+
+
+# Programmes, items, aggregators: public reference data.
+
+class ProgramSerializer(serializers.ModelSerializer[Program]):
+    class Meta:
+        model = Program
+        fields = ["id", "code", "name", "description", "is_active"]
+
+
+class ProgramViewSet(viewsets.ReadOnlyModelViewSet[Program]):
+    """KSBB programmes (Pangan, Pendidikan, ...). Public: no sign-in needed."""
+
+    queryset = Program.objects.all().order_by("code")
+    serializer_class = ProgramSerializer
+    permission_classes = [AllowAny]
+    filterset_fields = ["is_active", "code"]
+
+
+class ItemSerializer(serializers.ModelSerializer[Item]):
+    program_code = serializers.CharField(source="program.code", read_only=True)
+
+    class Meta:
+        model = Item
+        fields = ["id", "program", "program_code", "name", "unit", "value_rupiah", "is_active"]
+
+
+class ItemViewSet(viewsets.ReadOnlyModelViewSet[Item]):
+    """Aid items with their unit and value in rupiah. Public: no sign-in needed."""
+
+    queryset = Item.objects.select_related("program").order_by("program__code", "name")
+    serializer_class = ItemSerializer
+    permission_classes = [AllowAny]
+    filterset_fields = ["program", "unit", "is_active"]
+
+
+class AggregatorSerializer(serializers.ModelSerializer[Organization]):
+    licence_number = serializers.CharField(source="aggregator_profile.licence_number")
+    licence_valid_until = serializers.DateField(source="aggregator_profile.licence_valid_until")
+    verified_at = serializers.DateTimeField(source="aggregator_profile.verified_at")
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "area", "licence_number", "licence_valid_until", "verified_at"]
+        read_only_fields = fields
+
+
+class AggregatorViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
+    """Humanitarian organisations verified by the platform, whose Kemensos licence is valid
+    today: the ones a collaborator can pledge through. Public."""
+
+    serializer_class = AggregatorSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        return verified_aggregators()
+
+
+# Pledges.
+
+class PledgeSerializer(serializers.ModelSerializer[Pledge]):
+    collaborator_name = serializers.CharField(source="collaborator.name", read_only=True)
+    aggregator_name = serializers.CharField(source="aggregator.name", read_only=True)
+
+    class Meta:
+        model = Pledge
+        fields = ["id", "collaborator", "collaborator_name", "aggregator", "aggregator_name",
+                  "kind", "program", "item", "quantity", "amount_rupiah", "received_quantity",
+                  "received_amount", "preferred_area", "recipient", "state", "reason",
+                  "created_at", "received_at", "updated_at"]
+        read_only_fields = fields
+
+
+class PledgeCreateSerializer(serializers.Serializer[Any]):
+    collaborator = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind=Organization.Kind.COLLABORATOR),
+        required=False, help_text="the donor organisation; default: the caller's only one")
+    aggregator = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind=Organization.Kind.AGGREGATOR))
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False,
+                                              help_text="goods: the aid item")
+    quantity = serializers.IntegerField(required=False, help_text="goods: units of the item")
+    program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(),
+                                                 required=False, help_text="money: programme")
+    amount_rupiah = serializers.IntegerField(required=False, help_text="money: rupiah")
+    preferred_area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(),
+                                                  required=False, allow_null=True)
+    recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all(),
+                                                   required=False, allow_null=True)
+
+
+class PledgeReceiveSerializer(serializers.Serializer[Any]):
+    received_quantity = serializers.IntegerField(required=False, help_text="goods pledges")
+    received_amount = serializers.IntegerField(required=False, help_text="money pledges")
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledge]):
+    """Pledges the caller may see: a collaborator its organisation's, aggregator staff those
+    made to their aggregator, the government all. Another organisation's pledge is 404."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    object_permission = "donations.view_pledge"
+    filterset_fields = ["state", "kind", "collaborator", "aggregator", "program", "item"]
+
+    def get_queryset(self) -> QuerySet[Pledge]:
+        return pledges_visible_to(self.request.user).order_by("-created_at", "-pk")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        return {"create": PledgeCreateSerializer, "receive": PledgeReceiveSerializer,
+                "reject": ReasonSerializer, "cancel": ReasonSerializer}.get(
+                    self.action, PledgeSerializer)
+
+    @extend_schema(request=PledgeCreateSerializer, responses={201: PledgeSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Pledge goods (``item`` + ``quantity``) or money (``program`` + ``amount_rupiah``)
+        through a verified aggregator."""
+        ser = PledgeCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        collaborator = _own_org(request.user, Role.COLLABORATOR, data.pop("collaborator", None),
+                                "collaborator")
+        pledge = call_service(services.pledge_submit, collaborator=collaborator,
+                              amount=data.pop("amount_rupiah", None), by=request.user, **data)
+        return Response(PledgeSerializer(pledge).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PledgeReceiveSerializer, responses={200: PledgeSerializer})
+    @action(detail=True, methods=["post"])
+    def receive(self, request: Request, pk: str | None = None) -> Response:
+        """Staff of the pledge's aggregator confirm what arrived (at most what was pledged)."""
+        pledge = self.get_object()
+        ser = PledgeReceiveSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        pledge = call_service(services.pledge_receive, pledge=pledge, by=request.user,
+                              **ser.validated_data)
+        return Response(PledgeSerializer(pledge).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: PledgeSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Staff of the pledge's aggregator refuse a submitted pledge, with a reason."""
+        pledge = self.get_object()
+        ser = ReasonSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        pledge = call_service(services.pledge_reject, pledge=pledge, by=request.user,
+                              reason=ser.validated_data["reason"])
+        return Response(PledgeSerializer(pledge).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: PledgeSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """The collaborator withdraws a pledge that was not received yet."""
+        pledge = self.get_object()
+        ser = ReasonSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        pledge = call_service(services.pledge_cancel, pledge=pledge, by=request.user,
+                              reason=ser.validated_data["reason"])
+        return Response(PledgeSerializer(pledge).data)
+
+
+# Purchases.
+
+class FundingSerializer(serializers.Serializer[Any]):
+    pledge = serializers.IntegerField(help_text="id of a received money pledge")
+    amount_rupiah = serializers.IntegerField()
+    units = serializers.IntegerField(read_only=True,
+                                     help_text="units of the item this money bought, pro rata")
+
+
+class PurchaseSerializer(serializers.ModelSerializer[Purchase]):
+    fundings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Purchase
+        fields = ["id", "aggregator", "item", "quantity", "cost_rupiah", "supplier", "receipt",
+                  "purchased_at", "created_at", "fundings"]
+        read_only_fields = fields
+
+    @extend_schema_field(FundingSerializer(many=True))
+    def get_fundings(self, obj: Purchase) -> list[dict[str, int]]:
+        shares = units_bought(Purchase.objects.filter(pk=obj.pk))
+        return [{"pledge": pledge_id, "amount_rupiah": u.amount_rupiah, "units": u.units}
+                for pledge_id, rows in sorted(shares.items()) for u in rows]
+
+
+class PurchaseCreateSerializer(serializers.Serializer[Any]):
+    aggregator = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind=Organization.Kind.AGGREGATOR),
+        required=False, help_text="default: the caller's only aggregator")
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    quantity = serializers.IntegerField()
+    cost_rupiah = serializers.IntegerField()
+    supplier = serializers.CharField(max_length=200)
+    purchased_at = serializers.DateField(required=False)
+    funding = FundingSerializer(many=True)
+
+
+class PurchaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Purchase]):
+    """Goods an aggregator bought with received money pledges, each pledge's share traced in
+    units. Visible to the aggregator's staff, the donors whose money paid, the government."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    object_permission = "donations.view_purchase"
+    filterset_fields = ["aggregator", "item"]
+
+    def get_queryset(self) -> QuerySet[Purchase]:
+        return purchases_visible_to(self.request.user).order_by("-purchased_at", "-pk")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        return PurchaseCreateSerializer if self.action == "create" else PurchaseSerializer
+
+    @extend_schema(request=PurchaseCreateSerializer, responses={201: PurchaseSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ser = PurchaseCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        aggregator = _own_org(request.user, Role.AGGREGATOR_STAFF, data.pop("aggregator", None),
+                              "aggregator")
+        rows = data.pop("funding")
+        visible = pledges_visible_to(request.user).in_bulk([r["pledge"] for r in rows])
+        unknown = [r["pledge"] for r in rows if r["pledge"] not in visible]
+        if unknown:
+            raise ApiValidationError({"funding": [
+                _("unknown pledge %(id)s") % {"id": pk} for pk in unknown]})
+        funding = [(visible[r["pledge"]], r["amount_rupiah"]) for r in rows]
+        purchase = call_service(services.purchase_record, aggregator=aggregator,
+                                funding=funding, by=request.user, **data)
+        return Response(PurchaseSerializer(purchase).data, status=status.HTTP_201_CREATED)

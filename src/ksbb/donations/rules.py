@@ -1,0 +1,75 @@
+"""Who may do what with pledges, purchases and aggregators (see accounts/rules.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from ksbb.accounts.models import Role
+from ksbb.accounts.rules import (
+    is_aggregator_staff,
+    is_collaborator,
+    is_government,
+    is_platform_admin,
+)
+from ksbb.accounts.selectors import scope_of
+
+
+def _has_org_role(user: Any, organization_id: int | None, role: str) -> bool:
+    return organization_id is not None and (organization_id, role) in scope_of(user).org_roles
+
+
+@rules.predicate
+def is_collaborator_of_pledge(user: Any, pledge: Any) -> bool:
+    return pledge is not None and _has_org_role(user, pledge.collaborator_id, Role.COLLABORATOR)
+
+
+@rules.predicate
+def is_staff_of_pledge_aggregator(user: Any, pledge: Any) -> bool:
+    return pledge is not None and _has_org_role(user, pledge.aggregator_id,
+                                                Role.AGGREGATOR_STAFF)
+
+
+@rules.predicate
+def is_collaborator_of_organization(user: Any, organization: Any) -> bool:
+    return organization is not None and _has_org_role(user, organization.pk, Role.COLLABORATOR)
+
+
+@rules.predicate
+def is_staff_of_aggregator(user: Any, organization: Any) -> bool:
+    return organization is not None and _has_org_role(user, organization.pk,
+                                                      Role.AGGREGATOR_STAFF)
+
+
+@rules.predicate
+def is_staff_of_purchase_aggregator(user: Any, purchase: Any) -> bool:
+    return purchase is not None and _has_org_role(user, purchase.aggregator_id,
+                                                  Role.AGGREGATOR_STAFF)
+
+
+@rules.predicate
+def funded_by_own_pledge(user: Any, purchase: Any) -> bool:
+    if purchase is None:
+        return False
+    own = {org for org, role in scope_of(user).org_roles if role == Role.COLLABORATOR}
+    return bool(own) and purchase.fundings.filter(pledge__collaborator_id__in=own).exists()
+
+
+# Pages.
+rules.add_perm("donations.access_my_pledges", is_collaborator)
+rules.add_perm("donations.add_pledge", is_collaborator)
+rules.add_perm("donations.access_inbox", is_aggregator_staff)
+rules.add_perm("donations.verify_aggregator", is_platform_admin)
+
+# Records.
+rules.add_perm("donations.view_pledge",
+               is_government | is_collaborator_of_pledge | is_staff_of_pledge_aggregator)
+rules.add_perm("donations.pledge_for", is_collaborator_of_organization)
+rules.add_perm("donations.receive_pledge", is_staff_of_pledge_aggregator)
+rules.add_perm("donations.cancel_pledge", is_collaborator_of_pledge)
+rules.add_perm("donations.advance_pledge", is_government)
+rules.add_perm("donations.record_purchase", is_staff_of_aggregator)
+rules.add_perm("donations.view_purchase",
+               is_government | is_staff_of_purchase_aggregator | funded_by_own_pledge)
+rules.add_perm("donations.change_item", is_platform_admin)

@@ -1,0 +1,137 @@
+"""Reads for the donations domain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ksbb.accounts.models import Organization, Role
+from ksbb.accounts.selectors import scope_of
+from ksbb.core.models import AuditEntry
+from ksbb.donations.models import Pledge, Purchase, PurchaseFunding
+
+
+def _org_ids(user: Any, role: str) -> list[int]:
+    return [org for org, r in scope_of(user).org_roles if r == role]
+
+
+def _is_government(user: Any) -> bool:
+    return bool(scope_of(user).roles & {Role.PLATFORM_ADMIN, Role.ASSESSOR})
+
+
+def pledges_visible_to(user: Any) -> QuerySet[Pledge]:
+    """All pledges for the government; a collaborator's own; an aggregator's incoming."""
+    qs = Pledge.objects.select_related("collaborator", "aggregator", "program", "item",
+                                       "preferred_area", "recipient")
+    if _is_government(user):
+        return qs
+    return qs.filter(Q(collaborator_id__in=_org_ids(user, Role.COLLABORATOR))
+                     | Q(aggregator_id__in=_org_ids(user, Role.AGGREGATOR_STAFF)))
+
+
+def pledges_of_collaborators(user: Any) -> QuerySet[Pledge]:
+    return pledges_visible_to(user).filter(
+        collaborator_id__in=_org_ids(user, Role.COLLABORATOR))
+
+
+def pledges_inbox(user: Any) -> QuerySet[Pledge]:
+    """Pledges waiting for the user's aggregators to confirm receipt."""
+    return pledges_visible_to(user).filter(
+        aggregator_id__in=_org_ids(user, Role.AGGREGATOR_STAFF),
+        state=Pledge.State.SUBMITTED).order_by("created_at", "pk")
+
+
+def purchases_visible_to(user: Any) -> QuerySet[Purchase]:
+    qs = Purchase.objects.select_related("aggregator", "item")
+    if _is_government(user):
+        return qs
+    return qs.filter(
+        Q(aggregator_id__in=_org_ids(user, Role.AGGREGATOR_STAFF))
+        | Q(fundings__pledge__collaborator_id__in=_org_ids(user, Role.COLLABORATOR))
+    ).distinct()
+
+
+def verified_aggregators(on: Any = None) -> QuerySet[Organization]:
+    """Aggregators a collaborator can pledge through today."""
+    return Organization.objects.filter(
+        kind=Organization.Kind.AGGREGATOR, is_active=True,
+        aggregator_profile__verified_at__isnull=False,
+        aggregator_profile__licence_valid_until__gte=on or timezone.localdate(),
+    ).select_related("aggregator_profile", "area").order_by("name")
+
+
+def aggregators_awaiting_verification() -> QuerySet[Organization]:
+    return Organization.objects.filter(
+        kind=Organization.Kind.AGGREGATOR, aggregator_profile__verified_at__isnull=True,
+    ).select_related("aggregator_profile").order_by("aggregator_profile__created_at")
+
+
+@dataclass(frozen=True)
+class TrailStep:
+    at: Any
+    state: str
+    state_label: str
+    actor_label: str
+    seq: int
+    entry: AuditEntry
+
+
+def pledge_trail(pledge: Pledge) -> list[TrailStep]:
+    """The pledge's audit entries, oldest first: each state with who and when."""
+    steps = []
+    for entry in AuditEntry.objects.filter(object_type=Pledge._meta.label_lower,
+                                           object_id=str(pledge.pk)).order_by("seq"):
+        state = (entry.after or {}).get("state", "")
+        label = Pledge.State(state).label if state in Pledge.State.values else entry.action
+        steps.append(TrailStep(entry.at, state, str(label), entry.actor_label, entry.seq, entry))
+    return steps
+
+
+@dataclass(frozen=True)
+class FundedUnits:
+    purchase_id: int
+    item_id: int
+    amount_rupiah: int
+    units: int
+
+
+def units_bought(purchases: QuerySet[Purchase] | None = None) -> dict[int, list[FundedUnits]]:
+    """Per money pledge, the units its money bought: each purchase's quantity shared pro
+    rata to the funding, whole units by largest remainder (ties to the lower pledge id).
+
+    Money a purchase used beyond what its pledges funded buys no pledge any units.
+    """
+    fundings = PurchaseFunding.objects.select_related("purchase")
+    if purchases is not None:
+        fundings = fundings.filter(purchase__in=purchases)
+    by_purchase: dict[int, list[PurchaseFunding]] = defaultdict(list)
+    for f in fundings.order_by("purchase_id", "pledge_id"):
+        by_purchase[f.purchase_id].append(f)
+    result: dict[int, list[FundedUnits]] = defaultdict(list)
+    for rows in by_purchase.values():
+        purchase = rows[0].purchase
+        for f, units in zip(rows, _largest_remainder(
+                purchase.quantity, purchase.cost_rupiah, [f.amount_rupiah for f in rows]),
+                strict=True):
+            result[f.pledge_id].append(FundedUnits(purchase.pk, purchase.item_id,
+                                                   f.amount_rupiah, units))
+    return dict(result)
+
+
+def units_bought_by_pledge(pledge: Pledge) -> int:
+    purchases = Purchase.objects.filter(fundings__pledge=pledge)
+    return sum(f.units for f in units_bought(purchases).get(pledge.pk, []))
+
+
+def _largest_remainder(quantity: int, cost: int, amounts: list[int]) -> list[int]:
+    exact = [quantity * a for a in amounts]  # numerators over ``cost``
+    floors = [e // cost for e in exact]
+    to_share = quantity * sum(amounts) // cost - sum(floors)
+    order = sorted(range(len(amounts)), key=lambda i: (-(exact[i] % cost), i))
+    for i in order[:to_share]:
+        floors[i] += 1
+    return floors

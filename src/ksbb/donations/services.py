@@ -1,0 +1,537 @@
+"""Writes for the donations domain. Every service takes keyword arguments, runs in one
+transaction, checks the actor and the state, and writes one audit entry; a refusal raises
+a DonationError (a ValidationError keyed by field name) and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
+import rules
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ksbb.accounts.models import Organization, Role, User
+from ksbb.accounts.services import membership_grant, organization_create, user_create
+from ksbb.areas.models import Area
+from ksbb.core.audit import audit_log
+from ksbb.donations.models import (
+    AggregatorProfile,
+    CollaboratorKind,
+    CollaboratorProfile,
+    Item,
+    Pledge,
+    Program,
+    Purchase,
+    PurchaseFunding,
+)
+from ksbb.donations.nik import validate_nik
+from ksbb.needs.models import Recipient
+
+EMAIL_VERIFY_SALT = "ksbb.donations.verify-email"
+EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
+
+
+class DonationError(ValidationError):
+    """A refused donations write; ``message_dict`` names the offending fields."""
+
+
+class PledgeError(DonationError):
+    """A refused pledge write."""
+
+
+class NotAllowed(PledgeError):
+    """The actor may not do this (the API answers 403)."""
+
+
+def _refuse(field: str | None, message: str,
+            cls: type[DonationError] = PledgeError) -> NoReturn:
+    raise cls({field or NON_FIELD_ERRORS: [message]})
+
+
+def _may(by: Any, perm: str, obj: Any = None) -> bool:
+    # The rule itself, not ``by.has_perm``: a superuser passes every has_perm, but a platform
+    # administrator does not confirm receipt for an aggregator or pledge for a donor.
+    return isinstance(by, User) and by.is_active and rules.has_perm(perm, by, obj)
+
+
+def _positive_int(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        _refuse(field, _("enter a whole number greater than zero"))
+    return int(value)
+
+
+# Programmes and items.
+
+def item_retire(*, item: Item, by: Any) -> Item:
+    if not _may(by, "donations.change_item"):
+        _refuse(None, _("only a platform administrator can change aid items"), NotAllowed)
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        if item.is_active:
+            item.is_active = False
+            item.save(update_fields=["is_active"])
+            audit_log(actor=by, action="item.retired", obj=item,
+                      before={"active": True}, after={"active": False})
+    return item
+
+
+def item_delete(*, item: Item, by: Any) -> None:
+    """Delete an item nobody has used; items in use can only be retired."""
+    if not _may(by, "donations.change_item"):
+        _refuse(None, _("only a platform administrator can change aid items"), NotAllowed)
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        if item.pledges.exists() or item.purchases.exists():
+            _refuse(None, _("%(item)s is used by pledges or purchases and cannot be deleted; "
+                            "retire it instead") % {"item": item.name}, DonationError)
+        audit_log(actor=by, action="item.deleted", obj=item,
+                  before={"name": item.name, "program": item.program.code}, after=None)
+        item.delete()
+
+
+# Collaborators.
+
+def collaborator_profile_create(
+    *, organization: Organization, kind: str, email: str, by: Any, phone: str = "",
+    legal_name: str = "", registration_number: str = "", nik: str = "",
+) -> CollaboratorProfile:
+    errors: dict[str, list[str]] = {}
+    if organization.kind != Organization.Kind.COLLABORATOR:
+        errors["organization"] = [_("the organisation is not a collaborator")]
+    if kind not in CollaboratorKind.values:
+        errors["kind"] = [_("%(kind)r is not a collaborator kind") % {"kind": kind}]
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("enter a valid e-mail address")]
+    if nik:
+        if kind != CollaboratorKind.INDIVIDUAL:
+            errors["nik"] = [_("only individuals give a NIK")]
+        else:
+            try:
+                nik = validate_nik(nik)
+            except ValidationError as exc:
+                errors["nik"] = exc.messages
+    if errors:
+        raise DonationError(errors)
+    with transaction.atomic():
+        profile = CollaboratorProfile.objects.create(
+            organization=organization, collaborator_kind=kind, contact_email=email,
+            contact_phone=phone.strip(), legal_name=legal_name.strip(),
+            registration_number=registration_number.strip(), nik=nik)
+        audit_log(actor=by, action="collaborator.profile_created", obj=profile, after={
+            "organization": organization.pk, "kind": kind, "nik_given": bool(nik)})
+    return profile
+
+
+def collaborator_register(
+    *, kind: str, name: str, email: str, password: str, by: Any = None, phone: str = "",
+    area: Area | None = None, legal_name: str = "", registration_number: str = "",
+    nik: str = "", send_verification: bool = True,
+) -> CollaboratorProfile:
+    """Sign-up: a user, a collaborator organisation with its profile, and the membership.
+
+    ``by`` is whoever registers (None: the new user registers themself).
+    """
+    email = (email or "").strip().lower()
+    if not (name or "").strip():
+        _refuse("name", _("the name is required"), DonationError)
+    try:
+        validate_email(email)
+    except ValidationError:
+        _refuse("email", _("enter a valid e-mail address"), DonationError)
+    try:
+        password_validation.validate_password(password)
+    except ValidationError as exc:
+        raise DonationError({"password": exc.messages}) from exc
+    if email and User.objects.filter(username__iexact=email).exists():
+        _refuse("email", _("an account with this e-mail address exists already"),
+                DonationError)
+    with transaction.atomic():
+        user = user_create(username=email, password=password, by=by or "self-registration",
+                           full_name=name.strip() if kind == CollaboratorKind.INDIVIDUAL else "",
+                           email=email)
+        actor = by or user
+        org = organization_create(kind=Organization.Kind.COLLABORATOR, name=name, area=area,
+                                  by=actor)
+        profile = collaborator_profile_create(
+            organization=org, kind=kind, email=email, phone=phone, legal_name=legal_name,
+            registration_number=registration_number, nik=nik, by=actor)
+        membership_grant(user=user, role=Role.COLLABORATOR, organization=org, by=actor)
+        if send_verification:
+            transaction.on_commit(lambda: send_verification_email(user=user))
+    return profile
+
+
+def email_verification_token(user: User) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_VERIFY_SALT)
+
+
+def send_verification_email(*, user: User, base_url: str = "") -> None:
+    from django.urls import reverse
+
+    link = base_url + reverse("donations:verify_email", args=[email_verification_token(user)])
+    send_mail(
+        subject=_("KSBB: confirm your e-mail address"),
+        message=_("Open this link to confirm your e-mail address: %(link)s") % {"link": link},
+        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[user.email])
+
+
+def collaborator_verify_email(*, token: str) -> CollaboratorProfile:
+    try:
+        data = signing.loads(token, salt=EMAIL_VERIFY_SALT, max_age=EMAIL_VERIFY_MAX_AGE)
+    except signing.BadSignature:
+        _refuse("token", _("the confirmation link is invalid or has expired"), DonationError)
+    with transaction.atomic():
+        profile = (CollaboratorProfile.objects.select_for_update()
+                   .filter(organization__memberships__user_id=data["u"],
+                           organization__memberships__user__email=data["e"],
+                           contact_email=data["e"]).first())
+        if profile is None:
+            _refuse("token", _("the confirmation link is invalid or has expired"),
+                    DonationError)
+        if profile.email_verified_at is None:
+            profile.email_verified_at = timezone.now()
+            profile.save(update_fields=["email_verified_at"])
+            audit_log(actor=User.objects.get(pk=data["u"]), action="collaborator.email_verified",
+                      obj=profile, before={"verified": False}, after={"verified": True})
+    return profile
+
+
+# Aggregators.
+
+def aggregator_profile_create(
+    *, organization: Organization, licence_number: str, licence_valid_until: dt.date, by: Any,
+    email: str = "",
+) -> AggregatorProfile:
+    if organization.kind != Organization.Kind.AGGREGATOR:
+        _refuse("organization", _("the organisation is not an aggregator"), DonationError)
+    if not licence_number.strip():
+        _refuse("licence_number", _("the Kemensos licence number is required"), DonationError)
+    with transaction.atomic():
+        profile = AggregatorProfile.objects.create(
+            organization=organization, licence_number=licence_number.strip(),
+            licence_valid_until=licence_valid_until, contact_email=email)
+        audit_log(actor=by, action="aggregator.profile_created", obj=profile, after={
+            "organization": organization.pk, "licence_number": profile.licence_number,
+            "licence_valid_until": licence_valid_until.isoformat()})
+    return profile
+
+
+def aggregator_register(
+    *, name: str, licence_number: str, licence_valid_until: dt.date, by: Any = None,
+    email: str = "", password: str | None = None, area: Area | None = None,
+) -> AggregatorProfile:
+    """A humanitarian organisation signs up; it receives nothing until an admin verifies it.
+
+    With ``password``, a first staff account (user name: the e-mail address) is created.
+    """
+    email = (email or "").strip().lower()
+    if password and not email:
+        _refuse("email", _("the e-mail address is required"), DonationError)
+    if password and User.objects.filter(username__iexact=email).exists():
+        _refuse("email", _("an account with this e-mail address exists already"),
+                DonationError)
+    with transaction.atomic():
+        user = None
+        if password:
+            user = user_create(username=email, password=password, email=email,
+                               by=by or "self-registration")
+        actor = by or user or "self-registration"
+        org = organization_create(kind=Organization.Kind.AGGREGATOR, name=name, area=area,
+                                  by=actor)
+        profile = aggregator_profile_create(
+            organization=org, licence_number=licence_number,
+            licence_valid_until=licence_valid_until, email=email, by=actor)
+        if user is not None:
+            membership_grant(user=user, role=Role.AGGREGATOR_STAFF, organization=org, by=actor)
+    return profile
+
+
+def aggregator_verify(*, aggregator: Organization, by: Any) -> AggregatorProfile:
+    if not _may(by, "donations.verify_aggregator"):
+        _refuse(None, _("only a platform administrator can verify aggregators"), NotAllowed)
+    with transaction.atomic():
+        profile = AggregatorProfile.objects.select_for_update().filter(
+            organization=aggregator).first()
+        if profile is None:
+            _refuse("aggregator", _("this organisation has no aggregator licence on file"),
+                    DonationError)
+        if profile.verified_at is not None:
+            _refuse("aggregator", _("this aggregator is verified already"), DonationError)
+        if profile.licence_valid_until < timezone.localdate():
+            _refuse("aggregator", _("the Kemensos licence has expired"), DonationError)
+        profile.verified_at = timezone.now()
+        profile.verified_by = by
+        profile.save(update_fields=["verified_at", "verified_by"])
+        audit_log(actor=by, action="aggregator.verified", obj=profile,
+                  before={"verified": False}, after={"verified": True,
+                                                     "licence_number": profile.licence_number})
+    return profile
+
+
+def aggregator_can_receive(aggregator: Organization, on: dt.date | None = None) -> bool:
+    """A verified aggregator with a licence still valid on ``on`` (today by default)."""
+    if aggregator is None or aggregator.kind != Organization.Kind.AGGREGATOR:
+        return False
+    if not aggregator.is_active:
+        return False
+    profile = AggregatorProfile.objects.filter(organization=aggregator).first()
+    if profile is None or profile.verified_at is None:
+        return False
+    return profile.licence_valid_until >= (on or timezone.localdate())
+
+
+# Pledges.
+
+def _pledge_state(pledge: Pledge) -> dict[str, Any]:
+    return {"state": pledge.state}
+
+
+def _lock(pledge: Pledge) -> Pledge:
+    return Pledge.objects.select_for_update().get(pk=pledge.pk)
+
+
+def pledge_submit(
+    *, collaborator: Organization, aggregator: Organization, by: Any,
+    item: Item | None = None, program: Program | None = None, quantity: int | None = None,
+    amount: int | None = None, preferred_area: Area | None = None,
+    recipient: Recipient | None = None,
+) -> Pledge:
+    """Goods (``item`` and ``quantity``) or money (``program`` and ``amount`` in rupiah)."""
+    if collaborator is None or collaborator.kind != Organization.Kind.COLLABORATOR:
+        _refuse("collaborator", _("the donor must be a collaborator organisation"))
+    if not _may(by, "donations.pledge_for", collaborator):
+        _refuse(None, _("you cannot pledge for this collaborator"), NotAllowed)
+    if not collaborator.is_active:
+        _refuse("collaborator", _("this collaborator is not active"))
+    if not aggregator_can_receive(aggregator):
+        _refuse("aggregator", _("this aggregator is not verified or its licence has expired"))
+    if (item is None) == (program is None):
+        _refuse(None, _("pledge either goods (an aid item) or money (a programme)"))
+    if item is not None:
+        if amount is not None:
+            _refuse("amount_rupiah", _("a goods pledge has a quantity, not an amount"))
+        quantity = _positive_int(quantity, "quantity")
+        if not item.is_active or not item.program.is_active:
+            _refuse("item", _("this aid item is not offered any more"))
+        kind, program = Pledge.Kind.GOODS, item.program
+    else:
+        assert program is not None
+        if quantity is not None:
+            _refuse("quantity", _("a money pledge has an amount, not a quantity"))
+        amount = _positive_int(amount, "amount_rupiah")
+        if not program.is_active:
+            _refuse("program", _("this programme is not running"))
+        kind = Pledge.Kind.MONEY
+    with transaction.atomic():
+        pledge = Pledge.objects.create(
+            collaborator=collaborator, aggregator=aggregator, kind=kind, program=program,
+            item=item, quantity=quantity if item else None,
+            amount_rupiah=amount if item is None else None, preferred_area=preferred_area,
+            recipient=recipient, state=Pledge.State.SUBMITTED, created_by=by)
+        audit_log(actor=by, action="pledge.submitted", obj=pledge, before=None, after={
+            "state": pledge.state, "kind": kind, "collaborator": collaborator.pk,
+            "aggregator": aggregator.pk, "program": program.code,
+            "item": item.pk if item else None, "quantity": pledge.quantity,
+            "amount_rupiah": pledge.amount_rupiah,
+            "preferred_area": preferred_area.code if preferred_area else None,
+            "recipient": recipient.pk if recipient else None})
+    return pledge
+
+
+def pledge_receive(
+    *, pledge: Pledge, by: Any, received_quantity: int | None = None,
+    received_amount: int | None = None,
+) -> Pledge:
+    """The aggregator confirms what actually arrived (at most what was pledged)."""
+    with transaction.atomic():
+        pledge = _lock(pledge)
+        if not _may(by, "donations.receive_pledge", pledge):
+            _refuse(None, _("only staff of the chosen aggregator can confirm receipt"),
+                    NotAllowed)
+        if pledge.state != Pledge.State.SUBMITTED:
+            _refuse(None, _("only a submitted pledge can be received (it is %(state)s)")
+                    % {"state": pledge.get_state_display()})
+        if not aggregator_can_receive(pledge.aggregator):
+            _refuse(None, _("this aggregator is not verified or its licence has expired"))
+        before = _pledge_state(pledge)
+        if pledge.kind == Pledge.Kind.GOODS:
+            if received_amount is not None:
+                _refuse("received_amount", _("a goods pledge has a quantity, not an amount"))
+            received = _positive_int(received_quantity, "received_quantity")
+            if received > (pledge.quantity or 0):
+                _refuse("received_quantity", _(
+                    "more than was pledged (%(pledged)s)") % {"pledged": pledge.quantity})
+            pledge.received_quantity = received
+        else:
+            if received_quantity is not None:
+                _refuse("received_quantity", _("a money pledge has an amount, not a quantity"))
+            received = _positive_int(received_amount, "received_amount")
+            if received > (pledge.amount_rupiah or 0):
+                _refuse("received_amount", _(
+                    "more than was pledged (%(pledged)s)") % {"pledged": pledge.amount_rupiah})
+            pledge.received_amount = received
+        pledge.state = Pledge.State.RECEIVED
+        pledge.received_at = timezone.now()
+        pledge.save(update_fields=["state", "received_quantity", "received_amount",
+                                   "received_at", "updated_at"])
+        audit_log(actor=by, action="pledge.received", obj=pledge, before=before, after={
+            "state": pledge.state, "received_quantity": pledge.received_quantity,
+            "received_amount": pledge.received_amount})
+    return pledge
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        _refuse("reason", _("give a reason"))
+    return reason
+
+
+def pledge_reject(*, pledge: Pledge, reason: str, by: Any) -> Pledge:
+    with transaction.atomic():
+        pledge = _lock(pledge)
+        if not _may(by, "donations.receive_pledge", pledge):
+            _refuse(None, _("only staff of the chosen aggregator can reject a pledge"),
+                    NotAllowed)
+        if pledge.state != Pledge.State.SUBMITTED:
+            _refuse(None, _("only a submitted pledge can be rejected (it is %(state)s)")
+                    % {"state": pledge.get_state_display()})
+        reason = _clean_reason(reason)
+        before = _pledge_state(pledge)
+        pledge.state, pledge.reason = Pledge.State.REJECTED, reason
+        pledge.save(update_fields=["state", "reason", "updated_at"])
+        audit_log(actor=by, action="pledge.rejected", obj=pledge, before=before,
+                  after={"state": pledge.state, "reason": reason})
+    return pledge
+
+
+def pledge_cancel(*, pledge: Pledge, reason: str, by: Any) -> Pledge:
+    with transaction.atomic():
+        pledge = _lock(pledge)
+        if not _may(by, "donations.cancel_pledge", pledge):
+            _refuse(None, _("only the collaborator who pledged can cancel"), NotAllowed)
+        if pledge.state != Pledge.State.SUBMITTED:
+            _refuse(None, _("only a submitted pledge can be cancelled (it is %(state)s)")
+                    % {"state": pledge.get_state_display()})
+        reason = _clean_reason(reason)
+        before = _pledge_state(pledge)
+        pledge.state, pledge.reason = Pledge.State.CANCELLED, reason
+        pledge.save(update_fields=["state", "reason", "updated_at"])
+        audit_log(actor=by, action="pledge.cancelled", obj=pledge, before=before,
+                  after={"state": pledge.state, "reason": reason})
+    return pledge
+
+
+def _advance(*, pledge: Pledge, by: Any, source: str, target: str, verb: str) -> Pledge:
+    """Later steps, driven by allocation and distribution: the government or the system."""
+    if not (isinstance(by, str) and by.startswith("system")) and not _may(
+            by, "donations.advance_pledge", pledge):
+        _refuse(None, _("only the government can move a pledge on"), NotAllowed)
+    with transaction.atomic():
+        pledge = _lock(pledge)
+        if pledge.state != source:
+            _refuse(None, _("the pledge is %(state)s, not %(expected)s") % {
+                "state": pledge.get_state_display(),
+                "expected": Pledge.State(source).label})
+        before = _pledge_state(pledge)
+        pledge.state = target
+        pledge.save(update_fields=["state", "updated_at"])
+        audit_log(actor=by, action=f"pledge.{verb}", obj=pledge, before=before,
+                  after={"state": target})
+    return pledge
+
+
+def pledge_mark_allocated(*, pledge: Pledge, by: Any) -> Pledge:
+    return _advance(pledge=pledge, by=by, source=Pledge.State.RECEIVED,
+                    target=Pledge.State.ALLOCATED, verb="allocated")
+
+
+def pledge_mark_distributed(*, pledge: Pledge, by: Any) -> Pledge:
+    return _advance(pledge=pledge, by=by, source=Pledge.State.ALLOCATED,
+                    target=Pledge.State.DISTRIBUTED, verb="distributed")
+
+
+def pledge_complete(*, pledge: Pledge, by: Any) -> Pledge:
+    return _advance(pledge=pledge, by=by, source=Pledge.State.DISTRIBUTED,
+                    target=Pledge.State.COMPLETED, verb="completed")
+
+
+# Purchases.
+
+MONEY_SPENDABLE_STATES = (Pledge.State.RECEIVED, Pledge.State.ALLOCATED,
+                          Pledge.State.DISTRIBUTED)
+
+
+def pledge_money_remaining(pledge: Pledge) -> int:
+    spent = pledge.fundings.aggregate(total=Sum("amount_rupiah"))["total"] or 0
+    return (pledge.received_amount or 0) - spent
+
+
+def purchase_record(
+    *, aggregator: Organization, item: Item, quantity: int, cost_rupiah: int, supplier: str,
+    funding: Iterable[tuple[Pledge, int]], by: Any, purchased_at: dt.date | None = None,
+    receipt: Any = None,
+) -> Purchase:
+    """Goods bought with received money pledges; each pledge pays at most what is left."""
+    if not _may(by, "donations.record_purchase", aggregator):
+        _refuse(None, _("only staff of this aggregator can record its purchases"), NotAllowed)
+    quantity = _positive_int(quantity, "quantity")
+    cost_rupiah = _positive_int(cost_rupiah, "cost_rupiah")
+    if not (supplier or "").strip():
+        _refuse("supplier", _("the supplier is required"))
+    rows = list(funding)
+    if not rows:
+        _refuse("funding", _("name at least one money pledge that paid for this"))
+    with transaction.atomic():
+        pledges = {p.pk: p for p in Pledge.objects.select_for_update().filter(
+            pk__in=[p.pk for p, _amount in rows])}
+        seen: set[int] = set()
+        total = 0
+        for pledge_ref, amount in rows:
+            pledge = pledges[pledge_ref.pk]
+            if pledge.pk in seen:
+                _refuse("funding", _("pledge #%(id)s is named twice") % {"id": pledge.pk})
+            seen.add(pledge.pk)
+            amount = _positive_int(amount, "funding")
+            if pledge.aggregator_id != aggregator.pk:
+                _refuse("funding", _("pledge #%(id)s was not made to this aggregator")
+                        % {"id": pledge.pk})
+            if pledge.kind != Pledge.Kind.MONEY or pledge.state not in MONEY_SPENDABLE_STATES:
+                _refuse("funding", _("pledge #%(id)s is not received money") % {"id": pledge.pk})
+            if pledge.program_id != item.program_id:
+                _refuse("funding", _("pledge #%(id)s was given for another programme")
+                        % {"id": pledge.pk})
+            remaining = pledge_money_remaining(pledge)
+            if amount > remaining:
+                _refuse("funding", _("pledge #%(id)s has only Rp %(left)s left")
+                        % {"id": pledge.pk, "left": remaining})
+            total += amount
+        if total > cost_rupiah:
+            _refuse("funding", _("the funding (Rp %(total)s) exceeds the cost (Rp %(cost)s)")
+                    % {"total": total, "cost": cost_rupiah})
+        purchase = Purchase.objects.create(
+            aggregator=aggregator, item=item, quantity=quantity, cost_rupiah=cost_rupiah,
+            supplier=supplier.strip(), purchased_at=purchased_at or timezone.localdate(),
+            created_by=by)
+        if receipt is not None:
+            purchase.receipt.save(getattr(receipt, "name", "receipt"), receipt, save=True)
+        PurchaseFunding.objects.bulk_create([
+            PurchaseFunding(purchase=purchase, pledge=pledges[p.pk], amount_rupiah=a)
+            for p, a in rows])
+        audit_log(actor=by, action="purchase.recorded", obj=purchase, after={
+            "aggregator": aggregator.pk, "item": item.pk, "quantity": quantity,
+            "cost_rupiah": cost_rupiah, "supplier": purchase.supplier,
+            "funding": {str(p.pk): a for p, a in rows}})
+    return purchase

@@ -1,0 +1,96 @@
+"""Reads about recipients and needs: what each user may see, and coverage per area."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from ksbb.accounts.models import Role
+from ksbb.accounts.selectors import scope_of
+from ksbb.areas.models import Area
+from ksbb.needs.models import AssessmentRound, Need, Recipient
+
+_GOVERNMENT = {Role.PLATFORM_ADMIN, Role.ASSESSOR}
+
+
+def is_government(user: Any) -> bool:
+    return bool(scope_of(user).roles & _GOVERNMENT)
+
+
+def recipients_visible_to(user: Any) -> QuerySet[Recipient]:
+    """Everyone sees RWs and verified institutions; the government also unverified ones."""
+    qs = Recipient.objects.select_related("area")
+    if is_government(user):
+        return qs
+    return qs.filter(Q(kind=Recipient.Kind.RW) | Q(is_verified=True))
+
+
+def rounds_visible_to(user: Any) -> QuerySet[AssessmentRound]:
+    return AssessmentRound.objects.all() if is_government(user) else AssessmentRound.objects.none()
+
+
+def needs_visible_to(user: Any) -> QuerySet[Need]:
+    """Needs are government data (they describe poor households per RW)."""
+    if not is_government(user):
+        return Need.objects.none()
+    return Need.objects.select_related("recipient", "round")
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    code: str
+    name: str
+    level: int
+    need: int
+    pledged: int
+    covered: int
+
+    @property
+    def ratio(self) -> float:
+        return self.covered / self.need if self.need else 0.0
+
+    @property
+    def has_children(self) -> bool:
+        return self.level < Area.Level.RW
+
+    def as_map(self) -> dict[str, Any]:
+        """Map-ready: one feature's properties, joined to geometry by ``code``."""
+        data = asdict(self)
+        data["ratio"] = float(f"{self.ratio:.4f}")
+        return data
+
+
+def need_coverage_by_area(
+    round: AssessmentRound, level: int, *, within: str | None = None,
+    item: str | None = None,
+) -> list[CoverageRow]:
+    """Total need per area of ``level`` (2 regency .. 5 RW), optionally inside ``within``.
+
+    Only areas with a need appear. An institution registered on a village counts in its
+    village and above, not in any RW. Pledged and covered are 0 until allocation exists.
+    """
+    level = int(level)
+    if not Area.Level.PROVINCE <= level <= Area.Level.RW:
+        raise ValueError(f"level {level} is outside 1-5")
+    needs = Need.objects.filter(round=round)
+    if item:
+        needs = needs.filter(item=item)
+    if within:
+        needs = needs.filter(Q(recipient__area_id=within)
+                             | Q(recipient__area__code__startswith=f"{within}."))
+    totals: dict[str, int] = {}
+    for area_code, total in needs.values_list("recipient__area_id").annotate(
+            total=Sum("quantity")).order_by():
+        parts = area_code.split(".")
+        if len(parts) < level:
+            continue
+        code = ".".join(parts[:level])
+        totals[code] = totals.get(code, 0) + (total or 0)
+    names = dict(Area.objects.filter(code__in=totals).values_list("code", "name"))
+    return [
+        CoverageRow(code=code, name=names.get(code, code), level=level, need=totals[code],
+                    pledged=0, covered=0)
+        for code in sorted(totals)
+    ]

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from ksbb.web.donations import views
+
+app_name = "donations"
+urlpatterns = [
+    # Public.
+    path("register/", views.collaborator_register_view, name="register"),
+    path("verify-email/<str:token>/", views.verify_email, name="verify_email"),
+    path("aggregators/", views.AggregatorListView.as_view(), name="aggregators"),
+    path("aggregators/register/", views.aggregator_register_view, name="aggregator_register"),
+    # Collaborators.
+    path("mine/", views.MyPledgesView.as_view(), name="mine"),
+    path("pledges/new/", views.PledgeCreateView.as_view(), name="pledge_new"),
+    path("pledges/<int:pk>/", views.PledgeDetailView.as_view(), name="pledge"),
+    path("pledges/<int:pk>/cancel/", views.PledgeCancelView.as_view(), name="pledge_cancel"),
+    # Aggregators.
+    path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("pledges/<int:pk>/receive/", views.PledgeReceiveView.as_view(), name="pledge_receive"),
+    path("pledges/<int:pk>/reject/", views.PledgeRejectView.as_view(), name="pledge_reject"),
+    # Platform administrators.
+    path("verification/", views.VerificationQueueView.as_view(), name="verification"),
+    path("verification/<int:pk>/verify/", views.AggregatorVerifyView.as_view(),
+         name="aggregator_verify"),
+]
