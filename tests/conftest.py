@@ -114,12 +114,24 @@ def cast(jakarta: None) -> Cast:
                 outsider_org, recipient, other_recipient)
 
 
+def english_client() -> Client:
+    """Test assertions are in English; pages default to Indonesian (see test_i18n)."""
+    c = Client()
+    c.cookies["django_language"] = "en"
+    return c
+
+
 @pytest.fixture
-def client_for(client: Client):  # type: ignore[no-untyped-def]
+def client() -> Client:
+    return english_client()
+
+
+@pytest.fixture
+def client_for():  # type: ignore[no-untyped-def]
     """client_for(user) -> a test client signed in as user (None: anonymous)."""
 
     def make(user: User | None) -> Client:
-        c = Client()
+        c = english_client()
         if user is not None:
             c.force_login(user)
         return c

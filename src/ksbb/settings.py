@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "ksbb.donations",
     "ksbb.needs",
     "ksbb.allocation",
+    "ksbb.distribution",
+    "ksbb.reports",
+    "ksbb.stats",
+    "ksbb.forum",
     # Interface apps, one per audience.
     "ksbb.web",
     "ksbb.api",

@@ -111,6 +111,7 @@ def test_public_registration_and_email_verification(
 
 
 def test_registration_shows_nik_errors(jakarta, client):
+    client.cookies["django_language"] = "en"
     response = client.post("/donations/register/", {
         "kind": "individual", "name": "Budi", "email": "budi@example.com",
         "password": "correct-horse-battery-9", "nik": "3199011205900001"})

@@ -18,7 +18,7 @@ def test_sign_in_and_out(cast):
 
 
 def test_wrong_password_says_so_in_indonesian(cast):
-    body = Client().post("/accounts/login/", {"username": "assessor", "password": "x"})
+    body = Client().post("/accounts/login/", {"username": "assessor", "password": "x"})  # id
     assert body.status_code == 200
     assert "Masukkan nama pengguna" in body.content.decode()
     assert "dan sandi yang benar" in body.content.decode()

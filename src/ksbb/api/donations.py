@@ -83,7 +83,8 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
 
     class Meta:
         model = Item
-        fields = ["id", "program", "program_code", "name", "unit", "value_rupiah", "is_active"]
+        fields = ["id", "code", "program", "program_code", "name", "unit", "value_rupiah",
+                  "is_active"]
 
 
 class ItemViewSet(viewsets.ReadOnlyModelViewSet[Item]):
@@ -92,7 +93,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet[Item]):
     queryset = Item.objects.select_related("program").order_by("program__code", "name")
     serializer_class = ItemSerializer
     permission_classes = [AllowAny]
-    filterset_fields = ["program", "unit", "is_active"]
+    filterset_fields = ["program", "code", "unit", "is_active"]
 
 
 class AggregatorSerializer(serializers.ModelSerializer[Organization]):

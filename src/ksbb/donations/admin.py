@@ -35,9 +35,9 @@ class ProgramAdmin(admin.ModelAdmin[Program]):
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin[Item]):
-    list_display = ("name", "program", "unit", "value_rupiah", "is_active")
+    list_display = ("code", "name", "program", "unit", "value_rupiah", "is_active")
     list_filter = ("program", "unit", "is_active")
-    search_fields = ("name",)
+    search_fields = ("code", "name")
     actions = ["retire"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Item | None = None) -> bool:

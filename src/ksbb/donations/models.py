@@ -40,6 +40,9 @@ class Item(models.Model):
 
     program = models.ForeignKey(Program, verbose_name=_("programme"), on_delete=models.PROTECT,
                                 related_name="items")
+    # A short stable name for files and the API (needs imports, allocation problems).
+    code = models.SlugField(_("code"), max_length=40, unique=True,
+                            help_text=_("lower-case letters, digits and dashes, e.g. sembako"))
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
     value_rupiah = models.PositiveBigIntegerField(_("value (rupiah)"))
