@@ -200,6 +200,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStateEnum": "ksbb.reports.models.MisuseReport.State",
+    },
 }
 
 LOGGING = {
@@ -213,3 +216,4 @@ LOGGING = {
 # Deployment-specific figures, kept here so that operators find them in one place.
 KSBB_DEMO = env_bool("KSBB_DEMO", True)
 KSBB_DEFAULT_PROVINCE = env_str("KSBB_DEFAULT_PROVINCE", "31")
+KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")

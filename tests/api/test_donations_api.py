@@ -208,3 +208,24 @@ def test_nik_never_leaves_in_full(api_for, cast, don):
         api = api_for(who)
         for url in ["/api/v1/pledges/", "/api/v1/organizations/"]:
             assert "3171011205900001" not in api.get(url).content.decode()
+
+
+def test_receipt_pdf_through_the_api(api_for, cast, pledge):
+    url = f"/api/v1/pledges/{pledge.pk}/receipt/"
+    response = api_for(cast.collaborator).get(url)
+    assert response.status_code == 400  # not received yet
+    assert "confirms receipt" in response.json()["non_field_errors"][0]
+    pledge_receive(pledge=pledge, received_quantity=95, by=cast.aggregator)
+    for who in ("collaborator", "aggregator"):
+        response = api_for(cast.users[who]).get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF-")
+    assert api_for(cast.outsider).get(url).status_code == 404
+    assert api_for(cast.assessor).get(url).status_code == 403
+    assert api_for(None).get(url).status_code in (401, 403)
+
+
+def test_schema_documents_the_receipt(api_for):
+    schema = api_for(None).get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/pledges/{id}/receipt/"]["get"]
+    assert "application/pdf" in operation["responses"]["200"]["content"]

@@ -26,7 +26,7 @@ def needs(cast, food_round, orphanage):  # type: ignore[no-untyped-def]
 
     rw = {r.area_id: r for r in Recipient.objects.filter(kind="rw")}
     put(rw[RW_A1], "sembako", 40)
-    put(rw[RW_A1], "ready-meal", 10)
+    put(rw[RW_A1], "siap-saji", 10)
     put(rw[RW_A2], "sembako", 25)
     put(rw[RW_B1], "sembako", 5)
     put(orphanage, "sembako", 30)

@@ -22,7 +22,7 @@ recipient,item,quantity,priority
 {RW_A1},sembako,40,1
 {RW_A2},sembako,25,2
 i-{orphanage.pk},sembako,40.0,3
-{RW_A1},ready-meal,10,2
+{RW_A1},siap-saji,10,2
 """)
     report = needs_import(round=food_round, rows=rows, by=cast.assessor)
     assert report.ok and (report.rows, report.created, report.updated) == (4, 4, 0)

@@ -11,13 +11,17 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -28,6 +32,7 @@ from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.donations import services
 from ksbb.donations.models import Item, Pledge, Program, Purchase
+from ksbb.donations.pdf import DonationReceiptPdf, has_receipt
 from ksbb.donations.selectors import (
     pledges_visible_to,
     purchases_visible_to,
@@ -59,6 +64,24 @@ def _own_org(user: Any, role: str, given: Organization | None, field: str) -> Or
     if len(own) != 1:
         raise ApiValidationError({field: ["This field is required."]})
     return Organization.objects.get(pk=own[0])
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets ``?format=pdf`` / ``Accept: application/pdf`` reach views that answer PDF;
+    errors from those views come back as JSON text."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Any = None) -> bytes:
+        import json
+
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data).encode()
 
 
 # Programmes, items, aggregators: public reference data.
@@ -156,6 +179,7 @@ class PledgeReceiveSerializer(serializers.Serializer[Any]):
     received_amount = serializers.IntegerField(required=False, help_text="money pledges")
 
 
+@extend_schema_serializer(component_name="PledgeReason")
 class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
@@ -210,6 +234,25 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
         pledge = call_service(services.pledge_reject, pledge=pledge, by=request.user,
                               reason=ser.validated_data["reason"])
         return Response(PledgeSerializer(pledge).data)
+
+    @extend_schema(request=None, responses={
+        (200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def receipt(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The donation receipt (PDF, Indonesian) of a received pledge, for its collaborator
+        and its aggregator's staff."""
+        pledge = self.get_object()
+        if not request.user.has_perm("donations.download_receipt", pledge):
+            raise PermissionDenied(_("only the donor and the aggregator get the receipt"))
+        if not has_receipt(pledge):
+            raise ApiValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
+                _("a receipt exists once the aggregator confirms receipt")]})
+        check_url = request.build_absolute_uri(reverse("donations:pledge", args=[pledge.pk]))
+        response = HttpResponse(DonationReceiptPdf(pledge, check_url=check_url).render(),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="tanda-terima-{pledge.pk}.pdf"')
+        return response
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeSerializer})
     @action(detail=True, methods=["post"])

@@ -118,7 +118,17 @@ class RecipientViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Re
 
 # Rounds ---------------------------------------------------------------------------------
 
+class CodeField(serializers.CharField):
+    """A programme or an aid item, read and written as its code (e.g. PANGAN, sembako);
+    the service resolves the code and refuses an unknown one with a translated message."""
+
+    def to_representation(self, value: Any) -> str:
+        return str(getattr(value, "code", value))
+
+
 class RoundSerializer(serializers.ModelSerializer[AssessmentRound]):
+    program = CodeField(max_length=32, help_text="the programme's code, e.g. PANGAN")
+
     class Meta:
         model = AssessmentRound
         fields = ["id", "name", "program", "period_start", "period_end", "state",
@@ -132,10 +142,14 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Assess
     serializer_class = RoundSerializer
     permission_classes = [IsAuthenticated, HasPerm]
     perms = {"read": "needs.view_round", "write": "needs.manage_round"}
-    filterset_fields = ["state", "program"]
+    filterset_fields = ["state"]
 
     def get_queryset(self) -> QuerySet[AssessmentRound]:
-        return rounds_visible_to(self.request.user).order_by("-period_start", "-id")
+        qs = rounds_visible_to(self.request.user).select_related("program")
+        program = self.request.query_params.get("program", "").strip()
+        if program:
+            qs = qs.filter(program__code__iexact=program)
+        return qs.order_by("-period_start", "-id")
 
     def perform_create(self, serializer: serializers.BaseSerializer[AssessmentRound]) -> None:
         data = serializer.validated_data
@@ -158,6 +172,8 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Assess
 class NeedSerializer(serializers.ModelSerializer[Need]):
     round = serializers.PrimaryKeyRelatedField(queryset=AssessmentRound.objects.all())
     recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all())
+    item = CodeField(max_length=40, help_text="the aid item's code, e.g. sembako; an item "
+                     "of the round's programme")
     quantity = serializers.IntegerField()
     priority = serializers.IntegerField()
 
@@ -177,6 +193,7 @@ class NeedSerializer(serializers.ModelSerializer[Need]):
 
 
 class NeedFilter(django_filters.FilterSet):
+    item = django_filters.CharFilter(field_name="item__code", help_text="aid item code")
     within = django_filters.CharFilter(method="filter_within",
                                        help_text="needs of recipients inside this area code")
 
@@ -203,7 +220,8 @@ class NeedViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
     filterset_class = NeedFilter
 
     def get_queryset(self) -> QuerySet[Need]:
-        return needs_visible_to(self.request.user).order_by("round_id", "recipient_id", "item")
+        return needs_visible_to(self.request.user).order_by("round_id", "recipient_id",
+                                                            "item__code")
 
     def _save(self, serializer: serializers.BaseSerializer[Need], **known: Any) -> None:
         data = {**known, **serializer.validated_data}

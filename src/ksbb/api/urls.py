@@ -1,7 +1,9 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from ksbb.api.allocation import AllocationRunViewSet, AllocationViewSet
 from ksbb.api.areas import AreaViewSet
+from ksbb.api.distribution import DeliveryViewSet, HandoverViewSet
 from ksbb.api.donations import (
     AggregatorViewSet,
     ItemViewSet,
@@ -9,8 +11,11 @@ from ksbb.api.donations import (
     ProgramViewSet,
     PurchaseViewSet,
 )
+from ksbb.api.forum import IdeaViewSet
 from ksbb.api.needs import NeedViewSet, RecipientViewSet, RoundViewSet
 from ksbb.api.organizations import OrganizationViewSet
+from ksbb.api.reports import ReportViewSet
+from ksbb.api.stats import StatsViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -23,5 +28,13 @@ router.register("purchases", PurchaseViewSet, basename="purchase")
 router.register("recipients", RecipientViewSet, basename="recipient")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("needs", NeedViewSet, basename="need")
+router.register("reports", ReportViewSet, basename="report")
+router.register("ideas", IdeaViewSet, basename="idea")
+router.register("stats", StatsViewSet, basename="stats")
+router.register("allocation_runs", AllocationRunViewSet, basename="allocation_run")
+router.register("allocations", AllocationViewSet, basename="allocation")
+
+router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("handovers", HandoverViewSet, basename="handover")
 
 urlpatterns = [path("", include(router.urls))]

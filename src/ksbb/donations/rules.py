@@ -73,3 +73,11 @@ rules.add_perm("donations.record_purchase", is_staff_of_aggregator)
 rules.add_perm("donations.view_purchase",
                is_government | is_staff_of_purchase_aggregator | funded_by_own_pledge)
 rules.add_perm("donations.change_item", is_platform_admin)
+
+# Added with the need list, purchases page, pledge import and donation receipts.
+rules.add_perm("donations.view_need_map", is_collaborator | is_government | is_aggregator_staff)
+rules.add_perm("donations.access_purchases", is_aggregator_staff)
+rules.add_perm("donations.import_pledges", is_staff_of_aggregator)
+rules.add_perm("donations.access_import", is_aggregator_staff)
+rules.add_perm("donations.download_receipt",
+               is_collaborator_of_pledge | is_staff_of_pledge_aggregator)

@@ -35,6 +35,7 @@ from ksbb.donations.models import (
     PurchaseFunding,
 )
 from ksbb.donations.nik import validate_nik
+from ksbb.donations.uploads import clean_receipt
 from ksbb.needs.models import Recipient
 
 EMAIL_VERIFY_SALT = "ksbb.donations.verify-email"
@@ -313,6 +314,21 @@ def pledge_submit(
         _refuse("collaborator", _("the donor must be a collaborator organisation"))
     if not _may(by, "donations.pledge_for", collaborator):
         _refuse(None, _("you cannot pledge for this collaborator"), NotAllowed)
+    checked = pledge_check(collaborator=collaborator, aggregator=aggregator, item=item,
+                           program=program, quantity=quantity, amount=amount)
+    with transaction.atomic():
+        return _pledge_create(checked, preferred_area=preferred_area, recipient=recipient,
+                              by=by)
+
+
+def pledge_check(
+    *, collaborator: Organization, aggregator: Organization, item: Item | None = None,
+    program: Program | None = None, quantity: int | None = None, amount: int | None = None,
+) -> dict[str, Any]:
+    """The checks of a new pledge that do not depend on who records it; returns the
+    cleaned values for ``_pledge_create`` (also used by the pledge import)."""
+    if collaborator is None or collaborator.kind != Organization.Kind.COLLABORATOR:
+        _refuse("collaborator", _("the donor must be a collaborator organisation"))
     if not collaborator.is_active:
         _refuse("collaborator", _("this collaborator is not active"))
     if not aggregator_can_receive(aggregator):
@@ -334,19 +350,31 @@ def pledge_submit(
         if not program.is_active:
             _refuse("program", _("this programme is not running"))
         kind = Pledge.Kind.MONEY
-    with transaction.atomic():
-        pledge = Pledge.objects.create(
-            collaborator=collaborator, aggregator=aggregator, kind=kind, program=program,
-            item=item, quantity=quantity if item else None,
-            amount_rupiah=amount if item is None else None, preferred_area=preferred_area,
-            recipient=recipient, state=Pledge.State.SUBMITTED, created_by=by)
-        audit_log(actor=by, action="pledge.submitted", obj=pledge, before=None, after={
-            "state": pledge.state, "kind": kind, "collaborator": collaborator.pk,
-            "aggregator": aggregator.pk, "program": program.code,
-            "item": item.pk if item else None, "quantity": pledge.quantity,
-            "amount_rupiah": pledge.amount_rupiah,
-            "preferred_area": preferred_area.code if preferred_area else None,
-            "recipient": recipient.pk if recipient else None})
+    return {"collaborator": collaborator, "aggregator": aggregator, "kind": kind,
+            "program": program, "item": item, "quantity": quantity if item else None,
+            "amount": amount if item is None else None}
+
+
+def _pledge_create(checked: dict[str, Any], *, preferred_area: Area | None,
+                   recipient: Recipient | None, by: Any, source: str = "") -> Pledge:
+    """Inside the caller's transaction: the pledge and its ``pledge.submitted`` entry."""
+    collaborator, aggregator = checked["collaborator"], checked["aggregator"]
+    kind, program, item = checked["kind"], checked["program"], checked["item"]
+    pledge = Pledge.objects.create(
+        collaborator=collaborator, aggregator=aggregator, kind=kind, program=program,
+        item=item, quantity=checked["quantity"], amount_rupiah=checked["amount"],
+        preferred_area=preferred_area, recipient=recipient, state=Pledge.State.SUBMITTED,
+        created_by=by if isinstance(by, User) else None)
+    after = {
+        "state": pledge.state, "kind": kind, "collaborator": collaborator.pk,
+        "aggregator": aggregator.pk, "program": program.code,
+        "item": item.pk if item else None, "quantity": pledge.quantity,
+        "amount_rupiah": pledge.amount_rupiah,
+        "preferred_area": preferred_area.code if preferred_area else None,
+        "recipient": recipient.pk if recipient else None}
+    if source:
+        after["source"] = source
+    audit_log(actor=by, action="pledge.submitted", obj=pledge, before=None, after=after)
     return pledge
 
 
@@ -494,6 +522,11 @@ def purchase_record(
     rows = list(funding)
     if not rows:
         _refuse("funding", _("name at least one money pledge that paid for this"))
+    if receipt is not None:
+        try:
+            receipt = clean_receipt(receipt)
+        except ValidationError as exc:
+            raise PledgeError(exc.message_dict) from exc
     with transaction.atomic():
         pledges = {p.pk: p for p in Pledge.objects.select_for_update().filter(
             pk__in=[p.pk for p, _amount in rows])}
@@ -526,7 +559,7 @@ def purchase_record(
             supplier=supplier.strip(), purchased_at=purchased_at or timezone.localdate(),
             created_by=by)
         if receipt is not None:
-            purchase.receipt.save(getattr(receipt, "name", "receipt"), receipt, save=True)
+            purchase.receipt.save(receipt.name, receipt, save=True)
         PurchaseFunding.objects.bulk_create([
             PurchaseFunding(purchase=purchase, pledge=pledges[p.pk], amount_rupiah=a)
             for p, a in rows])

@@ -22,7 +22,7 @@ class AssessmentRoundAdmin(admin.ModelAdmin[AssessmentRound]):
 class NeedAdmin(admin.ModelAdmin[Need]):
     list_display = ("round", "recipient", "item", "quantity", "priority", "source")
     list_filter = ("round", "priority", "source")
-    search_fields = ("item", "recipient__name", "recipient__area__code")
+    search_fields = ("item__code", "recipient__name", "recipient__area__code")
     raw_id_fields = ("recipient",)
 
 

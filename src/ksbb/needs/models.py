@@ -54,9 +54,8 @@ class AssessmentRound(models.Model):
         CLOSED = "closed", _("closed")
 
     name = models.CharField(_("name"), max_length=200)
-    # The programme's code for now; becomes a ForeignKey to donations.Program once that
-    # model exists (another workstream builds it), with a data migration from the code.
-    program = models.CharField(_("programme"), max_length=40, db_index=True)
+    program = models.ForeignKey("donations.Program", verbose_name=_("programme"),
+                                on_delete=models.PROTECT, related_name="rounds")
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices,
@@ -100,8 +99,9 @@ class Need(models.Model):
                               on_delete=models.PROTECT, related_name="needs")
     recipient = models.ForeignKey(Recipient, verbose_name=_("recipient"),
                                   on_delete=models.PROTECT, related_name="needs")
-    # The aid item's code for now; becomes a ForeignKey to donations.Item (see round.program).
-    item = models.CharField(_("aid item"), max_length=40, db_index=True)
+    # Always an item of the round's programme (checked by the services).
+    item = models.ForeignKey("donations.Item", verbose_name=_("aid item"),
+                             on_delete=models.PROTECT, related_name="needs")
     quantity = models.PositiveIntegerField(_("quantity"))
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
                                                 default=Priority.NORMAL)
@@ -113,7 +113,7 @@ class Need(models.Model):
     class Meta:
         verbose_name = _("need")
         verbose_name_plural = _("needs")
-        ordering = ["round_id", "recipient__area_id", "recipient_id", "item"]
+        ordering = ["round_id", "recipient__area_id", "recipient_id", "item_id"]
         constraints = [
             models.UniqueConstraint(fields=["round", "recipient", "item"],
                                     name="need_unique_per_round_recipient_item"),
@@ -124,7 +124,7 @@ class Need(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient} {self.item} x{self.quantity}"
+        return f"{self.recipient} {self.item_id} x{self.quantity}"
 
 
 class NeedsImport(models.Model):
@@ -145,7 +145,8 @@ class NeedsImport(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEEDS)
     file = models.FileField(_("file"), upload_to="needs_imports/%Y/%m/")
     # For poverty imports: the item, packages per poor household and the health-office list.
-    item = models.CharField(_("aid item"), max_length=40, blank=True)
+    item = models.ForeignKey("donations.Item", verbose_name=_("aid item"), null=True,
+                             blank=True, on_delete=models.PROTECT, related_name="+")
     per_poor_household = models.PositiveIntegerField(_("per poor household"), default=1)
     health_file = models.FileField(_("health-office file"), upload_to="needs_imports/%Y/%m/",
                                    blank=True)

@@ -35,7 +35,7 @@ def needs_visible_to(user: Any) -> QuerySet[Need]:
     """Needs are government data (they describe poor households per RW)."""
     if not is_government(user):
         return Need.objects.none()
-    return Need.objects.select_related("recipient", "round")
+    return Need.objects.select_related("recipient", "round", "item")
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def need_coverage_by_area(
         raise ValueError(f"level {level} is outside 1-5")
     needs = Need.objects.filter(round=round)
     if item:
-        needs = needs.filter(item=item)
+        needs = needs.filter(item__code=item)
     if within:
         needs = needs.filter(Q(recipient__area_id=within)
                              | Q(recipient__area__code__startswith=f"{within}."))

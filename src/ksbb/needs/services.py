@@ -22,6 +22,7 @@ from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
 from ksbb.core.tables import ImportReport, RowError, TableError, parse_count, read_rows
+from ksbb.donations.models import Item, Program
 from ksbb.needs.models import AssessmentRound, Need, NeedsImport, Recipient
 
 Rows = Iterable[tuple[int, dict[str, str]]]
@@ -30,7 +31,6 @@ Progress = Callable[[int], None]
 NEEDS_COLUMNS = ["recipient", "item", "quantity", "priority"]
 POVERTY_COLUMNS = ["rw_code", "poor_households"]
 HEALTH_COLUMNS = ["rw_code"]
-_ITEM_RE = re.compile(r"^[\w.\-]{1,40}$")
 _INSTITUTION_RE = re.compile(r"^I-(\d+)$", re.IGNORECASE)
 _PROGRESS_EVERY = 200
 
@@ -113,29 +113,64 @@ def institution_verify(*, recipient: Recipient, by: Any) -> Recipient:
     return recipient
 
 
+# Programmes and items -------------------------------------------------------------------
+
+def program_by_code(program: Program | str | None) -> Program | None:
+    """A programme given as itself or by its code (compared without case, e.g. pangan)."""
+    if isinstance(program, Program) or program is None:
+        return program
+    code = str(program).strip()
+    return Program.objects.filter(code__iexact=code).first() if code else None
+
+
+def item_check(item: Item | str | None, rnd: AssessmentRound) -> tuple[Item | None, str]:
+    """The aid item given as itself or by its code, and why it cannot be used in ``rnd``
+    (empty when it can): it must exist and belong to the round's programme."""
+    if isinstance(item, Item):
+        found: Item | None = item
+        code = item.code
+    else:
+        code = str(item or "").strip()
+        found = Item.objects.filter(code=code).first() if code else None
+    if found is None:
+        if not code:
+            return None, _("the aid item is required")
+        return None, _("no aid item has the code %(code)s") % {"code": code}
+    if found.program_id != rnd.program_id:
+        return None, _("the aid item %(item)s does not belong to the programme %(program)s") % {
+            "item": found.code, "program": rnd.program.code}
+    return found, ""
+
+
 # Rounds ---------------------------------------------------------------------------------
 
 def round_open(
-    *, name: str, program: str, period_start: datetime.date, period_end: datetime.date,
-    by: Any,
+    *, name: str, program: Program | str, period_start: datetime.date,
+    period_end: datetime.date, by: Any,
 ) -> AssessmentRound:
+    """Open a round for a programme (the programme itself or its code)."""
     _require(by, "needs.manage_round")
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = _("the name is required")
-    if not program.strip():
-        errors["program"] = _("the programme is required")
+    found = program_by_code(program)
+    if found is None:
+        if isinstance(program, str) and program.strip():
+            errors["program"] = _("no programme has the code %(code)s") % {
+                "code": program.strip()}
+        else:
+            errors["program"] = _("the programme is required")
     if period_end < period_start:
         errors["period_end"] = _("the period cannot end before it starts")
-    if errors:
+    if errors or found is None:
         raise ValidationError(errors)
     with transaction.atomic():
         rnd = AssessmentRound.objects.create(
-            name=name.strip(), program=program.strip(), period_start=period_start,
+            name=name.strip(), program=found, period_start=period_start,
             period_end=period_end, created_by=by if hasattr(by, "pk") else None,
         )
         audit_log(actor=by, action="round.opened", obj=rnd, after={
-            "name": rnd.name, "program": rnd.program, "period_start": period_start,
+            "name": rnd.name, "program": found.code, "period_start": period_start,
             "period_end": period_end, "state": rnd.state})
     return rnd
 
@@ -168,7 +203,7 @@ def _locked_open_round(rnd: AssessmentRound) -> AssessmentRound:
 # Needs ----------------------------------------------------------------------------------
 
 def _need_state(n: Need) -> dict[str, Any]:
-    return {"recipient": n.recipient_id, "item": n.item, "quantity": n.quantity,
+    return {"recipient": n.recipient_id, "item": n.item.code, "quantity": n.quantity,
             "priority": n.priority, "source": n.source, "note": n.note}
 
 
@@ -182,15 +217,16 @@ def _check_need_values(quantity: Any, priority: Any) -> dict[str, str]:
 
 
 def need_set(
-    *, round: AssessmentRound, recipient: Recipient, item: str, quantity: int,
+    *, round: AssessmentRound, recipient: Recipient, item: Item | str, quantity: int,
     priority: int, by: Any, note: str = "",
 ) -> Need:
-    """Create or change one need by hand; the audit entry keeps before and after."""
+    """Create or change one need by hand (the item itself or its code); the audit entry
+    keeps before and after."""
     _require(by, "needs.set_need", round)
-    item = item.strip()
     errors = _check_need_values(quantity, priority)
-    if not _ITEM_RE.match(item):
-        errors["item"] = _("the item code must be 1-40 letters, digits, dots or dashes")
+    found, item_error = item_check(item, round)
+    if item_error:
+        errors["item"] = item_error
     if not recipient.is_verified:
         errors["recipient"] = _("the recipient is not verified yet")
     if errors:
@@ -198,10 +234,10 @@ def need_set(
     with transaction.atomic():
         rnd = _locked_open_round(round)
         need = Need.objects.select_for_update().filter(
-            round=rnd, recipient=recipient, item=item).first()
+            round=rnd, recipient=recipient, item=found).first()
         before = _need_state(need) if need else None
         if need is None:
-            need = Need(round=rnd, recipient=recipient, item=item)
+            need = Need(round=rnd, recipient=recipient, item=found)
         need.quantity, need.priority = quantity, priority
         need.source, need.note = Need.Source.MANUAL, note.strip()
         after = _need_state(need)
@@ -216,7 +252,7 @@ def need_set(
 class NeedRow:
     row: int
     recipient_id: int
-    item: str
+    item_id: int
     quantity: int
     priority: int
 
@@ -244,14 +280,17 @@ def _recipient_lookup(texts: Iterable[str]) -> dict[str, Recipient]:
 
 
 def needs_validate(
-    rows: Rows, *, progress: Progress | None = None
+    rows: Rows, *, round: AssessmentRound, progress: Progress | None = None
 ) -> tuple[list[NeedRow], list[RowError]]:
-    """Check every row of a needs file; the caller writes nothing if any error comes back."""
+    """Check every row of a needs file; the caller writes nothing if any error comes back.
+
+    Items are named by code and must belong to the round's programme."""
     raw = list(rows)
     lookup = _recipient_lookup(_recipient_key(rec.get("recipient", "")) for _n, rec in raw)
+    items: dict[str, tuple[Item | None, str]] = {}
     parsed: list[NeedRow] = []
     errors: list[RowError] = []
-    seen: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[int, int], int] = {}
     for index, (number, rec) in enumerate(raw, start=1):
         row_errors: list[RowError] = []
         text = rec.get("recipient", "").strip()
@@ -269,9 +308,11 @@ def needs_validate(
             row_errors.append(RowError(number, "recipient", _(
                 "institution %(value)s is not verified yet") % {"value": text}))
         item = rec.get("item", "").strip()
-        if not _ITEM_RE.match(item):
-            row_errors.append(RowError(number, "item", _(
-                "the item code must be 1-40 letters, digits, dots or dashes")))
+        if item not in items:
+            items[item] = item_check(item, round)
+        found, item_error = items[item]
+        if item_error:
+            row_errors.append(RowError(number, "item", item_error))
         quantity: int | None = None
         try:
             quantity = parse_count(rec.get("quantity", ""))
@@ -285,15 +326,16 @@ def needs_validate(
         if priority is None:
             row_errors.append(RowError(number, "priority", _(
                 "%(value)r is not a priority; use 1, 2 or 3") % {"value": rec.get("priority", "")}))
-        if not row_errors and recipient is not None and quantity and priority:
-            other = seen.get((recipient.pk, item))
+        if (not row_errors and recipient is not None and found is not None and quantity
+                and priority):
+            other = seen.get((recipient.pk, found.pk))
             if other is not None:
                 row_errors.append(RowError(number, "item", _(
                     "%(recipient)s already has %(item)s on row %(other)s") % {
                         "recipient": text, "item": item, "other": other}))
             else:
-                seen[(recipient.pk, item)] = number
-                parsed.append(NeedRow(number, recipient.pk, item, quantity, priority))
+                seen[(recipient.pk, found.pk)] = number
+                parsed.append(NeedRow(number, recipient.pk, found.pk, quantity, priority))
         errors.extend(row_errors)
         if progress and index % _PROGRESS_EVERY == 0:
             progress(_PROGRESS_EVERY)
@@ -308,18 +350,20 @@ def _needs_write(
 ) -> None:
     """Create or update the needs of one validated file, inside the caller's transaction."""
     existing = {
-        (n.recipient_id, n.item): n
+        (n.recipient_id, n.item_id): n
         for n in Need.objects.select_for_update().filter(
             round=rnd, recipient_id__in={p.recipient_id for p in parsed})
     }
     to_create, to_update, changes = [], [], []
+    codes = dict(Item.objects.filter(pk__in={p.item_id for p in parsed}).values_list(
+        "pk", "code"))
     for p in parsed:
-        need = existing.get((p.recipient_id, p.item))
+        need = existing.get((p.recipient_id, p.item_id))
         if need is None:
-            to_create.append(Need(round=rnd, recipient_id=p.recipient_id, item=p.item,
+            to_create.append(Need(round=rnd, recipient_id=p.recipient_id, item_id=p.item_id,
                                   quantity=p.quantity, priority=p.priority, source=source))
         elif (need.quantity, need.priority, need.source) != (p.quantity, p.priority, source):
-            changes.append({"recipient": p.recipient_id, "item": p.item,
+            changes.append({"recipient": p.recipient_id, "item": codes[p.item_id],
                             "before": [need.quantity, need.priority, need.source],
                             "after": [p.quantity, p.priority, source]})
             need.quantity, need.priority, need.source = p.quantity, p.priority, source
@@ -351,7 +395,7 @@ def needs_import(
         report.errors.append(RowError(0, "round", _("the round %(name)s is closed") % {
             "name": round.name}))
         return report
-    parsed, report.errors = needs_validate(raw, progress=progress)
+    parsed, report.errors = needs_validate(raw, round=round, progress=progress)
     if report.errors:
         return report
     with transaction.atomic():
@@ -377,7 +421,7 @@ def _rw_code_error(number: int, code: str, known: dict[str, Recipient],
 
 
 def needs_derive_from_poverty(
-    *, round: AssessmentRound, item: str, rows: Rows, by: Any,
+    *, round: AssessmentRound, item: Item | str, rows: Rows, by: Any,
     per_poor_household: int = 1, health_rows: Rows | None = None,
     progress: Progress | None = None, import_id: int | None = None,
 ) -> ImportReport:
@@ -388,17 +432,16 @@ def needs_derive_from_poverty(
     raw = list(rows)
     health = list(health_rows or [])
     report = ImportReport(rows=len(raw))
-    item = item.strip()
-    if not _ITEM_RE.match(item):
-        report.errors.append(RowError(0, "item", _(
-            "the item code must be 1-40 letters, digits, dots or dashes")))
+    found, item_error = item_check(item, round)
+    if item_error:
+        report.errors.append(RowError(0, "item", item_error))
     if not isinstance(per_poor_household, int) or per_poor_household <= 0:
         report.errors.append(RowError(0, "per_poor_household", _(
             "the quantity per poor household must be a whole number above 0")))
     if not _is_open(round):
         report.errors.append(RowError(0, "round", _("the round %(name)s is closed") % {
             "name": round.name}))
-    if report.errors:
+    if report.errors or found is None:
         return report
     known = _rw_recipients({rec.get("rw_code", "").strip() for _n, rec in raw}
                            | {rec.get("rw_code", "").strip() for _n, rec in health})
@@ -432,7 +475,7 @@ def needs_derive_from_poverty(
             seen[code] = number
             if poor > 0:
                 priority = Need.Priority.HIGH if code in raised else Need.Priority.NORMAL
-                parsed.append(NeedRow(number, known[code].pk, item, poor * per_poor_household,
+                parsed.append(NeedRow(number, known[code].pk, found.pk, poor * per_poor_household,
                                       int(priority)))
         report.errors.extend(row_errors)
         if progress and index % _PROGRESS_EVERY == 0:
@@ -445,7 +488,7 @@ def needs_derive_from_poverty(
         rnd = _locked_open_round(round)
         _needs_write(rnd=rnd, parsed=parsed, source=Need.Source.DERIVED, by=by,
                      action="needs.derived", report=report, extra={
-                         "import": import_id, "item": item,
+                         "import": import_id, "item": found.code,
                          "per_poor_household": per_poor_household,
                          "health_office_rws": len(raised)})
     return report
@@ -455,7 +498,7 @@ def needs_derive_from_poverty(
 
 def needs_import_start(
     *, round: AssessmentRound, file: Any, by: Any, kind: str = NeedsImport.Kind.NEEDS,
-    item: str = "", per_poor_household: int = 1, health_file: Any = None,
+    item: Item | str = "", per_poor_household: int = 1, health_file: Any = None,
 ) -> NeedsImport:
     """Store the uploaded file and queue the background task once the row is committed."""
     from ksbb.needs.tasks import needs_import_task
@@ -465,11 +508,13 @@ def needs_import_start(
         raise ValueError("a background import needs a user to run as")
     if not _is_open(round):
         raise ValidationError({"round": _("the round %(name)s is closed") % {"name": round.name}})
-    if kind == NeedsImport.Kind.POVERTY and not _ITEM_RE.match(item.strip()):
-        raise ValidationError({"item": _(
-            "the item code must be 1-40 letters, digits, dots or dashes")})
+    found: Item | None = None
+    if kind == NeedsImport.Kind.POVERTY:
+        found, item_error = item_check(item, round)
+        if item_error:
+            raise ValidationError({"item": item_error})
     with transaction.atomic():
-        job = NeedsImport(round=round, kind=kind, created_by=by, item=item.strip(),
+        job = NeedsImport(round=round, kind=kind, created_by=by, item=found,
                           per_poor_household=per_poor_household)
         job.file.save(getattr(file, "name", "needs.csv"), file, save=False)
         if health_file:
@@ -489,7 +534,8 @@ def _read_file(field: Any, required: list[str]) -> list[tuple[int, dict[str, str
 
 def needs_import_run(*, import_id: int) -> NeedsImport:
     """The body of the background task: read, validate, write, and report progress."""
-    job = NeedsImport.objects.select_related("round", "created_by").get(pk=import_id)
+    job = NeedsImport.objects.select_related("round__program", "created_by", "item").get(
+        pk=import_id)
     if job.is_finished:
         return job
     NeedsImport.objects.filter(pk=job.pk).update(state=NeedsImport.State.RUNNING)
@@ -509,7 +555,7 @@ def needs_import_run(*, import_id: int) -> NeedsImport:
         NeedsImport.objects.filter(pk=job.pk).update(progress_total=len(rows))
         if job.kind == NeedsImport.Kind.POVERTY:
             report = needs_derive_from_poverty(
-                round=job.round, item=job.item, per_poor_household=job.per_poor_household,
+                round=job.round, item=job.item or "", per_poor_household=job.per_poor_household,
                 rows=rows, health_rows=health, by=job.created_by, progress=progress,
                 import_id=job.pk)
         else:

@@ -20,4 +20,25 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             links.append((reverse("field:home"), _("Field")))
         if user.has_perm("web.access_recipients"):
             links.append((reverse("field:recipients"), _("My recipients")))
+        if user.has_perm("distribution.access_deliveries"):
+            links.append((reverse("field:deliveries"), _("Deliveries")))
+        if user.has_perm("reports.access_reports"):
+            links.append((reverse("backoffice:reports"), _("Misuse reports")))
+        if user.has_perm("donations.access_my_pledges"):
+            links.append((reverse("donations:mine"), _("My donations")))
+        if user.has_perm("donations.add_pledge"):
+            links.append((reverse("donations:pledge_new"), _("Pledge aid")))
+        if user.has_perm("donations.access_inbox"):
+            links.append((reverse("donations:inbox"), _("Pledges to confirm")))
+        if user.has_perm("donations.access_purchases"):
+            links.append((reverse("donations:purchases"), _("Purchases")))
+        if user.has_perm("donations.access_import"):
+            links.append((reverse("donations:import"), _("Import pledges")))
+        if user.has_perm("donations.verify_aggregator"):
+            links.append((reverse("donations:verification"), _("Aggregators to verify")))
+    else:
+        links.append((reverse("donations:register"), _("Become a donor")))
+    links.append((reverse("donations:aggregators"), _("Humanitarian organisations")))
+    links.append((reverse("web:report_new"), _("Report a problem")))
+    links.append((reverse("web:ideas"), _("Ideas")))
     return {"nav_links": links}

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ksbb.areas.models import Area
+from ksbb.donations.models import Program
 from ksbb.needs.models import Need, Recipient
 
 INSTITUTION_KINDS = [(v, label) for v, label in Recipient.Kind.choices if v != Recipient.Kind.RW]
@@ -37,10 +38,21 @@ class InstitutionForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
 
 
+class ProgramChoiceField(forms.ModelChoiceField):
+    """A programme chosen by its code, without regard to case (pangan or PANGAN)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() and self.queryset is not None:
+            found = self.queryset.filter(code__iexact=value.strip()).first()
+            if found is not None:
+                return found
+        return super().to_python(value)
+
+
 class RoundForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    program = forms.CharField(label=_("Programme code"), max_length=40,
-                              help_text=_("for example pangan"))
+    program = ProgramChoiceField(label=_("Programme"), to_field_name="code",
+                                     queryset=Program.objects.filter(is_active=True))
     period_start = forms.DateField(label=_("Period start"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("Period end"),
@@ -51,7 +63,8 @@ class NeedForm(forms.Form):
     recipient = forms.CharField(label=_("Recipient"), max_length=40,
                                 help_text=_("RW code such as 31.71.01.1001.003, or "
                                             "institution id such as I-12"))
-    item = forms.CharField(label=_("Aid item code"), max_length=40)
+    item = forms.CharField(label=_("Aid item code"), max_length=40,
+                           help_text=_("an item of the round's programme, e.g. sembako"))
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Need.Priority.choices,
                                       coerce=int, initial=Need.Priority.NORMAL)

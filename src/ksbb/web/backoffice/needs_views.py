@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
@@ -26,6 +27,7 @@ from ksbb.needs.services import (
     round_close,
     round_open,
 )
+from ksbb.web.backoffice.allocation_forms import ManualAllocationForm
 from ksbb.web.backoffice.needs_forms import (
     InstitutionForm,
     NeedForm,
@@ -110,7 +112,7 @@ class RoundListView(PermissionRequiredMixin, ListView[AssessmentRound]):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[AssessmentRound]:
-        return AssessmentRound.objects.annotate(
+        return AssessmentRound.objects.select_related("program").annotate(
             need_count=Count("needs"), need_total=Sum("needs__quantity")).order_by(
             "-period_start", "-id")
 
@@ -144,14 +146,14 @@ class RoundDetailView(PermissionRequiredMixin, DetailView[AssessmentRound]):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        needs = self.object.needs.select_related("recipient")
+        needs = self.object.needs.select_related("recipient", "item")
         item = self.request.GET.get("item", "").strip()
         if item:
-            needs = needs.filter(item=item)
+            needs = needs.filter(item__code=item)
         context["item"] = item
-        context["needs"] = needs.order_by("priority", "recipient__area_id", "item")[:200]
-        context["totals"] = self.object.needs.values("item").annotate(
-            total=Sum("quantity"), recipients=Count("recipient")).order_by("item")
+        context["needs"] = needs.order_by("priority", "recipient__area_id", "item__code")[:200]
+        context["totals"] = self.object.needs.values("item__code").annotate(
+            total=Sum("quantity"), recipients=Count("recipient")).order_by("item__code")
         context["imports"] = self.object.imports.select_related("created_by")[:10]
         if self.object.is_open and self.request.user.has_perm("needs.set_need", self.object):
             context["need_form"] = kwargs.get("need_form") or NeedForm()
@@ -159,6 +161,12 @@ class RoundDetailView(PermissionRequiredMixin, DetailView[AssessmentRound]):
             context["poverty_form"] = PovertyFileForm()
         context["may_close"] = self.object.is_open and self.request.user.has_perm(
             "needs.manage_round", self.object)
+        # Allocation (ksbb.allocation): runs of this round and the manual allocation form.
+        context["allocation_runs"] = self.object.allocation_runs.all()[:20]
+        context["may_allocate"] = rules.has_perm("allocation.run", self.request.user,
+                                                 self.object)
+        if self.object.is_open and rules.has_perm("allocation.allocate", self.request.user):
+            context["manual_form"] = ManualAllocationForm(round=self.object)
         return context
 
 
@@ -275,6 +283,7 @@ class CoverageView(PermissionRequiredMixin, TemplateView):
             trail=[(c, names.get(c, c)) for c in reversed(trail)
                    if areacodes.level_of(c) > Area.Level.PROVINCE],
             total_need=sum(r.need for r in self.rows),
-            items=self.round.needs.values_list("item", flat=True).distinct().order_by("item"),
+            items=self.round.needs.values_list("item__code", flat=True).distinct().order_by(
+                "item__code"),
         )
         return context

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ksbb.web.backoffice import needs_views, views
+from ksbb.web.backoffice import allocation_views, needs_views, reports_views, views
 
 app_name = "backoffice"
 urlpatterns = [path("", views.HomeView.as_view(), name="home")]
@@ -21,4 +21,32 @@ urlpatterns += [
     path("imports/<int:pk>/", needs_views.NeedsImportView.as_view(), name="needs_import"),
     path("imports/<int:pk>/progress/", needs_views.NeedsImportProgressView.as_view(),
          name="needs_import_progress"),
+]
+urlpatterns += [
+    path("reports/", reports_views.ReportListView.as_view(), name="reports"),
+    path("reports/<int:pk>/", reports_views.ReportDetailView.as_view(), name="report"),
+    path("reports/<int:pk>/triage/", reports_views.ReportTriageView.as_view(),
+         name="report_triage"),
+    path("reports/<int:pk>/investigate/", reports_views.ReportInvestigateView.as_view(),
+         name="report_investigate"),
+    path("reports/<int:pk>/resolve/", reports_views.ReportResolveView.as_view(),
+         name="report_resolve"),
+    path("reports/photos/<int:pk>/", reports_views.ReportPhotoView.as_view(),
+         name="report_photo"),
+]
+urlpatterns += [
+    path("rounds/<int:pk>/allocation_runs/new/", allocation_views.RunStartView.as_view(),
+         name="allocation_run_new"),
+    path("rounds/<int:pk>/allocations/new/", allocation_views.ManualAllocationView.as_view(),
+         name="allocation_manual"),
+    path("allocation_runs/<int:pk>/", allocation_views.RunDetailView.as_view(),
+         name="allocation_run"),
+    path("allocation_runs/<int:pk>/progress/", allocation_views.RunProgressView.as_view(),
+         name="allocation_run_progress"),
+    path("allocation_runs/<int:pk>/approve/", allocation_views.RunApproveView.as_view(),
+         name="allocation_run_approve"),
+    path("allocation_runs/<int:pk>/discard/", allocation_views.RunDiscardView.as_view(),
+         name="allocation_run_discard"),
+    path("allocation_lines/<int:pk>/edit/", allocation_views.LineEditView.as_view(),
+         name="allocation_line_edit"),
 ]

@@ -14,10 +14,17 @@ urlpatterns = [
     path("pledges/new/", views.PledgeCreateView.as_view(), name="pledge_new"),
     path("pledges/<int:pk>/", views.PledgeDetailView.as_view(), name="pledge"),
     path("pledges/<int:pk>/cancel/", views.PledgeCancelView.as_view(), name="pledge_cancel"),
+    path("pledges/<int:pk>/receipt.pdf", views.PledgeReceiptPdfView.as_view(),
+         name="pledge_receipt"),
+    path("needs/", views.NeedMapView.as_view(), name="needs"),
     # Aggregators.
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("pledges/<int:pk>/receive/", views.PledgeReceiveView.as_view(), name="pledge_receive"),
     path("pledges/<int:pk>/reject/", views.PledgeRejectView.as_view(), name="pledge_reject"),
+    path("purchases/", views.PurchasesView.as_view(), name="purchases"),
+    path("purchases/<int:pk>/receipt/", views.PurchaseReceiptView.as_view(),
+         name="purchase_receipt"),
+    path("import/", views.PledgeImportView.as_view(), name="import"),
     # Platform administrators.
     path("verification/", views.VerificationQueueView.as_view(), name="verification"),
     path("verification/<int:pk>/verify/", views.AggregatorVerifyView.as_view(),

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from ksbb.web.field import views
+from ksbb.web.field import deliveries_views, views
 
 app_name = "field"
 urlpatterns = [
@@ -9,4 +9,25 @@ urlpatterns = [
             name="village"),
     path("recipients/", views.RecipientListView.as_view(), name="recipients"),
     path("recipients/<int:pk>/", views.RecipientView.as_view(), name="recipient"),
+]
+urlpatterns += [
+    path("deliveries/", deliveries_views.DeliveryListView.as_view(), name="deliveries"),
+    path("deliveries/<int:pk>/", deliveries_views.DeliveryDetailView.as_view(), name="delivery"),
+    re_path(r"^deliveries/(?P<pk>\d+)/(?P<step>dispatch|deliver|cancel|fail|verify)/$",
+            deliveries_views.DeliveryStepView.as_view(), name="delivery_step"),
+    path("deliveries/<int:pk>/handover/", deliveries_views.HandoverCreateView.as_view(),
+         name="handover_new"),
+    path("handovers/<int:pk>/", deliveries_views.HandoverDetailView.as_view(), name="handover"),
+    path("handovers/<int:pk>/confirm/", deliveries_views.HandoverConfirmView.as_view(),
+         name="handover_confirm"),
+    path("handovers/<int:pk>/photos/", deliveries_views.HandoverPhotoView.as_view(),
+         name="handover_photo"),
+    path("handovers/<int:pk>/paper/", deliveries_views.HandoverPaperView.as_view(),
+         name="handover_paper"),
+    path("handovers/<int:pk>/accept-paper/", deliveries_views.HandoverAcceptPaperView.as_view(),
+         name="handover_accept_paper"),
+    path("handovers/<int:pk>/correct/", deliveries_views.HandoverCorrectView.as_view(),
+         name="handover_correct"),
+    path("handovers/<int:pk>/pdf/", deliveries_views.HandoverPdfView.as_view(),
+         name="handover_pdf"),
 ]

@@ -1,10 +1,24 @@
 from django.urls import path
 
-from ksbb.web.public import views
+from ksbb.web.public import forum_views, reports_views, verify_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/data/", views.about_data, name="about_data"),
     path("about/data/odbl.txt", views.odbl, name="odbl"),
+    path("signup/", forum_views.signup_view, name="signup"),
+    path("ideas/", forum_views.idea_list, name="ideas"),
+    path("ideas/new/", forum_views.IdeaCreateView.as_view(), name="idea_new"),
+    path("ideas/<int:pk>/", forum_views.idea_detail, name="idea"),
+    path("ideas/<int:pk>/support/", forum_views.IdeaSupportView.as_view(), name="idea_support"),
+    path("ideas/<int:pk>/unsupport/", forum_views.IdeaUnsupportView.as_view(),
+         name="idea_unsupport"),
+    path("ideas/<int:pk>/answer/", forum_views.IdeaAnswerView.as_view(), name="idea_answer"),
 ]
+urlpatterns += [
+    path("reports/new/", reports_views.report_new, name="report_new"),
+    path("reports/track/", reports_views.report_track_lookup, name="report_track_lookup"),
+    path("reports/track/<str:code>/", reports_views.report_track, name="report_track"),
+]
+urlpatterns += [path("verify/<str:code>/", verify_views.verify_handover, name="verify")]

@@ -10,16 +10,20 @@ from django.views.decorators.cache import never_cache
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_head
 from ksbb.needs.models import Recipient
+from ksbb.web.public.dashboard import dashboard_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The public dashboard (figures: ksbb.stats.selectors.dashboard, as the stats API)."""
     counts = {
         "provinces": Area.objects.filter(level=Area.Level.PROVINCE).count(),
         "villages": Area.objects.filter(level=Area.Level.VILLAGE).count(),
         "rws": Area.objects.filter(level=Area.Level.RW).count(),
         "recipients": Recipient.objects.count(),
     }
-    return render(request, "public/home.html", {"counts": counts, "audit_head": audit_head()})
+    context = dashboard_context(request)
+    context.update({"counts": counts, "audit_head": audit_head()})
+    return render(request, "public/home.html", context)
 
 
 def about_data(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,121 @@
+"""Reads for allocation: what is left of each supply and of each need, and who sees what.
+
+Definitions (the services and the engine's problem builder use exactly these):
+
+* The *effective* quantity of an allocation is ``quantity - returned_quantity``; only
+  allocations in state ``active`` count.
+* What is left of a **goods pledge** in state ``received`` or ``allocated`` is its
+  ``received_quantity`` minus the effective quantity of its active allocations. A pledge in
+  any other state (submitted, distributed, completed, cancelled, rejected) and a money
+  pledge have nothing left to allocate (money is allocated through purchases).
+* What is left of a **purchase** is its ``quantity`` minus the effective quantity of its
+  active allocations.
+* What is left of a **need** (round R, recipient r, item i) is its ``quantity`` minus the
+  effective quantity of *every* active allocation to recipient r of item i, whatever round,
+  run or supply it came from, never below zero. A need's quantity is the recipient's
+  assessed need of the item (a level, not an increment): what the recipient already
+  received of that item counts against it, so a recipient never gets more of an item than
+  its assessed need across all pledges, rounds and programmes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
+
+from ksbb.accounts.models import Role
+from ksbb.accounts.selectors import scope_of
+from ksbb.allocation.models import Allocation, AllocationRun
+from ksbb.donations.models import Pledge, Purchase
+from ksbb.needs.models import Need
+
+ALLOCATABLE_PLEDGE_STATES = (Pledge.State.RECEIVED, Pledge.State.ALLOCATED)
+_EFFECTIVE = ExpressionWrapper(F("quantity") - F("returned_quantity"),
+                               output_field=IntegerField())
+
+
+def _active() -> QuerySet[Allocation]:
+    return Allocation.objects.filter(state=Allocation.State.ACTIVE)
+
+
+def used_by_pledge(pledge_ids: Iterable[int]) -> dict[int, int]:
+    rows = _active().filter(pledge_id__in=list(pledge_ids)).values("pledge_id").annotate(
+        used=Sum(_EFFECTIVE)).order_by()
+    return {r["pledge_id"]: r["used"] or 0 for r in rows}
+
+
+def used_by_purchase(purchase_ids: Iterable[int]) -> dict[int, int]:
+    rows = _active().filter(purchase_id__in=list(purchase_ids)).values(
+        "purchase_id").annotate(used=Sum(_EFFECTIVE)).order_by()
+    return {r["purchase_id"]: r["used"] or 0 for r in rows}
+
+
+def used_by_recipient_item(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Effective allocated quantity per (recipient id, item id), across all rounds."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    recipients = {r for r, _i in pairs}
+    items = {i for _r, i in pairs}
+    rows = _active().filter(recipient_id__in=recipients, item_id__in=items).values(
+        "recipient_id", "item_id").annotate(used=Sum(_EFFECTIVE)).order_by()
+    found = {(r["recipient_id"], r["item_id"]): r["used"] or 0 for r in rows}
+    return {pair: found.get(pair, 0) for pair in pairs}
+
+
+def pledge_remaining(pledge: Pledge) -> int:
+    if pledge.kind != Pledge.Kind.GOODS or pledge.state not in ALLOCATABLE_PLEDGE_STATES:
+        return 0
+    return (pledge.received_quantity or 0) - used_by_pledge([pledge.pk]).get(pledge.pk, 0)
+
+
+def purchase_remaining(purchase: Purchase) -> int:
+    return purchase.quantity - used_by_purchase([purchase.pk]).get(purchase.pk, 0)
+
+
+def supply_remaining(supply: Pledge | Purchase) -> int:
+    if isinstance(supply, Pledge):
+        return pledge_remaining(supply)
+    return purchase_remaining(supply)
+
+
+def need_remaining(need: Need) -> int:
+    used = used_by_recipient_item([(need.recipient_id, need.item_id)])
+    return max(0, need.quantity - used[(need.recipient_id, need.item_id)])
+
+
+def needs_remaining(needs: Iterable[Need]) -> dict[int, int]:
+    needs = list(needs)
+    used = used_by_recipient_item((n.recipient_id, n.item_id) for n in needs)
+    return {n.pk: max(0, n.quantity - used[(n.recipient_id, n.item_id)]) for n in needs}
+
+
+# Who sees what ---------------------------------------------------------------------------
+
+def _is_government(user: Any) -> bool:
+    return bool(scope_of(user).roles & {Role.PLATFORM_ADMIN, Role.ASSESSOR})
+
+
+def runs_visible_to(user: Any) -> QuerySet[AllocationRun]:
+    """Runs are the government's working papers."""
+    if not _is_government(user):
+        return AllocationRun.objects.none()
+    return AllocationRun.objects.select_related("round", "created_by", "approved_by")
+
+
+def allocations_visible_to(user: Any) -> QuerySet[Allocation]:
+    """The government sees all; aggregator staff the allocations of their organisation's
+    pledges and purchases; collaborators those of their own pledges."""
+    qs = Allocation.objects.select_related("item", "recipient", "need", "pledge", "purchase")
+    if _is_government(user):
+        return qs
+    scope = scope_of(user)
+    aggregators = [o for o, r in scope.org_roles if r == Role.AGGREGATOR_STAFF]
+    collaborators = [o for o, r in scope.org_roles if r == Role.COLLABORATOR]
+    if not aggregators and not collaborators:
+        return qs.none()
+    return qs.filter(Q(pledge__aggregator_id__in=aggregators)
+                     | Q(purchase__aggregator_id__in=aggregators)
+                     | Q(pledge__collaborator_id__in=collaborators))

@@ -1,0 +1,358 @@
+"""Deliveries and handover reports (BAST).
+
+Lists are narrowed to what the caller may see (another organisation's record by id is 404);
+transitions are actions that call distribution.services, whose refusals come back as 400
+keyed by field name, or 403 when the caller may not act.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from ksbb.accounts.models import Organization
+from ksbb.allocation.models import Allocation
+from ksbb.api.permissions import RulePermission
+from ksbb.areas.models import Area
+from ksbb.distribution import services
+from ksbb.distribution.models import Delivery, DeliveryLine, Handover, HandoverLine
+from ksbb.distribution.pdf import BastPdfRenderer, verify_url
+from ksbb.distribution.selectors import (
+    deliveries_visible_to,
+    handover_parties,
+    handovers_visible_to,
+)
+
+
+def call_service(fn: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(**kwargs)
+    except services.NotAllowed as exc:
+        raise PermissionDenied("; ".join(exc.messages)) from exc
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            detail = {(api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k): v
+                      for k, v in exc.message_dict.items()}
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+        raise ApiValidationError(detail) from exc
+
+
+# Deliveries.
+
+class DeliveryLineSerializer(serializers.ModelSerializer[DeliveryLine]):
+    item = serializers.CharField(source="allocation.item.code", read_only=True)
+    item_name = serializers.CharField(source="allocation.item.name", read_only=True)
+
+    class Meta:
+        model = DeliveryLine
+        fields = ["id", "allocation", "item", "item_name", "quantity", "returned_quantity"]
+        read_only_fields = fields
+
+
+class DeliverySerializer(serializers.ModelSerializer[Delivery]):
+    lines = DeliveryLineSerializer(many=True, read_only=True)
+    recipient_name = serializers.CharField(source="recipient.name", read_only=True)
+    executor_name = serializers.CharField(source="executor.name", read_only=True)
+    program = serializers.CharField(source="program.code", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "recipient", "recipient_name", "executor", "executor_name", "program",
+                  "state", "scheduled_for", "reason", "created_at", "dispatched_at",
+                  "delivered_at", "handed_over_at", "verified_at", "closed_at", "lines"]
+        read_only_fields = fields
+
+
+class DeliveryCreateSerializer(serializers.Serializer[Any]):
+    allocations = serializers.ListField(child=serializers.IntegerField(), min_length=1,
+                                        help_text="ids of approved allocations, one recipient")
+    executor = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind=Organization.Kind.EXECUTOR))
+    scheduled_for = serializers.DateField()
+
+
+class DeliveryReasonSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Delivery]):
+    """Deliveries the caller may see: the government all, an executor its own, an aggregator
+    those carrying its supplies, a kelurahan officer those to its villages, a recipient's
+    representative those to its recipient. Another's delivery by id is 404."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    object_permission = "distribution.view_delivery"
+    filterset_fields = ["state", "recipient", "executor", "scheduled_for"]
+
+    def get_queryset(self) -> QuerySet[Delivery]:
+        return deliveries_visible_to(self.request.user).prefetch_related(
+            "lines__allocation__item").order_by("-scheduled_for", "-pk")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        return {"create": DeliveryCreateSerializer, "cancel": DeliveryReasonSerializer,
+                "fail": DeliveryReasonSerializer}.get(self.action, DeliverySerializer)
+
+    @extend_schema(request=DeliveryCreateSerializer, responses={201: DeliverySerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Schedule approved allocations for ONE recipient as one delivery (the assessor, or
+        staff of the supplies' aggregator)."""
+        ser = DeliveryCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        ids = ser.validated_data["allocations"]
+        found = {a.pk: a for a in Allocation.objects.filter(pk__in=ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise ApiValidationError({"allocations": [f"unknown allocation {missing[0]}"]})
+        delivery = call_service(services.delivery_schedule,
+                                allocations=[found[i] for i in ids],
+                                executor=ser.validated_data["executor"],
+                                scheduled_for=ser.validated_data["scheduled_for"],
+                                by=request.user)
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
+
+    def _step(self, fn: Any, **kwargs: Any) -> Response:
+        delivery = call_service(fn, delivery=self.get_object(), by=self.request.user, **kwargs)
+        return Response(DeliverySerializer(self.get_queryset().get(pk=delivery.pk)).data)
+
+    def _reason(self, request: Request) -> str:
+        ser = DeliveryReasonSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        return str(ser.validated_data["reason"])
+
+    @extend_schema(request=None, responses={200: DeliverySerializer})
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_delivery(self, request: Request, pk: str | None = None) -> Response:
+        """Staff of the executor: scheduled -> dispatched."""
+        return self._step(services.delivery_dispatch)
+
+    @extend_schema(request=None, responses={200: DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def deliver(self, request: Request, pk: str | None = None) -> Response:
+        """Staff of the executor: dispatched -> delivered."""
+        return self._step(services.delivery_deliver)
+
+    @extend_schema(request=DeliveryReasonSerializer, responses={200: DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Before it arrives; the quantity returns to the supplies."""
+        return self._step(services.delivery_cancel, reason=self._reason(request))
+
+    @extend_schema(request=DeliveryReasonSerializer, responses={200: DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def fail(self, request: Request, pk: str | None = None) -> Response:
+        """Staff of the executor, before a BAST exists; the quantity returns."""
+        return self._step(services.delivery_fail, reason=self._reason(request))
+
+    @extend_schema(request=None, responses={200: DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        """The assessor or the village's kelurahan officer: handed_over -> verified."""
+        return self._step(services.delivery_verify)
+
+
+# Handover reports.
+
+class HandoverLineSerializer(serializers.ModelSerializer[HandoverLine]):
+    item_code = serializers.CharField(source="item.code", read_only=True)
+    item_name = serializers.CharField(source="item.name", read_only=True)
+
+    class Meta:
+        model = HandoverLine
+        fields = ["delivery_line", "item", "item_code", "item_name", "quantity"]
+        read_only_fields = fields
+
+
+class HandoverPartySerializer(serializers.Serializer[Any]):
+    role = serializers.CharField()
+    name = serializers.CharField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
+class HandoverSerializer(serializers.ModelSerializer[Handover]):
+    lines = HandoverLineSerializer(many=True, read_only=True)
+    program = serializers.CharField(source="program.code", read_only=True)
+    verify_url = serializers.SerializerMethodField()
+    parties = serializers.SerializerMethodField()
+    superseded_by = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    has_paper_scan = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Handover
+        fields = ["id", "number", "code", "verify_url", "state", "delivery", "program", "date",
+                  "area", "address", "latitude", "longitude", "lines", "parties",
+                  "supersedes", "superseded_by", "correction_reason", "fingerprint",
+                  "signed_at", "photos", "has_paper_scan", "paper_accepted_at", "created_at"]
+        read_only_fields = fields
+
+    def get_verify_url(self, obj: Handover) -> str:
+        return verify_url(obj.code)
+
+    @extend_schema_field(HandoverPartySerializer(many=True))
+    def get_parties(self, obj: Handover) -> list[dict[str, Any]]:
+        return handover_parties(obj)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_superseded_by(self, obj: Handover) -> int | None:
+        nxt = Handover.objects.filter(supersedes=obj).values_list("pk", flat=True).first()
+        return nxt
+
+    def get_photos(self, obj: Handover) -> int:
+        return obj.photos.count()
+
+    def get_has_paper_scan(self, obj: Handover) -> bool:
+        return bool(obj.paper_scan)
+
+
+class HandoverLineInput(serializers.Serializer[Any]):
+    delivery_line = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=0)
+
+
+class HandoverCreateSerializer(serializers.Serializer[Any]):
+    delivery = serializers.IntegerField()
+    date = serializers.DateField()
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    area = serializers.CharField(required=False, help_text="area code; default: the "
+                                 "recipient's area")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
+                                        allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
+                                         allow_null=True)
+    lines = HandoverLineInput(many=True)
+    supersedes = serializers.IntegerField(required=False, allow_null=True,
+                                          help_text="a correction: id of the signed BAST")
+    correction_reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class HandoverConfirmSerializer(serializers.Serializer[Any]):
+    role = serializers.ChoiceField(choices=Handover.Party.choices)
+
+
+class HandoverPhotoUploadSerializer(serializers.Serializer[Any]):
+    photo = serializers.FileField(help_text="JPEG, PNG or WebP, at most 5 MB")
+
+
+class HandoverPaperUploadSerializer(serializers.Serializer[Any]):
+    paper = serializers.FileField(help_text="the signed paper BAST: PDF or image")
+    receiver_name = serializers.CharField(max_length=200)
+    witness_name = serializers.CharField(max_length=200)
+
+
+class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Handover]):
+    """Handover reports (BAST) of the deliveries the caller may see."""
+
+    permission_classes = [IsAuthenticated, RulePermission]
+    object_permission = "distribution.view_handover"
+    filterset_fields = ["state", "delivery", "program"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Handover]:
+        return handovers_visible_to(self.request.user).prefetch_related(
+            "lines__item").order_by("-date", "-pk")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        return {"create": HandoverCreateSerializer, "confirm": HandoverConfirmSerializer,
+                "photos": HandoverPhotoUploadSerializer,
+                "paper": HandoverPaperUploadSerializer}.get(self.action, HandoverSerializer)
+
+    def _fresh(self, handover: Handover) -> Response:
+        return Response(HandoverSerializer(self.get_queryset().get(pk=handover.pk)).data)
+
+    @extend_schema(request=HandoverCreateSerializer, responses={201: HandoverSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Staff of the executor write the BAST of a delivered delivery (or a correction of
+        a signed one, with ``supersedes`` and ``correction_reason``)."""
+        ser = HandoverCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        delivery = deliveries_visible_to(request.user).filter(pk=data["delivery"]).first()
+        if delivery is None:
+            raise ApiValidationError({"delivery": ["unknown delivery"]})
+        supersedes = None
+        if data.get("supersedes"):
+            supersedes = self.get_queryset().filter(pk=data["supersedes"]).first()
+            if supersedes is None:
+                raise ApiValidationError({"supersedes": ["unknown handover report"]})
+        area = None
+        if data.get("area"):
+            area = Area.objects.filter(code=data["area"]).first()
+            if area is None:
+                raise ApiValidationError({"area": ["unknown area"]})
+        handover = call_service(
+            services.handover_create, delivery=delivery, date=data["date"],
+            lines={row["delivery_line"]: row["quantity"] for row in data["lines"]},
+            address=data.get("address", ""), area=area, latitude=data.get("latitude"),
+            longitude=data.get("longitude"), supersedes=supersedes,
+            correction_reason=data.get("correction_reason", ""), by=request.user)
+        return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HandoverConfirmSerializer, responses={200: HandoverSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """One party confirms: ``giver`` (executor staff), ``receiver`` (the recipient's
+        representative) or ``witness`` (the village's kelurahan officer)."""
+        ser = HandoverConfirmSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        handover = call_service(services.handover_confirm, handover=self.get_object(),
+                                role=ser.validated_data["role"], by=request.user)
+        return self._fresh(handover)
+
+    @extend_schema(request={"multipart/form-data": HandoverPhotoUploadSerializer},
+                   responses={201: HandoverSerializer})
+    @action(detail=True, methods=["post"])
+    def photos(self, request: Request, pk: str | None = None) -> Response:
+        """Add a photo as evidence (draft only)."""
+        handover = self.get_object()
+        call_service(services.handover_photo_add, handover=handover,
+                     upload=request.FILES.get("photo"), by=request.user)
+        return Response(self._fresh(handover).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request={"multipart/form-data": HandoverPaperUploadSerializer},
+                   responses={200: HandoverSerializer})
+    @action(detail=True, methods=["post"])
+    def paper(self, request: Request, pk: str | None = None) -> Response:
+        """Upload the scanned signed paper BAST instead of confirming in the app."""
+        handover = self.get_object()
+        data: Any = request.data
+        handover = call_service(
+            services.handover_paper_upload, handover=handover,
+            upload=request.FILES.get("paper"),
+            receiver_name=str(data.get("receiver_name", "")),
+            witness_name=str(data.get("witness_name", "")), by=request.user)
+        return self._fresh(handover)
+
+    @extend_schema(request=None, responses={200: HandoverSerializer})
+    @action(detail=True, methods=["post"])
+    def accept_paper(self, request: Request, pk: str | None = None) -> Response:
+        """The assessor or the village's kelurahan officer accepts the paper BAST: signed."""
+        handover = call_service(services.handover_paper_accept, handover=self.get_object(),
+                                by=request.user)
+        return self._fresh(handover)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The BAST as a PDF (Indonesian) with a QR code to its verification page."""
+        handover = self.get_object()
+        response = HttpResponse(BastPdfRenderer(handover).render(),
+                                content_type="application/pdf")
+        filename = handover.number.replace("/", "-")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response

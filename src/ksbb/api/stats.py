@@ -1,0 +1,97 @@
+"""Public statistics: exactly the figures the dashboard at ``/`` shows (one source of
+truth: ksbb.stats.selectors.dashboard)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ksbb.areas.models import Area
+from ksbb.donations.models import Program
+from ksbb.stats.selectors import Filters, dashboard
+
+
+class DashboardFilterSerializer(serializers.Serializer[Any]):
+    program = serializers.SlugRelatedField(
+        slug_field="code", queryset=Program.objects.all(), required=False, allow_null=True,
+        help_text="programme code, e.g. PANGAN")
+    start = serializers.DateField(required=False, allow_null=True,
+                                  help_text="received on or after this date (Asia/Jakarta)")
+    end = serializers.DateField(required=False, allow_null=True,
+                                help_text="received on or before this date (Asia/Jakarta)")
+    regency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Area.objects.filter(level=Area.Level.REGENCY),
+        required=False, allow_null=True, help_text="regency/city code, e.g. 31.71")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and start > end:
+            raise serializers.ValidationError({"end": [_("the end is before the start")]})
+        return attrs
+
+    def to_filters(self) -> Filters:
+        data = self.validated_data
+        program, regency = data.get("program"), data.get("regency")
+        return Filters(program=program.code if program else None, start=data.get("start"),
+                       end=data.get("end"), regency=regency.code if regency else None)
+
+
+class FiltersOutSerializer(serializers.Serializer[Any]):
+    program = serializers.CharField(allow_null=True)
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    regency = serializers.CharField(allow_null=True)
+
+
+class ShareSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(help_text="code of the slice ('unknown' when not known)")
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    value = serializers.IntegerField(help_text="rupiah")
+    percent = serializers.FloatField(help_text="percent of the total, one decimal")
+
+
+class WeekTotalSerializer(serializers.Serializer[Any]):
+    week_start = serializers.DateField(help_text="Monday of the ISO week (Asia/Jakarta)")
+    value = serializers.IntegerField(help_text="rupiah received that week")
+
+
+class DashboardSerializer(serializers.Serializer[Any]):
+    filters = FiltersOutSerializer()
+    total_collected = serializers.IntegerField(
+        help_text="rupiah: received money plus received goods at their item's value")
+    collaborators = serializers.IntegerField(
+        help_text="distinct collaborator organisations with a received pledge")
+    pledges = serializers.IntegerField(help_text="received pledges counted")
+    deliveries = serializers.IntegerField()
+    packages_delivered = serializers.IntegerField()
+    recipients_reached = serializers.IntegerField()
+    by_regency = ShareSerializer(many=True)
+    by_collaborator_kind = ShareSerializer(many=True)
+    by_program = ShareSerializer(many=True)
+    by_item = ShareSerializer(many=True)
+    by_recipient_kind = ShareSerializer(many=True)
+    weekly = WeekTotalSerializer(many=True)
+
+
+class StatsViewSet(viewsets.ViewSet):
+    """Public statistics. No sign-in needed."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[DashboardFilterSerializer],
+                   responses={200: DashboardSerializer})
+    @action(detail=False, methods=["get"])
+    def dashboard(self, request: Request) -> Response:
+        """The public dashboard's figures (what ``/`` shows), filtered by programme code,
+        period of receipt and regency/city code. Shares are in rupiah of what was
+        collected; deliveries, packages and recipients come from distribution."""
+        params = DashboardFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(DashboardSerializer(dashboard(params.to_filters()).as_dict()).data)

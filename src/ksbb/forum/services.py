@@ -1,0 +1,163 @@
+"""Writes for the ideas forum. Keyword arguments, one transaction, the actor checked with
+the rules in forum/rules.py, one audit entry per change; a refusal raises a ForumError
+(a ValidationError keyed by field name) and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import rules
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ksbb.accounts.models import User
+from ksbb.core.audit import audit_log
+from ksbb.donations.models import Program
+from ksbb.forum.models import Idea, Support
+
+TITLE_MAX = 200
+BODY_MAX = 10_000
+# Supporting is possible while the government has not decided.
+SUPPORTABLE = (Idea.Status.OPEN, Idea.Status.UNDER_REVIEW)
+# An adoption or a refusal must say why.
+NEEDS_ANSWER = (Idea.Status.ADOPTED, Idea.Status.DECLINED)
+
+
+class ForumError(ValidationError):
+    """A refused forum write; ``message_dict`` names the offending fields."""
+
+
+class NotAllowed(ForumError):
+    """The actor may not do this (the API answers 403)."""
+
+
+def _refuse(field: str | None, message: str, cls: type[ForumError] = ForumError) -> NoReturn:
+    raise cls({field or NON_FIELD_ERRORS: [message]})
+
+
+def _may(by: Any, perm: str, obj: Any = None) -> bool:
+    return isinstance(by, User) and by.is_active and rules.has_perm(perm, by, obj)
+
+
+def _lock(idea: Idea) -> Idea:
+    return Idea.objects.select_for_update().get(pk=idea.pk)
+
+
+def idea_post(*, title: str, body: str, by: Any, program: Program | None = None) -> Idea:
+    if not _may(by, "forum.add_idea"):
+        _refuse(None, _("sign in to propose an idea"), NotAllowed)
+    title, body = (title or "").strip(), (body or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [_("the title is required")]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [_("at most %(n)s characters") % {"n": TITLE_MAX}]
+    if not body:
+        errors["body"] = [_("describe your idea")]
+    elif len(body) > BODY_MAX:
+        errors["body"] = [_("at most %(n)s characters") % {"n": BODY_MAX}]
+    if errors:
+        raise ForumError(errors)
+    with transaction.atomic():
+        idea = Idea.objects.create(title=title, body=body, author=by, program=program)
+        audit_log(actor=by, action="idea.posted", obj=idea, before=None, after={
+            "title": title, "program": program.code if program else None,
+            "status": idea.status})
+    return idea
+
+
+def idea_support(*, idea: Idea, by: Any) -> Idea:
+    """Add the actor's vote. One vote per account: supporting again changes nothing."""
+    if not _may(by, "forum.support_idea", idea):
+        _refuse(None, _("sign in to support an idea"), NotAllowed)
+    with transaction.atomic():
+        idea = _lock(idea)
+        if idea.status not in SUPPORTABLE:
+            _refuse(None, _("this idea has been answered (%(status)s); it cannot be supported "
+                            "any more") % {"status": idea.get_status_display()})
+        if Support.objects.filter(idea=idea, user=by).exists():
+            return idea
+        try:
+            # The row lock on the idea serialises concurrent votes; the unique constraint
+            # is the last line of defence.
+            with transaction.atomic():
+                Support.objects.create(idea=idea, user=by)
+        except IntegrityError:
+            return idea
+        count = idea.supports.count()
+        audit_log(actor=by, action="idea.supported", obj=idea,
+                  before={"supports": count - 1}, after={"supports": count})
+    return idea
+
+
+def idea_unsupport(*, idea: Idea, by: Any) -> Idea:
+    """Withdraw the actor's vote; withdrawing a vote never given changes nothing."""
+    if not _may(by, "forum.support_idea", idea):
+        _refuse(None, _("sign in to support an idea"), NotAllowed)
+    with transaction.atomic():
+        idea = _lock(idea)
+        if idea.status not in SUPPORTABLE:
+            _refuse(None, _("this idea has been answered (%(status)s); its support is final")
+                    % {"status": idea.get_status_display()})
+        deleted, _rows = Support.objects.filter(idea=idea, user=by).delete()
+        if deleted:
+            count = idea.supports.count()
+            audit_log(actor=by, action="idea.unsupported", obj=idea,
+                      before={"supports": count + 1}, after={"supports": count})
+    return idea
+
+
+def idea_answer(*, idea: Idea, status: str, answer: str, by: Any) -> Idea:
+    """An officer (assessor, platform administrator) sets the status and answers."""
+    if not _may(by, "forum.answer_idea", idea):
+        _refuse(None, _("only the government can answer ideas"), NotAllowed)
+    if status not in Idea.Status.values:
+        _refuse("status", _("%(status)r is not an idea status") % {"status": status})
+    answer = (answer or "").strip()
+    if status in NEEDS_ANSWER and not answer:
+        _refuse("answer", _("explain the decision to the citizens"))
+    if len(answer) > BODY_MAX:
+        _refuse("answer", _("at most %(n)s characters") % {"n": BODY_MAX})
+    with transaction.atomic():
+        idea = _lock(idea)
+        before = {"status": idea.status, "answer": idea.answer}
+        idea.status, idea.answer = status, answer
+        idea.answered_by, idea.answered_at = by, timezone.now()
+        idea.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+        audit_log(actor=by, action="idea.answered", obj=idea, before=before,
+                  after={"status": status, "answer": answer})
+    return idea
+
+
+def citizen_register(*, username: str, email: str, password: str) -> User:
+    """A plain citizen account: a user with no membership, who can propose and support
+    ideas. Registers themself (the audit log names "self-registration")."""
+    from django.contrib.auth import password_validation
+    from django.core.validators import validate_email
+
+    from ksbb.accounts.services import user_create
+
+    username, email = (username or "").strip(), (email or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = [_("the user name is required")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("this user name is taken")]
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("enter a valid e-mail address")]
+    try:
+        password_validation.validate_password(password, User(username=username, email=email))
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ForumError(errors)
+    try:
+        return user_create(username=username, password=password, email=email,
+                           by="self-registration")
+    except ValidationError as exc:  # e.g. characters a user name may not contain
+        raise ForumError(exc.message_dict if hasattr(exc, "error_dict")
+                         else {"username": exc.messages}) from exc

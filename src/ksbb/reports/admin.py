@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from ksbb.reports.models import MisuseReport, ReportPhoto
+
+
+class ReportPhotoInline(admin.TabularInline):
+    model = ReportPhoto
+    extra = 0
+    readonly_fields = ["file", "content_type", "size", "created_at"]
+    can_delete = False
+
+
+@admin.register(MisuseReport)
+class MisuseReportAdmin(admin.ModelAdmin):
+    """Read-only: states change through the services (audited), in the back office."""
+
+    list_display = ["code", "category", "area", "state", "priority", "assigned_to",
+                    "due_date", "received_at"]
+    list_filter = ["state", "category", "priority"]
+    search_fields = ["code"]
+    inlines = [ReportPhotoInline]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

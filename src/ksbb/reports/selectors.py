@@ -1,0 +1,120 @@
+"""Reads for misuse reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from ksbb.accounts.models import Membership, Role, User
+from ksbb.accounts.selectors import scope_of
+from ksbb.core.models import AuditEntry
+from ksbb.reports.models import MisuseReport
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+
+
+def normalize_code(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def reports_visible_to(user: Any) -> QuerySet[MisuseReport]:
+    """All reports for the government; a kelurahan officer's villages; nothing otherwise."""
+    qs = MisuseReport.objects.select_related("area", "organization", "assigned_to")
+    scope = scope_of(user)
+    if scope.roles & {Role.PLATFORM_ADMIN, Role.ASSESSOR}:
+        return qs
+    villages = scope.village_codes
+    if not villages:
+        return qs.none()
+    where = Q(area_id__in=villages)
+    for code in villages:
+        where |= Q(area__code__startswith=code + ".")
+    return qs.filter(where)
+
+
+def report_by_code(code: str) -> MisuseReport | None:
+    return (MisuseReport.objects.select_related("area")
+            .filter(code=normalize_code(code)).first())
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    at: dt.datetime
+    state: str
+    state_label: str
+    actor_label: str
+
+
+def report_history(report: MisuseReport) -> list[HistoryStep]:
+    """The report's states from the audit log, oldest first. Actor labels are for officers;
+    the public page shows states and dates only."""
+    steps = []
+    for entry in AuditEntry.objects.filter(object_type=MisuseReport._meta.label_lower,
+                                           object_id=str(report.pk)).order_by("seq"):
+        state = (entry.after or {}).get("state", "")
+        if state not in MisuseReport.State.values:
+            continue
+        label = str(MisuseReport.State(state).label)
+        outcome = (entry.after or {}).get("outcome")
+        if outcome in MisuseReport.Outcome.values:
+            label = f"{label} ({MisuseReport.Outcome(outcome).label})"
+        steps.append(HistoryStep(entry.at, state, label, entry.actor_label))
+    return steps
+
+
+def officers_for(report: MisuseReport) -> QuerySet[User]:
+    """Who a report can be assigned to: assessors, platform administrators, and the
+    kelurahan officers of the report's village."""
+    village = ".".join(report.area_id.split(".")[:4])
+    members = Membership.objects.filter(is_active=True).filter(
+        Q(role__in=[Role.ASSESSOR, Role.PLATFORM_ADMIN])
+        | Q(role=Role.KELURAHAN_OFFICER, villages__code=village))
+    return User.objects.filter(is_active=True, memberships__in=members).distinct().order_by(
+        "username")
+
+
+# Masking of personal data in officer listings.
+
+def mask_name(name: str) -> str:
+    return " ".join(part[0] + "***" for part in (name or "").split() if part)
+
+
+def mask_email(email: str) -> str:
+    if "@" not in (email or ""):
+        return ""
+    local, domain = email.rsplit("@", 1)
+    tld = domain.rsplit(".", 1)[-1] if "." in domain else ""
+    return f"{local[:1]}***@{domain[:1]}***" + (f".{tld}" if tld else "")
+
+
+def mask_phone(phone: str) -> str:
+    digits = "".join(c for c in (phone or "") if c.isdigit())
+    if not digits:
+        return ""
+    return "*" * max(len(digits) - 3, 3) + digits[-3:]
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str
+    email: str
+    phone: str
+    masked: bool
+
+    @property
+    def anonymous(self) -> bool:
+        return not (self.name or self.email or self.phone)
+
+
+def reporter_for(report: MisuseReport, user: Any) -> Reporter:
+    """The reporter's contact as ``user`` may see it: in full for the assigned officer."""
+    # The rule itself, not user.has_perm: a superuser is not the assigned officer.
+    if rules.has_perm("reports.view_reporter_contact", user, report):
+        return Reporter(report.reporter_name, report.reporter_email, report.reporter_phone,
+                        False)
+    return Reporter(mask_name(report.reporter_name), mask_email(report.reporter_email),
+                    mask_phone(report.reporter_phone), True)

@@ -1,0 +1,87 @@
+"""The public misuse-report form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ksbb.accounts.models import Organization
+from ksbb.areas.models import Area
+from ksbb.reports.antispam import challenge_check
+from ksbb.reports.models import Category
+from ksbb.reports.photos import MAX_PHOTOS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Up to MAX_PHOTOS files; their content is checked by the service (Pillow)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={
+            "accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("at most %(n)d photos") % {"n": MAX_PHOTOS})
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class AreaCodeField(forms.CharField):
+    def clean(self, value: Any) -> Area | None:
+        code = super().clean(value)
+        if not code:
+            return None
+        area = Area.objects.filter(code=code.strip()).first()
+        if area is None:
+            raise forms.ValidationError(_("no area has the code %(code)s") % {"code": code})
+        return area
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(label=_("What happened?"), choices=Category.choices)
+    area = AreaCodeField(label=_("Area code (Kemendagri)"), max_length=20,
+                         help_text=_("the village or RW, for example 31.71.01.1001 or "
+                                     "31.71.01.1001.003"))
+    organization = forms.ModelChoiceField(
+        label=_("Organisation concerned"), required=False,
+        queryset=Organization.objects.filter(
+            is_active=True, kind__in=[Organization.Kind.AGGREGATOR,
+                                      Organization.Kind.EXECUTOR]).order_by("name"))
+    bast_number = forms.CharField(label=_("Handover report (BAST) number"), max_length=60,
+                                  required=False)
+    description = forms.CharField(label=_("Description"), max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 6}))
+    photos = MultipleFileField(label=_("Photos"), required=False,
+                               help_text=_("up to 3 photos, JPEG, PNG or WebP, 5 MB each"))
+    reporter_name = forms.CharField(label=_("Your name (optional)"), max_length=200,
+                                    required=False)
+    reporter_email = forms.EmailField(
+        label=_("Your e-mail (optional)"), required=False,
+        help_text=_("to receive the tracking code and the outcome"))
+    reporter_phone = forms.CharField(label=_("Your phone (optional)"), max_length=40,
+                                     required=False)
+    pledge = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A field people do not see; bots fill it in.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def __init__(self, *args: Any, need_challenge: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The question itself is drawn by the view on each display (see challenge_new) and
+        # sent back as challenge_token / challenge_answer.
+        self.need_challenge = need_challenge
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("website"):
+            self.add_error(None, _("this submission looks automated"))
+        if self.need_challenge and not challenge_check(
+                self.data.get("challenge_token", ""), self.data.get("challenge_answer", "")):
+            self.add_error(None, _("wrong or expired answer to the anti-spam question"))
+        return data

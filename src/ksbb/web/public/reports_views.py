@@ -1,0 +1,104 @@
+"""Public misuse-report pages: submit (anonymous allowed) and follow by tracking code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from ksbb.donations.models import Pledge
+from ksbb.donations.rules import is_collaborator_of_pledge
+from ksbb.reports.antispam import challenge_new, rate_count, rate_limited
+from ksbb.reports.models import Category
+from ksbb.reports.selectors import report_by_code, report_history
+from ksbb.reports.services import report_submit
+from ksbb.web.public.reports_forms import ReportForm
+
+
+def client_ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy
+    # rewrites it, so trusting it would let anyone escape the limit.
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _own_pledge(request: HttpRequest, pledge_id: Any) -> Pledge | None:
+    """The pledge, if the signed-in user is the collaborator who owns it."""
+    if not request.user.is_authenticated or not str(pledge_id or "").isdigit():
+        return None
+    pledge = (Pledge.objects.select_related("recipient__area", "preferred_area",
+                                            "collaborator__area", "aggregator")
+              .filter(pk=int(str(pledge_id))).first())
+    if pledge is None or not is_collaborator_of_pledge(request.user, pledge):
+        return None
+    return pledge
+
+
+def _prefill(pledge: Pledge) -> dict[str, Any]:
+    area = ((pledge.recipient.area if pledge.recipient else None) or pledge.preferred_area
+            or pledge.collaborator.area)
+    return {"pledge": pledge.pk, "category": Category.NOT_RECEIVED,
+            "area": area.code if area else "", "organization": pledge.aggregator_id}
+
+
+def _render(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResponse:
+    challenge = challenge_new() if form.need_challenge else None
+    return render(request, "public/report_form.html",
+                  {"form": form, "challenge": challenge}, status=status)
+
+
+@never_cache
+def report_new(request: HttpRequest) -> HttpResponse:
+    need_challenge = not request.user.is_authenticated
+    if request.method != "POST":
+        pledge = _own_pledge(request, request.GET.get("pledge"))
+        initial = _prefill(pledge) if pledge else {}
+        return _render(request, ReportForm(initial=initial, need_challenge=need_challenge))
+    form = ReportForm(request.POST, request.FILES, need_challenge=need_challenge)
+    ip = client_ip(request)
+    if rate_limited(ip):
+        form.is_valid()
+        form.add_error(None, _("too many reports from your connection; try again in an "
+                               "hour"))
+        return _render(request, form, status=429)
+    if not form.is_valid():
+        return _render(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        report = report_submit(
+            category=data["category"], area=data["area"], description=data["description"],
+            by=request.user, bast_number=data["bast_number"],
+            organization=data["organization"],
+            pledge=_own_pledge(request, data.get("pledge")), photos=data["photos"],
+            reporter_name=data["reporter_name"], reporter_email=data["reporter_email"],
+            reporter_phone=data["reporter_phone"],
+            base_url=request.build_absolute_uri("/")[:-1])
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _render(request, form, status=400)
+    rate_count(ip)
+    messages.success(request, _("Your report is received. Your tracking code is %(code)s: "
+                                "write it down to follow the report.") % {"code": report.code})
+    return redirect("web:report_track", code=report.code)
+
+
+def report_track_lookup(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip()
+    if code:
+        return redirect("web:report_track", code=code.upper())
+    return render(request, "public/report_lookup.html")
+
+
+def report_track(request: HttpRequest, code: str) -> HttpResponse:
+    """Category, area, states with dates and the public outcome. Nothing about the
+    reporter, and not the description (it may name people)."""
+    report = report_by_code(code)
+    if report is None:
+        raise Http404(_("No report has this tracking code."))
+    return render(request, "public/report_track.html",
+                  {"report": report, "history": report_history(report)})

@@ -1,0 +1,169 @@
+"""Posting, supporting and answering ideas: every transition, every refusal, the audit."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ksbb.core.models import AuditEntry
+from ksbb.donations.models import Program
+from ksbb.forum.models import Idea, Support
+from ksbb.forum.services import (
+    ForumError,
+    NotAllowed,
+    citizen_register,
+    idea_answer,
+    idea_post,
+    idea_support,
+    idea_unsupport,
+)
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _entries(action):  # type: ignore[no-untyped-def]
+    return list(AuditEntry.objects.filter(action=action).order_by("seq"))
+
+
+def test_citizen_signs_up_without_membership(db):  # type: ignore[no-untyped-def]
+    user = citizen_register(username="budi", email="Budi@Example.org", password=PASSWORD)
+    assert user.check_password(PASSWORD)
+    assert user.email == "budi@example.org"
+    assert not user.memberships.exists()
+    entry = _entries("user.created")[-1]
+    assert entry.actor_label == "self-registration"
+
+
+def test_citizen_sign_up_refusals(citizen):  # type: ignore[no-untyped-def]
+    with pytest.raises(ForumError) as exc:
+        citizen_register(username="WARGA", email="x@example.org", password=PASSWORD)
+    assert "username" in exc.value.message_dict
+    with pytest.raises(ForumError) as exc:
+        citizen_register(username="ani", email="not-an-email", password="123")
+    assert set(exc.value.message_dict) == {"email", "password"}
+    with pytest.raises(ForumError) as exc:
+        citizen_register(username="", email="ani@example.org", password=PASSWORD)
+    assert "username" in exc.value.message_dict
+    with pytest.raises(ForumError) as exc:
+        citizen_register(username="ani ani!", email="ani@example.org", password=PASSWORD)
+    assert "username" in exc.value.message_dict
+
+
+def test_any_signed_in_account_posts_an_idea(cast, citizen):  # type: ignore[no-untyped-def]
+    pangan = Program.objects.get(code="PANGAN")
+    for user in (citizen, cast.collaborator, cast.ketua_rw):
+        idea = idea_post(title="  Dapur umum  ", body="Satu dapur umum per RW.", program=pangan,
+                         by=user)
+        assert (idea.title, idea.status, idea.author) == ("Dapur umum", Idea.Status.OPEN, user)
+    entry = _entries("idea.posted")[-1]
+    assert entry.actor_id == cast.ketua_rw.pk
+    assert entry.after == {"title": "Dapur umum", "program": "PANGAN", "status": "open"}
+
+
+def test_posting_refusals(citizen):  # type: ignore[no-untyped-def]
+    with pytest.raises(NotAllowed):
+        idea_post(title="t", body="b", by="system")
+    citizen.is_active = False
+    with pytest.raises(NotAllowed):
+        idea_post(title="t", body="b", by=citizen)
+    citizen.is_active = True
+    with pytest.raises(ForumError) as exc:
+        idea_post(title=" ", body="", by=citizen)
+    assert set(exc.value.message_dict) == {"title", "body"}
+    with pytest.raises(ForumError) as exc:
+        idea_post(title="x" * 201, body="b" * 10_001, by=citizen)
+    assert set(exc.value.message_dict) == {"title", "body"}
+    assert not Idea.objects.exists()
+
+
+def test_one_vote_per_account(cast, citizen, idea):  # type: ignore[no-untyped-def]
+    idea_support(idea=idea, by=cast.collaborator)
+    idea_support(idea=idea, by=cast.collaborator)  # again: nothing changes
+    idea_support(idea=idea, by=citizen)
+    assert Support.objects.filter(idea=idea).count() == 2
+    entries = _entries("idea.supported")
+    assert [(e.actor_id, e.after) for e in entries] == [
+        (cast.collaborator.pk, {"supports": 1}), (citizen.pk, {"supports": 2})]
+    idea_unsupport(idea=idea, by=cast.collaborator)
+    idea_unsupport(idea=idea, by=cast.collaborator)  # again: nothing changes
+    assert list(Support.objects.values_list("user_id", flat=True)) == [citizen.pk]
+    entries = _entries("idea.unsupported")
+    assert [(e.actor_id, e.before, e.after) for e in entries] == [
+        (cast.collaborator.pk, {"supports": 2}, {"supports": 1})]
+    idea_support(idea=idea, by=cast.collaborator)  # a vote can be given again
+    assert idea.supports.count() == 2
+
+
+def test_the_database_keeps_one_vote_per_account(cast, idea):  # type: ignore[no-untyped-def]
+    from django.db import IntegrityError, transaction
+
+    Support.objects.create(idea=idea, user=cast.collaborator)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Support.objects.create(idea=idea, user=cast.collaborator)
+
+
+def test_anonymous_and_system_cannot_support(idea):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import AnonymousUser
+
+    for actor in (AnonymousUser(), "system", None):
+        with pytest.raises(NotAllowed):
+            idea_support(idea=idea, by=actor)
+        with pytest.raises(NotAllowed):
+            idea_unsupport(idea=idea, by=actor)
+    assert not Support.objects.exists()
+
+
+@pytest.mark.parametrize("officer", ["assessor", "admin"])
+def test_officers_answer_every_status(cast, idea, officer):  # type: ignore[no-untyped-def]
+    by = getattr(cast, officer)
+    idea = idea_answer(idea=idea, status="under_review", answer="", by=by)
+    assert idea.status == Idea.Status.UNDER_REVIEW
+    idea = idea_answer(idea=idea, status="adopted", answer="Masuk KSBB Urban Farming.", by=by)
+    assert (idea.status, idea.answer, idea.answered_by) == ("adopted", "Masuk KSBB Urban "
+                                                            "Farming.", by)
+    assert idea.answered_at is not None
+    idea = idea_answer(idea=idea, status="declined", answer="Belum ada anggaran.", by=by)
+    idea = idea_answer(idea=idea, status="open", answer="", by=by)
+    entries = _entries("idea.answered")
+    assert [(e.actor_id, e.before["status"], e.after["status"]) for e in entries] == [
+        (by.pk, "open", "under_review"), (by.pk, "under_review", "adopted"),
+        (by.pk, "adopted", "declined"), (by.pk, "declined", "open")]
+
+
+@pytest.mark.parametrize("role", ["aggregator", "executor", "kelurahan", "ketua_rw",
+                                  "collaborator", "outsider"])
+def test_status_changes_only_by_officers(cast, idea, role):  # type: ignore[no-untyped-def]
+    with pytest.raises(NotAllowed):
+        idea_answer(idea=idea, status="adopted", answer="Ya", by=getattr(cast, role))
+    with pytest.raises(NotAllowed):
+        idea_answer(idea=idea, status="adopted", answer="Ya", by=idea.author)
+    idea.refresh_from_db()
+    assert idea.status == Idea.Status.OPEN
+    assert not _entries("idea.answered")
+
+
+def test_answer_refusals(cast, idea):  # type: ignore[no-untyped-def]
+    with pytest.raises(ForumError) as exc:
+        idea_answer(idea=idea, status="bogus", answer="x", by=cast.assessor)
+    assert "status" in exc.value.message_dict
+    for status in ("adopted", "declined"):
+        with pytest.raises(ForumError) as exc:
+            idea_answer(idea=idea, status=status, answer="  ", by=cast.assessor)
+        assert "answer" in exc.value.message_dict
+    idea.refresh_from_db()
+    assert idea.status == "open"
+
+
+def test_answered_ideas_cannot_be_supported(cast, citizen, idea):  # type: ignore[no-untyped-def]
+    idea_support(idea=idea, by=citizen)
+    idea_answer(idea=idea, status="declined", answer="Tidak.", by=cast.assessor)
+    with pytest.raises(ForumError):
+        idea_support(idea=idea, by=cast.collaborator)
+    with pytest.raises(ForumError):
+        idea_unsupport(idea=idea, by=citizen)
+    assert idea.supports.count() == 1
+
+
+def test_errors_are_validation_errors(citizen):  # type: ignore[no-untyped-def]
+    assert issubclass(ForumError, ValidationError)
