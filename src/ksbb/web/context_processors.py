@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             links.append((reverse("field:recipients"), _("My recipients")))
         if user.has_perm("distribution.access_deliveries"):
             links.append((reverse("field:deliveries"), _("Deliveries")))
+        if user.has_perm("distribution.schedule_delivery"):
+            links.append((reverse("backoffice:schedule"), _("Schedule deliveries")))
         if user.has_perm("reports.access_reports"):
             links.append((reverse("backoffice:reports"), _("Misuse reports")))
         if user.has_perm("donations.access_my_pledges"):

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from ksbb.web.backoffice import allocation_views, needs_views, reports_views, views
+from ksbb.web.backoffice import (
+    allocation_views,
+    needs_views,
+    reports_views,
+    schedule_views,
+    views,
+)
 
 app_name = "backoffice"
 urlpatterns = [path("", views.HomeView.as_view(), name="home")]
@@ -49,4 +55,7 @@ urlpatterns += [
          name="allocation_run_discard"),
     path("allocation_lines/<int:pk>/edit/", allocation_views.LineEditView.as_view(),
          name="allocation_line_edit"),
+]
+urlpatterns += [
+    path("deliveries/schedule/", schedule_views.ScheduleView.as_view(), name="schedule"),
 ]
