@@ -288,3 +288,25 @@ def test_purchase_is_a_supply(cast, scene, don, food_round, run_now):  # type: i
     run_approve(run=run, by=cast.assessor)
     assert purchase_remaining(bought) == 0
     assert sum(a.quantity for a in Allocation.objects.all()) == 50
+
+
+def test_coverage_by_area_counts_allocations(cast, scene):  # type: ignore[no-untyped-def]
+    from ksbb.needs.selectors import need_coverage_by_area
+
+    n1, n2, _n3, p = scene
+    allocation_create_manual(supply=p, need=n1, quantity=25, by=cast.assessor)
+    allocation_create_manual(supply=p, need=n2, quantity=5, by=cast.assessor)
+    rows = {r.code: r for r in need_coverage_by_area(n1.round, 5)}
+    assert (rows[RW_A1].need, rows[RW_A1].covered) == (30, 25)
+    assert (rows[RW_A2].covered, rows[RW_OTHER].covered) == (5, 0)
+    village = need_coverage_by_area(n1.round, 4, within="31.71.01")[0]
+    assert (village.need, village.covered) == (60, 30)
+
+
+def test_a_stuck_run_does_not_block_the_round(cast, scene, food_round):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    stuck = run_start(round=food_round, by=cast.assessor)  # never executed
+    AllocationRun.objects.filter(pk=stuck.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=2))
+    assert run_start(round=food_round, by=cast.assessor).pk != stuck.pk

@@ -11,6 +11,7 @@ the first one allocated.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from collections import defaultdict
@@ -43,6 +44,7 @@ from ksbb.needs.models import AssessmentRound, Need
 logger = logging.getLogger(__name__)
 
 Supply = Pledge | Purchase
+STUCK_AFTER = datetime.timedelta(hours=1)
 
 
 class AllocationError(ValidationError):
@@ -205,8 +207,10 @@ def run_start(*, round: AssessmentRound, by: Any) -> AllocationRun:
         rnd = AssessmentRound.objects.select_for_update().get(pk=round.pk)
         if rnd.state != AssessmentRound.State.OPEN:
             raise _refuse("round", _("the round %(name)s is closed") % {"name": rnd.name})
-        if rnd.allocation_runs.filter(state__in=[AllocationRun.State.QUEUED,
-                                                 AllocationRun.State.RUNNING]).exists():
+        # A run stuck for an hour (a worker that died) no longer blocks a new one.
+        if rnd.allocation_runs.filter(
+                state__in=[AllocationRun.State.QUEUED, AllocationRun.State.RUNNING],
+                created_at__gte=timezone.now() - STUCK_AFTER).exists():
             raise _refuse("round", _("a run of this round is already in progress"))
         run = AllocationRun.objects.create(round=rnd, created_by=_user(by),
                                            progress_note=_("queued"))

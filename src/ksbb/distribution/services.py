@@ -593,3 +593,66 @@ def _sign(*, handover: Handover, by: Any) -> None:
         delivery.save(update_fields=["state", "handed_over_at"])
         audit_log(actor=by, action="delivery.handed_over", obj=delivery, before=before,
                   after={"state": delivery.state, "handover": handover.number})
+    _advance_pledges(handover=handover)
+
+
+_HANDED_OVER = (Delivery.State.HANDED_OVER, Delivery.State.VERIFIED)
+
+
+def _all_handed_over(allocations: Any) -> bool:
+    """Every unit still allocated from a supply is on a delivery that was handed over."""
+    for allocation in allocations.filter(state=Allocation.State.ACTIVE):
+        if allocation.quantity - allocation.returned_quantity <= 0:
+            continue
+        if not allocation.delivery_lines.filter(delivery__state__in=_HANDED_OVER).exists():
+            return False
+    return True
+
+
+def _supply_used_up(supply: Any, total: int) -> bool:
+    from django.db.models import F, Sum
+
+    used = supply.allocations.filter(state=Allocation.State.ACTIVE).aggregate(
+        n=Sum(F("quantity") - F("returned_quantity")))["n"] or 0
+    return used >= total
+
+
+def _pledge_done(pledge: Any) -> bool:
+    from ksbb.donations.models import Pledge
+    from ksbb.donations.services import pledge_money_remaining
+
+    if pledge.kind == Pledge.Kind.GOODS:
+        return (_supply_used_up(pledge, pledge.received_quantity or 0)
+                and _all_handed_over(pledge.allocations))
+    if pledge_money_remaining(pledge) > 0:
+        return False
+    for funding in pledge.fundings.select_related("purchase"):
+        purchase = funding.purchase
+        if not (_supply_used_up(purchase, purchase.quantity)
+                and _all_handed_over(purchase.allocations)):
+            return False
+    return True
+
+
+def _advance_pledges(*, handover: Handover) -> None:
+    """The pledges behind a signed BAST move on: allocated > distributed, and completed
+    once everything they gave (directly or through purchases) has been handed over.
+
+    The donations service records these moves with a system actor naming the BAST, since
+    they follow from the signatures rather than from anyone's decision.
+    """
+    from ksbb.donations.models import Pledge, PurchaseFunding
+    from ksbb.donations.services import pledge_complete, pledge_mark_distributed
+
+    allocations = Allocation.objects.filter(
+        pk__in=handover.lines.values_list("delivery_line__allocation_id", flat=True))
+    pledge_ids = set(allocations.exclude(pledge=None).values_list("pledge_id", flat=True))
+    purchase_ids = allocations.exclude(purchase=None).values_list("purchase_id", flat=True)
+    pledge_ids |= set(PurchaseFunding.objects.filter(purchase_id__in=purchase_ids)
+                      .values_list("pledge_id", flat=True))
+    actor = f"system:handover {handover.number}"
+    for pledge in Pledge.objects.filter(pk__in=pledge_ids).order_by("pk"):
+        if pledge.state == Pledge.State.ALLOCATED:
+            pledge = pledge_mark_distributed(pledge=pledge, by=actor)
+        if pledge.state == Pledge.State.DISTRIBUTED and _pledge_done(pledge):
+            pledge_complete(pledge=pledge, by=actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from ksbb.accounts.models import Role
 from ksbb.accounts.selectors import scope_of
@@ -69,8 +69,12 @@ def need_coverage_by_area(
     """Total need per area of ``level`` (2 regency .. 5 RW), optionally inside ``within``.
 
     Only areas with a need appear. An institution registered on a village counts in its
-    village and above, not in any RW. Pledged and covered are 0 until allocation exists.
+    village and above, not in any RW. ``covered`` is, per need, what the recipient has
+    received of the item (active allocations from any round, see
+    ksbb.allocation.selectors), capped at the need; ``pledged`` stays 0 for now.
     """
+    from ksbb.allocation.models import Allocation
+
     level = int(level)
     if not Area.Level.PROVINCE <= level <= Area.Level.RW:
         raise ValueError(f"level {level} is outside 1-5")
@@ -80,17 +84,26 @@ def need_coverage_by_area(
     if within:
         needs = needs.filter(Q(recipient__area_id=within)
                              | Q(recipient__area__code__startswith=f"{within}."))
+    used: dict[tuple[int, int], int] = {}
+    for recipient_id, item_id, total in Allocation.objects.filter(
+            state=Allocation.State.ACTIVE, item__program_id=round.program_id).values_list(
+                "recipient_id", "item_id").annotate(
+                    total=Sum(F("quantity") - F("returned_quantity"))).order_by():
+        used[(recipient_id, item_id)] = total or 0
     totals: dict[str, int] = {}
-    for area_code, total in needs.values_list("recipient__area_id").annotate(
-            total=Sum("quantity")).order_by():
+    covered: dict[str, int] = {}
+    for area_code, recipient_id, item_id, quantity in needs.values_list(
+            "recipient__area_id", "recipient_id", "item_id", "quantity").order_by():
         parts = area_code.split(".")
         if len(parts) < level:
             continue
         code = ".".join(parts[:level])
-        totals[code] = totals.get(code, 0) + (total or 0)
+        totals[code] = totals.get(code, 0) + quantity
+        covered[code] = covered.get(code, 0) + min(quantity,
+                                                   used.get((recipient_id, item_id), 0))
     names = dict(Area.objects.filter(code__in=totals).values_list("code", "name"))
     return [
         CoverageRow(code=code, name=names.get(code, code), level=level, need=totals[code],
-                    pledged=0, covered=0)
+                    pledged=0, covered=covered[code])
         for code in sorted(totals)
     ]
