@@ -163,7 +163,8 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 def collected_pledges(filters: Filters) -> QuerySet[Pledge]:
     """Received pledges (and later states) matching the filters, annotated with ``value``
     (rupiah) and ``regency`` (of the preferred area, else the collaborator's area)."""
-    qs = Pledge.objects.filter(state__in=COLLECTED_STATES).annotate(
+    # No ordering: every query on this is an aggregate.
+    qs = Pledge.objects.filter(state__in=COLLECTED_STATES).order_by().annotate(
         value=_value_expression(),
         regency=Substr(Coalesce(F("preferred_area_id"), F("collaborator__area_id"),
                                 output_field=CharField()), 1, REGENCY_CODE_LENGTH),
@@ -250,7 +251,9 @@ def _weekly(qs: QuerySet[Pledge]) -> list[WeekTotal]:
     count = (last_day - first).days // 7 + 1
     mondays = [first + dt.timedelta(weeks=n) for n in range(count)]
     totals: dict[int, int] = {}
-    if count <= MAX_CASE_WEEKS:
+    if count == 1:
+        totals[0] = int(qs.aggregate(v=Sum("value"))["v"] or 0)
+    elif count <= MAX_CASE_WEEKS:
         week = Case(*[When(received_at__lt=_local_midnight(monday), then=Value(n - 1))
                       for n, monday in enumerate(mondays[1:], start=1)],
                     default=Value(count - 1), output_field=IntegerField())
