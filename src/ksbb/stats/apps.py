@@ -13,10 +13,11 @@ class StatsConfig(AppConfig):
         # statistics.
         from django.db.models.signals import post_delete, post_save
 
+        from ksbb.distribution.models import Delivery, Handover
         from ksbb.donations.models import Pledge, Purchase, PurchaseFunding
         from ksbb.stats.signals import invalidate_on_change
 
-        for model in (Pledge, Purchase, PurchaseFunding):
+        for model in (Pledge, Purchase, PurchaseFunding, Delivery, Handover):
             post_save.connect(invalidate_on_change, sender=model,
                               dispatch_uid=f"ksbb.stats.invalidate.save.{model.__name__}")
             post_delete.connect(invalidate_on_change, sender=model,

@@ -269,13 +269,48 @@ def _weekly(qs: QuerySet[Pledge]) -> list[WeekTotal]:
 
 
 def _delivered(filters: Filters) -> Delivered:
-    """Deliveries, packages delivered, recipients reached and the share by recipient kind.
+    """Deliveries handed over, packages delivered, recipients reached, share by recipient kind.
 
-    Seam: these come from the distribution app (deliveries and handovers), which does not
-    exist yet; until it does they are zero. Fill this function in from distribution's
-    selectors with the same ``filters``; nothing else needs to change.
+    What counts is the latest signed BAST of each delivery (a signed correction replaces
+    the one it supersedes), dated by the BAST and placed by the recipient's area. Packages
+    are quantities of items counted in packages (unit "paket"); the share by recipient
+    kind is in rupiah at the items' values, like the other shares.
     """
-    return Delivered()
+    from ksbb.distribution.models import Handover, HandoverLine
+    from ksbb.donations.models import Item
+    from ksbb.needs.models import Recipient
+
+    lines = HandoverLine.objects.filter(handover__state=Handover.State.SIGNED).exclude(
+        handover__superseded_by__state=Handover.State.SIGNED)
+    if filters.program:
+        lines = lines.filter(handover__program__code=filters.program)
+    if filters.start:
+        lines = lines.filter(handover__date__gte=filters.start)
+    if filters.end:
+        lines = lines.filter(handover__date__lte=filters.end)
+    if filters.regency:
+        lines = lines.filter(
+            handover__delivery__recipient__area__code__startswith=f"{filters.regency}.")
+    head = lines.aggregate(
+        packages=Sum(Case(When(item__unit=Item.Unit.PAKET, then=F("quantity")), default=0,
+                          output_field=IntegerField())),
+        deliveries=Count("handover__delivery", distinct=True),
+        recipients=Count("handover__delivery__recipient", distinct=True),
+        value=Sum(F("quantity") * F("item__value_rupiah")),
+    )
+    kinds = dict(Recipient.Kind.choices)
+    rows = [
+        (kind, str(kinds.get(kind, kind)), value)
+        for kind, value in lines.values("handover__delivery__recipient__kind")
+        .annotate(v=Sum(F("quantity") * F("item__value_rupiah")))
+        .values_list("handover__delivery__recipient__kind", "v")
+    ]
+    return Delivered(
+        deliveries=head["deliveries"] or 0,
+        packages_delivered=int(head["packages"] or 0),
+        recipients_reached=head["recipients"] or 0,
+        by_recipient_kind=_shares(rows, int(head["value"] or 0)),
+    )
 
 
 def _compute(filters: Filters) -> Dashboard:
