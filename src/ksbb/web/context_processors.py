@@ -43,4 +43,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     links.append((reverse("donations:aggregators"), _("Humanitarian organisations")))
     links.append((reverse("web:report_new"), _("Report a problem")))
     links.append((reverse("web:ideas"), _("Ideas")))
+    links.append((reverse("web:opendata"), _("Open data")))
     return {"nav_links": links}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ksbb.web.public import forum_views, reports_views, verify_views, views
+from ksbb.web.public import forum_views, opendata_views, reports_views, verify_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -22,3 +22,8 @@ urlpatterns += [
     path("reports/track/<str:code>/", reports_views.report_track, name="report_track"),
 ]
 urlpatterns += [path("verify/<str:code>/", verify_views.verify_handover, name="verify")]
+urlpatterns += [
+    path("open-data/", opendata_views.opendata_index, name="opendata"),
+    path("open-data/<slug:dataset>.<str:fmt>", opendata_views.opendata_file,
+         name="opendata_file"),
+]
