@@ -24,3 +24,22 @@ def test_demo_generates_jakartas_rws_and_one_account_per_role(settings, tmp_path
     assert (tmp_path / "demo-accounts.tsv").stat().st_mode & 0o077 == 0
     for account in accounts:
         assert User.objects.get(username=account.username).check_password(account.password)
+
+
+def test_demo_runs_the_whole_flow_once(settings, tmp_path):
+    from ksbb.core.audit import audit_verify
+    from ksbb.distribution.models import Delivery, Handover
+    from ksbb.donations.models import Pledge
+    from ksbb.stats.selectors import Filters, dashboard
+
+    settings.DATA_DIR = tmp_path
+    call_command("load_areas", province=["31"], no_progress=True)
+    seed_demo("31")
+    assert Pledge.objects.filter(state=Pledge.State.ALLOCATED).exists()
+    assert Handover.objects.filter(state=Handover.State.SIGNED).count() == 1
+    assert Delivery.objects.filter(state=Delivery.State.SCHEDULED).exists()
+    data = dashboard(Filters())
+    assert data.total_collected > 0 and data.packages_delivered > 0
+    assert {s.key for s in data.by_collaborator_kind} == {
+        "social_org", "business", "individual", "community", "government"}
+    assert audit_verify().ok

@@ -1,0 +1,303 @@
+"""Open data: the public datasets behind ``/open-data/``, as rows of plain values.
+
+No personal data leaves through here: no person's name, NIK, phone, e-mail or address.
+Organisations are named only when they act as aggregator or executor, or when a
+collaborator is not an individual; individual donors are one group, "Donatur perorangan".
+Rows are written in the platform's language (Indonesian) whatever the visitor's, so every
+download of the same data is the same file.
+
+Two datasets:
+
+* ``deliveries``: what was handed over, by the latest signed BAST of each delivery (a signed
+  correction replaces the BAST it supersedes), per date, programme, aggregator, executor,
+  item, kind of recipient and the recipient's village.
+* ``pledges``: what was collected (received pledges and later states, as on the dashboard),
+  per week of receipt, programme, kind of collaborator, collaborator, aggregator and item
+  (or money).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, F, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
+from ksbb.areas.models import Area
+from ksbb.donations.models import CollaboratorKind, Item, Pledge
+from ksbb.stats.selectors import Filters, collected_pledges
+
+LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0)"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+AREAS_LICENCE = ("Area codes and names: Kemendagri codes as compiled by the idn-area-data "
+                 "project, Open Database License (ODbL 1.0)")
+CURRENCY = "IDR"
+MONEY = "money"
+UNKNOWN = "unknown"
+# Values in the data, always Indonesian (the data's language), not interface text.
+INDIVIDUALS = "Donatur perorangan"
+NOT_PUBLISHED = "(tidak dipublikasikan)"
+MONEY_NAME = "Uang"
+UNKNOWN_NAME = "tidak diketahui"
+# Collaborators whose organisation's name may be published: everyone but individuals.
+NAMED_KINDS = (CollaboratorKind.SOCIAL_ORG, CollaboratorKind.BUSINESS,
+               CollaboratorKind.COMMUNITY, CollaboratorKind.GOVERNMENT)
+FORMATS = ("csv", "json", "xlsx", "hxl.csv")
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # "date", "text" or "integer"
+    hxl: str
+    meaning: str | Promise
+
+
+@dataclass(frozen=True)
+class Dataset:
+    slug: str
+    title: str | Promise
+    description: str | Promise
+    columns: tuple[Column, ...]
+    rows: Callable[[], list[Row]]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+# Rows.
+
+def _area_names(codes: Iterable[str]) -> dict[str, str]:
+    return dict(Area.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def _prefix(code: str, parts: int) -> str:
+    pieces = (code or "").split(".")
+    return ".".join(pieces[:parts]) if len(pieces) >= parts else ""
+
+
+def delivery_rows() -> list[Row]:
+    """One row per BAST date, programme, aggregator, executor, item, recipient kind and
+    village: quantity handed over, recipients reached and the value in rupiah."""
+    from ksbb.distribution.models import Handover, HandoverLine
+    from ksbb.needs.models import Recipient
+
+    lines = HandoverLine.objects.filter(handover__state=Handover.State.SIGNED).exclude(
+        handover__superseded_by__state=Handover.State.SIGNED).order_by()
+    allocation = "delivery_line__allocation__"
+    grouped = lines.annotate(
+        aggregator=Coalesce(F(f"{allocation}pledge__aggregator__name"),
+                            F(f"{allocation}purchase__aggregator__name"), Value(""),
+                            output_field=CharField()),
+    ).values(
+        "handover__date", "handover__program__code", "handover__program__name", "aggregator",
+        "handover__delivery__executor__name", "item__code", "item__name", "item__unit",
+        "handover__delivery__recipient__kind", "handover__delivery__recipient__area_id",
+    ).annotate(
+        q=Sum("quantity"),
+        recipients=Count("handover__delivery__recipient", distinct=True),
+        v=Sum(F("quantity") * F("item__value_rupiah")),
+    )
+    kinds = dict(Recipient.Kind.choices)
+    units = dict(Item.Unit.choices)
+    merged: dict[tuple[Any, ...], Row] = {}
+    for g in grouped:
+        area = g["handover__delivery__recipient__area_id"] or ""
+        key = (g["handover__date"], g["handover__program__code"], g["aggregator"],
+               g["handover__delivery__executor__name"] or "", g["item__code"],
+               g["handover__delivery__recipient__kind"], _prefix(area, 4))
+        row = merged.get(key)
+        if row is None:
+            kind = g["handover__delivery__recipient__kind"]
+            row = merged[key] = {
+                "date": g["handover__date"],
+                "program_code": g["handover__program__code"],
+                "program_name": g["handover__program__name"],
+                "aggregator": g["aggregator"],
+                "executor": g["handover__delivery__executor__name"] or "",
+                "item_code": g["item__code"],
+                "item_name": g["item__name"],
+                "unit": str(units.get(g["item__unit"], g["item__unit"])),
+                "recipient_kind": kind,
+                "recipient_kind_name": str(kinds.get(kind, kind)),
+                "regency_code": _prefix(area, 2),
+                "regency_name": "",
+                "district_code": _prefix(area, 3),
+                "district_name": "",
+                "village_code": _prefix(area, 4),
+                "village_name": "",
+                "recipients": 0,
+                "quantity": 0,
+                "value_rupiah": 0,
+                "currency": CURRENCY,
+            }
+        row["recipients"] += g["recipients"] or 0
+        row["quantity"] += int(g["q"] or 0)
+        row["value_rupiah"] += int(g["v"] or 0)
+    rows = list(merged.values())
+    names = _area_names(c for r in rows for c in
+                        (r["regency_code"], r["district_code"], r["village_code"]) if c)
+    for r in rows:
+        for level in ("regency", "district", "village"):
+            r[f"{level}_name"] = names.get(r[f"{level}_code"], "")
+    rows.sort(key=lambda r: (r["date"], r["program_code"], r["village_code"], r["item_code"],
+                             r["aggregator"], r["executor"], r["recipient_kind"]))
+    return rows
+
+
+def pledge_rows() -> list[Row]:
+    """One row per week of receipt (Monday, local time), programme, collaborator kind,
+    collaborator (individuals together), aggregator and item or money: pledges, quantity
+    and value in rupiah."""
+    kind_field = "collaborator__collaborator_profile__collaborator_kind"
+    tz = timezone.get_default_timezone()
+    grouped = collected_pledges(Filters()).annotate(
+        day=TruncDate("received_at", tzinfo=tz),
+        collaborator_kind=Coalesce(F(kind_field), Value(UNKNOWN), output_field=CharField()),
+        # The name leaves the database only for organisations that are not individuals.
+        collaborator_name=Case(When(**{f"{kind_field}__in": NAMED_KINDS},
+                                    then=F("collaborator__name")),
+                               default=Value(""), output_field=CharField()),
+    ).values(
+        "day", "program__code", "program__name", "collaborator_kind", "collaborator_name",
+        "aggregator__name", "kind", "item__code", "item__name", "item__unit",
+    ).annotate(
+        pledges=Count("pk"),
+        q=Sum("received_quantity"),
+        total=Sum("value"),
+    )
+    kinds = dict(CollaboratorKind.choices)
+    units = dict(Item.Unit.choices)
+    merged: dict[tuple[Any, ...], Row] = {}
+    for g in grouped:
+        day = g["day"]
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        week = day - dt.timedelta(days=day.weekday())
+        money = g["kind"] == Pledge.Kind.MONEY
+        kind = g["collaborator_kind"]
+        name = g["collaborator_name"] or (INDIVIDUALS if kind == CollaboratorKind.INDIVIDUAL
+                                          else NOT_PUBLISHED)
+        item_code = MONEY if money else g["item__code"]
+        key = (week, g["program__code"], kind, name, g["aggregator__name"], item_code)
+        row = merged.get(key)
+        if row is None:
+            row = merged[key] = {
+                "week_start": week,
+                "program_code": g["program__code"],
+                "program_name": g["program__name"],
+                "collaborator_kind": kind,
+                "collaborator_kind_name": str(kinds.get(kind, UNKNOWN_NAME)),
+                "collaborator": name,
+                "aggregator": g["aggregator__name"],
+                "item_code": item_code,
+                "item_name": MONEY_NAME if money else g["item__name"],
+                "unit": CURRENCY if money else str(units.get(g["item__unit"],
+                                                             g["item__unit"])),
+                "pledges": 0,
+                "quantity": 0,
+                "value_rupiah": 0,
+                "currency": CURRENCY,
+            }
+        row["pledges"] += g["pledges"]
+        row["quantity"] += 0 if money else int(g["q"] or 0)
+        row["value_rupiah"] += int(g["total"] or 0)
+    rows = list(merged.values())
+    rows.sort(key=lambda r: (r["week_start"], r["program_code"], r["collaborator_kind"],
+                             r["collaborator"], r["aggregator"], r["item_code"]))
+    return rows
+
+
+# The catalogue.
+
+_PROGRAM = (
+    Column("program_code", "text", "#sector+code", gettext_lazy("Programme code")),
+    Column("program_name", "text", "#sector+name", gettext_lazy("Programme name")),
+)
+_ITEM = (
+    Column("item_code", "text", "#item+code",
+           gettext_lazy("Aid item code (\"money\" for money not given as goods)")),
+    Column("item_name", "text", "#item+name", gettext_lazy("Aid item name")),
+    Column("unit", "text", "#item+unit", gettext_lazy("Unit of the quantity")),
+)
+_VALUE = (
+    Column("value_rupiah", "integer", "#value",
+           gettext_lazy("Value in rupiah (money received; goods at their item's value)")),
+    Column("currency", "text", "#currency", gettext_lazy("Currency of the value (IDR)")),
+)
+
+DATASETS: dict[str, Dataset] = {
+    "deliveries": Dataset(
+        slug="deliveries",
+        title=gettext_lazy("Deliveries by area and item"),
+        description=gettext_lazy(
+            "Aid handed over, from the latest signed handover report (BAST) of each delivery, "
+            "by date, programme, aggregator, executor, item, kind of recipient and village."),
+        columns=(
+            Column("date", "date", "#date", gettext_lazy("Date of the signed BAST")),
+            *_PROGRAM,
+            Column("aggregator", "text", "#org+impl+aggregator",
+                   gettext_lazy("Humanitarian organisation (aggregator) that supplied the aid")),
+            Column("executor", "text", "#org+impl+executor",
+                   gettext_lazy("Executor that handed the aid over")),
+            *_ITEM,
+            Column("recipient_kind", "text", "#group+code",
+                   gettext_lazy("Kind of recipient (code)")),
+            Column("recipient_kind_name", "text", "#group+name",
+                   gettext_lazy("Kind of recipient")),
+            Column("regency_code", "text", "#adm2+code", gettext_lazy("Regency/city code")),
+            Column("regency_name", "text", "#adm2+name", gettext_lazy("Regency/city name")),
+            Column("district_code", "text", "#adm3+code", gettext_lazy("District code")),
+            Column("district_name", "text", "#adm3+name", gettext_lazy("District name")),
+            Column("village_code", "text", "#adm4+code", gettext_lazy("Village code")),
+            Column("village_name", "text", "#adm4+name", gettext_lazy("Village name")),
+            Column("recipients", "integer", "#reached",
+                   gettext_lazy("Recipients reached (RWs and institutions)")),
+            Column("quantity", "integer", "#item+num", gettext_lazy("Quantity handed over")),
+            *_VALUE,
+        ),
+        rows=delivery_rows,
+    ),
+    "pledges": Dataset(
+        slug="pledges",
+        title=gettext_lazy("Pledges by kind of collaborator"),
+        description=gettext_lazy(
+            "Donations received by the aggregators, by week of receipt, programme, kind of "
+            "collaborator, aggregator and item or money. Individual donors are never named."),
+        columns=(
+            Column("week_start", "date", "#date+week",
+                   gettext_lazy("Monday of the week the pledges were received")),
+            *_PROGRAM,
+            Column("collaborator_kind", "text", "#org+funding+type",
+                   gettext_lazy("Kind of collaborator (code)")),
+            Column("collaborator_kind_name", "text", "#org+funding+type+name",
+                   gettext_lazy("Kind of collaborator")),
+            Column("collaborator", "text", "#org+funding",
+                   gettext_lazy("Collaborator organisation; individuals as one group")),
+            Column("aggregator", "text", "#org+impl+aggregator",
+                   gettext_lazy("Humanitarian organisation (aggregator) that received it")),
+            *_ITEM,
+            Column("pledges", "integer", "#meta+count", gettext_lazy("Number of pledges")),
+            Column("quantity", "integer", "#item+num",
+                   gettext_lazy("Quantity of goods received (0 for money)")),
+            *_VALUE,
+        ),
+        rows=pledge_rows,
+    ),
+}
+
+
+def dataset_rows(slug: str) -> list[Row]:
+    """The rows of one dataset, in the platform's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return DATASETS[slug].rows()
