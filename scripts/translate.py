@@ -42,6 +42,10 @@ def main() -> int:
             entry.msgstr = text
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
+        elif "fuzzy" in entry.flags:
+            # gettext's guess from a similar message: not a translation until a person says so.
+            entry.msgstr = ""
+            entry.flags.remove("fuzzy")
         if not entry.msgstr:
             missing.append(entry.msgid)
     po.metadata["Language"] = "id"

@@ -17,3 +17,8 @@ ID = {
     "A delivery goes to one recipient: choose allocations of one recipient only.": "Satu pengiriman untuk satu penerima: pilih alokasi dari satu penerima saja.",
     "Delivery #%(id)s scheduled for %(recipient)s.": "Pengiriman #%(id)s dijadwalkan untuk %(recipient)s.",
 }
+ID.update({
+    "lower-case letters, digits and dashes, e.g. sembako": "huruf kecil, angka dan tanda hubung, misalnya sembako",
+    "statistics generation": "generasi statistik",
+})
+ID.update({"generation": "generasi"})
