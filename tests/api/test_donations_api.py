@@ -212,7 +212,7 @@ def test_nik_never_leaves_in_full(api_for, cast, don):
 
 def test_receipt_pdf_through_the_api(api_for, cast, pledge):
     url = f"/api/v1/pledges/{pledge.pk}/receipt/"
-    response = api_for(cast.collaborator).get(url)
+    response = api_for(cast.collaborator).get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400  # not received yet
     assert "confirms receipt" in response.json()["non_field_errors"][0]
     pledge_receive(pledge=pledge, received_quantity=95, by=cast.aggregator)

@@ -84,7 +84,7 @@ def test_receipt_through_the_api(cast, goods_pledge):
     api = APIClient()
     api.force_authenticate(cast.collaborator)
     url = f"/api/v1/pledges/{goods_pledge.pk}/receipt/"
-    response = api.get(url)
+    response = api.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and "confirms receipt" in response.content.decode()
     pledge_receive(pledge=goods_pledge, received_quantity=95, by=cast.aggregator)
     response = api.get(url)

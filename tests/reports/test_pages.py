@@ -122,6 +122,7 @@ def test_unknown_area_is_refused(cast, client):
 def test_rate_limit_per_ip(cast, settings):
     settings.KSBB_REPORTS_PER_HOUR = 2
     client = Client(REMOTE_ADDR="10.1.1.1")
+    client.cookies["django_language"] = "en"
     assert _post(client).status_code == 302
     assert _post(client).status_code == 302
     response = _post(client)
