@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from ksbb.areas.models import Area
 from ksbb.donations.models import Program
+from ksbb.stats.coverage import coverage
 from ksbb.stats.selectors import Filters, dashboard
 
 
@@ -80,6 +81,44 @@ class DashboardSerializer(serializers.Serializer[Any]):
     weekly = WeekTotalSerializer(many=True)
 
 
+class CoverageFilterSerializer(serializers.Serializer[Any]):
+    area = serializers.SlugRelatedField(
+        slug_field="code", queryset=Area.objects.all(), required=False, allow_null=True,
+        help_text="area code (rows are its children); regencies/cities when empty")
+    program = serializers.SlugRelatedField(
+        slug_field="code", queryset=Program.objects.all(), required=False, allow_null=True,
+        help_text="programme code, e.g. PANGAN")
+
+
+class CoverageRowSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+    need = serializers.IntegerField(help_text="assessed quantity in open rounds")
+    covered = serializers.IntegerField(help_text="active allocations net of returns")
+    ratio = serializers.FloatField(allow_null=True, help_text="covered / need, 0..1")
+    percent = serializers.FloatField(allow_null=True, help_text="covered / need in percent")
+    has_children = serializers.BooleanField()
+
+
+class CrumbSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CoverageSerializer(serializers.Serializer[Any]):
+    area = serializers.CharField(allow_null=True)
+    area_name = serializers.CharField()
+    program = serializers.CharField(allow_null=True)
+    child_level = serializers.IntegerField(allow_null=True)
+    need = serializers.IntegerField()
+    covered = serializers.IntegerField()
+    ratio = serializers.FloatField(allow_null=True)
+    percent = serializers.FloatField(allow_null=True)
+    breadcrumbs = CrumbSerializer(many=True)
+    rows = CoverageRowSerializer(many=True)
+
+
 class StatsViewSet(viewsets.ViewSet):
     """Public statistics. No sign-in needed."""
 
@@ -95,3 +134,14 @@ class StatsViewSet(viewsets.ViewSet):
         params = DashboardFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         return Response(DashboardSerializer(dashboard(params.to_filters()).as_dict()).data)
+
+    @extend_schema(parameters=[CoverageFilterSerializer], responses={200: CoverageSerializer})
+    @action(detail=False, methods=["get"])
+    def coverage(self, request: Request) -> Response:
+        """Need against coverage per child area of ``area`` (what ``/coverage/`` shows):
+        assessed need in open rounds and what active allocations cover of it."""
+        params = CoverageFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        area, program = params.validated_data.get("area"), params.validated_data.get("program")
+        data = coverage(area, program=program.code if program else None).as_dict()
+        return Response(CoverageSerializer(data).data)

@@ -24,3 +24,22 @@ class Generation(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class AreaBoundary(models.Model):
+    """The outline of one area (GeoJSON geometry, WGS 84), loaded by ``ksbb load_boundaries``
+    to draw the coverage map. Optional: without boundaries the page shows bars and a table."""
+
+    area = models.OneToOneField("areas.Area", verbose_name=_("area"), primary_key=True,
+                                on_delete=models.CASCADE, related_name="boundary")
+    level = models.PositiveSmallIntegerField(_("level"), db_index=True)
+    geometry = models.TextField(_("geometry (GeoJSON)"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("area boundary")
+        verbose_name_plural = _("area boundaries")
+        ordering = ["area_id"]
+
+    def __str__(self) -> str:
+        return str(self.area_id)

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from ksbb.web.public import forum_views, opendata_views, reports_views, verify_views, views
+from ksbb.web.public import (
+    coverage_views,
+    forum_views,
+    opendata_views,
+    reports_views,
+    verify_views,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -27,3 +34,4 @@ urlpatterns += [
     path("open-data/<slug:dataset>.<str:fmt>", opendata_views.opendata_file,
          name="opendata_file"),
 ]
+urlpatterns += [path("coverage/", coverage_views.coverage_page, name="coverage")]
