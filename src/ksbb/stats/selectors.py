@@ -276,12 +276,16 @@ def _delivered(filters: Filters) -> Delivered:
     are quantities of items counted in packages (unit "paket"); the share by recipient
     kind is in rupiah at the items' values, like the other shares.
     """
+    from django.db.models import Exists, OuterRef
+
     from ksbb.distribution.models import Handover, HandoverLine
     from ksbb.donations.models import Item
     from ksbb.needs.models import Recipient
 
-    lines = HandoverLine.objects.filter(handover__state=Handover.State.SIGNED).exclude(
-        handover__superseded_by__state=Handover.State.SIGNED)
+    corrected = Handover.objects.filter(supersedes=OuterRef("handover"),
+                                        state=Handover.State.SIGNED)
+    lines = HandoverLine.objects.filter(handover__state=Handover.State.SIGNED).filter(
+        ~Exists(corrected))
     if filters.program:
         lines = lines.filter(handover__program__code=filters.program)
     if filters.start:
@@ -291,25 +295,24 @@ def _delivered(filters: Filters) -> Delivered:
     if filters.regency:
         lines = lines.filter(
             handover__delivery__recipient__area__code__startswith=f"{filters.regency}.")
-    head = lines.aggregate(
+    # One grouped query: a delivery, and a recipient, has exactly one recipient kind, so
+    # distinct counts per kind add up to the distinct totals.
+    rows = list(lines.values("handover__delivery__recipient__kind").annotate(
         packages=Sum(Case(When(item__unit=Item.Unit.PAKET, then=F("quantity")), default=0,
                           output_field=IntegerField())),
         deliveries=Count("handover__delivery", distinct=True),
         recipients=Count("handover__delivery__recipient", distinct=True),
         value=Sum(F("quantity") * F("item__value_rupiah")),
-    )
+    ).values_list("handover__delivery__recipient__kind", "packages", "deliveries",
+                  "recipients", "value"))
     kinds = dict(Recipient.Kind.choices)
-    rows = [
-        (kind, str(kinds.get(kind, kind)), value)
-        for kind, value in lines.values("handover__delivery__recipient__kind")
-        .annotate(v=Sum(F("quantity") * F("item__value_rupiah")))
-        .values_list("handover__delivery__recipient__kind", "v")
-    ]
+    total_value = sum(int(r[4] or 0) for r in rows)
     return Delivered(
-        deliveries=head["deliveries"] or 0,
-        packages_delivered=int(head["packages"] or 0),
-        recipients_reached=head["recipients"] or 0,
-        by_recipient_kind=_shares(rows, int(head["value"] or 0)),
+        deliveries=sum(r[2] for r in rows),
+        packages_delivered=sum(int(r[1] or 0) for r in rows),
+        recipients_reached=sum(r[3] for r in rows),
+        by_recipient_kind=_shares([(k, str(kinds.get(k, k)), int(v or 0))
+                                   for k, _p, _d, _r, v in rows], total_value),
     )
 
 
