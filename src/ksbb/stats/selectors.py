@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ from ksbb.stats.models import Generation
 COLLECTED_STATES = (Pledge.State.RECEIVED, Pledge.State.ALLOCATED, Pledge.State.DISTRIBUTED,
                     Pledge.State.COMPLETED)
 UNKNOWN = "unknown"
+_COMPUTE_LOCK = threading.Lock()
 MONEY_UNSPENT = "money"
 REGENCY_CODE_LENGTH = len("31.71")
 # A safety net only: every change to pledges and purchases invalidates at once.
@@ -347,6 +349,11 @@ def dashboard(filters: Filters | None = None, *, use_cache: bool = True) -> Dash
     key = _cache_key(filters)
     result = cache.get(key)
     if result is None:
-        result = _compute(filters)
-        cache.set(key, result, CACHE_SECONDS)
+        # One computation at a time per process: when the cache is cold, the threads of a
+        # busy worker would otherwise all compute the same seconds-long figures at once.
+        with _COMPUTE_LOCK:
+            result = cache.get(key)
+            if result is None:
+                result = _compute(filters)
+                cache.set(key, result, CACHE_SECONDS)
     return result
