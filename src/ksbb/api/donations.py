@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
@@ -28,6 +26,7 @@ from rest_framework.settings import api_settings
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
+from ksbb.api.errors import service_caller
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.donations import services
@@ -41,20 +40,7 @@ from ksbb.donations.selectors import (
 )
 from ksbb.needs.models import Recipient
 
-
-def call_service(fn: Any, **kwargs: Any) -> Any:
-    """Run a service; turn its refusal into the API's 400 (or 403) with field names."""
-    try:
-        return fn(**kwargs)
-    except services.NotAllowed as exc:
-        raise PermissionDenied("; ".join(exc.messages)) from exc
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            detail = {(api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k): v
-                      for k, v in exc.message_dict.items()}
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-        raise ApiValidationError(detail) from exc
+call_service = service_caller(services.NotAllowed)
 
 
 def _own_org(user: Any, role: str, given: Organization | None, field: str) -> Organization:

@@ -5,39 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from ksbb.api.errors import service_caller
 from ksbb.donations.models import Program
 from ksbb.forum import services
 from ksbb.forum.models import Idea
 from ksbb.forum.selectors import ideas_list
 
-
-def call_service(fn: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(**kwargs)
-    except services.NotAllowed as exc:
-        raise PermissionDenied("; ".join(exc.messages)) from exc
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            detail = {(api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k): v
-                      for k, v in exc.message_dict.items()}
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-        raise ApiValidationError(detail) from exc
+call_service = service_caller(services.NotAllowed)
 
 
 class IdeaSerializer(serializers.ModelSerializer[Idea]):

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -26,15 +24,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, Throttled
+from rest_framework.exceptions import Throttled
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from ksbb.accounts.models import Organization, User
+from ksbb.api.errors import service_caller
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.donations.models import Pledge
@@ -49,19 +47,7 @@ from ksbb.reports.selectors import (
     reports_visible_to,
 )
 
-
-def call_service(fn: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(**kwargs)
-    except services.NotAllowed as exc:
-        raise PermissionDenied("; ".join(exc.messages)) from exc
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            detail = {(api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k): v
-                      for k, v in exc.message_dict.items()}
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-        raise ApiValidationError(detail) from exc
+call_service = service_caller(services.NotAllowed)
 
 
 class HistoryStepSerializer(serializers.Serializer[Any]):

@@ -1,0 +1,34 @@
+"""Turning a domain service's refusal into the API's answer: 403 for a wrong actor, 400
+with field names for anything else, so every resource reports errors the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.settings import api_settings
+
+
+def service_caller(not_allowed: type[Exception]) -> Callable[..., Any]:
+    """``call_service(fn, **kwargs)`` for a domain whose wrong-actor refusal is
+    ``not_allowed`` (a ValidationError subclass in each domain's services)."""
+
+    def call_service(fn: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return fn(**kwargs)
+        except not_allowed as exc:
+            messages = exc.messages if isinstance(exc, DjangoValidationError) else [str(exc)]
+            raise PermissionDenied("; ".join(messages)) from exc
+        except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                detail = {(api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k): v
+                          for k, v in exc.message_dict.items()}
+            else:
+                detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+            raise ApiValidationError(detail) from exc
+
+    return call_service
