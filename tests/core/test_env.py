@@ -75,3 +75,20 @@ def test_cli_reports_configuration_errors(tmp_path: Path):
     )
     assert result.returncode == 2
     assert "configuration error: KSBB_DEBUG='maybe'" in result.stderr
+
+
+@pytest.mark.parametrize(("url", "backend"), [
+    ("locmem://", "locmem.LocMemCache"),
+    ("redis://127.0.0.1:6379/0", "redis.RedisCache"),
+    ("file:///var/cache/ksbb", "filebased.FileBasedCache"),
+])
+def test_cache_url_picks_the_backend(monkeypatch, url, backend):
+    monkeypatch.setenv("KSBB_CACHE_URL", url)
+    assert env.env_cache("KSBB_CACHE_URL", "locmem://")["BACKEND"].endswith(backend)
+
+
+@pytest.mark.parametrize("url", ["memcached://x", "redis://", "file://relative", "nonsense"])
+def test_cache_url_refuses_what_it_cannot_use(monkeypatch, url):
+    monkeypatch.setenv("KSBB_CACHE_URL", url)
+    with pytest.raises(env.EnvError, match="KSBB_CACHE_URL"):
+        env.env_cache("KSBB_CACHE_URL", "locmem://")

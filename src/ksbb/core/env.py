@@ -86,6 +86,28 @@ def env_database_url(name: str, default: str) -> str:
     return value
 
 
+def env_cache(name: str, default: str) -> dict[str, object]:
+    """The default cache from a URL: ``locmem://`` (one process), ``redis://host:6379/0``
+    (shared by every worker: rate limits and cached statistics then hold across processes)
+    or ``file:///absolute/folder`` (shared by the workers of one machine)."""
+    value = os.environ.get(name) or default
+    scheme, sep, rest = value.partition("://")
+    scheme = scheme.lower()
+    if sep and scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": rest or "ksbb"}
+    if sep and scheme in {"redis", "rediss"} and rest:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value,
+                "KEY_PREFIX": "ksbb"}
+    if sep and scheme == "file" and rest.startswith("/"):
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": rest}
+    raise EnvError(
+        f"{name}={value!r} is not a cache URL: use locmem://, redis://host:6379/0 "
+        "or file:///absolute/folder"
+    )
+
+
 def secret_key(name: str, data_dir: Path) -> str:
     """The key from the environment, else one generated once and kept in the data folder."""
     raw = os.environ.get(name)

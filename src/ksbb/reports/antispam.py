@@ -2,7 +2,7 @@
 and a signed arithmetic question with an expiry.
 
 The cache is per process with the default LocMemCache; a deployment running several
-processes should configure a shared cache (database or Redis) for the limit to hold.
+processes sets KSBB_CACHE_URL=redis://... so that the limit holds across all of them.
 """
 
 from __future__ import annotations
