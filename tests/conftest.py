@@ -134,6 +134,11 @@ def client_for():  # type: ignore[no-untyped-def]
         c = english_client()
         if user is not None:
             c.force_login(user)
+            # Roles that must use two-factor sign-in get a client past that step.
+            from tests.otp import needs_second_factor, otp_verify_client
+
+            if needs_second_factor(user):
+                otp_verify_client(c, user)
         return c
 
     return make

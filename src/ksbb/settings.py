@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from ksbb.core.env import (
     env_bool,
+    env_cache,
     env_database_url,
     env_int,
     env_list,
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "ksbb.reports",
     "ksbb.stats",
     "ksbb.forum",
+    "ksbb.privacy",
     # Interface apps, one per audience.
     "ksbb.web",
     "ksbb.api",
@@ -62,8 +66,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Page headers (after WhiteNoise: static files need neither).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ksbb.web.middleware.LanguageMiddleware",
+    "ksbb.web.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,12 +153,9 @@ MEDIA_URL = "media/"
 # Serve straight from the package when collectstatic has not run (tests, development).
 WHITENOISE_USE_FINDERS = True
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ksbb",
-    }
-}
+# One process by default; with several workers set KSBB_CACHE_URL=redis://... so that the
+# misuse-report rate limit and the cached statistics are shared.
+CACHES = {"default": env_cache("KSBB_CACHE_URL", "locmem://ksbb")}
 
 TASKS = {
     "default": {
@@ -163,17 +168,56 @@ DEFAULT_FROM_EMAIL = env_str("KSBB_DEFAULT_FROM_EMAIL", "KSBB <noreply@ksbb.inva
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: forms (htmx's hx-post included) carry the token in a
+# hidden field, and the API docs page gets it rendered into its script.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Behind a TLS-terminating reverse proxy, set KSBB_SECURE=1.
+# Behind a TLS-terminating reverse proxy, set KSBB_SECURE=1 (see README, Deployment).
 _SECURE = env_bool("KSBB_SECURE", False)
 SESSION_COOKIE_SECURE = _SECURE
 CSRF_COOKIE_SECURE = _SECURE
 SECURE_SSL_REDIRECT = _SECURE
-SECURE_HSTS_SECONDS = 31536000 if _SECURE else 0
+# A load balancer probes /healthz over plain HTTP; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("KSBB_HSTS_SECONDS", 31536000, minimum=0) if _SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _SECURE
+# Preloading is hard to undo (browsers ship the list), so it is an explicit opt-in; without
+# it Django's deploy check would always warn about the missing preload flag.
+SECURE_HSTS_PRELOAD = _SECURE and env_bool("KSBB_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Trusted only with KSBB_SECURE=1: the proxy must overwrite X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _SECURE else None
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no
+# inline code, so injected markup cannot run. NONCE adds a nonce only to a response whose
+# template asks for request.csp_nonce (none does today). data: images are the QR codes.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": env_str("KSBB_CSP_REPORT_URI", "") or None,
+    }
+}
+# Report-only: browsers log (and send to KSBB_CSP_REPORT_URI) what the policy would block,
+# blocking nothing; for trying out a change of policy on a live site.
+if env_bool("KSBB_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+# Powerful browser features no page uses, switched off for this site and any frame.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer",
+                    "microphone", "payment", "usb")
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -209,7 +253,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No handler writes personal data (UU PDP): NIKs, phone numbers, e-mails are redacted.
+    "filters": {"redact_personal_data": {"()": "ksbb.core.privacy.RedactPersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_personal_data"]}},
     "root": {"handlers": ["console"], "level": env_str("KSBB_LOG_LEVEL", "INFO")},
 }
 
@@ -217,3 +264,58 @@ LOGGING = {
 KSBB_DEMO = env_bool("KSBB_DEMO", True)
 KSBB_DEFAULT_PROVINCE = env_str("KSBB_DEFAULT_PROVINCE", "31")
 KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# Personal data (UU PDP, see docs/privacy.md): how long personal data that is no longer
+# needed is kept before `ksbb purge_personal_data` erases it. Five years by default: a
+# programme year's accounts and complaints can still be audited; set it to the operator's
+# own records schedule.
+KSBB_PERSONAL_DATA_RETENTION_DAYS = env_int("KSBB_PERSONAL_DATA_RETENTION_DAYS", 1825,
+                                            minimum=1)
+
+# The user guide (docs/guide/<language>/<role>.md, served at /guide/): the repository's docs/
+# by default; an installation without it shows "not installed" rather than failing.
+KSBB_DOCS_DIR = env_path("KSBB_DOCS_DIR", PACKAGE_DIR.parents[1] / "docs")
+
+# --- Sign-in hardening (OWASP ASVS L2): brute force, two-factor, session lifetimes. ---
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# Axes first: it refuses an attempt from a locked-out account or address before any password
+# is checked. It needs the request, so sign in through views (tests: force_login, or
+# client.login(request=HttpRequest(), ...)).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "ksbb.web.accounts.middleware.SessionLifetimeMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("ksbb.web.accounts.middleware.SessionLifetimeMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "ksbb.web.accounts.middleware.TwoFactorRequiredMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Locked per account name and, separately, per client address, whichever reaches the limit.
+AXES_FAILURE_LIMIT = env_int("KSBB_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("KSBB_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Failed attempts are kept for the cool-off only; successful sign-ins (addresses, browsers:
+# personal data) are not logged by axes at all.
+AXES_DISABLE_ACCESS_LOG = True
+# One translated page for every account name, existing or not.
+AXES_LOCKOUT_CALLABLE = "ksbb.web.accounts.views.locked_out"
+# Behind a reverse proxy every request comes from the proxy: KSBB_PROXY_COUNT=1 takes the
+# client's address from X-Forwarded-For as written by that one proxy.
+KSBB_PROXY_COUNT = env_int("KSBB_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "ksbb.web.accounts.middleware.client_ip"
+OTP_TOTP_ISSUER = "KSBB"
+# Signed out after this long without a request, and this long after signing in at most.
+KSBB_SESSION_IDLE_MINUTES = env_int("KSBB_SESSION_IDLE_MINUTES", 30, minimum=1)
+KSBB_SESSION_MAX_HOURS = env_int("KSBB_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = KSBB_SESSION_MAX_HOURS * 3600

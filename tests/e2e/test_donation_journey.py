@@ -25,6 +25,7 @@ from ksbb.accounts.services import membership_grant, user_create
 from ksbb.donations.models import Item, Pledge, Program
 from ksbb.donations.seed import seed_programs
 from ksbb.donations.services import aggregator_register, aggregator_verify
+from tests.e2e.signin import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,14 +45,6 @@ def _shot(page: Any, step: str) -> None:
         page.set_viewport_size(size)
         page.screenshot(path=str(ARTIFACTS / f"{step}-{label}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form:has(input[name=username]) [type=submit]")
-    page.wait_for_load_state()
 
 
 def test_donation_journey(live_server, monkeypatch):  # type: ignore[no-untyped-def]
@@ -98,7 +91,7 @@ def test_donation_journey(live_server, monkeypatch):  # type: ignore[no-untyped-
             _shot(donor, "03-email-confirmed")
 
             # 3. Sign in and pledge 1,000 sembako packages through the verified aggregator.
-            _sign_in(donor, base, "peduli@example.com")
+            sign_in(donor, base, "peduli@example.com")
             donor.goto(f"{base}/donations/pledges/new/")
             donor.select_option("select[name=aggregator]", str(aggregator.pk))
             donor.check("input[name=kind][value=goods]")
@@ -114,7 +107,7 @@ def test_donation_journey(live_server, monkeypatch):  # type: ignore[no-untyped-
 
             # 4. The aggregator confirms receipt of 950 from its inbox.
             staff = browser.new_context(viewport=DESKTOP).new_page()
-            _sign_in(staff, base, "staf@baznas.example")
+            sign_in(staff, base, "staf@baznas.example")
             staff.goto(f"{base}/donations/inbox/")
             staff.fill(f"#received-{pledge.pk}", "950")
             _shot(staff, "06-inbox")

@@ -24,6 +24,7 @@ from ksbb.donations.seed import seed_programs
 from tests.conftest import PASSWORD
 from tests.distribution.conftest import make_allocation
 from tests.donations.conftest import setup_donations
+from tests.e2e.signin import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -45,11 +46,7 @@ def _shot(page: Any, step: str) -> None:
 
 def _signed_in(browser: Any, base: str, username: str) -> Any:
     page = browser.new_context(viewport=PHONE).new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form:has(input[name=username]) [type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, base, username, PASSWORD)
     return page
 
 

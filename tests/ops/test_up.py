@@ -67,3 +67,4 @@ def test_up_serves_the_site_and_a_second_run_reuses_the_data(tmp_path: Path):
     assert again.returncode == 0, again.stderr
     assert "Loading" not in again.stdout
     assert "Demo accounts" in again.stdout
+    assert "two-factor sign-in" in again.stdout  # admin, assessor, aggregator enrol first

@@ -9,12 +9,21 @@ pytestmark = pytest.mark.django_db
 
 def test_sign_in_and_out(cast):
     client = Client()
-    response = client.post("/accounts/login/", {"username": "assessor", "password": PASSWORD})
+    response = client.post("/accounts/login/", {"username": "executor", "password": PASSWORD})
     assert response.status_code == 302
     body = client.get("/").content.decode()
-    assert "/backoffice/" in body  # the header links to the user's workspaces
+    assert "/field/" in body  # the header links to the user's workspaces
     assert client.post("/accounts/logout/").status_code == 302
-    assert client.get("/backoffice/").status_code == 302
+    assert client.get("/field/").status_code == 302
+
+
+def test_no_workspace_links_before_the_second_factor(cast):
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "assessor", "password": PASSWORD})
+    assert response["Location"].startswith("/accounts/mfa/setup/")
+    body = client.get(response["Location"]).content.decode()
+    assert "/backoffice/" not in body
+    assert "/donations/register/" not in body
 
 
 def test_wrong_password_says_so_in_indonesian(cast):

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import password_validation
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import ROLE_ORGANIZATION_KIND, Membership, Organization, Role, User
@@ -38,6 +41,11 @@ def user_create(
         user = User(username=username, full_name=full_name, email=email,
                     is_superuser=is_superuser, is_staff=is_superuser)
         if password:
+            # Every place that sets a password goes through the configured validators.
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from exc
             user.set_password(password)
         else:
             user.set_unusable_password()
@@ -95,3 +103,63 @@ def membership_revoke(*, membership: Membership, by: Any) -> Membership:
             audit_log(actor=by, action="membership.revoked", obj=membership,
                       before={"active": True}, after={"active": False})
     return membership
+
+
+def _user_sessions(user: User) -> list[Session]:
+    """The unexpired database sessions signed in as ``user``.
+
+    Sessions are not indexed by user, so each live one is decoded; with the idle timeout
+    there are few of them, and this runs only on deactivation and password changes.
+    """
+    user_id = str(user.pk)
+    return [
+        s for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if s.get_decoded().get("_auth_user_id") == user_id
+    ]
+
+
+def user_sessions_end(*, user: User, by: Any, keep_session_key: str | None = None) -> int:
+    """Sign ``user`` out everywhere (but in ``keep_session_key``); returns how many ended."""
+    keys = [s.session_key for s in _user_sessions(user) if s.session_key != keep_session_key]
+    Session.objects.filter(session_key__in=keys).delete()
+    if keys:
+        audit_log(actor=by, action="user.sessions_ended", obj=user,
+                  after={"sessions": len(keys)})
+    return len(keys)
+
+
+def user_deactivate(*, user: User, by: Any) -> User:
+    """Disable the account: no sign-in, its sessions end and its API tokens are revoked."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        was_active = user.is_active
+        if was_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        tokens, _ = Token.objects.filter(user=user).delete()
+        sessions = [s.session_key for s in _user_sessions(user)]
+        Session.objects.filter(session_key__in=sessions).delete()
+        audit_log(actor=by, action="user.deactivated", obj=user,
+                  before={"active": was_active},
+                  after={"active": False, "sessions_ended": len(sessions),
+                         "tokens_revoked": tokens})
+    return user
+
+
+def user_password_change(
+    *, user: User, password: str, by: Any, keep_session_key: str | None = None
+) -> User:
+    """Set a new password (validated) and end the user's other sessions.
+
+    ``keep_session_key``: the session the change was made from, which stays signed in
+    (the caller updates its session hash with ``update_session_auth_hash``).
+    """
+    password_validation.validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_log(actor=by, action="user.password_changed", obj=user, after={})
+        user_sessions_end(user=user, by=by, keep_session_key=keep_session_key)
+    return user

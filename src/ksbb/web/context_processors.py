@@ -11,7 +11,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """Links to the workspaces the signed-in user may open, for the header."""
     user = request.user
     links = []
-    if user.is_authenticated:
+    # A user who still owes the second factor (ksbb.web.accounts.middleware) sees no workspaces.
+    if user.is_authenticated and not getattr(request, "mfa_pending", False):
         if user.has_perm("web.access_backoffice"):
             links.append((reverse("backoffice:home"), _("Back office")))
         if user.has_perm("web.access_organizations"):
@@ -38,7 +39,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             links.append((reverse("donations:import"), _("Import pledges")))
         if user.has_perm("donations.verify_aggregator"):
             links.append((reverse("donations:verification"), _("Aggregators to verify")))
-    else:
+    elif not user.is_authenticated:
         links.append((reverse("donations:register"), _("Become a donor")))
     links.append((reverse("donations:aggregators"), _("Humanitarian organisations")))
     links.append((reverse("web:report_new"), _("Report a problem")))

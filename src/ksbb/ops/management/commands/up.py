@@ -65,6 +65,10 @@ class Command(BaseCommand):
             self.stdout.write("Demo accounts (demo data only; sign in at /accounts/login/):")
             for account in accounts:
                 self.stdout.write(f"  {account.username:<13} {account.password:<20} {account.role}")
+            self.stdout.write(
+                "  admin, assessor and aggregator use two-factor sign-in: at their first sign-in "
+                "they scan a QR code with an authenticator app (FreeOTP, Aegis, Google "
+                "Authenticator) and get backup codes.")
         else:
             self.stdout.write("Create an administrator with: ksbb createsuperuser")
 

@@ -1,0 +1,31 @@
+# Personal data (UU PDP): My data, erasure, masking notes, the forum's anonymous author.
+ID = {
+"Anonymous": "Anonim",
+"Personal data": "Data pribadi",
+"only the account holder can erase their account": "hanya pemilik akun yang dapat menghapus akunnya",
+"this account is closed already": "akun ini sudah ditutup",
+"accounts that act for an aggregator, executor, the government or a recipient are closed by a platform administrator": "akun yang bertindak untuk agregator, pelaksana, pemerintah, atau penerima ditutup oleh administrator platform",
+"the password is not correct": "kata sandi tidak benar",
+"Your password": "Kata sandi Anda",
+"I understand that my account is closed and my personal data erased for good": "Saya mengerti bahwa akun saya ditutup dan data pribadi saya dihapus untuk selamanya",
+"Your account is closed and your personal data erased. Your donations stay, anonymous.": "Akun Anda telah ditutup dan data pribadi Anda dihapus. Donasi Anda tetap tercatat, secara anonim.",
+"My data": "Data saya",
+"Your account": "Akun Anda",
+"Sign-in name": "Nama masuk",
+"Full name": "Nama lengkap",
+"Contact e-mail": "Surel kontak",
+"Pledges": "Janji donasi",
+"Misuse reports sent while signed in": "Pengaduan yang dikirim saat masuk",
+"Ideas in the forum": "Gagasan di forum",
+"Download my data (JSON)": "Unduh data saya (JSON)",
+"Erase my account": "Hapus akun saya",
+"Your account is closed and your name, e-mail, phone and NIK are erased. Your donations stay in the figures, under an anonymous donor, so that the public statistics do not change.": "Akun Anda ditutup dan nama, surel, telepon, serta NIK Anda dihapus. Donasi Anda tetap ada dalam angka, atas nama donatur anonim, sehingga statistik publik tidak berubah.",
+"first if you want a copy.": "terlebih dahulu jika Anda menginginkan salinannya.",
+"Back": "Kembali",
+"Donor's contact": "Kontak donatur",
+"masked: only the aggregator handling this pledge sees the contact": "disamarkan: hanya agregator yang menangani janji donasi ini yang melihat kontaknya",
+}
+PREFIX = {
+"Under Law 27/2022 on personal data protection": "Berdasarkan Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi, Anda berhak melihat data pribadi yang disimpan KSBB tentang Anda, membawanya, dan meminta penghapusannya. Siapa yang melihat apa, dan berapa lama data disimpan, dijelaskan dalam pemberitahuan privasi platform.",
+"This cannot be undone. Your account is closed and signed out everywhere": "Tindakan ini tidak dapat dibatalkan. Akun Anda ditutup dan dikeluarkan dari semua perangkat; nama, surel, telepon, dan NIK Anda dihapus, begitu pula kontak Anda pada pengaduan yang pernah Anda kirim. Donasi Anda tetap ada, ditampilkan sebagai dari donatur anonim, sehingga statistik publik tidak berubah. Catatan yang wajib disimpan menurut hukum, seperti berita acara serah terima yang telah ditandatangani dan log audit, tidak diubah.",
+}

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from ksbb.web.accounts import views
+
+# Un-namespaced names, like Django's own "login" and "logout".
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mfa/setup/", views.mfa_setup, name="mfa_setup"),
+    path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/backup-codes/", views.mfa_backup_codes, name="mfa_backup_codes"),
+    path("two-factor/new-codes/", views.two_factor_codes, name="two_factor_codes"),
+    path("two-factor/off/", views.two_factor_off, name="two_factor_off"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+]
