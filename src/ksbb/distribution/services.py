@@ -42,6 +42,7 @@ from ksbb.distribution.selectors import (
     supply_aggregator_id,
 )
 from ksbb.donations.models import Program
+from ksbb.stats import rollups
 
 
 class DistributionError(ValidationError):
@@ -166,7 +167,8 @@ def _lock_delivery(delivery: Delivery) -> Delivery:
 
 def _move(*, delivery: Delivery, by: Any, perm: str, sources: tuple[str, ...], target: str,
           stamp: str | None, verb: str, who: str, reason: str | None = None) -> Delivery:
-    with transaction.atomic():
+    # A delivery's state is not counted (its BASTs are): the statistics do not change.
+    with transaction.atomic(), rollups.maintained():
         delivery = _lock_delivery(delivery)
         if not (_trusted(by) or _may(by, perm, delivery)):
             _refuse(None, who, NotAllowed)
@@ -562,6 +564,7 @@ def handover_paper_accept(*, handover: Handover, by: Any) -> Handover:
     return handover
 
 
+@rollups.maintained()
 def _sign(*, handover: Handover, by: Any) -> None:
     """Freeze the content, return shortfalls to the supplies, move the delivery on."""
     content = handover_content(handover)
@@ -570,6 +573,7 @@ def _sign(*, handover: Handover, by: Any) -> None:
     handover.state = Handover.State.SIGNED
     handover.signed_at = timezone.now()
     handover.save(update_fields=["content", "fingerprint", "state", "signed_at"])
+    rollups.handover_signed(handover)
     old = dict(handover.supersedes.lines.values_list("delivery_line_id", "quantity")
                ) if handover.supersedes else None
     for hl in handover.lines.all():

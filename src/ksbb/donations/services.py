@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import Organization, Role, User
@@ -37,6 +38,7 @@ from ksbb.donations.models import (
 from ksbb.donations.nik import validate_nik
 from ksbb.donations.uploads import clean_receipt
 from ksbb.needs.models import Recipient
+from ksbb.stats import rollups
 
 EMAIL_VERIFY_SALT = "ksbb.donations.verify-email"
 EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
@@ -174,8 +176,14 @@ def collaborator_register(
     return profile
 
 
+def _email_digest(email: str) -> str:
+    # The link travels in URLs (server logs, browser history): it names the address by a
+    # keyed digest, never in clear (a signed token is readable, not encrypted).
+    return salted_hmac(EMAIL_VERIFY_SALT, (email or "").strip().lower()).hexdigest()[:24]
+
+
 def email_verification_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_VERIFY_SALT)
+    return signing.dumps({"u": user.pk, "h": _email_digest(user.email)}, salt=EMAIL_VERIFY_SALT)
 
 
 def send_verification_email(*, user: User, base_url: str = "") -> None:
@@ -193,11 +201,15 @@ def collaborator_verify_email(*, token: str) -> CollaboratorProfile:
         data = signing.loads(token, salt=EMAIL_VERIFY_SALT, max_age=EMAIL_VERIFY_MAX_AGE)
     except signing.BadSignature:
         _refuse("token", _("the confirmation link is invalid or has expired"), DonationError)
+    user = User.objects.filter(pk=data.get("u")).first()
+    email = user.email if user is not None else ""
+    # Links sent before the digest carried the address itself ("e").
+    if not email or (data.get("h") != _email_digest(email) and data.get("e") != email):
+        _refuse("token", _("the confirmation link is invalid or has expired"), DonationError)
     with transaction.atomic():
         profile = (CollaboratorProfile.objects.select_for_update()
                    .filter(organization__memberships__user_id=data["u"],
-                           organization__memberships__user__email=data["e"],
-                           contact_email=data["e"]).first())
+                           contact_email=email).first())
         if profile is None:
             _refuse("token", _("the confirmation link is invalid or has expired"),
                     DonationError)
@@ -383,7 +395,7 @@ def pledge_receive(
     received_amount: int | None = None,
 ) -> Pledge:
     """The aggregator confirms what actually arrived (at most what was pledged)."""
-    with transaction.atomic():
+    with transaction.atomic(), rollups.maintained():
         pledge = _lock(pledge)
         if not _may(by, "donations.receive_pledge", pledge):
             _refuse(None, _("only staff of the chosen aggregator can confirm receipt"),
@@ -414,6 +426,7 @@ def pledge_receive(
         pledge.received_at = timezone.now()
         pledge.save(update_fields=["state", "received_quantity", "received_amount",
                                    "received_at", "updated_at"])
+        rollups.pledge_received(pledge)
         audit_log(actor=by, action="pledge.received", obj=pledge, before=before, after={
             "state": pledge.state, "received_quantity": pledge.received_quantity,
             "received_amount": pledge.received_amount})
@@ -467,7 +480,8 @@ def _advance(*, pledge: Pledge, by: Any, source: str, target: str, verb: str) ->
     if not (isinstance(by, str) and by.startswith("system")) and not _may(
             by, "donations.advance_pledge", pledge):
         _refuse(None, _("only the government can move a pledge on"), NotAllowed)
-    with transaction.atomic():
+    # Still collected: the statistics do not change.
+    with transaction.atomic(), rollups.maintained():
         pledge = _lock(pledge)
         if pledge.state != source:
             _refuse(None, _("the pledge is %(state)s, not %(expected)s") % {
@@ -563,6 +577,7 @@ def purchase_record(
         PurchaseFunding.objects.bulk_create([
             PurchaseFunding(purchase=purchase, pledge=pledges[p.pk], amount_rupiah=a)
             for p, a in rows])
+        rollups.purchase_funded(purchase)
         audit_log(actor=by, action="purchase.recorded", obj=purchase, after={
             "aggregator": aggregator.pk, "item": item.pk, "quantity": quantity,
             "cost_rupiah": cost_rupiah, "supplier": purchase.supplier,

@@ -1,4 +1,12 @@
-"""What the statistics layer stores: only the generation counter of its cache."""
+"""What the statistics layer stores: the generation counter of its cache and the rollups
+(summary tables) the dashboard reads.
+
+The rollups are derived data, kept by the services in the same transaction as the change
+(see ksbb.stats.rollups) and rebuilt from the source tables by ``ksbb stats_rebuild``. Their
+keys are plain integers and codes, not foreign keys: they never hold up a delete, and the
+labels (names) are looked up when the dashboard is computed. Quantities of goods are kept in
+the item's unit, not in rupiah, so that a change of an item's value or unit shows at once.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +25,9 @@ class Generation(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     value = models.BigIntegerField(_("generation"), default=0)
+    # Set when the data changed without the services keeping the rollups (admin, shell,
+    # bulk loads, fixtures): the next dashboard computation rebuilds them first.
+    rollups_stale = models.BooleanField(_("rollups stale"), default=False)
 
     class Meta:
         verbose_name = _("statistics generation")
@@ -43,3 +54,129 @@ class AreaBoundary(models.Model):
 
     def __str__(self) -> str:
         return str(self.area_id)
+
+
+NO_ITEM = 0  # the item key of money (collected) and of the per-delivery rows (delivered)
+
+
+class CollectedDaily(models.Model):
+    """Received pledges per local day of receipt, programme, regency (of the preferred area,
+    else the collaborator's; "" when neither), collaborator kind ("" without a profile)
+    and item (``NO_ITEM``: money)."""
+
+    day = models.DateField()
+    program_id = models.IntegerField()
+    regency = models.CharField(max_length=16)
+    collaborator_kind = models.CharField(max_length=20)
+    item_id = models.IntegerField()
+    pledges = models.BigIntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)  # goods, in the item's unit
+    amount = models.BigIntegerField(default=0)  # money, rupiah
+
+    class Meta:
+        verbose_name = _("collected per day (rollup)")
+        verbose_name_plural = _("collected per day (rollup)")
+        constraints = [models.UniqueConstraint(
+            fields=["day", "program_id", "regency", "collaborator_kind", "item_id"],
+            name="stats_collecteddaily_key")]
+
+    def __str__(self) -> str:
+        return (f"{self.day} {self.program_id} {self.regency} {self.collaborator_kind} "
+                f"{self.item_id}")
+
+
+class FundedDaily(models.Model):
+    """Money of received pledges spent on purchases, keyed like ``CollectedDaily`` by the
+    paying pledge (day of receipt, programme, regency, collaborator kind) and by the item
+    bought."""
+
+    day = models.DateField()
+    program_id = models.IntegerField()
+    regency = models.CharField(max_length=16)
+    collaborator_kind = models.CharField(max_length=20)
+    item_id = models.IntegerField()
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("funded per day (rollup)")
+        verbose_name_plural = _("funded per day (rollup)")
+        constraints = [models.UniqueConstraint(
+            fields=["day", "program_id", "regency", "collaborator_kind", "item_id"],
+            name="stats_fundeddaily_key")]
+
+    def __str__(self) -> str:
+        return (f"{self.day} {self.program_id} {self.regency} {self.collaborator_kind} "
+                f"{self.item_id}")
+
+
+class DeliveredDaily(models.Model):
+    """What the BASTs in force (signed, not replaced by a signed correction) handed over, per
+    BAST date, programme, regency of the recipient, recipient kind and item. The rows with
+    ``item_id = NO_ITEM`` count the deliveries (one BAST in force per delivery)."""
+
+    day = models.DateField()
+    program_id = models.IntegerField()
+    regency = models.CharField(max_length=16)
+    recipient_kind = models.CharField(max_length=20)
+    item_id = models.IntegerField()
+    deliveries = models.BigIntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("delivered per day (rollup)")
+        verbose_name_plural = _("delivered per day (rollup)")
+        constraints = [models.UniqueConstraint(
+            fields=["day", "program_id", "regency", "recipient_kind", "item_id"],
+            name="stats_delivereddaily_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.program_id} {self.regency} {self.recipient_kind} {self.item_id}"
+
+
+class Role(models.TextChoices):
+    COLLABORATOR = "c", _("collaborator")
+    RECIPIENT = "r", _("recipient")
+
+
+class ReachDay(models.Model):
+    """The days on which one collaborator gave (pledges received) or one recipient was
+    reached (BASTs in force), per programme and regency: the exact basis of the distinct
+    counts under a period filter."""
+
+    role = models.CharField(max_length=1, choices=Role.choices)
+    entity_id = models.BigIntegerField()
+    program_id = models.IntegerField()
+    regency = models.CharField(max_length=16)
+    day = models.DateField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reach per day (rollup)")
+        verbose_name_plural = _("reach per day (rollup)")
+        constraints = [models.UniqueConstraint(
+            fields=["role", "entity_id", "program_id", "regency", "day"],
+            name="stats_reachday_key")]
+
+    def __str__(self) -> str:
+        return f"{self.role}{self.entity_id} {self.program_id} {self.regency} {self.day}"
+
+
+class Reach(models.Model):
+    """First and last day of ``ReachDay`` per (role, entity, programme, regency): a few
+    thousand rows that answer most distinct counts alone (see selectors._distinct)."""
+
+    role = models.CharField(max_length=1, choices=Role.choices)
+    entity_id = models.BigIntegerField()
+    program_id = models.IntegerField()
+    regency = models.CharField(max_length=16)
+    first_day = models.DateField()
+    last_day = models.DateField()
+
+    class Meta:
+        verbose_name = _("reach (rollup)")
+        verbose_name_plural = _("reach (rollup)")
+        constraints = [models.UniqueConstraint(
+            fields=["role", "entity_id", "program_id", "regency"], name="stats_reach_key")]
+
+    def __str__(self) -> str:
+        return f"{self.role}{self.entity_id} {self.program_id} {self.regency}"
