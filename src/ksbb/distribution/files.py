@@ -57,6 +57,22 @@ def _image_kind(data: bytes) -> tuple[str, str] | None:
     return _IMAGE_FORMATS.get(fmt or "")
 
 
+def _without_metadata(data: bytes) -> bytes:
+    """Re-encode the image so that no EXIF (GPS position, camera owner, device) reaches the
+    disk or the public verification page; the BAST records its place on purpose."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as opened:
+        fmt = opened.format or "PNG"
+        opened.load()
+        image = ImageOps.exif_transpose(opened)
+        if fmt == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
+            image = image.convert("RGB")
+        out = io.BytesIO()
+        image.save(out, format=fmt, **({"quality": 90} if fmt in ("JPEG", "WEBP") else {}))
+    return out.getvalue()
+
+
 def _named(data: bytes, ext: str, content_type: str) -> CheckedFile:
     # The stored name is ours: nothing of the uploader's file name reaches the disk.
     name = f"{secrets.token_hex(16)}.{ext}"
@@ -69,7 +85,7 @@ def check_photo(upload: Any) -> CheckedFile:
     kind = _image_kind(data)
     if kind is None:
         raise BadUpload(_("only JPEG, PNG or WebP images are accepted"))
-    return _named(data, *kind)
+    return _named(_without_metadata(data), *kind)
 
 
 def check_paper_scan(upload: Any) -> CheckedFile:
@@ -80,4 +96,4 @@ def check_paper_scan(upload: Any) -> CheckedFile:
     kind = _image_kind(data)
     if kind is None:
         raise BadUpload(_("only a PDF or a JPEG, PNG or WebP image is accepted"))
-    return _named(data, *kind)
+    return _named(_without_metadata(data), *kind)

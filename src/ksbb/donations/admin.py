@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ksbb.core.privacy import mask_email
 from ksbb.donations.models import (
     AggregatorProfile,
     CollaboratorProfile,
@@ -62,10 +63,18 @@ class ItemAdmin(admin.ModelAdmin[Item]):
 
 @admin.register(CollaboratorProfile)
 class CollaboratorProfileAdmin(admin.ModelAdmin[CollaboratorProfile]):
-    list_display = ("organization", "collaborator_kind", "contact_email", "email_verified_at")
+    # Personal data (UU PDP, docs/privacy.md): masked in the list, no search by e-mail (the
+    # search box is a GET form: the address would land in URLs and logs), NIK never shown.
+    list_display = ("organization", "collaborator_kind", "masked_email", "email_verified_at")
     list_filter = ("collaborator_kind",)
-    search_fields = ("organization__name", "contact_email")
+    search_fields = ("organization__name",)
     raw_id_fields = ("organization",)
+    exclude = ("nik",)
+    readonly_fields = ("nik_masked",)
+
+    @admin.display(description=_("contact e-mail"))
+    def masked_email(self, obj: CollaboratorProfile) -> str:
+        return mask_email(obj.contact_email)
 
 
 @admin.register(AggregatorProfile)

@@ -14,6 +14,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ksbb.core.privacy import mask_nik as mask_nik  # one masking rule for the project
+
 _NIK_RE = re.compile(r"^\d{16}$")
 
 
@@ -59,10 +61,3 @@ def validate_nik(value: str) -> str:
     if nik[12:16] == "0000":
         raise ValidationError(_("digits 13-16 of the NIK cannot be 0000"), code="nik_serial")
     return nik
-
-
-def mask_nik(nik: str) -> str:
-    """Keep the regency code and the last two digits: ``3171**********23``."""
-    if not nik:
-        return ""
-    return nik[:4] + "*" * (len(nik) - 6) + nik[-2:]

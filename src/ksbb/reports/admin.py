@@ -19,6 +19,8 @@ class MisuseReportAdmin(admin.ModelAdmin):
     list_filter = ["state", "category", "priority"]
     search_fields = ["code"]
     inlines = [ReportPhotoInline]
+    # The reporter's contact is for the assigned officer, in the back office (audited).
+    exclude = ["reporter_name", "reporter_email", "reporter_phone"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

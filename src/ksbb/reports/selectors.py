@@ -8,10 +8,12 @@ from typing import Any
 
 import rules
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import Membership, Role, User
 from ksbb.accounts.selectors import scope_of
 from ksbb.core.models import AuditEntry
+from ksbb.core.privacy import mask_email, mask_name, mask_phone
 from ksbb.reports.models import MisuseReport
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
@@ -54,7 +56,8 @@ def report_history(report: MisuseReport) -> list[HistoryStep]:
     the public page shows states and dates only."""
     steps = []
     for entry in AuditEntry.objects.filter(object_type=MisuseReport._meta.label_lower,
-                                           object_id=str(report.pk)).order_by("seq"):
+                                           object_id=str(report.pk)).select_related(
+                                               "actor").order_by("seq"):
         state = (entry.after or {}).get("state", "")
         if state not in MisuseReport.State.values:
             continue
@@ -62,8 +65,18 @@ def report_history(report: MisuseReport) -> list[HistoryStep]:
         outcome = (entry.after or {}).get("outcome")
         if outcome in MisuseReport.Outcome.values:
             label = f"{label} ({MisuseReport.Outcome(outcome).label})"
-        steps.append(HistoryStep(entry.at, state, label, entry.actor_label))
+        steps.append(HistoryStep(entry.at, state, label, _actor_name(entry)))
     return steps
+
+
+def _actor_name(entry: AuditEntry) -> str:
+    """Who acted, as an officer reads it: the person's name, not the log's technical label
+    (``user:12:lurah_cideng``), and "anonymous" in the reader's language."""
+    if entry.actor is not None:
+        return str(entry.actor)
+    if entry.actor_label == "anonymous":
+        return _("anonymous")
+    return entry.actor_label
 
 
 def officers_for(report: MisuseReport) -> QuerySet[User]:
@@ -77,27 +90,6 @@ def officers_for(report: MisuseReport) -> QuerySet[User]:
         "username")
 
 
-# Masking of personal data in officer listings.
-
-def mask_name(name: str) -> str:
-    return " ".join(part[0] + "***" for part in (name or "").split() if part)
-
-
-def mask_email(email: str) -> str:
-    if "@" not in (email or ""):
-        return ""
-    local, domain = email.rsplit("@", 1)
-    tld = domain.rsplit(".", 1)[-1] if "." in domain else ""
-    return f"{local[:1]}***@{domain[:1]}***" + (f".{tld}" if tld else "")
-
-
-def mask_phone(phone: str) -> str:
-    digits = "".join(c for c in (phone or "") if c.isdigit())
-    if not digits:
-        return ""
-    return "*" * max(len(digits) - 3, 3) + digits[-3:]
-
-
 @dataclass(frozen=True)
 class Reporter:
     name: str
@@ -106,14 +98,26 @@ class Reporter:
     masked: bool
 
     @property
+    def shown_in_full(self) -> list[str]:
+        """The fields shown unmasked, for the access audit."""
+        if self.masked:
+            return []
+        return [f for f, v in zip(REPORTER_FIELDS, (self.name, self.email, self.phone),
+                                  strict=True) if v]
+
+    @property
     def anonymous(self) -> bool:
         return not (self.name or self.email or self.phone)
 
 
-def reporter_for(report: MisuseReport, user: Any) -> Reporter:
-    """The reporter's contact as ``user`` may see it: in full for the assigned officer."""
+REPORTER_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
+
+
+def reporter_for(report: MisuseReport, user: Any, *, listing: bool = False) -> Reporter:
+    """The reporter's contact as ``user`` may see it: in full for the assigned officer on
+    the report itself, masked in listings (the page that shows it in full audits that)."""
     # The rule itself, not user.has_perm: a superuser is not the assigned officer.
-    if rules.has_perm("reports.view_reporter_contact", user, report):
+    if not listing and rules.has_perm("reports.view_reporter_contact", user, report):
         return Reporter(report.reporter_name, report.reporter_email, report.reporter_phone,
                         False)
     return Reporter(mask_name(report.reporter_name), mask_email(report.reporter_email),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ksbb.web.donations import views
+from ksbb.web.donations import privacy_views, views
 
 app_name = "donations"
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
     path("aggregators/register/", views.aggregator_register_view, name="aggregator_register"),
     # Collaborators.
     path("mine/", views.MyPledgesView.as_view(), name="mine"),
+    # Personal data (UU PDP): the signed-in person's own data and its erasure.
+    path("mine/data/", privacy_views.MyDataView.as_view(), name="my_data"),
+    path("mine/data/export.json", privacy_views.MyDataExportView.as_view(),
+         name="my_data_export"),
+    path("mine/data/erase/", privacy_views.MyDataEraseView.as_view(), name="my_data_erase"),
     path("pledges/new/", views.PledgeCreateView.as_view(), name="pledge_new"),
     path("pledges/<int:pk>/", views.PledgeDetailView.as_view(), name="pledge"),
     path("pledges/<int:pk>/cancel/", views.PledgeCancelView.as_view(), name="pledge_cancel"),

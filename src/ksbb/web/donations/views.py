@@ -22,6 +22,7 @@ from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
+from ksbb.core.privacy import personal_data_viewed
 from ksbb.donations import imports as pledge_imports
 from ksbb.donations import services
 from ksbb.donations.models import CollaboratorKind, Item, Pledge, Program, Purchase
@@ -40,6 +41,7 @@ from ksbb.donations.selectors import (
 )
 from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
+from ksbb.privacy.selectors import donor_contact_for
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
@@ -318,6 +320,11 @@ class PledgeDetailView(PermissionRequiredMixin, DetailView[Pledge]):
         context["can_receive"] = submitted and user.has_perm("donations.receive_pledge", pledge)
         context["can_download_receipt"] = has_receipt(pledge) and user.has_perm(
             "donations.download_receipt", pledge)
+        # Personal data (UU PDP): masked unless the rule allows it; full views are audited.
+        context["donor_contact"] = contact = donor_contact_for(pledge, user)
+        if contact is not None and contact.audit_fields:
+            personal_data_viewed(by=user, obj=pledge.collaborator.collaborator_profile,
+                                 fields=contact.audit_fields)
         return context
 
 
