@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -132,7 +133,7 @@ class AllocationSerializer(serializers.ModelSerializer[Allocation]):
                  if model is not None and text[1:].isdigit() else None)
         if found is None:
             raise serializers.ValidationError(
-                "name a pledge as P-<id> or a purchase as B-<id>")
+                _("name a pledge as P-<id> or a purchase as B-<id>"))
         return found
 
 

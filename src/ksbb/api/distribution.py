@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -23,7 +24,7 @@ from rest_framework.response import Response
 
 from ksbb.accounts.models import Organization
 from ksbb.allocation.models import Allocation
-from ksbb.api.errors import service_caller
+from ksbb.api.errors import require_perm, service_caller
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.distribution import services
@@ -97,13 +98,15 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Del
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Schedule approved allocations for ONE recipient as one delivery (the assessor, or
         staff of the supplies' aggregator)."""
+        require_perm(request.user, "distribution.schedule_delivery", None)
         ser = DeliveryCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         ids = ser.validated_data["allocations"]
         found = {a.pk: a for a in Allocation.objects.filter(pk__in=ids)}
         missing = [i for i in ids if i not in found]
         if missing:
-            raise ApiValidationError({"allocations": [f"unknown allocation {missing[0]}"]})
+            raise ApiValidationError({"allocations": [
+                _("unknown allocation %(id)s") % {"id": missing[0]}]})
         delivery = call_service(services.delivery_schedule,
                                 allocations=[found[i] for i in ids],
                                 executor=ser.validated_data["executor"],
@@ -111,14 +114,18 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Del
                                 by=request.user)
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
 
-    def _step(self, fn: Any, **kwargs: Any) -> Response:
-        delivery = call_service(fn, delivery=self.get_object(), by=self.request.user, **kwargs)
+    def _step(self, fn: Any, delivery: Delivery | None = None, **kwargs: Any) -> Response:
+        delivery = call_service(fn, delivery=delivery or self.get_object(),
+                                by=self.request.user, **kwargs)
         return Response(DeliverySerializer(self.get_queryset().get(pk=delivery.pk)).data)
 
-    def _reason(self, request: Request) -> str:
+    def _reason(self, request: Request, perm: str) -> tuple[Delivery, str]:
+        """The delivery, once the caller may act on it, and the reason given."""
+        delivery = self.get_object()
+        require_perm(request.user, perm, delivery)
         ser = DeliveryReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        return str(ser.validated_data["reason"])
+        return delivery, str(ser.validated_data["reason"])
 
     @extend_schema(request=None, responses={200: DeliverySerializer})
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
@@ -136,13 +143,15 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Del
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Before it arrives; the quantity returns to the supplies."""
-        return self._step(services.delivery_cancel, reason=self._reason(request))
+        delivery, reason = self._reason(request, "distribution.cancel_delivery")
+        return self._step(services.delivery_cancel, delivery, reason=reason)
 
     @extend_schema(request=DeliveryReasonSerializer, responses={200: DeliverySerializer})
     @action(detail=True, methods=["post"])
     def fail(self, request: Request, pk: str | None = None) -> Response:
         """Staff of the executor, before a BAST exists; the quantity returns."""
-        return self._step(services.delivery_fail, reason=self._reason(request))
+        delivery, reason = self._reason(request, "distribution.operate_delivery")
+        return self._step(services.delivery_fail, delivery, reason=reason)
 
     @extend_schema(request=None, responses={200: DeliverySerializer})
     @action(detail=True, methods=["post"])
@@ -193,7 +202,7 @@ class HandoverSerializer(serializers.ModelSerializer[Handover]):
     def get_parties(self, obj: Handover) -> list[dict[str, Any]]:
         return handover_parties(obj)
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_superseded_by(self, obj: Handover) -> int | None:
         nxt = Handover.objects.filter(supersedes=obj).values_list("pk", flat=True).first()
         return nxt
@@ -269,17 +278,17 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
         data = ser.validated_data
         delivery = deliveries_visible_to(request.user).filter(pk=data["delivery"]).first()
         if delivery is None:
-            raise ApiValidationError({"delivery": ["unknown delivery"]})
+            raise ApiValidationError({"delivery": [_("unknown delivery")]})
         supersedes = None
         if data.get("supersedes"):
             supersedes = self.get_queryset().filter(pk=data["supersedes"]).first()
             if supersedes is None:
-                raise ApiValidationError({"supersedes": ["unknown handover report"]})
+                raise ApiValidationError({"supersedes": [_("unknown handover report")]})
         area = None
         if data.get("area"):
             area = Area.objects.filter(code=data["area"]).first()
             if area is None:
-                raise ApiValidationError({"area": ["unknown area"]})
+                raise ApiValidationError({"area": [_("unknown area")]})
         handover = call_service(
             services.handover_create, delivery=delivery, date=data["date"],
             lines={row["delivery_line"]: row["quantity"] for row in data["lines"]},
@@ -293,9 +302,10 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         """One party confirms: ``giver`` (executor staff), ``receiver`` (the recipient's
         representative) or ``witness`` (the village's kelurahan officer)."""
+        handover = self.get_object()
         ser = HandoverConfirmSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        handover = call_service(services.handover_confirm, handover=self.get_object(),
+        handover = call_service(services.handover_confirm, handover=handover,
                                 role=ser.validated_data["role"], by=request.user)
         return self._fresh(handover)
 

@@ -26,7 +26,8 @@ from rest_framework.settings import api_settings
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
-from ksbb.api.errors import service_caller
+from ksbb.api.errors import require_perm, service_caller
+from ksbb.api.fields import NO_AREA, CodeRelatedField
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.donations import services
@@ -48,7 +49,7 @@ def _own_org(user: Any, role: str, given: Organization | None, field: str) -> Or
         return given
     own = [org for org, r in scope_of(user).org_roles if r == role]
     if len(own) != 1:
-        raise ApiValidationError({field: ["This field is required."]})
+        raise ApiValidationError({field: [_("This field is required.")]})
     return Organization.objects.get(pk=own[0])
 
 
@@ -154,8 +155,8 @@ class PledgeCreateSerializer(serializers.Serializer[Any]):
     program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(),
                                                  required=False, help_text="money: programme")
     amount_rupiah = serializers.IntegerField(required=False, help_text="money: rupiah")
-    preferred_area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(),
-                                                  required=False, allow_null=True)
+    preferred_area = CodeRelatedField(unknown=NO_AREA, queryset=Area.objects.all(),
+                                      required=False, allow_null=True)
     recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all(),
                                                    required=False, allow_null=True)
 
@@ -190,6 +191,7 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Pledge goods (``item`` + ``quantity``) or money (``program`` + ``amount_rupiah``)
         through a verified aggregator."""
+        require_perm(request.user, "donations.add_pledge", None)
         ser = PledgeCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
@@ -204,6 +206,7 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
     def receive(self, request: Request, pk: str | None = None) -> Response:
         """Staff of the pledge's aggregator confirm what arrived (at most what was pledged)."""
         pledge = self.get_object()
+        require_perm(request.user, "donations.receive_pledge", pledge)
         ser = PledgeReceiveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         pledge = call_service(services.pledge_receive, pledge=pledge, by=request.user,
@@ -215,6 +218,7 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Staff of the pledge's aggregator refuse a submitted pledge, with a reason."""
         pledge = self.get_object()
+        require_perm(request.user, "donations.receive_pledge", pledge)
         ser = ReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         pledge = call_service(services.pledge_reject, pledge=pledge, by=request.user,
@@ -245,6 +249,7 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """The collaborator withdraws a pledge that was not received yet."""
         pledge = self.get_object()
+        require_perm(request.user, "donations.cancel_pledge", pledge)
         ser = ReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         pledge = call_service(services.pledge_cancel, pledge=pledge, by=request.user,
@@ -305,6 +310,7 @@ class PurchaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pur
 
     @extend_schema(request=PurchaseCreateSerializer, responses={201: PurchaseSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_perm(request.user, "donations.access_purchases", None)
         ser = PurchaseCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)

@@ -13,6 +13,13 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.settings import api_settings
 
 
+def require_perm(user: Any, perm: str, obj: Any) -> None:
+    """The caller's right to act, checked before the request body: whoever may not act
+    learns that (403), not what was wrong with the form (400)."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
 def service_caller(not_allowed: type[Exception]) -> Callable[..., Any]:
     """``call_service(fn, **kwargs)`` for a domain whose wrong-actor refusal is
     ``not_allowed`` (a ValidationError subclass in each domain's services)."""

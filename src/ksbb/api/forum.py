@@ -15,7 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ksbb.api.errors import service_caller
+from ksbb.api.errors import require_perm, service_caller
+from ksbb.api.fields import NO_PROGRAM, CodeRelatedField
+from ksbb.core.privacy import public_name
 from ksbb.donations.models import Program
 from ksbb.forum import services
 from ksbb.forum.models import Idea
@@ -25,7 +27,9 @@ call_service = service_caller(services.NotAllowed)
 
 
 class IdeaSerializer(serializers.ModelSerializer[Idea]):
-    author_name = serializers.CharField(source="author.__str__", read_only=True)
+    author_name = serializers.SerializerMethodField(
+        help_text="the author's chosen user name, or first name and initial; never an "
+                  "e-mail address or phone number")
     program_code = serializers.CharField(source="program.code", read_only=True,
                                          allow_null=True, default=None)
     support_count = serializers.IntegerField(read_only=True)
@@ -38,13 +42,16 @@ class IdeaSerializer(serializers.ModelSerializer[Idea]):
                   "answer", "answered_at", "created_at", "support_count", "supported"]
         read_only_fields = fields
 
+    def get_author_name(self, obj: Idea) -> str:
+        return public_name(obj.author)
+
 
 class IdeaCreateSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=services.TITLE_MAX)
     body = serializers.CharField(max_length=services.BODY_MAX)
-    program = serializers.SlugRelatedField(slug_field="code", queryset=Program.objects.all(),
-                                           required=False, allow_null=True,
-                                           help_text="programme code, optional")
+    program = CodeRelatedField(unknown=NO_PROGRAM, queryset=Program.objects.all(),
+                               required=False, allow_null=True,
+                               help_text="programme code, optional")
 
 
 class IdeaAnswerSerializer(serializers.Serializer[Any]):
@@ -106,6 +113,7 @@ class IdeaViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Idea]):
     def answer(self, request: Request, pk: str | None = None) -> Response:
         """Officers (assessor, platform administrator) set the status and answer."""
         idea = self.get_object()
+        require_perm(request.user, "forum.answer_idea", idea)
         ser = IdeaAnswerSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         idea = call_service(services.idea_answer, idea=idea, by=request.user,

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ksbb.core.privacy import mask_phone
 from ksbb.needs.models import AssessmentRound, Need, Recipient
 from ksbb.needs.selectors import needs_visible_to, recipients_visible_to, rounds_visible_to
 from ksbb.needs.services import (
@@ -64,6 +65,9 @@ class RecipientSerializer(serializers.ModelSerializer[Recipient]):
         if not may_see and instance.kind != Recipient.Kind.RW:
             for name in CONTACT_FIELDS:
                 data.pop(name, None)
+        elif not may_see:
+            # A ketua RW's name is public in their office; their phone is theirs (UU PDP).
+            data["contact_phone"] = mask_phone(data.get("contact_phone") or "")
         return data
 
 

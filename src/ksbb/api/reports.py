@@ -33,8 +33,10 @@ from rest_framework.response import Response
 
 from ksbb.accounts.models import Organization, User
 from ksbb.api.errors import service_caller
+from ksbb.api.fields import NO_AREA, CodeRelatedField
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
+from ksbb.core.privacy import personal_data_viewed
 from ksbb.donations.models import Pledge
 from ksbb.reports import services
 from ksbb.reports.antispam import challenge_check, challenge_new, rate_count, rate_limited
@@ -60,6 +62,9 @@ class PublicReportSerializer(serializers.ModelSerializer[MisuseReport]):
     """What anyone with the tracking code may see."""
 
     area_name = serializers.CharField(source="area.name", read_only=True)
+    # Empty until resolved: declared so the schema lists "" besides the outcomes.
+    outcome = serializers.ChoiceField(choices=[("", ""), *MisuseReport.Outcome.choices],
+                                      read_only=True)
     history = serializers.SerializerMethodField()
 
     class Meta:
@@ -78,6 +83,9 @@ class ReportSerializer(serializers.ModelSerializer[MisuseReport]):
     """The officers' view; the reporter's contact is masked unless assigned."""
 
     area_name = serializers.CharField(source="area.name", read_only=True)
+    # Empty until resolved: declared so the schema lists "" besides the outcomes.
+    outcome = serializers.ChoiceField(choices=[("", ""), *MisuseReport.Outcome.choices],
+                                      read_only=True)
     reporter_name = serializers.SerializerMethodField()
     reporter_email = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
@@ -93,7 +101,17 @@ class ReportSerializer(serializers.ModelSerializer[MisuseReport]):
         read_only_fields = fields
 
     def _reporter(self, obj: MisuseReport) -> Any:
-        return reporter_for(obj, self.context["request"].user)
+        # Lists are masked for everyone; the record itself shows the assigned officer the
+        # contact in full, and that access is audited (to_representation).
+        view = self.context.get("view")
+        listing = getattr(view, "action", None) == "list"
+        return reporter_for(obj, self.context["request"].user, listing=listing)
+
+    def to_representation(self, instance: MisuseReport) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        personal_data_viewed(by=self.context["request"].user, obj=instance,
+                             fields=self._reporter(instance).shown_in_full)
+        return data
 
     def get_reporter_name(self, obj: MisuseReport) -> str:
         return str(self._reporter(obj).name)
@@ -110,8 +128,8 @@ class ReportSerializer(serializers.ModelSerializer[MisuseReport]):
 
 class ReportCreateSerializer(serializers.Serializer[Any]):
     category = serializers.ChoiceField(choices=Category.choices)
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all(),
-                                        help_text="Kemendagri code of the village or RW")
+    area = CodeRelatedField(unknown=NO_AREA, queryset=Area.objects.all(),
+                            help_text="Kemendagri code of the village or RW")
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind__in=services.REPORTABLE_ORGANIZATION_KINDS),
         required=False, allow_null=True)

@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ksbb.api.fields import NO_AREA, NO_PROGRAM, CodeRelatedField
 from ksbb.areas.models import Area
 from ksbb.donations.models import Program
 from ksbb.stats.coverage import coverage
@@ -20,15 +21,15 @@ from ksbb.stats.selectors import Filters, dashboard
 
 
 class DashboardFilterSerializer(serializers.Serializer[Any]):
-    program = serializers.SlugRelatedField(
-        slug_field="code", queryset=Program.objects.all(), required=False, allow_null=True,
+    program = CodeRelatedField(
+        unknown=NO_PROGRAM, queryset=Program.objects.all(), required=False, allow_null=True,
         help_text="programme code, e.g. PANGAN")
     start = serializers.DateField(required=False, allow_null=True,
                                   help_text="received on or after this date (Asia/Jakarta)")
     end = serializers.DateField(required=False, allow_null=True,
                                 help_text="received on or before this date (Asia/Jakarta)")
-    regency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Area.objects.filter(level=Area.Level.REGENCY),
+    regency = CodeRelatedField(
+        unknown=NO_AREA, queryset=Area.objects.filter(level=Area.Level.REGENCY),
         required=False, allow_null=True, help_text="regency/city code, e.g. 31.71")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -82,11 +83,11 @@ class DashboardSerializer(serializers.Serializer[Any]):
 
 
 class CoverageFilterSerializer(serializers.Serializer[Any]):
-    area = serializers.SlugRelatedField(
-        slug_field="code", queryset=Area.objects.all(), required=False, allow_null=True,
+    area = CodeRelatedField(
+        unknown=NO_AREA, queryset=Area.objects.all(), required=False, allow_null=True,
         help_text="area code (rows are its children); regencies/cities when empty")
-    program = serializers.SlugRelatedField(
-        slug_field="code", queryset=Program.objects.all(), required=False, allow_null=True,
+    program = CodeRelatedField(
+        unknown=NO_PROGRAM, queryset=Program.objects.all(), required=False, allow_null=True,
         help_text="programme code, e.g. PANGAN")
 
 
