@@ -37,6 +37,7 @@ from ksbb.allocation.selectors import (
     used_by_recipient_item,
 )
 from ksbb.core.audit import audit_log
+from ksbb.core.faults import pause_point
 from ksbb.donations.models import Pledge, Purchase
 from ksbb.donations.services import pledge_mark_allocated
 from ksbb.needs.models import AssessmentRound, Need
@@ -358,6 +359,7 @@ def run_approve(*, run: AllocationRun, by: Any) -> AllocationRun:
                        quantity=ln.quantity, locality=ln.locality, run=run,
                        created_by=_user(by))
             for ln in lines], batch_size=2000)
+        pause_point("allocation.run_approve")  # crash tests only: allocations half written
         _mark_pledges_allocated(pledges.values(), by)
         run.state, run.approved_by, run.approved_at = (
             AllocationRun.State.APPROVED, _user(by), timezone.now())
