@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
+from ksbb.core.privacy import personal_data_viewed
 from ksbb.reports.models import Category, MisuseReport, ReportPhoto
 from ksbb.reports.selectors import report_history, reporter_for, reports_visible_to
 from ksbb.reports.services import (
@@ -47,7 +48,7 @@ class ReportListView(PermissionRequiredMixin, ListView[MisuseReport]):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["rows"] = [(r, reporter_for(r, user)) for r in context["reports"]]
+        context["rows"] = [(r, reporter_for(r, user, listing=True)) for r in context["reports"]]
         context["states"] = MisuseReport.State.choices
         context["state"] = self.request.GET.get("state", "")
         context["today"] = timezone.localdate()
@@ -65,7 +66,8 @@ class ReportDetailView(PermissionRequiredMixin, DetailView[MisuseReport]):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         report, user = self.object, self.request.user
-        context["reporter"] = reporter_for(report, user)
+        context["reporter"] = reporter = reporter_for(report, user)
+        personal_data_viewed(by=user, obj=report, fields=reporter.shown_in_full)
         context["history"] = report_history(report)
         context["photos"] = report.photos.all()
         state = report.state

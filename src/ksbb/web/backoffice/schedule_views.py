@@ -26,8 +26,11 @@ from ksbb.distribution.services import delivery_schedule
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
-def _visible_allocations(user: Any) -> list[Allocation]:
+def _visible_allocations(user: Any, within: str = "") -> list[Allocation]:
     qs = allocations_to_deliver().select_related("recipient__area", "item")
+    if within:
+        # A district-wide run leaves dozens of recipients: narrow to one area's codes.
+        qs = qs.filter(recipient__area__code__startswith=within)
     scope = scope_of(user)
     if not scope.roles & {Role.ASSESSOR, Role.PLATFORM_ADMIN}:
         own = [org for org, role in scope.org_roles if role == Role.AGGREGATOR_STAFF]
@@ -40,10 +43,12 @@ class ScheduleView(PermissionRequiredMixin, View):
 
     def _context(self, request: HttpRequest) -> dict[str, Any]:
         groups: dict[Any, list[Allocation]] = defaultdict(list)
-        for allocation in _visible_allocations(request.user):
+        within = request.GET.get("within", "").strip()
+        for allocation in _visible_allocations(request.user, within):
             groups[allocation.recipient].append(allocation)
         return {
             "groups": list(groups.items()),
+            "within": within,
             "executors": Organization.objects.filter(
                 kind=Organization.Kind.EXECUTOR, is_active=True).order_by("name"),
             "tomorrow": (dt.date.today() + dt.timedelta(days=1)).isoformat(),
@@ -82,6 +87,6 @@ class ScheduleView(PermissionRequiredMixin, View):
             else:
                 messages.success(request, _("Delivery #%(id)s scheduled for %(recipient)s.")
                                  % {"id": delivery.pk, "recipient": delivery.recipient})
-                return redirect("backoffice:schedule")
+                return redirect(request.get_full_path())
         context["errors"] = errors
         return render(request, "backoffice/schedule.html", context, status=400)

@@ -189,8 +189,12 @@ class HandoverDetailView(PermissionRequiredMixin, DetailView[Handover]):
             parties.append(p)
         executor = _can(user, "distribution.create_handover", h)
         successor = Handover.objects.filter(supersedes=h).first()
+        lines = list(h.lines.select_related("item").order_by("pk"))
         context.update({
-            "lines": h.lines.select_related("item").order_by("pk"),
+            "lines": lines,
+            # One item often comes in several lines (one per pledge or purchase): the
+            # receiver checks the total against what arrived.
+            "lines_total": sum(line.quantity for line in lines) if len(lines) > 1 else None,
             "parties": parties,
             "photos": h.photos.all(),
             "can_add_photo": draft and executor,

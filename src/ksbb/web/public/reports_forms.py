@@ -51,6 +51,7 @@ class ReportForm(forms.Form):
                                      "31.71.01.1001.003"))
     organization = forms.ModelChoiceField(
         label=_("Organisation concerned"), required=False,
+        empty_label=_("not known, or none"),
         queryset=Organization.objects.filter(
             is_active=True, kind__in=[Organization.Kind.AGGREGATOR,
                                       Organization.Kind.EXECUTOR]).order_by("name"))

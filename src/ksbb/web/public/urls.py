@@ -3,6 +3,7 @@ from django.urls import path
 from ksbb.web.public import (
     coverage_views,
     forum_views,
+    guide_views,
     opendata_views,
     reports_views,
     verify_views,
@@ -35,3 +36,8 @@ urlpatterns += [
          name="opendata_file"),
 ]
 urlpatterns += [path("coverage/", coverage_views.coverage_page, name="coverage")]
+urlpatterns += [
+    path("guide/", guide_views.guide_index, name="guide"),
+    path("guide/img/<str:name>", guide_views.guide_image, name="guide_image"),
+    path("guide/<slug:role>/", guide_views.guide_page, name="guide_page"),
+]

@@ -45,3 +45,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception as exc:  # any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    """No database, no template: the yardstick for load tests (bench/load.py), the cost of
+    Django's request cycle alone. /healthz is the check that includes the database."""
+    return HttpResponse("pong", content_type="text/plain")
