@@ -313,7 +313,7 @@ AXES_LOCKOUT_CALLABLE = "ksbb.web.accounts.views.locked_out"
 # Behind a reverse proxy every request comes from the proxy: KSBB_PROXY_COUNT=1 takes the
 # client's address from X-Forwarded-For as written by that one proxy.
 KSBB_PROXY_COUNT = env_int("KSBB_PROXY_COUNT", 0, minimum=0)
-AXES_CLIENT_IP_CALLABLE = "ksbb.web.accounts.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "ksbb.core.clientip.client_ip"
 OTP_TOTP_ISSUER = "KSBB"
 # Signed out after this long without a request, and this long after signing in at most.
 KSBB_SESSION_IDLE_MINUTES = env_int("KSBB_SESSION_IDLE_MINUTES", 30, minimum=1)

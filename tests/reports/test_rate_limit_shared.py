@@ -37,3 +37,15 @@ def test_every_worker_sees_the_same_count(redis_cache, settings):  # type: ignor
     assert not antispam.rate_limited("203.0.113.8")
     # Kept in Redis itself, where a second gunicorn worker reads the same key.
     assert client.keys(f"{prefix}:*ksbb:reports:rate:*")
+
+
+def test_behind_a_proxy_the_proxys_entry_counts(rf, settings):  # type: ignore[no-untyped-def]
+    from ksbb.core.clientip import client_ip
+
+    settings.KSBB_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4",
+                     REMOTE_ADDR="10.0.0.1")
+    # The client wrote 6.6.6.6 itself; our proxy appended the address it saw.
+    assert client_ip(request) == "198.51.100.4"
+    settings.KSBB_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"

@@ -36,6 +36,7 @@ from ksbb.api.errors import service_caller
 from ksbb.api.fields import NO_AREA, CodeRelatedField
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
+from ksbb.core.clientip import client_ip
 from ksbb.core.privacy import personal_data_viewed
 from ksbb.donations.models import Pledge
 from ksbb.reports import services
@@ -210,7 +211,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Misus
     @extend_schema(request=ReportCreateSerializer, responses={201: ReceiptSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Submit a report; the answer holds the tracking code."""
-        ip = str(request.META.get("REMOTE_ADDR", ""))
+        ip = client_ip(request) or ""
         if rate_limited(ip):
             raise Throttled(detail=_("too many reports from your connection; try again in "
                                      "an hour"))

@@ -112,8 +112,9 @@ def secret_key(name: str, data_dir: Path) -> str:
     """The key from the environment, else one generated once and kept in the data folder."""
     raw = os.environ.get(name)
     if raw:
-        if len(raw) < 32:
-            raise EnvError(f"{name} is too short: use at least 32 random characters")
+        # Django's deploy check asks for 50 characters; fewer make forged sessions easier.
+        if len(raw) < 50 or len(set(raw)) < 5:
+            raise EnvError(f"{name} is too short: use at least 50 random characters")
         return raw
     key_file = data_dir / "secret_key"
     if key_file.exists():

@@ -33,18 +33,6 @@ _PUBLIC_READ = ("/about/", "/verify/", "/reports/new/", "/reports/track/", "/ide
                 "/donations/aggregators/", "/api/schema/", "/api/docs/")
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address for brute-force counting (see KSBB_PROXY_COUNT)."""
-    count = settings.KSBB_PROXY_COUNT
-    if count:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-                     if a.strip()]
-        # Only the entries our own proxies appended can be trusted, counted from the right.
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
-
-
 def mark_signed_in(request: HttpRequest) -> None:
     now = int(time.time())
     request.session[SIGNED_IN_AT] = now

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from ksbb.core.clientip import client_ip as trusted_client_ip
 from ksbb.donations.models import Pledge
 from ksbb.donations.rules import is_collaborator_of_pledge
 from ksbb.reports.antispam import challenge_new, rate_count, rate_limited
@@ -21,9 +22,9 @@ from ksbb.web.public.reports_forms import ReportForm
 
 
 def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy
-    # rewrites it, so trusting it would let anyone escape the limit.
-    return str(request.META.get("REMOTE_ADDR", ""))
+    # The same address the sign-in lockout counts: REMOTE_ADDR, or behind KSBB_PROXY_COUNT
+    # trusted proxies the entry they appended (never what the client wrote itself).
+    return str(trusted_client_ip(request) or "")
 
 
 def _own_pledge(request: HttpRequest, pledge_id: Any) -> Pledge | None:
