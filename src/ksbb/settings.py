@@ -258,6 +258,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
                              "filters": ["redact_personal_data"]}},
     "root": {"handlers": ["console"], "level": env_str("KSBB_LOG_LEVEL", "INFO")},
+    # django-axes narrates every sign-in at INFO; lockouts (WARNING) are what operators need.
+    "loggers": {"axes": {"level": env_str("KSBB_AXES_LOG_LEVEL", "WARNING")}},
 }
 
 # Deployment-specific figures, kept here so that operators find them in one place.
