@@ -140,3 +140,17 @@ def test_import_page(cast, don, client_for):
     response = client.post("/donations/import/", {
         "file": SimpleUploadedFile("p.csv", b"kind\ngoods\n")})
     assert response.status_code == 400 and "missing columns" in response.content.decode()
+
+
+def test_formula_cells_are_row_errors_and_nothing_is_written(cast, don):
+    org = cast.collaborator_org.pk
+    before = AuditEntry.objects.count()
+    report = _import(cast, _csv(
+        f"{org},,goods,sembako,,100,,,,",
+        f"{org},,goods,=HYPERLINK(\"http://x\"),,100,,,,",
+    ))
+    assert not report.ok
+    assert [(e.row, e.field) for e in report.errors] == [(3, "item")]
+    assert "formula" in report.errors[0].message
+    assert not Pledge.objects.exists()
+    assert AuditEntry.objects.count() == before

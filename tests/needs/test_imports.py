@@ -153,3 +153,17 @@ def test_poverty_task_and_missing_column(  # type: ignore[no-untyped-def]
     bad.refresh_from_db()
     assert job.state == "done" and Need.objects.get().priority == 1
     assert bad.state == "failed" and "missing columns" in bad.report["errors"][0]["message"]
+
+
+def test_import_task_refuses_hostile_cells_row_by_row(  # type: ignore[no-untyped-def]
+    cast, food_round, immediate_tasks, django_capture_on_commit_callbacks
+):
+    body = (f"recipient,item,quantity,priority\n{RW_A1},sembako,4,1\n"
+            f"{RW_A2},=cmd|' /C calc'!A0,2,1\n{RW_B1},sembako\x00,2,1\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = needs_import_start(round=food_round, by=cast.assessor,
+                                 file=ContentFile(body.encode(), name="needs.csv"))
+    job.refresh_from_db()
+    assert job.state == NeedsImport.State.FAILED
+    assert [(e["row"], e["field"]) for e in job.report["errors"]] == [(3, "item"), (4, "item")]
+    assert not Need.objects.exists()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,15 +49,76 @@ class TableError(Exception):
     """The file as a whole cannot be read (format, encoding, header)."""
 
 
+class HostileContent(TableError):
+    """Cells no import accepts: control characters, formulas, text of absurd length.
+
+    Raised once the whole file has been read, with every such cell named by row and column,
+    and before any importer writes (they all read every row first).
+    """
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        shown = "; ".join(str(e) for e in errors[:MAX_ERRORS_SHOWN])
+        more = len(errors) - MAX_ERRORS_SHOWN
+        if more > 0:
+            shown += " " + _("(and %(n)s more)") % {"n": more}
+        super().__init__(shown)
+
+
+# Far above any real file (Indonesia has about 84,000 villages), far below what exhausts
+# the memory of a worker.
+MAX_ROWS = 500_000
+MAX_CELL_CHARS = 1_000
+MAX_ERRORS_SHOWN = 20
+# An XLSX is a zip: refuse one that would unpack to more than this (a "zip bomb").
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# "-3" and "+62 812-3456" are numbers and phone numbers, not formulas.
+_NUMBER_LIKE = re.compile(r"[+-][\d\s.,()-]*")
+
+
+def cell_problem(value: str) -> str | None:
+    """Why a cell is refused in any import, or None.
+
+    Spreadsheets run a cell starting with = + - @ as a formula; such a value, stored and
+    later exported, would run on an officer's computer (CSV injection).
+    """
+    if _CONTROL.search(value):
+        return _("contains control characters (for example a null byte)")
+    if len(value) > MAX_CELL_CHARS:
+        return _("is longer than %(max)s characters") % {"max": MAX_CELL_CHARS}
+    first = value[:1]
+    if first in ("=", "@") or (first in ("+", "-") and not _NUMBER_LIKE.fullmatch(value)):
+        return _("starts with %(char)s, which spreadsheets run as a formula; remove it") % {
+            "char": first}
+    return None
+
+
+def _checked(rows: Iterator[tuple[int, dict[str, str]]]
+             ) -> Iterator[tuple[int, dict[str, str]]]:
+    errors: list[RowError] = []
+    for count, (number, values) in enumerate(rows, start=1):
+        if count > MAX_ROWS:
+            raise TableError(_("the file has more than %(max)s rows; split it into smaller "
+                               "files") % {"max": MAX_ROWS})
+        for column, value in values.items():
+            problem = cell_problem(value)
+            if problem:
+                errors.append(RowError(number, column, problem))
+        yield number, values
+    if errors:
+        raise HostileContent(errors)
+
+
 def read_rows(
     source: str | Path | IO[bytes], *, required: list[str], filename: str | None = None
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, {column: text}) with the header checked against ``required``."""
     name = filename or (str(source) if isinstance(source, str | Path) else "upload.csv")
     if name.lower().endswith(".xlsx"):
-        yield from _read_xlsx(source, required)
+        yield from _checked(_read_xlsx(source, required))
     else:
-        yield from _read_csv(source, required)
+        yield from _checked(_read_csv(source, required))
 
 
 def _check_header(header: list[str], required: list[str]) -> list[str]:
@@ -80,15 +143,19 @@ def _read_csv(
     reader = csv.reader(io.StringIO(text))
     try:
         header = _check_header(next(reader), required)
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            yield (
+                number,
+                {h: (values[i].strip() if i < len(values) else "")
+                 for i, h in enumerate(header)},
+            )
     except StopIteration:
         raise TableError(_("the file is empty")) from None
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        yield (
-            number,
-            {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)},
-        )
+    except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
+        raise TableError(_("the file is not valid CSV (line %(line)s)")
+                         % {"line": reader.line_num}) from exc
 
 
 def _read_xlsx(
@@ -96,6 +163,16 @@ def _read_xlsx(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(source) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TableError(_("the file is not a readable XLSX workbook")) from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise TableError(_("the workbook unpacks to more than %(mb)s MB; split it into "
+                           "smaller files") % {"mb": MAX_XLSX_UNPACKED_BYTES // 2**20})
+    if not isinstance(source, str | Path):
+        source.seek(0)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file

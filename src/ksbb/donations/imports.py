@@ -29,7 +29,14 @@ from django.utils.translation import gettext as _
 from ksbb.accounts.models import Organization
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.core.tables import ImportReport, RowError, TableError, parse_count, read_rows
+from ksbb.core.tables import (
+    HostileContent,
+    ImportReport,
+    RowError,
+    TableError,
+    parse_count,
+    read_rows,
+)
 from ksbb.donations.models import CollaboratorProfile, Item, Pledge, Program
 from ksbb.donations.services import (
     DonationError,
@@ -76,6 +83,8 @@ def pledges_import(*, aggregator: Organization, source: IO[bytes], filename: str
                                       % {"mb": MAX_BYTES // (1024 * 1024)}]})
     try:
         raw = list(_limited(read_rows(source, required=[], filename=filename)))
+    except HostileContent as exc:
+        return ImportReport(rows=0, errors=exc.errors)
     except TableError as exc:
         raise DonationError({"file": [str(exc)]}) from exc
     report = ImportReport(rows=len(raw))

@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
-from ksbb.core.tables import ImportReport, RowError, TableError, parse_count, read_rows
+from ksbb.core.tables import (
+    HostileContent,
+    ImportReport,
+    RowError,
+    TableError,
+    parse_count,
+    read_rows,
+)
 from ksbb.donations.models import Item, Program
 from ksbb.needs.models import AssessmentRound, Need, NeedsImport, Recipient
 
@@ -566,6 +573,11 @@ def needs_import_run(*, import_id: int) -> NeedsImport:
                   "unchanged": report.unchanged,
                   "errors": [{"row": e.row, "field": e.field, "message": e.message}
                              for e in report.errors]}
+    except HostileContent as exc:
+        state = NeedsImport.State.FAILED
+        result = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0,
+                  "errors": [{"row": e.row, "field": e.field, "message": e.message}
+                             for e in exc.errors]}
     except (TableError, ValidationError, PermissionDenied) as exc:
         state = NeedsImport.State.FAILED
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ksbb.areas.services import RW_COLUMNS, rws_import
-from ksbb.core.tables import TableError, read_rows
+from ksbb.core.tables import HostileContent, TableError, read_rows
 from ksbb.needs.services import recipients_ensure_for_rws
 
 
@@ -26,6 +26,10 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         try:
             report = rws_import(rows=read_rows(path, required=RW_COLUMNS), by="cli:load_rws")
+        except HostileContent as exc:
+            for error in exc.errors:
+                self.stderr.write(f"{path}: {error}")
+            raise CommandError(f"{len(exc.errors)} error(s); nothing was imported") from exc
         except TableError as exc:
             raise CommandError(f"{path}: {exc}") from exc
         if not report.ok:
