@@ -85,3 +85,19 @@ def test_postgres_trigger_refuses_raw_update_and_delete():
             connection.cursor() as cursor,
         ):
             cursor.execute(sql)
+
+
+def test_the_log_names_users_by_id_only(db):  # type: ignore[no-untyped-def]
+    """A username can be an e-mail address; the log is never rewritten, so it must not hold
+    one (an erased donor would stay in it)."""
+    from ksbb.accounts.services import user_create
+    from ksbb.core.audit import actor_name, audit_log
+    from ksbb.core.models import AuditEntry
+
+    donor = user_create(username="siti@example.com", password="correct-horse-battery-9",
+                        by="test", full_name="Siti")
+    audit_log(actor=donor, action="test.done", obj=donor)
+    entry = AuditEntry.objects.filter(action="test.done").get()
+    assert entry.actor_label == f"user:{donor.pk}" and entry.actor == donor
+    assert "example.com" not in entry.actor_label
+    assert actor_name(entry) == str(donor)

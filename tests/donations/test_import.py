@@ -46,7 +46,7 @@ def test_import_creates_goods_and_money_pledges(cast, don):
     submitted = AuditEntry.objects.filter(action="pledge.submitted")
     assert submitted.count() == 3
     assert all(e.after["source"] == "import" for e in submitted)
-    assert all("aggregator" in e.actor_label for e in submitted)
+    assert all(e.actor == cast.aggregator for e in submitted)
     assert AuditEntry.objects.filter(action="pledge.received").count() == 1
     entry = AuditEntry.objects.get(action="pledges.imported")
     assert entry.after["created"] == 3 and entry.after["received"] == 1

@@ -193,8 +193,8 @@ def test_full_lifecycle_with_audit_and_resolution_mail(cast, report,
     assert [e.action for e in entries] == ["report.received", "report.triaged",
                                            "report.investigation_started", "report.resolved"]
     assert [e.actor_label for e in entries[1:]] == [
-        f"user:{cast.assessor.pk}:assessor", f"user:{cast.kelurahan.pk}:kelurahan",
-        f"user:{cast.kelurahan.pk}:kelurahan"]
+        f"user:{cast.assessor.pk}", f"user:{cast.kelurahan.pk}", f"user:{cast.kelurahan.pk}"]
+    assert [e.actor for e in entries[1:]] == [cast.assessor, cast.kelurahan, cast.kelurahan]
     assert entries[1].before["state"] == "received" and entries[1].after["state"] == "triaged"
     assert entries[3].before["state"] == "under_investigation"
     assert entries[3].after == {"state": "resolved", "outcome": "founded"}

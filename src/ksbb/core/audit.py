@@ -76,8 +76,24 @@ def _actor_label(actor: Any) -> str:
         return "system"
     if isinstance(actor, str):
         return actor
-    username = getattr(actor, "get_username", None)
-    return f"user:{actor.pk}:{username()}" if username else str(actor)
+    # The id only: a username can be an e-mail address, and this log is never rewritten,
+    # so a person's erasure (UU PDP) could not remove it. The entry's ``actor`` names them
+    # for as long as the account exists.
+    if getattr(actor, "get_username", None):
+        return f"user:{actor.pk}"
+    return str(actor)
+
+
+def actor_name(entry: Any) -> str:
+    """Who acted, as a person reads it: the user's name while the account exists, else the
+    log's own label; "anonymous" in the reader's language."""
+    from django.utils.translation import gettext
+
+    if entry.actor is not None:
+        return str(entry.actor)
+    if entry.actor_label == "anonymous":
+        return gettext("anonymous")
+    return str(entry.actor_label)
 
 
 def _lock_chain() -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
+from ksbb.core.audit import actor_name
 from ksbb.core.models import AuditEntry
 from ksbb.donations.models import Pledge, Purchase, PurchaseFunding
 
@@ -84,10 +85,12 @@ def pledge_trail(pledge: Pledge) -> list[TrailStep]:
     """The pledge's audit entries, oldest first: each state with who and when."""
     steps = []
     for entry in AuditEntry.objects.filter(object_type=Pledge._meta.label_lower,
-                                           object_id=str(pledge.pk)).order_by("seq"):
+                                           object_id=str(pledge.pk)).select_related(
+                                               "actor").order_by("seq"):
         state = (entry.after or {}).get("state", "")
         label = Pledge.State(state).label if state in Pledge.State.values else entry.action
-        steps.append(TrailStep(entry.at, state, str(label), entry.actor_label, entry.seq, entry))
+        steps.append(TrailStep(entry.at, state, str(label), actor_name(entry), entry.seq,
+                               entry))
     return steps
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import Membership, Role, User
 from ksbb.accounts.selectors import scope_of
+from ksbb.core.audit import actor_name
 from ksbb.core.models import AuditEntry
 from ksbb.core.privacy import mask_email, mask_name, mask_phone
 from ksbb.reports.models import MisuseReport
@@ -65,18 +66,8 @@ def report_history(report: MisuseReport) -> list[HistoryStep]:
         outcome = (entry.after or {}).get("outcome")
         if outcome in MisuseReport.Outcome.values:
             label = f"{label} ({MisuseReport.Outcome(outcome).label})"
-        steps.append(HistoryStep(entry.at, state, label, _actor_name(entry)))
+        steps.append(HistoryStep(entry.at, state, label, actor_name(entry)))
     return steps
-
-
-def _actor_name(entry: AuditEntry) -> str:
-    """Who acted, as an officer reads it: the person's name, not the log's technical label
-    (``user:12:lurah_cideng``), and "anonymous" in the reader's language."""
-    if entry.actor is not None:
-        return str(entry.actor)
-    if entry.actor_label == "anonymous":
-        return _("anonymous")
-    return entry.actor_label
 
 
 def officers_for(report: MisuseReport) -> QuerySet[User]:

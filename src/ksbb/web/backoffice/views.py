@@ -21,5 +21,5 @@ class HomeView(PermissionRequiredMixin, TemplateView):
             (label, by_kind.get(value, 0)) for value, label in Organization.Kind.choices
         ]
         context["user_count"] = User.objects.filter(is_active=True).count()
-        context["recent_audit"] = AuditEntry.objects.order_by("-seq")[:20]
+        context["recent_audit"] = AuditEntry.objects.select_related("actor").order_by("-seq")[:20]
         return context
