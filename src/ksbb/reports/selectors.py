@@ -8,7 +8,6 @@ from typing import Any
 
 import rules
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import Membership, Role, User
 from ksbb.accounts.selectors import scope_of
