@@ -13,4 +13,5 @@ ID = {
     "the workbook unpacks to more than %(mb)s MB; split it into smaller files":
         "isi buku kerja lebih dari %(mb)s MB setelah dibuka; bagi menjadi beberapa berkas "
         "yang lebih kecil",
+    "Menu": "Menu",
 }
