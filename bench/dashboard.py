@@ -273,7 +273,8 @@ def main() -> None:
         print(f"    from the source tables (reference): {took * 1000:.0f} ms, "
               f"{'the same figures' if same else 'DIFFERENT FIGURES'}", flush=True)
 
-    env = {**os.environ}
+    # The API's per-address rate limit would answer most of one machine's load with 429.
+    env = {**os.environ, "KSBB_API_ANON_RATE": "off", "KSBB_API_USER_RATE": "off"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "ksbb.wsgi:application", "--bind",
          f"127.0.0.1:{args.port}", "--workers", "2", "--worker-class", "gthread",

@@ -154,6 +154,13 @@ def _english_outside_requests():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _no_api_rate_limits(settings):  # type: ignore[no-untyped-def]
+    # The suite sends thousands of API requests from one address (Schemathesis alone sends
+    # about 5,000 anonymously); tests/api/test_throttling.py switches the limits on.
+    settings.KSBB_API_THROTTLE_RATES = {"anon": None, "user": None}
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # PBKDF2's deliberate slowness is for attackers, not for a test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,3 +15,8 @@ ID = {
         "yang lebih kecil",
     "Menu": "Menu",
 }
+ID.update({
+    "Too many requests; try again in %(seconds)s seconds.":
+        "Terlalu banyak permintaan; coba lagi dalam %(seconds)s detik.",
+    "Too many requests; try again later.": "Terlalu banyak permintaan; coba lagi nanti.",
+})

@@ -16,6 +16,7 @@ from ksbb.core.env import (
     env_int,
     env_list,
     env_path,
+    env_rate,
     env_str,
     env_time_zone,
     secret_key,
@@ -229,6 +230,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": env_int("KSBB_API_PAGE_SIZE", 100, minimum=1),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["ksbb.api.throttling.AnonThrottle",
+                                 "ksbb.api.throttling.UserThrottle"],
+    "EXCEPTION_HANDLER": "ksbb.api.errors.exception_handler",
+}
+# API requests per client address (anonymous) and per account; "off" switches one off.
+KSBB_API_THROTTLE_RATES = {
+    "anon": env_rate("KSBB_API_ANON_RATE", "300/min"),
+    "user": env_rate("KSBB_API_USER_RATE", "1200/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "KSBB API",

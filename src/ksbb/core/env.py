@@ -108,6 +108,18 @@ def env_cache(name: str, default: str) -> dict[str, object]:
     )
 
 
+def env_rate(name: str, default: str) -> str | None:
+    """A request rate such as ``300/min`` (per s, min, hour or day); ``off`` for none."""
+    value = (os.environ.get(name) or default).strip().lower()
+    if value in {"off", "none", "0"}:
+        return None
+    number, _sep, period = value.partition("/")
+    if not number.isdigit() or int(number) < 1 or period not in {
+            "s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}:
+        raise EnvError(f"{name}={value!r} is not a rate: use for example 300/min, or off")
+    return value
+
+
 def secret_key(name: str, data_dir: Path) -> str:
     """The key from the environment, else one generated once and kept in the data folder."""
     raw = os.environ.get(name)
