@@ -48,6 +48,12 @@ def _inside(area: str, restrict_to: str | None) -> bool:
     return restrict_to is None or area == restrict_to or area.startswith(restrict_to + ".")
 
 
+# Fair shares here are small rationals (2/3 of 3 is 2); the LPs find them only up to their
+# tolerances (2.000001), so whole-unit bounds are taken this far from the integers. 1e-6
+# was too close: whether ceil(2.000001 - 1e-6) came out 2 or 3 depended on round-off.
+ROUNDING_TOL = 1e-4
+
+
 class Reference:
     """Pair formulation for one item: x[p, n] >= 0 for every allowed pair."""
 
@@ -148,8 +154,8 @@ class Reference:
         ge = []
         for j, n in enumerate(needs):
             v = shares[j] * n.quantity
-            ge.append((self.inflow(j), float(math.floor(v + 1e-6))))
-            ge.append((-self.inflow(j), -float(math.ceil(v - 1e-6))))
+            ge.append((self.inflow(j), float(math.floor(v + ROUNDING_TOL))))
+            ge.append((-self.inflow(j), -float(math.ceil(v - ROUNDING_TOL))))
         cost = self.lp(self.cost, eq, ge).fun
         return totals, shares, cost
 
@@ -212,7 +218,7 @@ def _check(data: dict[str, Any], plan: Plan) -> None:
         for n, share in zip(needs, shares, strict=True):  # rule (c)
             v = share * n.quantity
             x = got[(n.recipient, item)]
-            assert math.floor(v + 1e-6) <= x <= math.ceil(v - 1e-6), (n, share, x)
+            assert math.floor(v + ROUNDING_TOL) <= x <= math.ceil(v - ROUNDING_TOL), (n, share, x)
         for prio in {n.priority for n in needs}:  # t* floor, as stated in the issue
             group = [
                 (n, s)
@@ -222,7 +228,8 @@ def _check(data: dict[str, Any], plan: Plan) -> None:
             if group:
                 t = min(s for _, s in group)
                 assert all(
-                    got[(n.recipient, item)] >= math.floor(t * n.quantity + 1e-6) for n, _ in group
+                    got[(n.recipient, item)] >= math.floor(t * n.quantity + ROUNDING_TOL)
+                    for n, _ in group
                 )
     assert cost == round(ref_cost)  # rule (d)
 

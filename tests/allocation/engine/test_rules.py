@@ -279,3 +279,56 @@ def test_run_file_missing_input(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         run_file(tmp_path / "nope.json", tmp_path / "plan.json")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_tie_at_the_fair_level_does_not_round_a_need_up():  # type: ignore[no-untyped-def]
+    """Found by Hypothesis: R1 and R2 share 5 units and R3 has its own 5, so everyone's fair
+    level is 5/6. Freezing R1 and R2 at 5/6 with the LP's tolerance let R3 rise to
+    5.000006 of 6, whose ceiling 6 took a unit from the others."""
+    from ksbb.allocation.engine import load_problem, solve
+
+    problem = load_problem({
+        "pledges": [
+            {"id": "P0", "item": "a", "quantity": 0, "area": "31", "restrict_to": None},
+            {"id": "P1", "item": "a", "quantity": 2, "area": "31", "restrict_to": None},
+            {"id": "P2", "item": "a", "quantity": 3, "area": "31.71", "restrict_to": None},
+            {"id": "P3", "item": "a", "quantity": 5, "area": "31", "restrict_to": "31.71"},
+        ],
+        "needs": [
+            {"recipient": "R0", "item": "a", "quantity": 0, "priority": 1, "area": "31"},
+            {"recipient": "R1", "item": "a", "quantity": 2, "priority": 2, "area": "31"},
+            {"recipient": "R2", "item": "a", "quantity": 4, "priority": 2, "area": "31"},
+            {"recipient": "R3", "item": "a", "quantity": 6, "priority": 2, "area": "31.71"},
+        ],
+    })
+    got: dict[str, int] = {}
+    for line in solve(problem).allocations:
+        got[line.recipient] = got.get(line.recipient, 0) + line.quantity
+    assert got["R3"] == 5
+    assert 1 <= got["R1"] <= 2 and 3 <= got["R2"] <= 4
+    assert sum(got.values()) == 10
+
+
+def test_the_freeze_tolerance_does_not_lift_the_next_level():  # type: ignore[no-untyped-def]
+    """Found by Hypothesis: R4 and R5 can only get P1's one unit (level 1/2); R6 and R7 then
+    share P2's 4 (level 2/3, 2 of 3 each). The tolerance on the frozen 1/2 let 2/3 become
+    0.6666670, whose ceiling gave R6 a third unit."""
+    from ksbb.allocation.engine import load_problem, solve
+
+    problem = load_problem({
+        "pledges": [
+            {"id": "P1", "item": "a", "quantity": 1, "area": "31.71", "restrict_to": None},
+            {"id": "P2", "item": "a", "quantity": 4, "area": "31", "restrict_to": "31.71"},
+        ],
+        "needs": [
+            {"recipient": "R4", "item": "a", "quantity": 1, "priority": 2, "area": "31"},
+            {"recipient": "R5", "item": "a", "quantity": 1, "priority": 2, "area": "31"},
+            {"recipient": "R6", "item": "a", "quantity": 3, "priority": 2, "area": "31.71"},
+            {"recipient": "R7", "item": "a", "quantity": 3, "priority": 2, "area": "31.71"},
+        ],
+    })
+    got: dict[str, int] = {}
+    for line in solve(problem).allocations:
+        got[line.recipient] = got.get(line.recipient, 0) + line.quantity
+    assert got.get("R6") == 2 and got.get("R7") == 2
+    assert got.get("R4", 0) + got.get("R5", 0) == 1

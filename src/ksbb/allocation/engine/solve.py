@@ -204,12 +204,16 @@ class _Class:
     needs: list[int]  # indices into the item's need list
     demand: int
     level: float = 0.0  # max-min fair coverage ratio once frozen
+    # How far above its true value the level may be: supply that the tolerance on classes
+    # frozen before it let through, spread over this class alone in the worst case.
+    excess: float = 0.0
 
 
 @dataclass
 class _ItemResult:
     levels: list[float]  # fair ratio per need
     totals: dict[int, int]
+    excess: list[float]  # per need: how far its level may lie above the true one
 
 
 def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResult:
@@ -275,6 +279,7 @@ def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResul
         free = [k for k, c in enumerate(ordered) if c.priority == prio]
         for k in free:
             h.changeCoeff(fair_row[k], t_col, -float(ordered[k].demand))
+        leak = 0.0  # units the frozen classes' tolerance may have released to the others
         while free:
             values, duals, _ = _run(h)
             t = min(1.0, max(0.0, float(values[t_col])))
@@ -285,22 +290,28 @@ def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResul
                 blocked = [k for k in free if abs(duals[fair_row[k]]) * ordered[k].demand > 1e-7]
                 if not blocked:  # numerically degenerate: freeze everyone at t (still >= t*)
                     blocked = free
+            released = 0.0
             for k in blocked:
                 frozen = ordered[k]
                 frozen.level = t
+                frozen.excess = leak / frozen.demand if frozen.demand else 0.0
                 # Frozen at its level; the tolerance absorbs LP round-off.
                 demand = float(frozen.demand)
                 low = max(0.0, t * demand - 1e-6 * max(1.0, demand))
                 h.changeColBounds(class_col[k], min(low, demand), demand)
                 h.changeCoeff(fair_row[k], t_col, 0.0)
+                released += t * demand - min(low, demand)
+            leak += released
             done = set(blocked)
             free = [k for k in free if k not in done]
 
     levels = [0.0] * len(needs)
+    excess = [0.0] * len(needs)
     for cls in ordered:
         for i in cls.needs:
             levels[i] = cls.level
-    return _ItemResult(levels, totals)
+            excess[i] = cls.excess
+    return _ItemResult(levels, totals, excess)
 
 
 # --------------------------------------------------------------------------------------------
@@ -317,12 +328,16 @@ class _Group:
     needs: list[int]
 
 
-def _bounds(levels: Sequence[float], needs: Sequence[Need], slack: float) -> list[tuple[int, int]]:
+def _bounds(levels: Sequence[float], needs: Sequence[Need], slack: float,
+            excess: Sequence[float] | None = None) -> list[tuple[int, int]]:
     out = []
-    for lvl, n in zip(levels, needs, strict=True):
+    for i, (lvl, n) in enumerate(zip(levels, needs, strict=True)):
         v = lvl * n.quantity
         lo = max(0, math.floor(v + _EPS - slack))
-        hi = min(n.quantity, math.ceil(v - _EPS + slack))
+        # The ceiling discounts what the freeze tolerance may have added to the level: 2 of
+        # 3 must not become 2.000002 and round up to 3 at the frozen needs' expense.
+        over = excess[i] * n.quantity if excess is not None else 0.0
+        hi = min(n.quantity, math.ceil(v - _EPS - over + slack))
         out.append((lo, max(lo, hi)))
     return out
 
@@ -332,6 +347,7 @@ def _locality_flow(
     needs: Sequence[Need],
     levels: Sequence[float],
     totals: dict[int, int],
+    excess: Sequence[float] | None = None,
 ) -> list[tuple[int, int, int]]:
     """Return (pledge index, need index, quantity) triples of a min-cost fair allocation."""
     # Supply groups: pledges of the same area and restriction are interchangeable.
@@ -429,7 +445,7 @@ def _locality_flow(
             parent = next(p for p in _ancestors(a)[1:] if p in dn)
             arc(dn[parent], dn[a], 0.0, 0.0, _INF)
 
-    bounds = _bounds(levels, needs, 0.0)
+    bounds = _bounds(levels, needs, 0.0, excess)
     for g in group_list:
         k = arc(
             dn[g.area],
@@ -448,7 +464,7 @@ def _locality_flow(
         values, _, _ = _run(h)
     except SolverError:
         # Round-off in the fair levels may have put a bound one unit off; widen and retry.
-        bounds = _bounds(levels, needs, 1e-5)
+        bounds = _bounds(levels, needs, 1e-5, excess)
         for k, g in arc_need.items():
             h.changeColBounds(
                 k,
@@ -599,7 +615,7 @@ def solve(problem: Problem) -> Plan:
         res = _fair_levels(pledges, needs)
         for n, lvl in zip(needs, res.levels, strict=True):
             fair[(n.recipient, item)] = lvl
-        for p_i, n_i, q in _locality_flow(pledges, needs, res.levels, res.totals):
+        for p_i, n_i, q in _locality_flow(pledges, needs, res.levels, res.totals, res.excess):
             if q > 0:
                 n = needs[n_i]
                 lines[(pledges[p_i].id, n.recipient, item)] += q
