@@ -9,6 +9,7 @@ Used by tests/ops/test_two_nodes.py and bench/two_nodes.py. Needs nginx
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -166,10 +167,8 @@ class Cluster:
     def kill(self, name: str) -> None:
         """SIGKILL a process and its children, as a crashed machine would stop."""
         process = self.processes.pop(name)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=30)
 
     def stop(self) -> None:
