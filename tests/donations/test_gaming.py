@@ -28,7 +28,7 @@ RW = f"{VILLAGE_A}.001"
 
 
 def _api(user: Any) -> APIClient:
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(user)
     return client
 
