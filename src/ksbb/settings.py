@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ksbb.stats",
     "ksbb.forum",
     "ksbb.privacy",
+    "ksbb.proofs",
     # Interface apps, one per audience.
     "ksbb.web",
     "ksbb.api",
@@ -275,6 +276,9 @@ LOGGING = {
 KSBB_DEMO = env_bool("KSBB_DEMO", True)
 KSBB_DEFAULT_PROVINCE = env_str("KSBB_DEFAULT_PROVINCE", "31")
 KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
+# Signed checkpoints of the audit log (ksbb.proofs): how often the task worker makes one
+# when the log has grown; 0 leaves it to `ksbb proofs checkpoint` (e.g. from cron).
+KSBB_CHECKPOINT_MINUTES = env_int("KSBB_CHECKPOINT_MINUTES", 10, minimum=0)
 
 # Personal data (UU PDP, see docs/privacy.md): how long personal data that is no longer
 # needed is kept before `ksbb purge_personal_data` erases it. Five years by default: a
