@@ -11,12 +11,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol
 
 HELP = (
     "Solve an allocation problem file (pledges and needs, JSON) and write the plan "
     "(JSON). Bad input: a message naming the record, exit status 2, no output file."
 )
+
+
+class _Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(
-    source: Path, output: Path, workers: int | None, stdout: TextIO, stderr: TextIO
+    source: Path, output: Path, workers: int | None, stdout: _Writer, stderr: _Writer
 ) -> int:
     """Solve `source` into `output`; return the exit status (0, or 2 for bad input)."""
     from . import ProblemError, run_file

@@ -209,7 +209,9 @@ def _is_within(code: str, area: str) -> bool:
 # Independent parts
 
 
-def _split(pledges: Sequence[Pledge], needs: Sequence[Need]) -> list[tuple[str, list[Pledge], list[Need]]]:
+def _split(
+    pledges: Sequence[Pledge], needs: Sequence[Need]
+) -> list[tuple[str, list[Pledge], list[Need]]]:
     """Split one item into parts that share no pledge: a pledge restricted to R reaches only
     needs inside R, so the supply trees under different topmost restriction areas never meet
     (all unrestricted supply is one tree, rooted at ''). Needs that no pledge can reach are
@@ -222,11 +224,9 @@ def _split(pledges: Sequence[Pledge], needs: Sequence[Need]) -> list[tuple[str, 
     top: dict[str, str | None] = {}
 
     def root(code: str) -> str | None:
-        found = top.get(code, "?")
-        if found == "?":
-            found = next((a for a in reversed(_ancestors(code)) if a in roots), None)
-            top[code] = found
-        return found  # type: ignore[return-value]
+        if code not in top:
+            top[code] = next((a for a in reversed(_ancestors(code)) if a in roots), None)
+        return top[code]
 
     for p in pledges:
         by_root_p[root(p.restrict_to or "") or ""].append(p)
@@ -435,13 +435,13 @@ def _integral_targets(
     ok = ok and all(v >= 0 for v in tree.values())
     ok = ok and all(0 <= u <= c.demand for u, c in zip(units, net.classes, strict=True))
     balance = dict(supply)
-    for c, v in tree.items():
-        balance[c] += v
-        balance[net.parent[c]] -= v  # type: ignore[index]
+    for code, v in tree.items():
+        balance[code] += v
+        balance[net.parent[code]] -= v  # type: ignore[index]
     got: dict[int, int] = defaultdict(int)
-    for u, c in zip(units, net.classes, strict=True):
-        balance[c.node] -= u
-        got[c.priority] += u
+    for u, cls in zip(units, net.classes, strict=True):
+        balance[cls.node] -= u
+        got[cls.priority] += u
     ok = ok and all(v == 0 for v in balance.values())
     ok = ok and all(got[p] == totals[p] for p in priorities)
     if not ok:
@@ -735,7 +735,9 @@ def _decompose(
     return [(p, n, q) for (p, n), q in result.items()]
 
 
-def _pledge_chunks(pledges: Sequence[Pledge], members: Sequence[int], units: int) -> list[list[int]]:
+def _pledge_chunks(
+    pledges: Sequence[Pledge], members: Sequence[int], units: int
+) -> list[list[int]]:
     """`units` taken from the pledges `members`, in id order."""
     chunks = []
     for i in members:
@@ -809,8 +811,8 @@ def _flow_from_targets(
         if net.parent[c] is not None:
             children[net.parent[c]].append(c)  # type: ignore[index]
     classes_at: dict[str, list[int]] = defaultdict(list)
-    for k, c in enumerate(net.classes):
-        classes_at[c.node].append(k)
+    for k, cls in enumerate(net.classes):
+        classes_at[cls.node].append(k)
     inbox: dict[str, list[list[int]]] = defaultdict(list)
     result: dict[tuple[int, int], int] = defaultdict(int)
     for c in net.nodes:  # parents first
@@ -871,7 +873,9 @@ def _solve_part_args(args: tuple[Sequence[Pledge], Sequence[Need]]) -> _PartResu
     return _solve_part(*args)
 
 
-def _parallel(parts: list[tuple[str, str, list[Pledge], list[Need]]], workers: int) -> list[_PartResult]:
+def _parallel(
+    parts: list[tuple[str, str, list[Pledge], list[Need]]], workers: int
+) -> list[_PartResult]:
     """Solve the parts, in `workers` processes if more than one. Each part is solved the same
     way wherever it runs, and results are put back in part order: same output as serial."""
     if workers <= 1 or len(parts) <= 1:
