@@ -27,6 +27,7 @@ from ksbb.areas.models import Area
 from ksbb.core import domain
 from ksbb.core.audit import audit_log
 from ksbb.core.domain import Refusal
+from ksbb.core.links import absolute_url
 from ksbb.donations.models import (
     AggregatorProfile,
     CollaboratorKind,
@@ -188,10 +189,12 @@ def email_verification_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "h": _email_digest(user.email)}, salt=EMAIL_VERIFY_SALT)
 
 
-def send_verification_email(*, user: User, base_url: str = "") -> None:
+def send_verification_email(*, user: User) -> None:
     from django.urls import reverse
 
-    link = base_url + reverse("donations:verify_email", args=[email_verification_token(user)])
+    # Absolute: the link is clicked in a mail client, not on the site.
+    link = absolute_url(reverse("donations:verify_email",
+                                args=[email_verification_token(user)]))
     send_mail(
         subject=_("KSBB: confirm your e-mail address"),
         message=_("Open this link to confirm your e-mail address: %(link)s") % {"link": link},
