@@ -25,9 +25,13 @@ from ksbb.core.privacy import mask_nik
 _DIGITS = frozenset("0123456789")
 
 
+_SEPARATORS = str.maketrans("", "", " .-\t")
+
+
 def normalise(value: str) -> str:
     """Digits as typed, without the spaces, dots and dashes people put in them."""
-    return "".join(c for c in (value or "") if c not in " .-\t")
+    value = (value or "").strip()
+    return value if value.isdigit() else value.translate(_SEPARATORS)
 
 
 def _key() -> bytes:
@@ -69,7 +73,9 @@ def known_districts() -> frozenset[str]:
     return _reference_districts() | {c.replace(".", "") for c in extra}
 
 
+@functools.lru_cache(maxsize=100_000)
 def _date_ok(day: int, month: int, year2: int, *, today: dt.date) -> bool:
+    # Cached: a list of millions holds at most 36,500 different dates.
     if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2000, month)[1]:
         return False
     # Two digits: 19YY or 20YY, whichever is not in the future.
