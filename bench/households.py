@@ -49,9 +49,8 @@ def _setup_django(url: str, data_dir: str) -> None:
 
 
 def _assessor():  # type: ignore[no-untyped-def]
-    from ksbb.accounts.models import Organization, Role
+    from ksbb.accounts.models import Organization, Role, User
     from ksbb.accounts.services import membership_grant, organization_create, user_create
-    from ksbb.accounts.models import User
 
     found = User.objects.filter(username="bench-assessor").first()
     if found:

@@ -58,7 +58,7 @@ def lists(cast) -> Lists:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def bast(cast, delivered) -> Handover:  # type: ignore[no-untyped-def]
+def bast(cast, delivered) -> Handover:  # type: ignore[no-untyped-def]  # noqa: F811
     """A signed BAST of 40 sembako packages to RW A."""
     from tests.distribution.conftest import draft_for, sign_all
 

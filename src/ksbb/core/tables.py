@@ -149,7 +149,7 @@ def _read_csv(
 
 def _read_csv_stream(raw: IO[bytes], required: list[str]
                      ) -> Iterator[tuple[int, dict[str, str]]]:
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:
         header = _check_header(next(reader), required)

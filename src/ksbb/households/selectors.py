@@ -137,12 +137,19 @@ def twice_received(*, date_from: dt.date, date_to: dt.date, user: Any, item: Any
         total += len(rows)
         groups += [(match, item_id, digest) for item_id, digest, _n in rows]
     groups = groups[:limit]
+    # The handouts of every shown group in one query, grouped here.
+    wanted = Q(pk__in=[])
+    for match in ("kk", "nik"):
+        digests = {d for m, _i, d in groups if m == match}
+        if digests:
+            wanted |= Q(**{f"{match}_hash__in": digests})
+    found_handouts = list(base.filter(wanted).select_related(
+        "household", "item", "handover__program", "handover__delivery__executor")
+        .order_by("given_on", "pk"))
     result: list[TwiceGroup] = []
     for match, item_id, digest in groups:
-        handouts = list(base.filter(item_id=item_id, **{f"{match}_hash": digest})
-                        .select_related("household", "item", "handover__program",
-                                        "handover__delivery__executor")
-                        .order_by("given_on", "pk"))
+        handouts = [h for h in found_handouts
+                    if h.item_id == item_id and getattr(h, f"{match}_hash") == digest]
         if scope is not None and not Handout.objects.filter(
                 pk__in=[h.pk for h in handouts]).filter(scope).exists():
             continue
@@ -205,15 +212,17 @@ def public_figures(*, within: str = "") -> list[PublicFigure]:
     if within:
         listed_q = listed_q.filter(rw__code__startswith=within)
         reached_q = reached_q.filter(rw__code__startswith=within)
-    listed = dict(listed_q.values_list("rw_id").annotate(n=Count("pk")).order_by())
-    reached = dict(reached_q.values_list("rw_id").annotate(
+    listed: dict[str, int] = dict(listed_q.values_list("rw_id").annotate(n=Count("pk"))
+                                  .order_by())
+    reached: dict[str, int] = dict(reached_q.values_list("rw_id").annotate(
         n=Count("household_id", distinct=True)).order_by())
     villages: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for code, n in listed.items():
         villages[code[:13]][0] += n
     for code, n in reached.items():
         villages[code[:13]][1] += n
-    names = dict(Area.objects.filter(code__in=[*listed, *villages]).values_list("code", "name"))
+    names: dict[str, str] = dict(Area.objects.filter(code__in=[*listed, *villages])
+                                 .values_list("code", "name"))
     rows: list[PublicFigure] = []
     for village in sorted(villages):
         v_listed, v_reached = villages[village]

@@ -146,7 +146,7 @@ class HouseholdImportReport:
                 "flagged_households": self.flagged_households}
 
 
-def _duplicate_rows(numbers: array, rows: array) -> tuple[list[int], int]:  # type: ignore[type-arg]
+def _duplicate_rows(numbers: array[int], rows: array[int]) -> tuple[list[int], int]:
     """Rows whose number (as an integer) appears more than once, and how many such rows."""
     import numpy as np
 
@@ -246,8 +246,8 @@ def _write(rows: Rows, *, report: HouseholdImportReport, import_id: int | None,
                             Household.Status.ACTIVE.value, "", Household.Source.IMPORT.value,
                             False, False, wrong_rw, "", import_id, stamp, stamp))
                 continue
-            values = (p.rt, nik_hash, p.name, p.members, p.decile, wrong_rw)
-            if values == (current.rt, current.nik_hash, current.head_name, current.members,
+            now_values = (p.rt, nik_hash, p.name, p.members, p.decile, wrong_rw)
+            if now_values == (current.rt, current.nik_hash, current.head_name, current.members,
                           current.decile, current.wrong_rw):
                 report.unchanged += 1
                 continue
@@ -279,7 +279,8 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
     meta = Household._meta
-    columns = [meta.get_field(name).column for name in _INSERTED_FIELDS]  # type: ignore[union-attr]
+    columns = [str(meta.get_field(name).column)  # type: ignore[union-attr]
+               for name in _INSERTED_FIELDS]
     table = connection.ops.quote_name(meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
