@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ksbb.forum",
     "ksbb.privacy",
     "ksbb.households",
+    "ksbb.proofs",
     # Interface apps, one per audience.
     "ksbb.web",
     "ksbb.api",
@@ -282,6 +283,9 @@ LOGGING = {
 KSBB_DEMO = env_bool("KSBB_DEMO", True)
 KSBB_DEFAULT_PROVINCE = env_str("KSBB_DEFAULT_PROVINCE", "31")
 KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
+# Signed checkpoints of the audit log (ksbb.proofs): how often the task worker makes one
+# when the log has grown; 0 leaves it to `ksbb proofs checkpoint` (e.g. from cron).
+KSBB_CHECKPOINT_MINUTES = env_int("KSBB_CHECKPOINT_MINUTES", 10, minimum=0)
 # How many machines serve this installation; above 1, `ksbb check --deploy` requires the
 # shared database, cache, file storage and secret key (README, Deployment).
 KSBB_NODES = env_int("KSBB_NODES", 1, minimum=1)
