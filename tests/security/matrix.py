@@ -117,6 +117,7 @@ PARAMS: dict[str, Kwargs] = {
     "field:handover_correct": pk("signed"),
     "field:handover_pdf": pk("signed"),
     "donations:verify_email": lambda c, w: {"token": "not-a-token"},
+    "donations:link_accept": lambda c, w: {"token": "not-a-token"},
     "donations:pledge": pk("pledge"),
     "donations:pledge_cancel": pk("pledge"),
     "donations:pledge_receipt": pk("received"),
@@ -304,6 +305,8 @@ MATRIX.update({
     "donations:aggregators": PUBLIC,
     "donations:aggregator_register": Entry(get=everyone(200), post=everyone(OK)),
     "donations:mine": Entry(get=only(["admin", "collaborator"])),
+    # A made-up invitation token: refused for everyone signed in.
+    "donations:link_accept": Entry(get=signed_in(400), post=signed_in(400)),
     "donations:pledge_new": Entry(get=only(["admin", "collaborator"]),
                                   post=only(["admin", "collaborator"], OK)),
     "donations:pledge": Entry(get=only(["admin", "assessor", "aggregator", "collaborator"])),
