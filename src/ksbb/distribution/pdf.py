@@ -8,12 +8,12 @@ import io
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from ksbb.core.links import absolute_url
 from ksbb.distribution.models import Handover
 from ksbb.distribution.selectors import handover_content, handover_parties
 from ksbb.verify.statements import qr_text, unb64url
@@ -26,8 +26,7 @@ _MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "A
 
 
 def verify_url(code: str) -> str:
-    base = getattr(settings, "KSBB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-    return f"{base}/verify/{code}/"
+    return absolute_url(f"/verify/{code}/")
 
 
 def _date_id(value: Any) -> str:

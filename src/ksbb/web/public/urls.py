@@ -47,3 +47,10 @@ urlpatterns += [
     path("guide/img/<str:name>", guide_views.guide_image, name="guide_image"),
     path("guide/<slug:role>/", guide_views.guide_page, name="guide_page"),
 ]
+
+from ksbb.web.public import households_views  # noqa: E402
+
+urlpatterns += [
+    path("cek-bantuan/", households_views.household_check, name="household_check"),
+    path("households/figures/", households_views.household_figures, name="household_figures"),
+]
