@@ -20,6 +20,7 @@ from ksbb.core.env import (
     env_storage,
     env_str,
     env_time_zone,
+    household_key,
     secret_key,
 )
 
@@ -28,6 +29,8 @@ DATA_DIR = env_path("KSBB_DATA_DIR", Path.cwd() / "var")
 
 DEBUG = env_bool("KSBB_DEBUG", False)
 SECRET_KEY = secret_key("KSBB_SECRET_KEY", DATA_DIR)
+# Keyed hashes of NIKs and family card numbers (ksbb.households.identity).
+KSBB_HOUSEHOLD_KEY = household_key("KSBB_HOUSEHOLD_KEY", DATA_DIR)
 ALLOWED_HOSTS = env_list("KSBB_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("KSBB_CSRF_TRUSTED_ORIGINS", [])
 
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "ksbb.stats",
     "ksbb.forum",
     "ksbb.privacy",
+    "ksbb.households",
     "ksbb.proofs",
     # Interface apps, one per audience.
     "ksbb.web",
