@@ -78,4 +78,10 @@ def multi_node_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             shared + "the secret key was generated into this node's data folder; sessions "
             "and signed links made on one node are refused on the others.",
             hint="Set the same KSBB_SECRET_KEY on every node.", id="ksbb.W104"))
+    if not os.environ.get("KSBB_SIGNING_KEY"):
+        found.append(Warning(
+            shared + "each node would make its own signing key for handover reports and "
+            "checkpoints in its data folder; verifiers would see keys come and go.",
+            hint="Set the same KSBB_SIGNING_KEY on every node (README, Configuration).",
+            id="ksbb.W109"))
     return found
