@@ -167,7 +167,7 @@ def load_problem(data: Any) -> Problem:
     for i, raw in enumerate(_records(data, "pledges")):
         # Fast path for a well-formed record (national problems have 50,000); anything
         # unusual goes through the checks below, which name the fault.
-        if type(raw) is dict and raw.keys() <= _PLEDGE_FIELDS and _PLEDGE_REQUIRED <= raw.keys():
+        if type(raw) is dict and raw.keys() <= _PLEDGE_FIELDS and raw.keys() >= _PLEDGE_REQUIRED:
             pid, item, qty, area = raw["id"], raw["item"], raw["quantity"], raw["area"]
             restrict_to = raw.get("restrict_to")
             if (
