@@ -1,28 +1,48 @@
 """The allocation solver.
 
-Items never compete for the same pledges, so every item is solved on its own, in three stages.
+Items never compete for the same pledges, and a pledge restricted to R only reaches needs
+inside R, so every item splits into independent *parts*: one per topmost restriction area
+(all unrestricted supply is one part). Parts are solved on their own, in processes when asked
+(`workers`), with the same result as serial, in four stages.
 
 1. Priority totals (rule b). On a *reachability network* (below) we maximise the units given to
    priority-1 needs, fix that total, maximise priority 2, and so on. Network LP: integral.
 
-2. Fairness (rule c), per item and priority, in priority order, with all totals of stage 1 held
+2. Fairness (rule c), per priority, in priority order, with all totals of stage 1 held
    fixed and the fair levels of earlier priorities held as lower bounds. Progressive filling:
    maximise t such that every still-free need gets at least t x its quantity; the needs whose
    constraint has a positive dual are blocked at t in *every* optimal solution (complementary
    slackness), so they are frozen at level t and the LP is solved again for the others, until
-   every need is frozen. This is the exact (fractional) lexicographic max-min fair allocation of
+   every need is frozen. This is the (fractional) lexicographic max-min fair allocation of
    coverage ratios; each need n ends with a level t_n, and the lowest of them is the best
-   achievable lowest ratio t*.
+   achievable lowest ratio t*. A frozen class keeps exactly what it has in the solution that
+   froze it: the next LP is feasible from that very point and nothing but round-off moves to
+   the classes still rising. (Freezing at t x demand - 1e-6 x demand, as before, released
+   whole units at national size; later levels rose past what stage 3 could meet and HiGHS
+   reported it infeasible: issue 20.)
 
    Needs of the same item and priority whose area lies below the same deepest restriction node
    can be served by exactly the same pledges, so max-min fairness gives them equal ratios; they
    are pooled into one *class*. That keeps the fairness LPs to a few hundred columns even at
    national size, which is what makes running progressive filling to completion affordable.
 
+2b. Integral class totals. The fair levels are floats; the whole-unit bounds of stage 3,
+   floor(t_n q_n) <= x_n <= ceil(t_n q_n), are only consistent if no round-off moved a share
+   across an integer. So before stage 3 one more network LP on the reachability network finds
+   integral class totals meeting the priority totals exactly and, as far as possible, first
+   the floor guarantee floor(t* q_n), then the sums of those bounds. It is always feasible
+   (the totals are what stage 1 achieved with the same network), its vertex is integral, and
+   it is checked in exact integers. Where a total falls outside its class's bounds (normally
+   never), the fewest bounds are widened and the plan says so (summary `fallback`). The
+   integral totals then *prove* stage 3 feasible: they are a flow meeting its bounds.
+
 3. Locality (rule d). One min-cost flow on a network shaped like the area tree, with every need
-   line bounded by floor(t_n x need) <= allocated <= ceil(t_n x need) and the priority totals
-   fixed. The fractional fair solution satisfies those integral bounds, so an integral solution
-   exists and a simplex vertex of this network LP is one (rule e). Costs are then minimised.
+   line within the bounds above and the priority totals fixed; a vertex is integral (rule e),
+   checked in integers. Should HiGHS still fail (numerical trouble only: the LP is feasible),
+   the integral totals of stage 2b are passed down the reachability network instead: rules
+   (a), (b), (c) and (e) hold, locality is not optimised, and the summary's `fallback` says
+   "locality_not_optimised". Every LP that fails is first solved again from scratch with
+   dual simplex and with interior point.
 
 Guarantees, per item and priority p (needs with quantity 0 are ignored):
   * the total allocated to p is the lexicographic maximum (p=1 first, then 2, ...);
