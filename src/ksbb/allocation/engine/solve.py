@@ -870,8 +870,8 @@ def _flow_from_targets(
 
 @dataclass
 class _PartResult:
-    lines: list[tuple[str, str, int]]  # pledge id, recipient, units
-    levels: list[tuple[str, float]]  # recipient, fair level
+    lines: list[tuple[int, int, int]]  # pledge, need (indices in the part's lists), units
+    levels: list[float]  # fair level per need of the part
     relaxed: int  # units outside the fair floor/ceil (LP round-off; normally 0)
     locality_optimal: bool
     levels_complete: bool
@@ -903,8 +903,8 @@ def _solve_part(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _PartResult
         triples = _flow_from_targets(net, targets, pledges, needs, levels, bounds)
         optimal = False
     return _PartResult(
-        [(pledges[p].id, needs[n].recipient, q) for p, n, q in triples if q > 0],
-        [(n.recipient, lvl) for n, lvl in zip(needs, levels, strict=True)],
+        [t for t in triples if t[2] > 0],
+        levels,
         relaxed,
         optimal,
         not stopped,
@@ -951,7 +951,7 @@ def default_workers(problem: Problem) -> int:
     """Processes worth using for `problem` on this machine: one per core, but only when the
     problem is big enough to repay starting them."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, cores or 1) if len(problem.needs) >= 20_000 else 1
+    return max(1, cores or 1) if len(problem.needs) >= 5_000 else 1
 
 
 def solve(problem: Problem, *, workers: int = 1) -> Plan:
@@ -974,17 +974,22 @@ def solve(problem: Problem, *, workers: int = 1) -> Plan:
         if pledges:
             parts.extend((item, root, p, n) for root, p, n in _split(pledges, by_item_n[item]))
 
-    allocated: dict[tuple[str, str], int] = defaultdict(int)
-    fair: dict[tuple[str, str], float] = {}
-    lines: dict[tuple[str, str, str], int] = {}
+    # Lines and per-need figures by index in the problem's sorted lists (pledges by id, needs
+    # by recipient and item), so that sorting the plan is sorting integers.
+    pledge_at = {id(p): k for k, p in enumerate(problem.pledges)}
+    need_at = {id(n): k for k, n in enumerate(problem.needs)}
+    allocated = [0] * len(problem.needs)
+    fair = [0.0 if n.quantity else 1.0 for n in problem.needs]
+    lines: list[tuple[int, int, int]] = []
     relaxed = 0
     optimal = complete = True
-    for (item, _, _, _), res in zip(parts, _parallel(parts, workers), strict=True):
-        for recipient, lvl in res.levels:
-            fair[(recipient, item)] = lvl
-        for pid, recipient, q in res.lines:
-            lines[(pid, recipient, item)] = q
-            allocated[(recipient, item)] += q
+    for (_, _, pledges, needs), res in zip(parts, _parallel(parts, workers), strict=True):
+        for n, lvl in zip(needs, res.levels, strict=True):
+            fair[need_at[id(n)]] = lvl
+        for p_i, n_i, q in res.lines:
+            k = need_at[id(needs[n_i])]
+            lines.append((pledge_at[id(pledges[p_i])], k, q))
+            allocated[k] += q
         relaxed += res.relaxed
         optimal = optimal and res.locality_optimal
         complete = complete and res.levels_complete
@@ -1012,55 +1017,50 @@ def _fallback_note(relaxed: int, optimal: bool, complete: bool) -> tuple[str, ..
 
 def _assemble(
     problem: Problem,
-    lines: dict[tuple[str, str, str], int],
-    allocated: dict[tuple[str, str], int],
-    fair: dict[tuple[str, str], float],
+    lines: list[tuple[int, int, int]],
+    allocated: Sequence[int],
+    fair: Sequence[float],
     seconds: float,
     fallback: tuple[str, ...] = (),
 ) -> Plan:
-    pledge_by_id = {p.id: p for p in problem.pledges}
-    need_by_key = {(n.recipient, n.item): n for n in problem.needs}
+    """The plan from (pledge index, need index, units) lines, units per need and fair level
+    per need, indices into problem.pledges and problem.needs."""
+    pledges = problem.pledges
+    needs = problem.needs
     allocations = []
-    cost_total = 0
-    same_regency = 0
     by_shared = [0] * len(LEVELS)
     shared_of: dict[tuple[str, str], int] = {}
-    for (pid, recipient, item), qty in sorted(lines.items()):
-        p = pledge_by_id[pid]
-        key = (recipient, item)
-        n = need_by_key[key]
+    for p_i, n_i, qty in sorted(lines):
+        p = pledges[p_i]
+        n = needs[n_i]
         pair = (p.area, n.area)
         shared = shared_of.get(pair, -1)
         if shared < 0:
             shared = shared_of[pair] = _shared(p.area, n.area)
         allocations.append(
             Allocation(
-                pid,
-                recipient,
-                item,
+                p.id,
+                n.recipient,
+                n.item,
                 qty,
                 shared,
                 LEVELS[shared],
                 5 - shared,
                 n.priority,
                 n.quantity,
-                allocated[key],
+                allocated[n_i],
             )
         )
         by_shared[shared] += qty
-    for shared, qty in enumerate(by_shared):
-        cost_total += (5 - shared) * qty
-        same_regency += qty if shared >= 2 else 0
+    cost_total = sum((5 - shared) * qty for shared, qty in enumerate(by_shared))
+    same_regency = sum(qty for shared, qty in enumerate(by_shared) if shared >= 2)
     units_by_level = {LEVELS[k]: q for k, q in enumerate(by_shared)}
 
     results = []
     # Per (item, priority): need lines, need, allocated, lowest ratio, lowest fair level,
     # lines at zero.
     acc: dict[tuple[str, int], list[Any]] = {}
-    for n in problem.needs:
-        key = (n.recipient, n.item)
-        got = allocated.get(key, 0)
-        lvl = fair.get(key, 0.0 if n.quantity else 1.0)
+    for n, got, lvl in zip(needs, allocated, fair, strict=True):
         results.append(NeedResult(n.recipient, n.item, n.priority, n.quantity, got, lvl))
         if n.quantity > 0:
             g = acc.get((n.item, n.priority))
@@ -1089,7 +1089,7 @@ def _assemble(
         )
         for (item, prio), g in sorted(acc.items())
     )
-    total_alloc = sum(lines.values())
+    total_alloc = sum(by_shared)
     summary = Summary(
         groups=summaries,
         pledged=sum(p.quantity for p in problem.pledges),
