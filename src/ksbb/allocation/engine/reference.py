@@ -149,10 +149,19 @@ class _Item:
         self.nodes = nodes
         self.supply = np.array([supply[r] for r in nodes], float)
         classes: dict[tuple[tuple[int, ...], int], list[int]] = defaultdict(list)
+        node_at = {r: k for k, r in enumerate(nodes)}
+        reach_of: dict[str, tuple[int, ...]] = {}
         for j, n in enumerate(needs):
             if n["quantity"] <= 0:
                 continue
-            reach = tuple(k for k, r in enumerate(nodes) if _inside(n["area"], r))
+            area = n["area"]
+            reach = reach_of.get(area)
+            if reach is None:
+                # The restrictions containing the area: its prefixes (and '' for none).
+                parts = area.split(".")
+                prefixes = ["", *(".".join(parts[:d]) for d in range(1, len(parts) + 1))]
+                reach = reach_of[area] = tuple(sorted(node_at[r] for r in prefixes
+                                                      if r in node_at))
             if reach:
                 classes[(reach, n["priority"])].append(j)
         self.class_keys = sorted(classes)
