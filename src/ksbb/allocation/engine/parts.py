@@ -84,8 +84,9 @@ def split(problem: Problem) -> list[Part]:
     for item in sorted(by_item_n):
         pledges = by_item_p.get(item, [])
         if pledges:
-            for root, p, n in _split(pledges, by_item_n[item]):
-                parts.append(Part(len(parts), item, root, tuple(p), tuple(n)))
+            for root, part_pledges, part_needs in _split(pledges, by_item_n[item]):
+                parts.append(Part(len(parts), item, root, tuple(part_pledges),
+                                  tuple(part_needs)))
     return parts
 
 
