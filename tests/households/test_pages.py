@@ -135,3 +135,23 @@ def test_public_figures_page_suppresses(cast, lists, client):  # type: ignore[no
     page = client.get(reverse("web:household_figures"))
     body = page.content.decode()
     assert page.status_code == 200 and "&lt;5" in body and "Kepala" not in body
+
+
+def test_open_data_households_counts_only_with_suppression(cast, lists, client):  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    for fmt in ("csv", "json", "xlsx", "hxl.csv"):
+        assert client.get(f"/open-data/households.{fmt}").status_code == 200
+    def text_of(url: str) -> str:
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return body.decode("utf-8-sig")
+
+    rows = list(csv.DictReader(io.StringIO(text_of("/open-data/households.csv"))))
+    by_code = {r["area_code"]: r for r in rows}
+    assert by_code[RW_A]["households_listed"] == "6"
+    assert by_code[RW_A]["households_reached"] == "<5"
+    assert by_code[RW_A]["share_reached_percent"] == ""
+    text = text_of("/open-data/households.json")
+    assert "Kepala" not in text and identity.mask(nik(1)) not in text

@@ -216,6 +216,8 @@ MATRIX.update({
     # Proofs (issue 17): public by design. No checkpoint exists in the world (404); the
     # proofs need their query parameters (400 without them).
     "ksbb-keys": PUBLIC,
+    "web:verify_scan": PUBLIC,
+    "web:verify_scan_worker": PUBLIC,
     "proofs-keys": PUBLIC,
     "proofs-checkpoints": PUBLIC,
     "proofs-checkpoint-latest": Entry(get=everyone(404)),

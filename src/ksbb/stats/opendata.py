@@ -335,3 +335,43 @@ def dataset_rows(slug: str) -> list[Row]:
     """The rows of one dataset, in the platform's language."""
     with translation.override(settings.LANGUAGE_CODE):
         return DATASETS[slug].rows()
+
+
+# Households reached (issue 16): counts only, every count under 5 published as "<5".
+
+SUPPRESSED = "<5"
+
+
+def household_rows() -> list[Row]:
+    from ksbb.households.selectors import public_figures
+
+    def shown(n: int | None) -> str:
+        return SUPPRESSED if n is None else str(n)
+
+    return [{"level": f.level, "area_code": f.code, "area_name": f.name,
+             "households_listed": shown(f.listed), "households_reached": shown(f.reached),
+             "share_reached_percent": "" if f.share is None else str(f.share)}
+            for f in public_figures()]
+
+
+DATASETS["households"] = Dataset(
+    slug="households",
+    title=gettext_lazy("Households listed and reached"),
+    description=gettext_lazy(
+        "Per village and RW: households on the aid lists and households that received aid "
+        "at least once, and the share. Counts under 5 are published as <5 (and the share "
+        "left empty), so that no family can be singled out."),
+    columns=(
+        Column("level", "text", "#meta+level", gettext_lazy("village or rw")),
+        Column("area_code", "text", "#adm4+code", gettext_lazy("Village or RW code")),
+        Column("area_name", "text", "#adm4+name", gettext_lazy("Village or RW name")),
+        Column("households_listed", "text", "#population+hh+listed",
+               gettext_lazy("Households on the lists (<5 when fewer than 5)")),
+        Column("households_reached", "text", "#population+hh+reached",
+               gettext_lazy("Households that received aid at least once (<5 when fewer "
+                            "than 5)")),
+        Column("share_reached_percent", "text", "#population+hh+reached+pct",
+               gettext_lazy("Share reached, in percent (empty when a count is under 5)")),
+    ),
+    rows=household_rows,
+)
