@@ -141,3 +141,25 @@ def test_verifier_online_proves_inclusion(signed, verifier_for, client):
     assert any("is in the log" in n for n in report.notes), report.notes
     proof = client.get(f"/api/v1/proofs/handovers/{signed.code}/").json()
     assert proof["superseded_by"] is None and proof["entry"]["action"] == "handover.sealed"
+
+
+def test_superseded_bast_is_reported(signed, cast, verifier_for, client):
+    from django.utils import timezone
+
+    from ksbb.distribution.services import handover_create
+    from tests.distribution.conftest import sign_all
+
+    line = signed.delivery.lines.get()
+    new = sign_all(cast, handover_create(
+        delivery=signed.delivery, date=timezone.localdate(), lines={line.pk: 39},
+        address="Balai warga", supersedes=signed, correction_reason="one damaged",
+        by=cast.executor))
+    checkpoint_make()
+    report = Report()
+    verifier_for().bast(report, code=signed.code)
+    assert report.ok and report.verdict == "superseded", report.problems
+    assert any(new.number in n for n in report.notes)
+    new_seal = HandoverSeal.objects.get(handover=new)
+    assert read_statement(new_seal.statement.encode())["x"] == signed.number
+    body = client.get(f"/verify/{signed.code}/").content.decode()
+    assert new_seal.key_id in body and "/verify/scan/" in body

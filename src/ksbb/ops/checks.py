@@ -78,4 +78,17 @@ def multi_node_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             shared + "the secret key was generated into this node's data folder; sessions "
             "and signed links made on one node are refused on the others.",
             hint="Set the same KSBB_SECRET_KEY on every node.", id="ksbb.W104"))
+    if not os.environ.get("KSBB_HOUSEHOLD_KEY"):
+        found.append(Warning(
+            shared + "the key of the households' NIK and KK hashes was generated into this "
+            "node's data folder; a list imported on one node is not found by the citizen "
+            "check or the duplicate checks on another.",
+            hint="Set the same KSBB_HOUSEHOLD_KEY (32+ random characters) on every node.",
+            id="ksbb.W109"))
+    if not os.environ.get("KSBB_SIGNING_KEY"):
+        found.append(Warning(
+            shared + "each node would make its own signing key for handover reports and "
+            "checkpoints in its data folder; verifiers would see keys come and go.",
+            hint="Set the same KSBB_SIGNING_KEY on every node (README, Configuration).",
+            id="ksbb.W110"))
     return found
