@@ -9,13 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import rules
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ksbb.accounts.models import Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.areas.models import Area
+from ksbb.core.domain import may
 from ksbb.distribution.models import Handover
 from ksbb.households import identity
 from ksbb.households.models import Handout, Household
@@ -54,7 +54,7 @@ def rws_visible_to(user: Any) -> QuerySet[Area]:
 
 
 def may_view_household(user: Any, household: Household) -> bool:
-    return rules.has_perm("households.view_household", user, household)
+    return may(user, "households.view_household", household)
 
 
 def signed_basts_for_rw(rw_code: str) -> QuerySet[Handover]:
