@@ -328,3 +328,25 @@ def test_csv_stream_with_a_bom_is_read(cast):  # type: ignore[no-untyped-def]
     text = "\ufeffrw_code,rt,kk,nik,name,members\n" + f"{RW_A},1,{kk(1)},{nik(1)},A,1\n"
     rows = list(read_rows(io.BytesIO(text.encode()), required=["rw_code"]))
     assert rows[0][1]["rw_code"] == RW_A
+
+
+def test_an_xlsx_list_with_a_bad_row_imports_nothing_and_names_the_row(  # type: ignore[no-untyped-def]
+        cast, django_capture_on_commit_callbacks, settings, tmp_path):
+    from openpyxl import Workbook
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["rw_code", "rt", "kk", "nik", "name", "members", "decile"])
+    sheet.append([RW_A, 1, kk(1), nik(1), "Kepala 1", 3, 2])
+    sheet.append([RW_A, 2, kk(2), "3171019999850002", "Kepala 2", 3, ""])
+    buf = io.BytesIO()
+    book.save(buf)
+    upload = SimpleUploadedFile("daftar.xlsx", buf.getvalue())
+    with django_capture_on_commit_callbacks(execute=True):
+        job = household_import_start(file=upload, by=cast.assessor)
+    job.refresh_from_db()
+    assert job.state == HouseholdImport.State.FAILED
+    assert [(e["row"], e["field"]) for e in job.report["errors"]] == [(3, "nik")]
+    assert Household.objects.count() == 0 and not job.file
