@@ -25,7 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             links.append((reverse("field:recipients"), _("My recipients")))
         # Households (issue 16): may(), so that names stay with the three roles.
         if may(user, "households.view_reports"):
-            links.append((reverse("backoffice:households"), _("Households")))
+            links.append((reverse("backoffice:households"), _("Household lists")))
         elif may(user, "households.access_lists"):
             links.append((reverse("field:household_rws"), _("Household lists")))
         if user.has_perm("distribution.access_deliveries"):
