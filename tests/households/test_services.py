@@ -350,3 +350,17 @@ def test_an_xlsx_list_with_a_bad_row_imports_nothing_and_names_the_row(  # type:
     assert job.state == HouseholdImport.State.FAILED
     assert [(e["row"], e["field"]) for e in job.report["errors"]] == [(3, "nik")]
     assert Household.objects.count() == 0 and not job.file
+
+
+def test_a_list_that_changes_between_the_two_passes_writes_nothing(cast):  # type: ignore[no-untyped-def]
+    calls = []
+
+    def rows():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        # The second pass sees a row the first did not check.
+        bad = row(2, nik_="0000000000000000") if len(calls) > 1 else row(2)
+        return iter([(2, row(1)), (3, bad)])
+
+    with pytest.raises(RuntimeError, match="changed between checking and writing"):
+        households_import(rows=rows, by=cast.assessor)
+    assert Household.objects.count() == 0
