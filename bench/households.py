@@ -185,6 +185,13 @@ def add_handouts() -> None:
                 batch = []
         Handout.objects.bulk_create(batch)
         count += len(batch)
+        # What handout_record marks when it records the second one (bulk inserts skip it).
+        from django.db.models import OuterRef, Subquery
+
+        Handout.objects.filter(handover_id__in=list(second.values())).update(
+            repeat_match="kk", repeat_of=Subquery(Handout.objects.filter(
+                household=OuterRef("household"), handover_id__in=list(first.values()))
+                .values("pk")[:1]))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

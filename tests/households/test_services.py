@@ -254,17 +254,32 @@ def test_reach_per_rw_and_not_reached(cast, lists, bast):  # type: ignore[no-unt
     assert {r.rw for r in reach_by_rw(round=rnd, user=cast.kelurahan)} == {RW_A, RW_A2}
 
 
-def test_twice_received_is_found_by_the_keyed_hash_across_rws(cast, lists, bast):  # type: ignore[no-untyped-def]
-    # The same family card listed in RW A2 too (moved without being struck off).
+def test_twice_received_is_found_by_the_keyed_hash_across_rws(cast, lists, bast, dist):  # type: ignore[no-untyped-def]
+    from ksbb.accounts.models import Role
+    from ksbb.accounts.services import membership_grant
+    from ksbb.distribution.services import delivery_deliver, delivery_dispatch, delivery_schedule
+    from ksbb.needs.models import Recipient
+    from tests.distribution.conftest import draft_for, make_allocation, sign_all
+
+    # The same family card listed in RW A2 too (moved without being struck off), whose
+    # BAST comes from another allocation; the same person leads RW A2 in this test.
     households_import(rows=rows_of(row(50, rw=RW_A2, kk_=kk(1))), by=cast.assessor)
     copy = Household.objects.get(rw_id=RW_A2, kk_hash=identity.keyed_hash("kk", kk(1)))
     original = Household.objects.get(rw_id=RW_A, kk_hash=copy.kk_hash)
-    handout_record(handover=bast, household=original, by=cast.ketua_rw)
-    # A second handout of the same item to the copy, recorded as RW A2's would be.
-    first = Handout.objects.get()
-    Handout.objects.create(household=copy, handover=bast, item=first.item, quantity=1,
-                           round=first.round, rw_id=RW_A2, kk_hash=copy.kk_hash,
-                           nik_hash=copy.nik_hash, given_on=timezone.localdate())
+    rw_a2 = Recipient.objects.get(area_id=RW_A2)
+    membership_grant(user=cast.ketua_rw, role=Role.RECIPIENT_REPRESENTATIVE, recipient=rw_a2,
+                     by="test")
+    for cached in ("_ksbb_scope", "_ksbb_household_rws"):  # scopes are cached per request
+        cast.ketua_rw.__dict__.pop(cached, None)
+    delivery = delivery_schedule(
+        allocations=[make_allocation(cast, dist.don, recipient=rw_a2, quantity=5)],
+        executor=cast.executor_org, scheduled_for=timezone.localdate(), by=cast.assessor)
+    delivery_dispatch(delivery=delivery, by=cast.executor)
+    other_bast = sign_all(cast, draft_for(delivery_deliver(delivery=delivery, by=cast.executor),
+                                          cast.executor))
+    first = handout_record(handover=bast, household=original, by=cast.ketua_rw)
+    second = handout_record(handover=other_bast, household=copy, by=cast.ketua_rw)
+    assert first.repeat_of is None and (second.repeat_of, second.repeat_match) == (first, "kk")
     today = timezone.localdate()
     groups, total = twice_received(date_from=today - dt.timedelta(days=30), date_to=today,
                                    user=cast.assessor)
@@ -272,6 +287,9 @@ def test_twice_received_is_found_by_the_keyed_hash_across_rws(cast, lists, bast)
     assert groups[0].masked == original.kk_masked
     assert twice_received(date_from=today + dt.timedelta(days=1),
                           date_to=today + dt.timedelta(days=2), user=cast.assessor)[1] == 0
+    # The officer of village A sees it (both RWs are in village A); another does not.
+    assert twice_received(date_from=today, date_to=today, user=cast.kelurahan)[1] == 1
+    assert twice_received(date_from=today, date_to=today, user=cast.executor)[1] == 0
 
 
 def test_late_distribution_lists_basts_without_handouts(cast, lists, bast):  # type: ignore[no-untyped-def]

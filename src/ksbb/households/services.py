@@ -623,8 +623,10 @@ def handout_record(*, handover: Handover, household: Household, by: Actor,
                 "only %(left)s left of the %(total)s this BAST delivered") % {
                     "left": left, "total": delivered[item_id]}, field="quantity")
         rnd = bast_round(locked)
+        earlier, match = _received_before(item_id, current.kk_hash, current.nik_hash)
         handout = Handout.objects.create(
             household=current, handover=locked, item_id=item_id, quantity=quantity,
+            repeat_of=earlier, repeat_match=match,
             round=rnd, rw_id=current.rw_id, kk_hash=current.kk_hash,
             nik_hash=current.nik_hash, given_on=timezone.localdate(),
             recorded_by=None if isinstance(by, SystemActor) else by)
@@ -632,6 +634,17 @@ def handout_record(*, handover: Handover, household: Household, by: Actor,
             "handover": locked.pk, "household": current.pk, "item": item_id,
             "quantity": quantity})
     return handout
+
+
+def _received_before(item_id: int, kk_hash: str, nik_hash: str) -> tuple[Handout | None, str]:
+    """The latest handout of the same item to the same family card or head (any household
+    record, RW, programme or aggregator), and which number matched."""
+    for match, value in (("kk", kk_hash), ("nik", nik_hash)):
+        earlier = (Handout.objects.filter(item_id=item_id, **{f"{match}_hash": value})
+                   .order_by("-given_on", "-pk").first())
+        if earlier is not None:
+            return earlier, match
+    return None, ""
 
 
 def handout_undo(*, handout: Handout, by: Actor) -> None:
