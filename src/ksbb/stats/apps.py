@@ -23,7 +23,13 @@ class StatsConfig(AppConfig):
             stale_if_keys_changed,
         )
 
-        for model in (Pledge, Purchase, PurchaseFunding, Delivery, Handover):
+        from ksbb.allocation.models import Allocation
+        from ksbb.needs.models import AssessmentRound, Need
+
+        # Needs, rounds and allocations are not in the rollups, but the coverage map and
+        # the need map show them: a change bumps the generation (cached pages make way).
+        for model in (Pledge, Purchase, PurchaseFunding, Delivery, Handover, Need,
+                      AssessmentRound, Allocation):
             post_save.connect(invalidate_on_change, sender=model,
                               dispatch_uid=f"ksbb.stats.invalidate.save.{model.__name__}")
             post_delete.connect(invalidate_on_change, sender=model,

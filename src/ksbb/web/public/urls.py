@@ -4,6 +4,7 @@ from ksbb.web.public import (
     coverage_views,
     forum_views,
     guide_views,
+    maps,
     opendata_views,
     reports_views,
     verify_views,
@@ -36,6 +37,7 @@ urlpatterns += [
          name="opendata_file"),
 ]
 urlpatterns += [path("coverage/", coverage_views.coverage_page, name="coverage")]
+urlpatterns += [path("maps/areas.geojson", maps.geometry, name="map_geometry")]
 urlpatterns += [
     path("guide/", guide_views.guide_index, name="guide"),
     path("guide/img/<str:name>", guide_views.guide_image, name="guide_image"),

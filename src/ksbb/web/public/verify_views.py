@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ksbb.stats.pagecache import public_cache
+
 from ksbb.distribution.selectors import (
     fingerprint_of,
     handover_by_code,
@@ -17,6 +19,9 @@ from ksbb.distribution.selectors import (
 )
 
 
+# Cached until the figures change: a correction signed (which supersedes this BAST) bumps
+# the statistics generation, so the page says "superseded" at once.
+@public_cache("verify")
 def verify_handover(request: HttpRequest, code: str) -> HttpResponse:
     handover = handover_by_code(code)
     if handover is None or not handover.content:

@@ -10,9 +10,11 @@ from django.views.decorators.cache import never_cache
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_head
 from ksbb.needs.models import Recipient
+from ksbb.stats.pagecache import public_cache
 from ksbb.web.public.dashboard import dashboard_context
 
 
+@public_cache("home")
 def home(request: HttpRequest) -> HttpResponse:
     """The public dashboard (figures: ksbb.stats.selectors.dashboard, as the stats API)."""
     counts = {
