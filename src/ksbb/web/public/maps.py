@@ -46,7 +46,7 @@ def geometry(request: HttpRequest) -> HttpResponse:
 def map_block(*, rows: list[dict[str, Any]], parent: str | None, title: str,
               done_label: str, need_label: str, drawable: bool, map_id: str = "map",
               crumbs: list[tuple[str, str]] | None = None,
-              action_label: str = "") -> dict[str, Any]:
+              action_label: str = "", with_table: bool = True) -> dict[str, Any]:
     """What ``public/_area_map.html`` needs. ``rows``: dicts with code, label, need, done,
     percent (None without need), href (drill-down or pledge link, or "") and action (the
     link's text when it is an action rather than a drill-down). ``crumbs``: (label, href)
@@ -55,7 +55,7 @@ def map_block(*, rows: list[dict[str, Any]], parent: str | None, title: str,
                                              if parent else "")
     return {"id": map_id, "data_id": f"{map_id}-data", "title": title, "rows": rows,
             "drawable": drawable and bool(rows), "crumbs": crumbs or [],
-            "action_label": action_label,
+            "action_label": action_label, "with_table": with_table,
             "attribution": ATTRIBUTION,
             "data": {"geo_url": geo_url, "rows": rows, "done_label": done_label,
                      "need_label": need_label}}

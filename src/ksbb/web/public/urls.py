@@ -16,6 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/data/", views.about_data, name="about_data"),
     path("about/data/odbl.txt", views.odbl, name="odbl"),
+    path("about/data/cc-by-igo.txt", views.cc_by_igo, name="cc_by_igo"),
     path("signup/", forum_views.signup_view, name="signup"),
     path("ideas/", forum_views.idea_list, name="ideas"),
     path("ideas/new/", forum_views.IdeaCreateView.as_view(), name="idea_new"),

@@ -46,6 +46,11 @@ class Command(BaseCommand):
 
                 self.stdout.write("Loading the demo data set ...")
                 seed_demo(province)
+        # A page never rebuilds the statistics (it queues the task worker): rebuild here,
+        # before serving, if a migration or a bulk load left them stale.
+        from ksbb.stats.rollups import rebuild_stale_and_bump
+
+        rebuild_stale_and_bump()
         call_command("collectstatic", interactive=False, verbosity=0)
         self._print_banner(options)
         self.stdout.write(f"(ready in {time.perf_counter() - started:.1f} s)")
