@@ -23,7 +23,6 @@ from ksbb.accounts.selectors import scope_of
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.core.privacy import personal_data_viewed
-from ksbb.stats.pagecache import serve_cached
 from ksbb.donations import imports as pledge_imports
 from ksbb.donations import services
 from ksbb.donations.models import CollaboratorKind, Item, Pledge, Program, Purchase
@@ -43,6 +42,7 @@ from ksbb.donations.selectors import (
 from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
 from ksbb.privacy.selectors import donor_contact_for
+from ksbb.stats.pagecache import serve_cached
 from ksbb.web.permissions import PermissionRequiredMixin
 
 

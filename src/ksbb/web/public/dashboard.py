@@ -6,10 +6,9 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from django.urls import reverse
 
 from ksbb.areas.models import Area
 from ksbb.core import areacodes

@@ -9,14 +9,13 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ksbb.stats.pagecache import public_cache
-
 from ksbb.distribution.selectors import (
     fingerprint_of,
     handover_by_code,
     handover_parties,
     handover_successor,
 )
+from ksbb.stats.pagecache import public_cache
 
 
 # Cached until the figures change: a correction signed (which supersedes this BAST) bumps
