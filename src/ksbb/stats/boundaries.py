@@ -100,7 +100,7 @@ def boundaries_load(*, features: list[dict[str, Any]], level: int | None = None,
                 report.unchanged += 1
         if report.created or report.updated:
             audit_log(actor=by, action="boundaries.load", object_type="stats.areaboundary",
-                      object_id=",".join(sorted(found))[:200],
+                      object_id=",".join(sorted(found))[:100],  # the column holds 100
                       after={"matched": report.matched, "created": report.created,
                              "updated": report.updated,
                              "unmatched": len(report.unmatched)})

@@ -119,7 +119,7 @@ class DeliveredDaily(models.Model):
     program_id = models.IntegerField()
     regency = models.CharField(max_length=16)
     area = models.CharField(max_length=20, default="")
-    recipient_kind = models.CharField(max_length=20)
+    recipient_kind = models.CharField(max_length=32)  # as Recipient.kind
     item_id = models.IntegerField()
     deliveries = models.BigIntegerField(default=0)
     quantity = models.BigIntegerField(default=0)

@@ -33,5 +33,10 @@ class Migration(migrations.Migration):
             model_name='delivereddaily',
             constraint=models.UniqueConstraint(fields=('day', 'program_id', 'regency', 'area', 'recipient_kind', 'item_id'), name='stats_delivereddaily_area_key'),
         ),
+        migrations.AlterField(
+            model_name='delivereddaily',
+            name='recipient_kind',
+            field=models.CharField(max_length=32),
+        ),
         migrations.RunPython(mark_stale, migrations.RunPython.noop, elidable=True),
     ]

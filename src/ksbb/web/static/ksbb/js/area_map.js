@@ -10,6 +10,55 @@
 
   function number(v) { return Math.round(v).toLocaleString(lang); }
 
+  function rings(geometry) {
+    return geometry.type === "Polygon" ? [geometry.coordinates[0]]
+      : geometry.coordinates.map(function (polygon) { return polygon[0]; });
+  }
+
+  // The view frames the areas that matter: Kepulauan Seribu's islands lie 100 km north of
+  // mainland Jakarta and would shrink it to a corner. The frame holds the areas of at least
+  // a tenth of the largest one's surface, and every area lying near them; the others stay
+  // in the table (and on the map where they fall inside the frame).
+  function frame(geojson) {
+    var features = geojson.features;
+    var sizes = features.map(function (f) {
+      var area = 0;
+      rings(f.geometry).forEach(function (ring) {
+        for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+          area += (ring[j][0] + ring[i][0]) * (ring[j][1] - ring[i][1]);
+        }
+      });
+      return Math.abs(area / 2);
+    });
+    var boxes = features.map(function (f) {
+      var b = [Infinity, -Infinity, -Infinity, Infinity];  // west, north, east, south
+      rings(f.geometry).forEach(function (ring) {
+        ring.forEach(function (pt) {
+          b[0] = Math.min(b[0], pt[0]); b[2] = Math.max(b[2], pt[0]);
+          b[1] = Math.max(b[1], pt[1]); b[3] = Math.min(b[3], pt[1]);
+        });
+      });
+      return b;
+    });
+    function union(keep) {
+      var u = [Infinity, -Infinity, -Infinity, Infinity];
+      boxes.forEach(function (b, n) {
+        if (!keep(n)) { return; }
+        u = [Math.min(u[0], b[0]), Math.max(u[1], b[1]), Math.max(u[2], b[2]), Math.min(u[3], b[3])];
+      });
+      return u;
+    }
+    var largest = Math.max.apply(null, sizes);
+    var big = union(function (n) { return sizes[n] >= largest * 0.1; });
+    var w = (big[2] - big[0]) / 2, h = (big[1] - big[3]) / 2;
+    var near = [big[0] - w, big[1] + h, big[2] + w, big[3] - h];
+    var main = union(function (n) {
+      var b = boxes[n];
+      return b[0] >= near[0] && b[1] <= near[1] && b[2] <= near[2] && b[3] >= near[3];
+    });
+    return [[main[0], main[1]], [main[2], main[3]]];
+  }
+
   function draw(el) {
     var block = document.getElementById(el.getAttribute("data-area-map"));
     if (!block || typeof window.echarts === "undefined" || !window.fetch) { return; }
@@ -40,10 +89,9 @@
           text: ["100%", "0%"], inRange: {color: ["#d7301f", "#fdcc8a", "#1a9850"]},
           outOfRange: {color: "#ddd"}},
         series: [{type: "map", map: name, nameProperty: "code", roam: false,
+          boundingCoords: frame(geojson),
           selectedMode: false, label: {show: false},
-          emphasis: {label: {show: true, formatter: function (p) {
-            var r = byCode[p.name]; return r ? r.label : "";
-          }}},
+          emphasis: {label: {show: false}},  // the tooltip names the area
           itemStyle: {borderColor: "#fff", borderWidth: 0.6, areaColor: "#eee"},
           data: data.rows.map(function (r) {
             return {name: r.code, value: r.percent === null ? (r.done ? 100 : "-") : Math.min(r.percent, 100)};
