@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -68,13 +69,53 @@ def _key(scope: str, request: HttpRequest, variant: str) -> str:
             f"{request.get_full_path()}")
 
 
+# Each process also keeps the latest pages in memory: a hit then costs no unpickling (the
+# shared cache holds them for the other processes). Keys carry the generation, so an entry
+# of an old generation is simply never asked for again and ages out.
+_LOCAL_ENTRIES = 128
+_local: OrderedDict[str, tuple[bytes, str, float]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _get(key: str) -> tuple[bytes, str] | None:
+    now = time.monotonic()
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is not None and entry[2] > now:
+            _local.move_to_end(key)
+            return entry[0], entry[1]
+    stored = cache.get(key)
+    if stored is not None:
+        _remember(key, stored)
+    return stored  # type: ignore[no-any-return]
+
+
+def _remember(key: str, stored: tuple[bytes, str]) -> None:
+    with _local_lock:
+        _local[key] = (stored[0], stored[1], time.monotonic() + PAGE_SECONDS)
+        _local.move_to_end(key)
+        while len(_local) > _LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def _set(key: str, stored: tuple[bytes, str]) -> None:
+    cache.set(key, stored, PAGE_SECONDS)
+    _remember(key, stored)
+
+
+def clear_local() -> None:
+    """Forget this process's copies (tests that clear the shared cache call this too)."""
+    with _local_lock:
+        _local.clear()
+
+
 def serve_cached(request: HttpRequest, scope: str, render: Callable[[], HttpResponse], *,
                  variant: str = "") -> HttpResponse:
     """``render()``'s response, from the cache when it is there (200 responses only)."""
     if not is_cacheable(request):
         return render()
     key = _key(scope, request, variant)
-    stored = cache.get(key)
+    stored = _get(key)
     if stored is not None:
         content, content_type = stored
         response = HttpResponse(content, content_type=content_type)
@@ -84,9 +125,28 @@ def serve_cached(request: HttpRequest, scope: str, render: Callable[[], HttpResp
     if response.status_code == 200 and not response.streaming and not response.cookies:
         if hasattr(response, "render") and callable(response.render):
             response.render()  # a TemplateResponse (DRF's Response too)
-        cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
-        response["X-KSBB-Cache"] = "miss"
+        if variant != "json" or response["Content-Type"].startswith("application/json"):
+            _set(key, (response.content, response["Content-Type"]))
+            response["X-KSBB-Cache"] = "miss"
     return response
+
+
+def cached_api(scope: str, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A public API view whose JSON answers to anonymous clients come from the cache as
+    rendered bytes, before DRF (authentication, throttling, negotiation) even starts: a hit
+    costs what a page hit costs. Other formats (the browsable API) go to DRF as usual."""
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        accept = request.headers.get("Accept", "*/*")
+        wants_json = request.GET.get("format", "json") == "json" and (
+            "application/json" in accept or accept.strip() in ("", "*/*"))
+        if not wants_json:
+            return view(request, *args, **kwargs)
+        response = serve_cached(request, scope, lambda: view(request, *args, **kwargs),
+                                variant="json")
+        response["Vary"] = "Accept, Accept-Language, Cookie"
+        return response
+    wrapped.csrf_exempt = True  # type: ignore[attr-defined]  # as DRF's views are
+    return wrapped
 
 
 def public_cache(scope: str) -> Callable[[Callable[..., HttpResponse]],
