@@ -17,8 +17,10 @@ from ksbb.core.env import (
     env_list,
     env_path,
     env_rate,
+    env_storage,
     env_str,
     env_time_zone,
+    household_key,
     secret_key,
 )
 
@@ -27,6 +29,8 @@ DATA_DIR = env_path("KSBB_DATA_DIR", Path.cwd() / "var")
 
 DEBUG = env_bool("KSBB_DEBUG", False)
 SECRET_KEY = secret_key("KSBB_SECRET_KEY", DATA_DIR)
+# Keyed hashes of NIKs and family card numbers (ksbb.households.identity).
+KSBB_HOUSEHOLD_KEY = household_key("KSBB_HOUSEHOLD_KEY", DATA_DIR)
 ALLOWED_HOSTS = env_list("KSBB_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("KSBB_CSRF_TRUSTED_ORIGINS", [])
 
@@ -58,6 +62,8 @@ INSTALLED_APPS = [
     "ksbb.stats",
     "ksbb.forum",
     "ksbb.privacy",
+    "ksbb.households",
+    "ksbb.proofs",
     # Interface apps, one per audience.
     "ksbb.web",
     "ksbb.api",
@@ -145,11 +151,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files: the data folder, or an S3-compatible bucket shared by every web and worker
+# node (KSBB_STORAGE_URL). Either way they are served only through permission-checked views.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env_storage("KSBB_STORAGE_URL"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # Serve straight from the package when collectstatic has not run (tests, development).
 WHITENOISE_USE_FINDERS = True
@@ -275,6 +283,12 @@ LOGGING = {
 KSBB_DEMO = env_bool("KSBB_DEMO", True)
 KSBB_DEFAULT_PROVINCE = env_str("KSBB_DEFAULT_PROVINCE", "31")
 KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
+# Signed checkpoints of the audit log (ksbb.proofs): how often the task worker makes one
+# when the log has grown; 0 leaves it to `ksbb proofs checkpoint` (e.g. from cron).
+KSBB_CHECKPOINT_MINUTES = env_int("KSBB_CHECKPOINT_MINUTES", 10, minimum=0)
+# How many machines serve this installation; above 1, `ksbb check --deploy` requires the
+# shared database, cache, file storage and secret key (README, Deployment).
+KSBB_NODES = env_int("KSBB_NODES", 1, minimum=1)
 
 # Personal data (UU PDP, see docs/privacy.md): how long personal data that is no longer
 # needed is kept before `ksbb purge_personal_data` erases it. Five years by default: a
@@ -282,6 +296,10 @@ KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
 # own records schedule.
 KSBB_PERSONAL_DATA_RETENTION_DAYS = env_int("KSBB_PERSONAL_DATA_RETENTION_DAYS", 1825,
                                             minimum=1)
+
+# A submitted pledge not received by the aggregator within this many days stops counting as
+# "promised" on the public pages (never as received), and `ksbb expire_pledges` cancels it.
+KSBB_PLEDGE_PROMISE_DAYS = env_int("KSBB_PLEDGE_PROMISE_DAYS", 14, minimum=1)
 
 # The user guide (docs/guide/<language>/<role>.md, served at /guide/): the repository's docs/
 # by default; an installation without it shows "not installed" rather than failing.

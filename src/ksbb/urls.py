@@ -4,12 +4,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from ksbb.api.proofs import keys_json
 from ksbb.web.public.views import healthz, ping
 
 urlpatterns = [
     path("", include("ksbb.web.public.urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz/ping", ping, name="ping"),
+    path(".well-known/ksbb-keys.json", keys_json, name="ksbb-keys"),
     # Sign-in with brute-force protection and two-factor steps, account security.
     path("accounts/", include("ksbb.web.accounts.urls")),
     # The language switcher is in every page's header, also in the pages cached for anonymous

@@ -46,5 +46,6 @@ urlpatterns = [
         "api-dashboard", StatsViewSet.as_view({"get": "dashboard"}))),
     path("stats/coverage/", cached_api(
         "api-coverage", StatsViewSet.as_view({"get": "coverage"}))),
+    path("proofs/", include("ksbb.api.proofs_urls")),
     path("", include(router.urls)),
 ]

@@ -11,6 +11,7 @@ import os
 import secrets
 import zoneinfo
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -108,6 +109,52 @@ def env_cache(name: str, default: str) -> dict[str, object]:
     )
 
 
+def env_storage(name: str) -> dict[str, object]:
+    """Where uploaded files go: the data folder by default, or S3-compatible object storage
+    from ``s3://ACCESS:SECRET@host:port/bucket?region=...&secure=1`` (``secure=0`` for plain
+    HTTP, e.g. a gateway on the loopback). The bucket stays private: files are streamed
+    through the views that check permission, never linked to the bucket."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        # MEDIA_ROOT, read when used (tests point it at a temporary folder).
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(raw)
+    bucket = parts.path.strip("/")
+    query = dict(parse_qsl(parts.query))
+    if (parts.scheme.lower() != "s3" or not parts.hostname or not bucket or "/" in bucket
+            or not parts.username or not parts.password):
+        raise EnvError(
+            f"{name} is not an object storage URL: use "
+            "s3://ACCESS_KEY:SECRET_KEY@host:port/bucket?region=REGION"
+        )
+    secure = query.get("secure", "1").lower()
+    if secure not in _TRUE | _FALSE:
+        raise EnvError(f"{name}: secure={secure!r} must be 1 or 0")
+    scheme = "https" if secure in _TRUE else "http"
+    try:
+        port = parts.port
+    except ValueError:
+        raise EnvError(f"{name}: the port is not a number") from None
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    endpoint = f"{scheme}://{host}" + (f":{port}" if port else "")
+    return {
+        "BACKEND": "ksbb.core.s3.PrivateS3Storage",
+        "OPTIONS": {
+            "access_key": unquote(parts.username),
+            "secret_key": unquote(parts.password),
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": query.get("region", "us-east-1"),
+            # Private objects; nothing is ever addressed by a public or presigned URL.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # Never replace an existing object: two uploads with one name both survive.
+            "file_overwrite": False,
+        },
+    }
+
+
 def env_rate(name: str, default: str) -> str | None:
     """A request rate such as ``300/min`` (per s, min, hour or day); ``off`` for none."""
     value = (os.environ.get(name) or default).strip().lower()
@@ -138,3 +185,28 @@ def secret_key(name: str, data_dir: Path) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def household_key(name: str, data_dir: Path) -> bytes:
+    """The key of the households' keyed hashes (NIK, KK): from the environment, else one
+    generated once into ``<data folder>/household_key``. Never in the database, and not in
+    ``ksbb backup`` (which packs the database and media/ only): a stolen backup then cannot
+    be used to test guessed NIKs. Losing it makes the stored hashes unmatchable, so the
+    operator keeps a copy apart from the backups."""
+    raw = os.environ.get(name)
+    if raw:
+        if len(raw) < 32:
+            raise EnvError(f"{name} is too short: use at least 32 random characters")
+        return raw.encode()
+    key_file = data_dir / "household_key"
+    if key_file.exists():
+        return key_file.read_text().strip().encode()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first
+        return key_file.read_text().strip().encode()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key.encode()

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import rules
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import Organization, User
 from ksbb.areas.models import Area
+from ksbb.core import domain
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Refusal
 from ksbb.donations.models import Pledge
 from ksbb.donations.rules import is_collaborator_of_pledge
 from ksbb.reports.models import Category, MisuseReport, ReportPhoto
@@ -36,16 +38,16 @@ DUE_WORKING_DAYS = 7
 REPORTABLE_ORGANIZATION_KINDS = (Organization.Kind.AGGREGATOR, Organization.Kind.EXECUTOR)
 
 
-class ReportError(ValidationError):
+class ReportError(Refusal):
     """A refused misuse-report write; ``message_dict`` names the offending fields."""
 
 
-class NotAllowed(ReportError):
+class NotAllowed(ReportError, domain.NotAllowed):
     """The actor may not do this (the API answers 403)."""
 
 
 def _refuse(field: str | None, message: str, cls: type[ReportError] = ReportError) -> NoReturn:
-    raise cls({field or NON_FIELD_ERRORS: [message]})
+    raise cls(message, field=field)
 
 
 def _may(by: Any, perm: str, obj: Any = None) -> bool:
@@ -89,6 +91,7 @@ def report_submit(
     bast_number: str = "", organization: Organization | None = None,
     pledge: Pledge | None = None, photos: Sequence[Any] = (), reporter_name: str = "",
     reporter_email: str = "", reporter_phone: str = "", base_url: str = "",
+    round: Any = None,
 ) -> MisuseReport:
     """A new report from anyone. ``by`` is the signed-in user or None (anonymous).
 
@@ -138,7 +141,8 @@ def report_submit(
                     report = MisuseReport.objects.create(
                         code=new_tracking_code(), category=category,
                         bast_number=(bast_number or "").strip()[:60], area=area,
-                        organization=organization, pledge=pledge, description=description,
+                        organization=organization, pledge=pledge, round=round,
+                        description=description,
                         reporter_name=(reporter_name or "").strip()[:200],
                         reporter_email=reporter_email,
                         reporter_phone=(reporter_phone or "").strip()[:40], submitted_by=user,
@@ -155,6 +159,7 @@ def report_submit(
             "state": report.state, "category": category, "area": area.pk,
             "organization": organization.pk if organization else None,
             "pledge": pledge.pk if pledge else None, "photos": len(clean),
+            "round": round.pk if round else None,
             "due_date": report.due_date.isoformat()})
         if report.reporter_email:
             transaction.on_commit(lambda: send_receipt_email(report, base_url))

@@ -109,6 +109,36 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "donations/verify_email.html", {"ok": True})
 
 
+class CollaboratorLinkView(View):
+    """An invited collaborator confirms that an aggregator may record their donations."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            link = services.collaborator_link_from_token(token)
+        except ValidationError:
+            return render(request, "donations/link_accept.html", {"link": None}, status=400)
+        return render(request, "donations/link_accept.html", {"link": link})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            link = services.collaborator_link_accept(token=token, by=request.user)
+        except services.NotAllowed as exc:
+            return render(request, "donations/link_accept.html",
+                          {"link": None, "error": " ".join(exc.messages)}, status=403)
+        except ValidationError:
+            return render(request, "donations/link_accept.html", {"link": None}, status=400)
+        messages.success(request, _("Thank you: %(aggregator)s may now record your donations.")
+                         % {"aggregator": link.aggregator.name})
+        return redirect("donations:mine")
+
+
 class AggregatorRegisterForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name of the organisation"), max_length=200)
     licence_number = forms.CharField(label=gettext_lazy("Kemensos licence number"),
@@ -301,9 +331,8 @@ class NeedMapView(PermissionRequiredMixin, View):
             "trail": trail, "recipients_level": recipients_level,
             "can_pledge": can_pledge, "map": _need_map_block(rows, within, item_code,
                                                              recipients_level),
-            "totals": {"need": sum(r.need for r in rows),
-                       "pledged": sum(r.pledged for r in rows),
-                       "received": sum(r.received for r in rows)},
+            "totals": {name: sum(getattr(r, name) for r in rows)
+                       for name in ("need", "covered", "delivered", "promised")},
         })
 
 
@@ -317,12 +346,12 @@ def _need_map_block(rows: list[Any], within: str, item_code: str,
     def drill(code: str) -> str:
         return "?" + urlencode({"within": code, "item": item_code})
 
-    data_rows = [{"code": r.code, "label": r.name, "need": r.need, "done": r.pledged,
+    data_rows = [{"code": r.code, "label": r.name, "need": r.need, "done": r.covered,
                   "percent": r.percent, "href": drill(r.code) if r.has_children else ""}
                  for r in rows]
     return map_block(rows=data_rows, parent=within or None,
                      title=_("Map of need: the redder, the less covered"),
-                     done_label=_("Pledged"), need_label=_("Need"),
+                     done_label=_("Covered"), need_label=_("Need"),
                      drawable=not recipients_level, map_id="need-map", with_table=False)
 
 
