@@ -86,8 +86,14 @@ def test_areas_come_with_their_boundaries_and_the_map_draws(cast, client):  # ty
 
 
 def test_the_need_map_is_a_public_choropleth_with_pledge_links(cast, client):  # type: ignore[no-untyped-def]
+    from ksbb.needs.models import Need
+    from ksbb.needs.services import need_set
+
     call_command("load_areas", province=["31"], no_progress=True, stdout=StringIO())
     _deliver_to_pusat_from_selatan(cast)
+    latest = Need.objects.filter(recipient=cast.recipient).latest("pk")
+    need_set(round=latest.round, recipient=cast.recipient, item=latest.item, quantity=500,
+             priority=2, by=cast.assessor)  # more than what came: an open need
     html = client.get("/donations/needs/").content.decode()
     assert 'data-area-map="need-map-data"' in html
     village = client.get(f"/donations/needs/?within={cast.recipient.area.parent_id}"
