@@ -348,6 +348,8 @@ MATRIX.update({
     "aggregator-detail": PUBLIC,
     "stats-dashboard": PUBLIC,
     "stats-coverage": PUBLIC,
+    "stats-dashboard-cached": PUBLIC,  # the same URL, answered from the page cache
+    "stats-coverage-cached": PUBLIC,
     "organization-list": Entry(get=API_SIGNED_IN),
     "organization-detail": Entry(get=only(["admin", "assessor", "aggregator"], others=404,
                                           anonymous=403)),

@@ -43,9 +43,11 @@ router.register("handovers", HandoverViewSet, basename="handover")
 # and give the names (stats-dashboard, stats-coverage) and the schema.
 urlpatterns = [
     path("stats/dashboard/", cached_api(
-        "api-dashboard", StatsViewSet.as_view({"get": "dashboard"}))),
+        "api-dashboard", StatsViewSet.as_view({"get": "dashboard"})),
+        name="stats-dashboard-cached"),
     path("stats/coverage/", cached_api(
-        "api-coverage", StatsViewSet.as_view({"get": "coverage"}))),
+        "api-coverage", StatsViewSet.as_view({"get": "coverage"})),
+        name="stats-coverage-cached"),
     path("proofs/", include("ksbb.api.proofs_urls")),
     path("", include(router.urls)),
 ]
