@@ -87,7 +87,7 @@ def _get(key: str) -> tuple[bytes, str] | None:
     stored = cache.get(key)
     if stored is not None:
         _remember(key, stored)
-    return stored  # type: ignore[no-any-return]
+    return stored
 
 
 def _remember(key: str, stored: tuple[bytes, str]) -> None:
