@@ -154,9 +154,10 @@ MEDIA_URL = "media/"
 # Serve straight from the package when collectstatic has not run (tests, development).
 WHITENOISE_USE_FINDERS = True
 
-# One process by default; with several workers set KSBB_CACHE_URL=redis://... so that the
-# misuse-report rate limit and the cached statistics are shared.
-CACHES = {"default": env_cache("KSBB_CACHE_URL", "locmem://ksbb")}
+# Shared by every process of the machine by default (a file cache in the data folder), so
+# that rate limits, one-time challenges and cached statistics hold across gunicorn workers;
+# several machines set KSBB_CACHE_URL=redis://...
+CACHES = {"default": env_cache("KSBB_CACHE_URL", f"file://{DATA_DIR / 'cache'}")}
 
 TASKS = {
     "default": {
@@ -276,6 +277,13 @@ KSBB_DEMO = env_bool("KSBB_DEMO", True)
 KSBB_DEFAULT_PROVINCE = env_str("KSBB_DEFAULT_PROVINCE", "31")
 KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Limits on what anyone can do without an account, per client address (ksbb.core.clientip),
+# counted in the shared cache before the work is done; "off" switches one off.
+KSBB_SIGNUP_RATE = env_rate("KSBB_SIGNUP_RATE", "10/hour")  # sign-up, donor registration
+KSBB_PASSWORD_RESET_RATE = env_rate("KSBB_PASSWORD_RESET_RATE", "5/hour")
+# Forum votes per account.
+KSBB_SUPPORT_RATE = env_rate("KSBB_SUPPORT_RATE", "30/hour")
+
 # Personal data (UU PDP, see docs/privacy.md): how long personal data that is no longer
 # needed is kept before `ksbb purge_personal_data` erases it. Five years by default: a
 # programme year's accounts and complaints can still be audited; set it to the operator's
@@ -311,10 +319,15 @@ MIDDLEWARE.insert(
     "ksbb.web.accounts.middleware.TwoFactorRequiredMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-# Locked per account name and, separately, per client address, whichever reaches the limit.
+# Innermost, so that it sees the view's exception first (process_exception runs inside out).
+MIDDLEWARE.append("ksbb.web.middleware.DatabaseBusyMiddleware")
+# Locked per account name *and* client address together: failures from elsewhere do not lock
+# the owner out at their usual address. A longer threshold per account and per address
+# (ksbb.web.accounts.lockout) spares browsers that signed in to the account before.
 AXES_FAILURE_LIMIT = env_int("KSBB_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KSBB_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+KSBB_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("KSBB_LOGIN_ACCOUNT_FAILURE_LIMIT", 30, minimum=1)
 AXES_RESET_ON_SUCCESS = True
 # Failed attempts are kept for the cool-off only; successful sign-ins (addresses, browsers:
 # personal data) are not logged by axes at all.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
@@ -42,6 +43,7 @@ from ksbb.donations.selectors import (
 from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
 from ksbb.privacy.selectors import donor_contact_for
+from ksbb.web.limits import over_limit
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
@@ -88,14 +90,19 @@ def _area_or_none(code: str) -> Area | None:
 def collaborator_register_view(request: HttpRequest) -> HttpResponse:
     form = CollaboratorRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = over_limit(request, "signup", settings.KSBB_SIGNUP_RATE)
+        if refused is not None:
+            return refused
         try:
-            profile = services.collaborator_register(**form.cleaned_data)
+            # None for an address that has an account: the same answer (see the service).
+            services.collaborator_register(**form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _(
-                "Welcome, %(name)s. We sent a confirmation link to %(email)s; you can sign "
-                "in now.") % {"name": profile.organization.name, "email": profile.contact_email})
+                "Thank you, %(name)s. We sent a message to %(email)s: open the link in it to "
+                "confirm your address. Sign in with your e-mail address and password.")
+                % {"name": form.cleaned_data["name"], "email": form.cleaned_data["email"]})
             return redirect("login")
     return render(request, "donations/register.html", {"form": form})
 
@@ -121,6 +128,9 @@ class AggregatorRegisterForm(forms.Form):
 def aggregator_register_view(request: HttpRequest) -> HttpResponse:
     form = AggregatorRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = over_limit(request, "signup", settings.KSBB_SIGNUP_RATE)
+        if refused is not None:
+            return refused
         try:
             services.aggregator_register(**form.cleaned_data)
         except ValidationError as exc:
