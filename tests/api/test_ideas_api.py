@@ -24,7 +24,9 @@ def api(user=None) -> APIClient:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def citizen(db):  # type: ignore[no-untyped-def]
-    return citizen_register(username="warga", email="warga@example.org", password=PASSWORD)
+    from tests.forum.conftest import confirmed_citizen
+
+    return confirmed_citizen(name="warga")
 
 
 @pytest.fixture
