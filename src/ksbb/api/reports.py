@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -40,7 +41,7 @@ from ksbb.core.clientip import client_ip
 from ksbb.core.privacy import personal_data_viewed
 from ksbb.donations.models import Pledge
 from ksbb.reports import services
-from ksbb.reports.antispam import challenge_check, challenge_new, rate_count, rate_limited
+from ksbb.reports.antispam import challenge_check, challenge_new, rate_limited, rate_take
 from ksbb.reports.models import Category, MisuseReport
 from ksbb.reports.photos import MAX_PHOTOS
 from ksbb.reports.selectors import (
@@ -212,7 +213,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Misus
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Submit a report; the answer holds the tracking code."""
         ip = client_ip(request) or ""
-        if rate_limited(ip):
+        if rate_limited(ip):  # cheap early answer; the count itself is taken below
             raise Throttled(detail=_("too many reports from your connection; try again in "
                                      "an hour"))
         ser = ReportCreateSerializer(data=request.data)
@@ -225,11 +226,13 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Misus
         if user is None and not challenge_check(token, answer):
             raise ApiValidationError({"challenge_answer": [
                 _("wrong or expired answer to the anti-spam question")]})
+        if not rate_take(ip):
+            raise Throttled(detail=_("too many reports from your connection; try again in "
+                                     "an hour"))
         pledge_id = v.pop("pledge", None)
         pledge = Pledge.objects.filter(pk=pledge_id).first() if pledge_id else None
         report = call_service(services.report_submit, by=user, pledge=pledge,
-                              base_url=request.build_absolute_uri("/")[:-1], **v)
-        rate_count(ip)
+                              base_url=settings.KSBB_PUBLIC_URL.rstrip("/"), **v)
         return Response({"code": report.code, "state": report.state,
                          "due_date": report.due_date,
                          "track_url": reverse("web:report_track", args=[report.code])},
@@ -276,4 +279,4 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Misus
     def resolve(self, request: Request, pk: str | None = None) -> Response:
         """Assigned officer or government: founded or unfounded, with a public text."""
         return self._act(ResolveSerializer, services.report_resolve,
-                         base_url=request.build_absolute_uri("/")[:-1])
+                         base_url=settings.KSBB_PUBLIC_URL.rstrip("/"))
