@@ -5,7 +5,8 @@ environment (KSBB_DATA_DIR / KSBB_DATABASE_URL). Prints one JSON line.
 Verbs: ``prepare`` (a proposed allocation run with fresh received pledges, on top of the
 demo data), ``approve RUN_ID`` (approve it as the demo assessor), ``state`` (counts,
 sums and the audit chain's verdict), ``counts`` (every table's row count, the audit head
-and every entry's hash).
+and every entry's hash), ``enqueue_ping`` and ``task_status ID`` (a trivial background
+task, for the supervisor test).
 """
 
 from __future__ import annotations
@@ -114,6 +115,14 @@ def main(argv: list[str]) -> None:
         out = _counts()
     elif verb == "state":
         out = _state()
+    elif verb == "enqueue_ping":
+        from tests.ops.tasks_for_tests import ping
+
+        out = {"id": str(ping.enqueue().id)}
+    elif verb == "task_status":
+        from django_tasks_db.models import DBTaskResult
+
+        out = {"status": DBTaskResult.objects.get(pk=argv[1]).status}
     else:
         raise SystemExit(f"unknown verb {verb}")
     sys.stdout.write(json.dumps(out) + "\n")

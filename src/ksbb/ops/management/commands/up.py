@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from typing import Any
@@ -76,13 +75,16 @@ class Command(BaseCommand):
         from ksbb.ops.server import KsbbServer
         from ksbb.wsgi import application
 
+        from ksbb.ops.supervise import Supervisor
+
         worker = None
         if not options["no_task_worker"]:
-            # Long jobs (imports, allocation runs, PDFs) run here, outside web requests.
-            worker = subprocess.Popen(
+            # Long jobs (imports, allocation runs, PDFs) run here, outside web requests; a
+            # worker that dies is restarted (and logged), and picks up the queued tasks.
+            worker = Supervisor(
                 [sys.executable, "-m", "ksbb.cli", "db_worker", "--interval", "1"],
                 env=os.environ.copy(),
-            )
+            ).start()
         try:
             KsbbServer(application, {
                 "bind": f"{options['host']}:{options['port']}",
@@ -96,5 +98,4 @@ class Command(BaseCommand):
             }).run()
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                worker.stop()
