@@ -17,6 +17,7 @@ from ksbb.core.env import (
     env_list,
     env_path,
     env_rate,
+    env_storage,
     env_str,
     env_time_zone,
     secret_key,
@@ -145,11 +146,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files: the data folder, or an S3-compatible bucket shared by every web and worker
+# node (KSBB_STORAGE_URL). Either way they are served only through permission-checked views.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env_storage("KSBB_STORAGE_URL"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # Serve straight from the package when collectstatic has not run (tests, development).
 WHITENOISE_USE_FINDERS = True
@@ -276,6 +279,9 @@ LOGGING = {
 KSBB_DEMO = env_bool("KSBB_DEMO", True)
 KSBB_DEFAULT_PROVINCE = env_str("KSBB_DEFAULT_PROVINCE", "31")
 KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
+# How many machines serve this installation; above 1, `ksbb check --deploy` requires the
+# shared database, cache, file storage and secret key (README, Deployment).
+KSBB_NODES = env_int("KSBB_NODES", 1, minimum=1)
 
 # Limits on what anyone can do without an account, per client address (ksbb.core.clientip),
 # counted in the shared cache before the work is done; "off" switches one off.
@@ -290,6 +296,10 @@ KSBB_SUPPORT_RATE = env_rate("KSBB_SUPPORT_RATE", "30/hour")
 # own records schedule.
 KSBB_PERSONAL_DATA_RETENTION_DAYS = env_int("KSBB_PERSONAL_DATA_RETENTION_DAYS", 1825,
                                             minimum=1)
+
+# A submitted pledge not received by the aggregator within this many days stops counting as
+# "promised" on the public pages (never as received), and `ksbb expire_pledges` cancels it.
+KSBB_PLEDGE_PROMISE_DAYS = env_int("KSBB_PLEDGE_PROMISE_DAYS", 14, minimum=1)
 
 # The user guide (docs/guide/<language>/<role>.md, served at /guide/): the repository's docs/
 # by default; an installation without it shows "not installed" rather than failing.
