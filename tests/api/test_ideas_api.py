@@ -7,8 +7,7 @@ from rest_framework.test import APIClient
 
 from ksbb.core.models import AuditEntry
 from ksbb.forum.models import Idea, Support
-from ksbb.forum.services import citizen_register, idea_post, idea_support
-from tests.conftest import PASSWORD
+from ksbb.forum.services import idea_post, idea_support
 
 pytestmark = pytest.mark.django_db
 

@@ -34,7 +34,7 @@ def test_a_dead_worker_is_restarted_and_logged(tmp_path: Path, caplog):  # type:
             os.kill(first.pid, signal.SIGKILL)
             _wait_until(lambda: runs.read_text() == "xx", 10)
         assert supervisor.restarts == 1 and supervisor.process is not first
-        assert "the test worker (pid %d) exited with status -9" % first.pid in caplog.text
+        assert f"the test worker (pid {first.pid}) exited with status -9" in caplog.text
         assert "running again" in caplog.text
     finally:
         supervisor.stop()

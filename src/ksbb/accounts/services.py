@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -276,7 +276,8 @@ def user_confirm_email(*, token: str) -> User:
         data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=EMAIL_CONFIRM_MAX_AGE)
     except signing.BadSignature:
         data = {}
-    user = User.objects.filter(pk=data.get("u")).first() if isinstance(data, dict) else None
+    pk = data.get("u") if isinstance(data, dict) else None
+    user = User.objects.filter(pk=pk).first() if isinstance(pk, int) else None
     if user is None or not user.email or data.get("h") != _email_digest(user.email):
         raise ValidationError({"token": [_("the confirmation link is invalid or has expired")]})
     user_mark_confirmed(user=user, by=user)

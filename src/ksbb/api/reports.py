@@ -228,14 +228,8 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Misus
                                      "an hour"))
         pledge_id = v.pop("pledge", None)
         pledge = Pledge.objects.filter(pk=pledge_id).first() if pledge_id else None
-<<<<<<< HEAD
-        report = call_service(services.report_submit, by=user, pledge=pledge,
-                              base_url=settings.KSBB_PUBLIC_URL.rstrip("/"), **v)
-=======
         report = services.report_submit(by=user, pledge=pledge,
-                                        base_url=request.build_absolute_uri("/")[:-1], **v)
-        rate_count(ip)
->>>>>>> main
+                                        base_url=settings.KSBB_PUBLIC_URL.rstrip("/"), **v)
         return Response({"code": report.code, "state": report.state,
                          "due_date": report.due_date,
                          "track_url": reverse("web:report_track", args=[report.code])},

@@ -24,6 +24,15 @@ from django.core.cache.backends.filebased import FileBasedCache
 
 
 class LockedFileCache(FileBasedCache):
+    # FileBasedCache's private helpers, which django-stubs does not declare.
+    _dir: str
+
+    def _createdir(self) -> None:
+        super()._createdir()  # type: ignore[misc]
+
+    def _key_to_file(self, key: str, version: int | None = None) -> str:
+        return str(super()._key_to_file(key, version))  # type: ignore[misc]
+
     @contextmanager
     def _locked(self) -> Iterator[None]:
         self._createdir()
@@ -47,10 +56,11 @@ class LockedFileCache(FileBasedCache):
             fname = self._key_to_file(key, version)
             try:
                 with open(fname, "rb") as f:
-                    expiry = pickle.load(f)
+                    # Our own folder (mode 700), as Django's file cache reads it.
+                    expiry = pickle.load(f)  # noqa: S301
                     if expiry is not None and expiry < time.time():
                         raise ValueError(f"Key '{key}' not found")
-                    value = pickle.loads(zlib.decompress(f.read()))
+                    value = pickle.loads(zlib.decompress(f.read()))  # noqa: S301
             except FileNotFoundError:
                 raise ValueError(f"Key '{key}' not found") from None
             new = value + delta
@@ -61,4 +71,5 @@ class LockedFileCache(FileBasedCache):
 
     def _list_cache_files(self) -> list[str]:
         # The lock file is not an entry: culling or clearing must not count or remove it.
-        return [f for f in super()._list_cache_files() if not f.endswith(os.sep + "lock")]
+        files: list[str] = super()._list_cache_files()  # type: ignore[misc]
+        return [f for f in files if not f.endswith(os.sep + "lock")]

@@ -10,7 +10,6 @@ from typing import Any, NoReturn
 
 import rules
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail

@@ -59,7 +59,8 @@ class Supervisor:
                 return
             self._spawn()
             self.restarts += 1
-            log.warning("the %s is running again (pid %s)", self.name, self.process.pid)
+            log.warning("the %s is running again (pid %s)", self.name,
+                        self.process.pid if self.process else "?")
 
     def stop(self, timeout: float = 10) -> None:
         self._stopping.set()

@@ -4,8 +4,8 @@ through ksbb.forum.services, which check the actor again."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render

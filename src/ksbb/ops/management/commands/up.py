@@ -76,9 +76,8 @@ class Command(BaseCommand):
 
     def _serve(self, options: dict[str, Any]) -> None:
         from ksbb.ops.server import KsbbServer
-        from ksbb.wsgi import application
-
         from ksbb.ops.supervise import Supervisor
+        from ksbb.wsgi import application
 
         worker = None
         if not options["no_task_worker"]:
