@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the authentication middleware, so that it sees who the answer was for.
+    "ksbb.web.middleware.NoStoreForSignedInMiddleware",
     # Page headers (after WhiteNoise: static files need neither).
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -231,13 +233,20 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "ksbb.api.pagination.Pagination",
     "PAGE_SIZE": env_int("KSBB_API_PAGE_SIZE", 100, minimum=1),
+    # JSON nested at most 32 levels (ksbb.api.parsers), forms and uploads as DRF has them.
+    "DEFAULT_PARSER_CLASSES": ["ksbb.api.parsers.JSONParser",
+                               "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["ksbb.api.throttling.AnonThrottle",
                                  "ksbb.api.throttling.UserThrottle"],
     "EXCEPTION_HANDLER": "ksbb.api.errors.exception_handler",
 }
+# The largest page a list answers, whatever ``limit`` asks for.
+KSBB_API_MAX_PAGE_SIZE = max(env_int("KSBB_API_MAX_PAGE_SIZE", 1000, minimum=1),
+                             REST_FRAMEWORK["PAGE_SIZE"])  # type: ignore[type-var]
 # API requests per client address (anonymous) and per account; "off" switches one off.
 KSBB_API_THROTTLE_RATES = {
     "anon": env_rate("KSBB_API_ANON_RATE", "300/min"),

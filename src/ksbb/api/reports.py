@@ -27,13 +27,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ksbb.accounts.models import Organization, User
-from ksbb.api.fields import NO_AREA, CodeRelatedField
+from ksbb.api.fields import NO_AREA, CodeRelatedField, IdField
+from ksbb.api.parsers import JSONParser
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.core.clientip import client_ip
@@ -132,7 +133,7 @@ class ReportCreateSerializer(serializers.Serializer[Any]):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind__in=services.REPORTABLE_ORGANIZATION_KINDS),
         required=False, allow_null=True)
-    pledge = serializers.IntegerField(required=False, allow_null=True,
+    pledge = IdField(required=False, allow_null=True,
                                       help_text="kept only when the caller owns the pledge")
     bast_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
     description = serializers.CharField(max_length=5000)

@@ -108,3 +108,28 @@ def server_error(request: HttpRequest) -> HttpResponse:
         if busy is not None:
             return busy
     return django_server_error(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """``Cache-Control: no-store`` on every answer to a signed-in user (pages and API, by
+    session or token) and on pages that show a misuse report's details to whoever holds its
+    code: they carry personal data, which neither the browser's cache (a shared computer at
+    a kelurahan office, the back button after signing out) nor a proxy may keep. Answers
+    that set their own Cache-Control keep it."""
+
+    _PERSONAL_PUBLIC = ("/reports/track/", "/api/v1/reports/track/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if (signed_in or request.path_info.startswith(self._PERSONAL_PUBLIC)) and (
+                "Cache-Control" not in response):
+            from django.utils.cache import add_never_cache_headers
+
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "private, no-store, no-cache, must-revalidate, max-age=0"
+        return response
