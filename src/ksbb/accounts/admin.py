@@ -66,8 +66,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             return
         from django.core.exceptions import ValidationError
 
-        for membership in formset.deleted_objects:
-            membership_revoke(membership=membership, by=request.user)
+        for row in formset.deleted_forms:
+            if row.instance.pk is not None:  # withdrawn (kept, inactive), never deleted
+                membership_revoke(membership=row.instance, by=request.user)
         for row in formset.forms:
             if (not row.has_changed() or row in formset.deleted_forms
                     or row.instance.pk is not None):

@@ -301,9 +301,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
-    template_name = "registration/password_reset.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
+    template_name = "registration/reset_form.html"
+    email_template_name = "registration/reset_email.txt"
+    subject_template_name = "registration/reset_subject.txt"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from ksbb.web.limits import over_limit
@@ -315,7 +315,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "registration/password_reset_confirm.html"
+    template_name = "registration/reset_confirm.html"
 
     def form_valid(self, form: Any) -> HttpResponse:
         from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
