@@ -241,7 +241,9 @@ def email_confirmation_token(user: User) -> str:
 def public_url(path: str) -> str:
     """An absolute link for an e-mail: the configured public address, never the Host
     header of the request that caused the e-mail (anyone can write that)."""
-    return settings.KSBB_PUBLIC_URL.rstrip("/") + path
+    from ksbb.core.links import absolute_url
+
+    return absolute_url(path)
 
 
 def email_confirmation_send(*, user: User) -> None:
