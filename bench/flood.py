@@ -9,8 +9,9 @@ temporary one unless ``--data-dir`` names one to reuse), gives a demo account an
 then:
 
 1. 10 times ``POST /api/v1/ideas/`` as that account, alone: the yardstick;
-2. ``--signups`` anonymous ``POST /signup/`` from ``--parallel`` threads, while the same
-   account keeps posting ideas every 0.25 s;
+2. ``--signups`` anonymous ``POST /signup/`` from ``--parallel`` threads (one form token
+   fetched first and reused, as a script does), while the same account keeps posting
+   ideas every 0.25 s;
 3. reports the sign-ups' status codes, the idea requests' times (median, p95, max) alone
    and under the flood, and whether the task worker is still alive afterwards.
 
@@ -59,19 +60,27 @@ def _wait(url: str, server: subprocess.Popen[bytes], seconds: float) -> None:
             time.sleep(0.5)
 
 
-def _signup(base: str, n: int, tag: str) -> int:
+def _csrf(base: str) -> tuple[str, str]:
+    """One anonymous form token and its cookie, reused by every sign-up of the flood (as a
+    script would): the flood is POSTs only."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/signup/", timeout=60).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    cookie = next(c.value for c in jar if c.name == "csrftoken")
+    return (token.group(1) if token else ""), cookie
+
+
+def _signup(base: str, n: int, tag: str, csrf: tuple[str, str]) -> int:
+    token, cookie = csrf
+    data = urllib.parse.urlencode({
+        "csrfmiddlewaretoken": token, "name": "Flood",
+        "username": f"flood-{tag}-{n}", "email": f"flood-{tag}-{n}@example.org",
+        "password": "Very-long-passphrase-9137"}).encode()
+    req = urllib.request.Request(f"{base}/signup/", data=data, headers={  # noqa: S310
+        "Referer": f"{base}/signup/", "Cookie": f"csrftoken={cookie}"})
     try:
-        page = opener.open(f"{base}/signup/", timeout=60).read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        data = urllib.parse.urlencode({
-            "csrfmiddlewaretoken": token.group(1) if token else "",
-            "username": f"flood-{tag}-{n}", "email": f"flood-{tag}-{n}@example.org",
-            "password": "Very-long-passphrase-9137"}).encode()
-        req = urllib.request.Request(f"{base}/signup/", data=data,  # noqa: S310
-                                     headers={"Referer": f"{base}/signup/"})
-        return int(opener.open(req, timeout=60).status)
+        return int(urllib.request.urlopen(req, timeout=60).status)  # noqa: S310
     except urllib.error.HTTPError as exc:
         return int(exc.code)
     except OSError:
@@ -132,13 +141,14 @@ def main() -> None:
                                text=True, check=True).stdout.strip().split()[-1]
         alone = [_idea(base, token) for _ in range(10)]
         tag = f"{int(time.time())}"
+        csrf = _csrf(base)
         statuses: list[int] = []
         lock = threading.Lock()
         todo = iter(range(args.signups))
 
         def flood() -> None:
             for n in todo:
-                status = _signup(base, n, tag)
+                status = _signup(base, n, tag, csrf)
                 with lock:
                     statuses.append(status)
 

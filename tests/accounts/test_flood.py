@@ -128,3 +128,21 @@ class SlowHasher(PBKDF2PasswordHasher):
     def encode(self, password, salt, iterations=None):  # type: ignore[no-untyped-def]
         time.sleep(0.3)
         return super().encode(password, salt, iterations)
+
+
+def test_sqlite_writers_wait_for_the_lock_instead_of_failing(monkeypatch, tmp_path):
+    """The embedded default queues writers for up to 20 s (busy timeout) and takes the
+    write lock at BEGIN, so two writers never deadlock."""
+    import importlib
+
+    monkeypatch.delenv("KSBB_DATABASE_URL", raising=False)
+    monkeypatch.setenv("KSBB_DATA_DIR", str(tmp_path))
+    from ksbb import settings as ksbb_settings
+
+    fresh = importlib.reload(ksbb_settings)
+    try:
+        options = fresh.DATABASES["default"]["OPTIONS"]
+        assert options["timeout"] >= 20 and options["transaction_mode"] == "IMMEDIATE"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(ksbb_settings)

@@ -57,7 +57,7 @@ def _as_api_error(exc: Exception) -> Exception:
     return exc
 
 
-def _number_out_of_range(exc: Exception) -> bool:
+def _number_out_of_range(exc: BaseException) -> bool:
     from django.db import DataError
 
     if isinstance(exc, OverflowError):

@@ -58,9 +58,10 @@ class RejectNullCharactersMiddleware:
 
 
 class DatabaseBusyMiddleware:
-    """A write that waited for SQLite's lock longer than its timeout answers 503 with
-    Retry-After, not 500: the request changed nothing (its transaction rolled back) and
-    can simply be sent again. Anything else propagates."""
+    """Two database errors that are not the server's fault. A number beyond what a column
+    holds answers 400. A write that waited for SQLite's lock longer than its timeout
+    answers 503 with Retry-After, not 500: the request changed nothing (its transaction
+    rolled back) and can simply be sent again. Anything else propagates."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -69,6 +70,14 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from ksbb.api.errors import _number_out_of_range
+
+        if _number_out_of_range(exception):
+            # A number no column can hold (2^63 typed into a form): the sender's mistake.
+            message = _("a number in the request is too large")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         if not is_database_busy(exception):
             return None
         import logging
