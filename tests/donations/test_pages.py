@@ -20,7 +20,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "/donations/aggregators/register/": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "/donations/mine/": (302, 200, 403, 403, 403, 403, 403, 200, 403),
     "/donations/pledges/new/": (302, 200, 403, 403, 403, 403, 403, 200, 403),
-    "{pledge}": (302, 200, 200, 200, 403, 403, 403, 200, 403),
+    # Another organisation's pledge is "not found" (as in the API), not "forbidden".
+    "{pledge}": (302, 200, 200, 200, 404, 404, 404, 200, 404),
     "/donations/inbox/": (302, 200, 403, 200, 403, 403, 403, 403, 200),
     "/donations/verification/": (302, 200, 403, 403, 403, 403, 403, 403, 403),
 }
