@@ -92,23 +92,33 @@ def split(problem: Problem) -> list[Part]:
 
 def solve_part(part: Part) -> PartResult:
     res = _solve_part(part.pledges, part.needs)
-    return PartResult(part.index, part.item, tuple(res.lines), tuple(res.levels),
-                      res.relaxed, res.locality_optimal, res.levels_complete)
+    return PartResult(
+        part.index,
+        part.item,
+        tuple((part.pledges[p].id, part.needs[n].recipient, q) for p, n, q in res.lines),
+        tuple((n.recipient, lvl) for n, lvl in zip(part.needs, res.levels, strict=True)),
+        res.relaxed,
+        res.locality_optimal,
+        res.levels_complete,
+    )
 
 
 def combine(problem: Problem, results: Sequence[PartResult], seconds: float) -> Plan:
     """The plan of ``problem`` from the results of all its parts (in any order)."""
-    allocated: dict[tuple[str, str], int] = defaultdict(int)
-    fair: dict[tuple[str, str], float] = {}
-    lines: dict[tuple[str, str, str], int] = {}
+    pledge_at = {p.id: k for k, p in enumerate(problem.pledges)}
+    need_at = {(n.recipient, n.item): k for k, n in enumerate(problem.needs)}
+    allocated = [0] * len(problem.needs)
+    fair = [0.0 if n.quantity else 1.0 for n in problem.needs]
+    lines: list[tuple[int, int, int]] = []
     relaxed = 0
     optimal = complete = True
     for res in sorted(results, key=lambda r: r.index):
         for recipient, level in res.levels:
-            fair[(recipient, res.item)] = level
+            fair[need_at[(recipient, res.item)]] = level
         for pid, recipient, q in res.lines:
-            lines[(pid, recipient, res.item)] = q
-            allocated[(recipient, res.item)] += q
+            k = need_at[(recipient, res.item)]
+            lines.append((pledge_at[pid], k, q))
+            allocated[k] += q
         relaxed += res.relaxed
         optimal = optimal and res.locality_optimal
         complete = complete and res.levels_complete
