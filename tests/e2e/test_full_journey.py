@@ -174,29 +174,9 @@ class Server:
 
 # Pictures and checks ---------------------------------------------------------------------
 
-def _pending_translations() -> tuple[set[str], list[str]]:
-    """English texts that have an Indonesian translation waiting in scripts/translations/
-    (the catalogue is compiled from them by `make messages`): whole short texts, and the
-    beginnings of longer ones up to their first placeholder."""
-    import runpy
-
-    whole: set[str] = set()
-    starts: list[str] = []
-    for table in sorted((ROOT / "scripts" / "translations").glob("*.py")):
-        found = runpy.run_path(str(table))
-        for key in [*found.get("ID", {}), *found.get("PREFIX", {})]:
-            whole.add(key.strip())
-            start = re.split(r"%\(|\{", key)[0].strip()
-            if len(start) >= 12:
-                starts.append(start)
-    return whole, starts
-
-
 class Journey:
     def __init__(self) -> None:
         self.findings: list[str] = []
-        self.pending: list[str] = []
-        self.whole, self.starts = _pending_translations()
         self.timings: list[tuple[str, float]] = []
         self.guide = os.environ.get("KSBB_GUIDE_SCREENSHOTS") == "1"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -237,11 +217,7 @@ class Journey:
             words = {w.lower() for w in ENGLISH.findall(line)}
             if not words or any(a in line for a in ENGLISH_ALLOWED):
                 continue
-            note = f"{step}: English on {page.url}: {line.strip()[:120]!r}"
-            if line.strip() in self.whole or any(s in line for s in self.starts):
-                self.pending.append(note)  # translated once the catalogue is compiled
-            else:
-                self.findings.append(note)
+            self.findings.append(f"{step}: English on {page.url}: {line.strip()[:120]!r}")
         page.set_viewport_size(DESKTOP)
 
 
@@ -659,9 +635,6 @@ def _story(sync_api: Any, chromium: str, server: Server) -> None:
                 context.close()
             browser.close()
 
-    if j.pending:
-        print("English until `make messages` compiles the waiting translations:\n  "
-              + "\n  ".join(sorted(set(j.pending))))
     slow = sorted(j.timings, key=lambda t: -t[1])[:5]
     print("slowest pages: " + ", ".join(f"/{u} {s:.2f} s" for u, s in slow))
     if j.guide:
