@@ -283,6 +283,10 @@ KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
 KSBB_PERSONAL_DATA_RETENTION_DAYS = env_int("KSBB_PERSONAL_DATA_RETENTION_DAYS", 1825,
                                             minimum=1)
 
+# A submitted pledge not received by the aggregator within this many days stops counting as
+# "promised" on the public pages (never as received), and `ksbb expire_pledges` cancels it.
+KSBB_PLEDGE_PROMISE_DAYS = env_int("KSBB_PLEDGE_PROMISE_DAYS", 14, minimum=1)
+
 # The user guide (docs/guide/<language>/<role>.md, served at /guide/): the repository's docs/
 # by default; an installation without it shows "not installed" rather than failing.
 KSBB_DOCS_DIR = env_path("KSBB_DOCS_DIR", PACKAGE_DIR.parents[1] / "docs")

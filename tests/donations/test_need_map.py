@@ -33,8 +33,18 @@ def _pledge(cast, don, qty, **where):  # type: ignore[no-untyped-def]
                          item=don.sembako, quantity=qty, by=cast.collaborator, **where)
 
 
+def _confirm_email(cast):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from ksbb.donations.models import CollaboratorProfile
+
+    CollaboratorProfile.objects.filter(organization=cast.collaborator_org).update(
+        email_verified_at=timezone.now())
+
+
 def test_need_map_per_regency_district_village(cast, don, needs):
-    _pledge(cast, don, 80, recipient=needs[f"{VILLAGE_A}.001"])
+    _confirm_email(cast)
+    _pledge(cast, don, 80, recipient=needs[f"{VILLAGE_A}.001"])  # promised, not covered
     received = _pledge(cast, don, 40, preferred_area=Area.objects.get(code=VILLAGE_B))
     pledge_receive(pledge=received, received_quantity=30, by=cast.aggregator)
     cancelled = _pledge(cast, don, 999, preferred_area=Area.objects.get(code=VILLAGE_A))
@@ -42,23 +52,25 @@ def test_need_map_per_regency_district_village(cast, don, needs):
     _pledge(cast, don, 5)  # no place: counts nowhere
 
     regencies = {r.code: r for r in need_map(item_code="sembako")}
-    assert regencies["31.71"].need == 180 and regencies["31.71"].pledged == 110
-    assert regencies["31.71"].received == 30
-    assert regencies["31.75"].need == 200 and regencies["31.75"].pledged == 0
-    # Least covered first: Jakarta Selatan (0%) before Jakarta Pusat (61%).
+    assert regencies["31.71"].need == 180 and regencies["31.71"].covered == 30
+    assert regencies["31.71"].received == 30 and regencies["31.71"].promised == 80
+    assert regencies["31.75"].need == 200 and regencies["31.75"].covered == 0
+    # Least covered first: Jakarta Selatan (0%) before Jakarta Pusat (17%).
     assert [r.code for r in need_map(item_code="sembako")] == ["31.75", "31.71"]
-    assert regencies["31.71"].percent == 61 and regencies["31.75"].percent == 0
+    assert regencies["31.71"].percent == 17 and regencies["31.75"].percent == 0
 
     villages = {r.code: r for r in need_map(item_code="sembako", within="31.71.01")}
     assert set(villages) == {VILLAGE_A, VILLAGE_B}
-    assert (villages[VILLAGE_A].need, villages[VILLAGE_A].pledged) == (150, 80)
-    assert (villages[VILLAGE_B].need, villages[VILLAGE_B].pledged) == (30, 30)
+    assert (villages[VILLAGE_A].need, villages[VILLAGE_A].covered) == (150, 0)
+    assert villages[VILLAGE_A].promised == 80
+    assert (villages[VILLAGE_B].need, villages[VILLAGE_B].covered) == (30, 30)
     assert villages[VILLAGE_B].percent == 100
     assert need_map(item_code="beras") == []
 
     rws = {r.code: r for r in need_map_recipients(item_code="sembako", village=VILLAGE_A)}
-    assert rws[f"{VILLAGE_A}.001"].pledged == 80 and rws[f"{VILLAGE_A}.001"].need == 100
-    assert rws[f"{VILLAGE_A}.002"].pledged == 0
+    assert rws[f"{VILLAGE_A}.001"].promised == 80 and rws[f"{VILLAGE_A}.001"].need == 100
+    assert rws[f"{VILLAGE_A}.001"].covered == 0
+    assert rws[f"{VILLAGE_A}.002"].promised == 0
     assert rws[f"{VILLAGE_A}.002"].recipient_id == needs[f"{VILLAGE_A}.002"].pk
 
 
@@ -86,6 +98,7 @@ def test_need_page_drills_down_to_recipients(cast, don, needs, client_for):
 
 
 def test_pledge_form_for_a_recipient_picked_on_the_list(cast, don, needs, client_for):
+    _confirm_email(cast)
     client = client_for(cast.collaborator)
     recipient = needs[f"{VILLAGE_A}.002"]
     body = client.get(f"/donations/pledges/new/?recipient={recipient.pk}&item=sembako"
@@ -99,7 +112,7 @@ def test_pledge_form_for_a_recipient_picked_on_the_list(cast, don, needs, client
     pledge = Pledge.objects.get()
     assert pledge.recipient == recipient
     rows = {r.code: r for r in need_map_recipients(item_code="sembako", village=VILLAGE_A)}
-    assert rows[f"{VILLAGE_A}.002"].pledged == 25
+    assert rows[f"{VILLAGE_A}.002"].promised == 25
 
 
 def test_money_pledge_on_the_page(cast, don, client_for):

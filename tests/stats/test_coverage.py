@@ -65,7 +65,9 @@ def scene(cast: Any, make_collaborator: Any, make_pledge: Any) -> dict[str, Any]
     allocate(n_o, 50)
     allocate(n_orph, 10)
     allocate(n_school, 15)
-    allocate(n_closed, 500)  # closed round: not counted
+    # A need is a level: what the recipient got in an earlier round counts against it
+    # (as the allocation engine counts it); the closed round's need of 999 does not.
+    allocate(n_closed, 5)
     return recipients
 
 
@@ -75,33 +77,33 @@ def _rows(result: Any) -> list[tuple[str, int, int, float | None]]:
 
 def test_regencies_all_programmes(scene: Any) -> None:
     result = coverage()
-    # 31.71: 100 + 50 + 40 + 10 + 30 = 230 needed; 50 + 50 + 10 + 15 = 125 covered.
-    assert _rows(result) == [("31.71", 230, 125, 54.3), ("31.75", 200, 50, 25.0)]
-    assert (result.need, result.covered, result.percent) == (430, 175, 40.7)
-    assert result.rows[0].ratio == round(125 / 230, 4)
+    # 31.71: 100 + 50 + 40 + 10 + 30 = 230 needed; 50 + 5 + 50 + 10 + 15 = 130 covered.
+    assert _rows(result) == [("31.71", 230, 130, 56.5), ("31.75", 200, 50, 25.0)]
+    assert (result.need, result.covered, result.percent) == (430, 180, 41.9)
+    assert result.rows[0].ratio == round(130 / 230, 4)
     assert result.child_level == Area.Level.REGENCY and result.breadcrumbs == []
 
 
 def test_programme_filter(scene: Any) -> None:
     result = coverage(program="PANGAN")
-    assert _rows(result) == [("31.71", 200, 110, 55.0), ("31.75", 200, 50, 25.0)]
+    assert _rows(result) == [("31.71", 200, 115, 57.5), ("31.75", 200, 50, 25.0)]
     assert _rows(coverage(program="PENDIDIKAN")) == [("31.71", 30, 15, 50.0)]
     assert coverage(program="UMKM").rows == []
 
 
 def test_drill_down_district_village_rw(scene: Any) -> None:
     district = coverage(Area.objects.get(code="31.71.01"))
-    assert _rows(district) == [("31.71.01.1001", 190, 125, 65.8),
+    assert _rows(district) == [("31.71.01.1001", 190, 130, 68.4),
                                ("31.71.01.1002", 40, 0, 0.0)]
     assert [c.code for c in district.breadcrumbs] == ["31", "31.71", "31.71.01"]
     assert district.rows[0].has_children
     village = coverage(Area.objects.get(code="31.71.01.1001"))
     # The orphanage sits on the village itself: in the village's total, in no RW row.
-    assert _rows(village) == [(RW_A1, 130, 65, 50.0), (RW_A2, 50, 50, 100.0)]
-    assert (village.need, village.covered) == (190, 125)
+    assert _rows(village) == [(RW_A1, 130, 70, 53.8), (RW_A2, 50, 50, 100.0)]
+    assert (village.need, village.covered) == (190, 130)
     assert not village.rows[0].has_children
     rw = coverage(Area.objects.get(code=RW_A1))
-    assert rw.child_level is None and rw.rows == [] and (rw.need, rw.covered) == (130, 65)
+    assert rw.child_level is None and rw.rows == [] and (rw.need, rw.covered) == (130, 70)
 
 
 def test_nothing_assessed(cast: Any) -> None:
@@ -126,7 +128,7 @@ def test_page_shows_the_selector_rows(scene: Any, client: Any) -> None:
         assert f'<tr data-code="{row.code}"><td>{row.name}</td>' in html
     assert "?area=31.71.01.1001" in html  # drill down to the village
     assert '?area=31.71"' in html  # breadcrumb back to the regency
-    assert 'id="coverage-need">230<' in html and 'id="coverage-covered">125<' in html
+    assert 'id="coverage-need">230<' in html and 'id="coverage-covered">130<' in html
     assert "coverage-map-data" not in html  # no boundaries: bars and table only
     assert client.get(url, {"area": "99.99"}).status_code == 404
     home = client.get(reverse("web:home")).content.decode()
@@ -143,7 +145,7 @@ def test_page_draws_a_map_when_boundaries_exist(scene: Any, client: Any) -> None
     assert 'id="coverage-map-data"' in html and "coverage_map.js" in html
     data = response.context["map_data"]
     assert [f["properties"]["name"] for f in data["geojson"]["features"]] == ["31.71"]
-    assert {r["name"]: r["value"] for r in data["rows"]} == {"31.71": 54.3, "31.75": 25.0}
+    assert {r["name"]: r["value"] for r in data["rows"]} == {"31.71": 56.5, "31.75": 25.0}
     # One level down (districts of 31.71) there is no boundary: no map.
     assert "coverage-map-data" not in client.get(
         reverse("web:coverage"), {"area": "31.71"}).content.decode()

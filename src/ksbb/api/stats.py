@@ -95,11 +95,15 @@ class CoverageRowSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.IntegerField()
-    need = serializers.IntegerField(help_text="assessed quantity in open rounds")
-    covered = serializers.IntegerField(help_text="active allocations net of returns")
+    need = serializers.IntegerField(help_text="assessed quantity in each item's current round")
+    covered = serializers.IntegerField(
+        help_text="received for the place and not yet allocated + allocated (net of returns)")
     ratio = serializers.FloatField(allow_null=True, help_text="covered / need, 0..1")
     percent = serializers.FloatField(allow_null=True, help_text="covered / need in percent")
     has_children = serializers.BooleanField()
+    delivered = serializers.IntegerField(help_text="on the signed BASTs in force")
+    promised = serializers.IntegerField(
+        help_text="submitted, not yet received (never counted as covered)")
 
 
 class CrumbSerializer(serializers.Serializer[Any]):
@@ -118,6 +122,8 @@ class CoverageSerializer(serializers.Serializer[Any]):
     percent = serializers.FloatField(allow_null=True)
     breadcrumbs = CrumbSerializer(many=True)
     rows = CoverageRowSerializer(many=True)
+    delivered = serializers.IntegerField()
+    promised = serializers.IntegerField()
 
 
 class StatsViewSet(viewsets.ViewSet):

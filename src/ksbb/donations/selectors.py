@@ -140,132 +140,79 @@ def _largest_remainder(quantity: int, cost: int, amounts: list[int]) -> list[int
     return floors
 
 
-# The need list donors pick an area or a recipient from.
-
-PLEDGED_STATES = (Pledge.State.SUBMITTED, Pledge.State.RECEIVED)
-
+# The need list donors pick an area or a recipient from: the ledger's figures
+# (ksbb.stats.ledger), as on the coverage page.
 
 @dataclass(frozen=True)
 class NeedMapRow:
-    """An area (or, below a village, a recipient) with its need and what is pledged."""
+    """An area (or, below a village, a recipient) with its need and what covers it."""
 
     code: str
     name: str
     level: int
     need: int
-    pledged: int
-    received: int
+    promised: int = 0
+    received: int = 0  # received for this place, not allocated yet
+    allocated: int = 0
+    delivered: int = 0
     recipient_id: int | None = None
 
     @property
+    def covered(self) -> int:
+        return self.received + self.allocated
+
+    @property
     def percent(self) -> int:
-        """Pledged as a share of the need, 0-100 for the bar (over 100 shows as 100)."""
+        """Covered as a share of the need, 0-100 for the bar (over 100 shows as 100)."""
         if not self.need:
-            return 100 if self.pledged else 0
-        return min(100, round(100 * self.pledged / self.need))
+            return 100 if self.covered else 0
+        return min(100, round(100 * self.covered / self.need))
 
     @property
     def open_need(self) -> int:
-        return max(0, self.need - self.pledged)
+        return max(0, self.need - self.covered)
 
     @property
     def has_children(self) -> bool:
         return self.recipient_id is None and self.level < 5
 
 
-def _current_needs(item_code: str) -> Any:
-    """Needs of the item in the latest assessment round that assessed it."""
-    from ksbb.needs.models import AssessmentRound, Need
-
-    latest = (AssessmentRound.objects.filter(needs__item__code=item_code)
-              .order_by("-period_start", "-pk").values_list("pk", flat=True).first())
-    return Need.objects.filter(item__code=item_code, round_id=latest)
+def _row(code: str, name: str, level: int, f: Any, recipient_id: int | None = None
+         ) -> NeedMapRow:
+    return NeedMapRow(code, name, level, f.need, f.promised, f.received, f.allocated,
+                      f.delivered, recipient_id)
 
 
-def _pledged_goods(item_code: str) -> QuerySet[Pledge]:
-    return Pledge.objects.filter(kind=Pledge.Kind.GOODS, item__code=item_code,
-                                 state__in=PLEDGED_STATES)
-
-
-def _pledge_amounts(pledge: Pledge) -> tuple[int, int]:
-    received = pledge.received_quantity or 0
-    if pledge.state == Pledge.State.RECEIVED:
-        return received, received
-    return pledge.quantity or 0, 0
+def _least_covered_first(rows: list[NeedMapRow]) -> list[NeedMapRow]:
+    return sorted(rows, key=lambda r: (r.percent, -r.open_need, r.code))
 
 
 def need_map(*, item_code: str, within: str | None = None) -> list[NeedMapRow]:
-    """Need, pledged and received units of one aid item per area one level below
-    ``within`` (regencies/cities when None), down to villages; least covered first.
-
-    Need comes from the latest assessment round that assessed the item. A pledge counts in the
-    area of its recipient, else in its preferred area (and every area above it); pledges
-    with neither are not placed. Pledged means submitted or received (received counts the
-    received quantity).
-    """
+    """Need and what covers it (ledger figures) of one aid item per area one level below
+    ``within`` (regencies/cities when None), down to villages; least covered first."""
     from ksbb.areas.models import Area
+    from ksbb.stats import ledger
 
     level = (within.count(".") + 2) if within else 2
     if level > 4:
         raise ValueError("below a village, use need_map_recipients")
-    needs: dict[str, int] = defaultdict(int)
-    pledged: dict[str, int] = defaultdict(int)
-    received: dict[str, int] = defaultdict(int)
-
-    def inside(code: str) -> bool:
-        return within is None or code.startswith(within + ".")
-
-    def cut(code: str) -> str | None:
-        parts = code.split(".")
-        return ".".join(parts[:level]) if len(parts) >= level else None
-
-    qs = _current_needs(item_code)
-    if within:
-        qs = qs.filter(recipient__area__code__startswith=within + ".")
-    for area_code, total in qs.values_list("recipient__area_id").annotate(
-            total=Sum("quantity")).order_by():
-        key = cut(area_code)
-        if key:
-            needs[key] += total or 0
-    for pledge in _pledged_goods(item_code).select_related("recipient").only(
-            "state", "quantity", "received_quantity", "preferred_area_id",
-            "recipient__area_id"):
-        area_code = pledge.recipient.area_id if pledge.recipient else pledge.preferred_area_id
-        if not area_code or not inside(area_code):
-            continue
-        key = cut(area_code)
-        if key:
-            p, r = _pledge_amounts(pledge)
-            pledged[key] += p
-            received[key] += r
-    codes = set(needs) | set(pledged)
-    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
-    rows = [NeedMapRow(code, names.get(code, code), level, needs.get(code, 0),
-                       pledged.get(code, 0), received.get(code, 0)) for code in codes]
-    return sorted(rows, key=lambda r: (r.percent, -r.open_need, r.code))
+    figures = ledger.by_area(ledger.Scope(item=item_code, within=within), level=level)
+    names = dict(Area.objects.filter(code__in=figures).values_list("code", "name"))
+    return _least_covered_first([_row(code, names.get(code, code), level, f)
+                                 for code, f in figures.items()])
 
 
 def need_map_recipients(*, item_code: str, village: str) -> list[NeedMapRow]:
-    """The recipients of a village (its RWs and institutions) with their need and what is
-    pledged to each of them by name; least covered first."""
+    """The recipients of a village (its RWs and institutions) with their need and what
+    covers each of them (ledger figures); least covered first."""
     from ksbb.needs.models import Recipient
+    from ksbb.stats import ledger
 
-    recipients = Recipient.objects.filter(
-        Q(area_id=village) | Q(area__code__startswith=village + "."),
-    ).filter(Q(kind=Recipient.Kind.RW) | Q(is_verified=True)).select_related("area")
-    needs = dict(_current_needs(item_code).filter(recipient__in=recipients)
-                 .values_list("recipient_id").annotate(total=Sum("quantity")).order_by())
-    pledged: dict[int, int] = defaultdict(int)
-    received: dict[int, int] = defaultdict(int)
-    for pledge in _pledged_goods(item_code).filter(recipient__in=recipients):
-        p, r = _pledge_amounts(pledge)
-        assert pledge.recipient_id is not None
-        pledged[pledge.recipient_id] += p
-        received[pledge.recipient_id] += r
-    rows = [NeedMapRow(r.area_id, str(r), r.area.level, needs.get(r.pk, 0) or 0,
-                       pledged.get(r.pk, 0), received.get(r.pk, 0), recipient_id=r.pk)
-            for r in recipients if needs.get(r.pk) or pledged.get(r.pk)]
-    return sorted(rows, key=lambda r: (r.percent, -r.open_need, r.code))
+    figures = ledger.by_recipient(ledger.Scope(item=item_code, within=village))
+    recipients = Recipient.objects.filter(pk__in=figures).filter(
+        Q(kind=Recipient.Kind.RW) | Q(is_verified=True)).select_related("area")
+    return _least_covered_first([_row(r.area_id, str(r), r.area.level, figures[r.pk], r.pk)
+                                 for r in recipients])
 
 
 def spendable_money_pledges(aggregator_ids: list[int]) -> list[tuple[Pledge, int]]:

@@ -290,9 +290,8 @@ class NeedMapView(PermissionRequiredMixin, View):
             "rows": rows, "items": items, "item_code": item_code, "within": within,
             "trail": trail, "recipients_level": recipients_level,
             "can_pledge": request.user.has_perm("donations.add_pledge"),
-            "totals": {"need": sum(r.need for r in rows),
-                       "pledged": sum(r.pledged for r in rows),
-                       "received": sum(r.received for r in rows)},
+            "totals": {name: sum(getattr(r, name) for r in rows)
+                       for name in ("need", "covered", "delivered", "promised")},
         })
 
 
