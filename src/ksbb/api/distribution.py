@@ -35,6 +35,7 @@ from ksbb.distribution.selectors import (
     handover_parties,
     handovers_visible_to,
 )
+from ksbb.web.files import file_response
 
 call_service = service_caller(services.NotAllowed)
 
@@ -346,8 +347,5 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The BAST as a PDF (Indonesian) with a QR code to its verification page."""
         handover = self.get_object()
-        response = HttpResponse(BastPdfRenderer(handover).render(),
-                                content_type="application/pdf")
-        filename = handover.number.replace("/", "-")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-        return response
+        return file_response(BastPdfRenderer(handover).render(), content_type="application/pdf",
+                             filename=f"{handover.number.replace('/', '-')}.pdf")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,15 +18,8 @@ from ksbb.donations.models import Program
 from ksbb.forum import services
 from ksbb.forum.models import Idea
 from ksbb.forum.selectors import ideas_list
+from ksbb.web.errors import add_form_errors
 from ksbb.web.permissions import PermissionRequiredMixin
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, msgs in errors.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
-
 
 # Citizens' sign-up.
 
@@ -43,7 +36,7 @@ def signup_view(request: HttpRequest) -> HttpResponse:
         try:
             user = services.citizen_register(**form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome, %(name)s.") % {"name": user.get_username()})
@@ -85,7 +78,7 @@ class IdeaCreateView(PermissionRequiredMixin, View):
             try:
                 idea = services.idea_post(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Thank you: your idea is published."))
                 return redirect("web:idea", pk=idea.pk)
@@ -156,7 +149,7 @@ class IdeaAnswerView(PermissionRequiredMixin, View):
                 services.idea_answer(idea=self.get_object(), by=request.user,
                                      **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The answer is published."))
                 return HttpResponseRedirect(reverse("web:idea", args=[pk]))
