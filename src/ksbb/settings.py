@@ -17,6 +17,7 @@ from ksbb.core.env import (
     env_list,
     env_path,
     env_rate,
+    env_storage,
     env_str,
     env_time_zone,
     secret_key,
@@ -145,11 +146,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files: the data folder, or an S3-compatible bucket shared by every web and worker
+# node (KSBB_STORAGE_URL). Either way they are served only through permission-checked views.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env_storage("KSBB_STORAGE_URL"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # Serve straight from the package when collectstatic has not run (tests, development).
 WHITENOISE_USE_FINDERS = True
@@ -275,6 +278,9 @@ LOGGING = {
 KSBB_DEMO = env_bool("KSBB_DEMO", True)
 KSBB_DEFAULT_PROVINCE = env_str("KSBB_DEFAULT_PROVINCE", "31")
 KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
+# How many machines serve this installation; above 1, `ksbb check --deploy` requires the
+# shared database, cache, file storage and secret key (README, Deployment).
+KSBB_NODES = env_int("KSBB_NODES", 1, minimum=1)
 
 # Personal data (UU PDP, see docs/privacy.md): how long personal data that is no longer
 # needed is kept before `ksbb purge_personal_data` erases it. Five years by default: a

@@ -3,9 +3,10 @@
 environment (KSBB_DATA_DIR / KSBB_DATABASE_URL). Prints one JSON line.
 
 Verbs: ``prepare`` (a proposed allocation run with fresh received pledges, on top of the
-demo data), ``approve RUN_ID`` (approve it as the demo assessor), ``state`` (counts,
-sums and the audit chain's verdict), ``counts`` (every table's row count, the audit head
-and every entry's hash).
+demo data), ``round`` (the same pledges and an open round with needs, no run yet),
+``approve RUN_ID`` (approve it as the demo assessor), ``state`` (counts, sums and the audit
+chain's verdict), ``counts`` (every table's row count, the audit head and every entry's
+hash).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ import sys
 from typing import Any
 
 
-def _prepare() -> dict[str, Any]:
+def _open_round() -> Any:
+    """Fresh received pledges and an open round with needs in a village the demo round does
+    not cover; returns the round."""
     from django.utils import timezone
 
     from ksbb.accounts.models import User
-    from ksbb.allocation.models import AllocationRun
-    from ksbb.allocation.services import run_execute, run_start
     from ksbb.areas.models import Area
     from ksbb.donations.models import Item
     from ksbb.donations.services import pledge_receive, pledge_submit
@@ -49,6 +50,16 @@ def _prepare() -> dict[str, Any]:
     for recipient in Recipient.objects.filter(area__parent=village).order_by("pk"):
         need_set(round=rnd, recipient=recipient, item=sembako, quantity=60, priority=1,
                  by=assessor)
+    return rnd
+
+
+def _prepare() -> dict[str, Any]:
+    from ksbb.accounts.models import User
+    from ksbb.allocation.models import AllocationRun
+    from ksbb.allocation.services import run_execute, run_start
+
+    rnd = _open_round()
+    assessor = User.objects.get(username="assessor")
     run = run_execute(run_id=run_start(round=rnd, by=assessor).pk)
     assert run.state == AllocationRun.State.PROPOSED, run.error
     return {"run": run.pk, "lines": run.lines.count()}
@@ -108,6 +119,8 @@ def main(argv: list[str]) -> None:
     verb = argv[0]
     if verb == "prepare":
         out = _prepare()
+    elif verb == "round":
+        out = {"round": _open_round().pk}
     elif verb == "approve":
         out = _approve(int(argv[1]))
     elif verb == "counts":

@@ -8,11 +8,14 @@ import hashlib
 import subprocess
 import sys
 import tarfile
+import uuid
 from pathlib import Path
 
 import pytest
 
+from ksbb.core.s3 import PrivateS3Storage
 from tests.ops.conftest import ROOT, ksbb, worker
+from tests.storage.conftest import s3_url, storage_settings
 
 
 def _files(folder: Path) -> dict[str, str]:
@@ -85,3 +88,31 @@ def test_backup_names_a_pg_dump_too_old_for_the_server(fresh, tmp_path):  # type
     assert done.returncode == 1
     assert "pg_dump is version 9 but the server runs PostgreSQL" in done.stderr
     assert not (tmp_path / "b.tar.gz").exists()
+
+
+def test_backup_and_restore_carry_the_buckets_objects(fresh, tmp_path):  # type: ignore[no-untyped-def]
+    """With KSBB_STORAGE_URL the uploaded files live in the bucket: the backup reads them
+    from there, and a restore puts exactly those objects back (and drops newer ones)."""
+    bucket_name = f"ksbb-b-{uuid.uuid4().hex[:12]}"
+    env = {**fresh, "KSBB_STORAGE_URL": s3_url(bucket_name)}
+    bucket = PrivateS3Storage(**storage_settings(bucket_name)["OPTIONS"]).bucket
+    bucket.create()
+    try:
+        bucket.put_object(Key="receipts/kwitansi-1.pdf", Body=b"%PDF-1.4 receipt")
+        bucket.put_object(Key="photos/serah-terima.jpg", Body=b"\xff\xd8\xff photo")
+        archive = tmp_path / "ksbb.tar.gz"
+        ksbb(env, "backup", "--output", str(archive))
+        with tarfile.open(archive) as tar:
+            assert {"media/receipts/kwitansi-1.pdf", "media/photos/serah-terima.jpg"} <= set(
+                tar.getnames())
+        bucket.Object("photos/serah-terima.jpg").delete()
+        bucket.put_object(Key="receipts/kwitansi-1.pdf", Body=b"changed")
+        bucket.put_object(Key="receipts/kwitansi-2.pdf", Body=b"new")
+
+        ksbb(env, "restore", str(archive), "--yes")
+        assert {obj.key: obj.get()["Body"].read() for obj in bucket.objects.all()} == {
+            "receipts/kwitansi-1.pdf": b"%PDF-1.4 receipt",
+            "photos/serah-terima.jpg": b"\xff\xd8\xff photo"}
+    finally:
+        bucket.objects.all().delete()
+        bucket.delete()

@@ -127,3 +127,31 @@ def test_hsts_preload_and_report_only_are_opt_in(tmp_path: Path):
     assert "Content-Security-Policy" not in headers
     report_only = headers["Content-Security-Policy-Report-Only"]
     assert "script-src 'self'" in report_only and "report-uri /csp-report/" in report_only
+
+
+def _deploy_check(env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "ksbb.cli", "check", "--deploy", "--fail-level", "ERROR"],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_check_deploy_names_what_several_nodes_must_share(tmp_path: Path):
+    env = _production_env(tmp_path, KSBB_NODES="2",
+                          KSBB_DATABASE_URL=f"sqlite:///{tmp_path}/ksbb.sqlite3")
+    del env["KSBB_SECRET_KEY"]
+    out = _deploy_check(env)
+    for code, words in [("ksbb.W101", "SQLite"), ("ksbb.W102", "KSBB_CACHE_URL=redis"),
+                        ("ksbb.W103", "KSBB_STORAGE_URL"), ("ksbb.W104", "KSBB_SECRET_KEY")]:
+        assert code in out and words in out, out
+
+
+def test_check_deploy_is_clean_for_a_complete_multi_node_setup(tmp_path: Path):
+    env = _production_env(
+        tmp_path, KSBB_NODES="2",
+        KSBB_DATABASE_URL="postgres://ksbb@db.internal:5432/ksbb",
+        KSBB_CACHE_URL="redis://cache.internal:6379/0",
+        KSBB_STORAGE_URL="s3://AK:SK@objects.internal:443/ksbb?region=id-jkt")
+    out = _deploy_check(env)
+    assert "ksbb.W10" not in out and "no issues" in out, out

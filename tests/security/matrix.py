@@ -176,6 +176,8 @@ GOV = ["admin", "assessor"]
 REPORT_OFFICERS = ["admin", "assessor", "kelurahan"]  # the report is in the officer's village
 FIELD_PARTIES = ["admin", "assessor", "aggregator", "executor", "kelurahan", "ketua_rw"]
 AGGREGATORS = ["admin", "aggregator", "outsider"]  # role-level pages: each sees its own
+# Domain actions ask the role rule only: the platform admin (a superuser) has no shortcut.
+AGGREGATOR_STAFF = ["aggregator", "outsider"]
 API_SIGNED_IN = signed_in(anonymous=403)
 
 
@@ -333,20 +335,21 @@ MATRIX.update({
     "organization-detail": Entry(get=only(["admin", "assessor", "aggregator"], others=404,
                                           anonymous=403)),
     # API: pledges and purchases (the cast's aggregator; the outsider's is another).
-    "pledge-list": Entry(get=API_SIGNED_IN, post=only(["admin", "collaborator"], OK,
+    "pledge-list": Entry(get=API_SIGNED_IN, post=only(["collaborator"], OK,
                                                       anonymous=403)),
     "pledge-detail": Entry(get=only(["admin", "assessor", "aggregator", "collaborator"],
                                     others=404, anonymous=403)),
     "pledge-receive": api_action(["aggregator"], visible=["admin", "assessor", "aggregator",
                                                           "collaborator"]),
-    "pledge-reject": api_action(["admin", "aggregator"],
+    "pledge-reject": api_action(["aggregator"],
                                 visible=["admin", "assessor", "aggregator", "collaborator"]),
-    "pledge-cancel": api_action(["admin", "collaborator"],
+    "pledge-cancel": api_action(["collaborator"],
                                 visible=["admin", "assessor", "aggregator", "collaborator"]),
     "pledge-receipt": Entry(get=only(["admin", "aggregator", "collaborator"], anonymous=403,
                                      executor=404, kelurahan=404, ketua_rw=404,
                                      outsider=404)),
-    "purchase-list": Entry(get=API_SIGNED_IN, post=only(AGGREGATORS, OK, anonymous=403)),
+    "purchase-list": Entry(get=API_SIGNED_IN,
+                           post=only(AGGREGATOR_STAFF, OK, anonymous=403)),
     "purchase-detail": Entry(get=only(["admin", "assessor", "aggregator", "collaborator"],
                                       others=404, anonymous=403)),
     # API: recipients are public; institutions are registered and verified by government.
@@ -372,13 +375,13 @@ MATRIX.update({
                                         others=404, anonymous=403)),
     # API: deliveries and handover reports (see field: above).
     "delivery-list": Entry(get=API_SIGNED_IN,
-                           post=only(["assessor", *AGGREGATORS], OK, anonymous=403)),
+                           post=only(["assessor", *AGGREGATOR_STAFF], OK, anonymous=403)),
     "delivery-detail": Entry(get=only(FIELD_PARTIES, others=404, anonymous=403)),
     "delivery-dispatch": api_action(["executor"], visible=FIELD_PARTIES),
     "delivery-deliver": api_action(["executor"], visible=FIELD_PARTIES),
-    "delivery-cancel": api_action(["admin", "assessor", "aggregator", "executor"],
+    "delivery-cancel": api_action(["assessor", "aggregator", "executor"],
                                   visible=FIELD_PARTIES),
-    "delivery-fail": api_action(["admin", "executor"], visible=FIELD_PARTIES),
+    "delivery-fail": api_action(["executor"], visible=FIELD_PARTIES),
     "delivery-verify": api_action(["assessor", "kelurahan"], visible=FIELD_PARTIES),
     "handover-list": Entry(get=API_SIGNED_IN, post=signed_in(OK, anonymous=403)),
     "handover-detail": Entry(get=only(FIELD_PARTIES, others=404, anonymous=403)),

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,14 +28,9 @@ from ksbb.allocation.services import (
     run_discard,
     run_start,
 )
-from ksbb.api.needs import HasPerm
-from ksbb.api.permissions import RulePermission
+from ksbb.api.permissions import HasPerm, RulePermission
 from ksbb.donations.models import Pledge, Purchase
 from ksbb.needs.models import AssessmentRound, Need
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
 class ProposedLineSerializer(serializers.ModelSerializer[ProposedLine]):
@@ -75,17 +68,11 @@ class AllocationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         return runs_visible_to(self.request.user).order_by("-created_at", "-pk")
 
     def perform_create(self, serializer: serializers.BaseSerializer[AllocationRun]) -> None:
-        try:
-            serializer.instance = run_start(round=serializer.validated_data["round"],
-                                            by=self.request.user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        serializer.instance = run_start(round=serializer.validated_data["round"],
+                                        by=self.request.user)
 
     def _act(self, fn: Any) -> Response:
-        try:
-            run = fn(run=self.get_object(), by=self.request.user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        run = fn(run=self.get_object(), by=self.request.user)
         return Response(self.get_serializer(run).data)
 
     @extend_schema(request=None, responses=AllocationRunSerializer)
@@ -157,10 +144,7 @@ class AllocationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[A
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            allocation = allocation_create_manual(supply=data["supply"], need=data["need"],
-                                                  quantity=data["quantity"], by=request.user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        allocation = allocation_create_manual(supply=data["supply"], need=data["need"],
+                                              quantity=data["quantity"], by=request.user)
         allocation = get_object_or_404(self.get_queryset(), pk=allocation.pk)
         return Response(self.get_serializer(allocation).data, status=status.HTTP_201_CREATED)

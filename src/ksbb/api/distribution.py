@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from ksbb.accounts.models import Organization
 from ksbb.allocation.models import Allocation
-from ksbb.api.errors import require_perm, service_caller
+from ksbb.api.errors import require_perm
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.distribution import services
@@ -36,9 +36,6 @@ from ksbb.distribution.selectors import (
     handovers_visible_to,
 )
 from ksbb.web.files import file_response
-
-call_service = service_caller(services.NotAllowed)
-
 
 # Deliveries.
 
@@ -108,16 +105,14 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Del
         if missing:
             raise ApiValidationError({"allocations": [
                 _("unknown allocation %(id)s") % {"id": missing[0]}]})
-        delivery = call_service(services.delivery_schedule,
-                                allocations=[found[i] for i in ids],
-                                executor=ser.validated_data["executor"],
-                                scheduled_for=ser.validated_data["scheduled_for"],
-                                by=request.user)
+        delivery = services.delivery_schedule(
+            allocations=[found[i] for i in ids], executor=ser.validated_data["executor"],
+            scheduled_for=ser.validated_data["scheduled_for"], by=request.user)
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
 
     def _step(self, fn: Any, delivery: Delivery | None = None, **kwargs: Any) -> Response:
-        delivery = call_service(fn, delivery=delivery or self.get_object(),
-                                by=self.request.user, **kwargs)
+        delivery = fn(delivery=delivery or self.get_object(),
+                      by=self.request.user, **kwargs)
         return Response(DeliverySerializer(self.get_queryset().get(pk=delivery.pk)).data)
 
     def _reason(self, request: Request, perm: str) -> tuple[Delivery, str]:
@@ -290,8 +285,8 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
             area = Area.objects.filter(code=data["area"]).first()
             if area is None:
                 raise ApiValidationError({"area": [_("unknown area")]})
-        handover = call_service(
-            services.handover_create, delivery=delivery, date=data["date"],
+        handover = services.handover_create(
+            delivery=delivery, date=data["date"],
             lines={row["delivery_line"]: row["quantity"] for row in data["lines"]},
             address=data.get("address", ""), area=area, latitude=data.get("latitude"),
             longitude=data.get("longitude"), supersedes=supersedes,
@@ -306,8 +301,8 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
         handover = self.get_object()
         ser = HandoverConfirmSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        handover = call_service(services.handover_confirm, handover=handover,
-                                role=ser.validated_data["role"], by=request.user)
+        handover = services.handover_confirm(handover=handover,
+                                             role=ser.validated_data["role"], by=request.user)
         return self._fresh(handover)
 
     @extend_schema(request={"multipart/form-data": HandoverPhotoUploadSerializer},
@@ -316,8 +311,8 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
     def photos(self, request: Request, pk: str | None = None) -> Response:
         """Add a photo as evidence (draft only)."""
         handover = self.get_object()
-        call_service(services.handover_photo_add, handover=handover,
-                     upload=request.FILES.get("photo"), by=request.user)
+        services.handover_photo_add(handover=handover,
+                                    upload=request.FILES.get("photo"), by=request.user)
         return Response(self._fresh(handover).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request={"multipart/form-data": HandoverPaperUploadSerializer},
@@ -327,9 +322,8 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
         """Upload the scanned signed paper BAST instead of confirming in the app."""
         handover = self.get_object()
         data: Any = request.data
-        handover = call_service(
-            services.handover_paper_upload, handover=handover,
-            upload=request.FILES.get("paper"),
+        handover = services.handover_paper_upload(
+            handover=handover, upload=request.FILES.get("paper"),
             receiver_name=str(data.get("receiver_name", "")),
             witness_name=str(data.get("witness_name", "")), by=request.user)
         return self._fresh(handover)
@@ -338,8 +332,8 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
     @action(detail=True, methods=["post"])
     def accept_paper(self, request: Request, pk: str | None = None) -> Response:
         """The assessor or the village's kelurahan officer accepts the paper BAST: signed."""
-        handover = call_service(services.handover_paper_accept, handover=self.get_object(),
-                                by=request.user)
+        handover = services.handover_paper_accept(handover=self.get_object(),
+                                                  by=request.user)
         return self._fresh(handover)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})

@@ -25,7 +25,7 @@ from rest_framework.settings import api_settings
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
-from ksbb.api.errors import require_perm, service_caller
+from ksbb.api.errors import require_perm
 from ksbb.api.fields import NO_AREA, CodeRelatedField
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
@@ -40,8 +40,6 @@ from ksbb.donations.selectors import (
 )
 from ksbb.needs.models import Recipient
 from ksbb.web.donations.pledges import pledge_receipt_response
-
-call_service = service_caller(services.NotAllowed)
 
 
 def _own_org(user: Any, role: str, given: Organization | None, field: str) -> Organization:
@@ -197,8 +195,9 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
         data = dict(ser.validated_data)
         collaborator = _own_org(request.user, Role.COLLABORATOR, data.pop("collaborator", None),
                                 "collaborator")
-        pledge = call_service(services.pledge_submit, collaborator=collaborator,
-                              amount=data.pop("amount_rupiah", None), by=request.user, **data)
+        pledge = services.pledge_submit(collaborator=collaborator,
+                                        amount=data.pop("amount_rupiah", None),
+                                        by=request.user, **data)
         return Response(PledgeSerializer(pledge).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PledgeReceiveSerializer, responses={200: PledgeSerializer})
@@ -209,8 +208,8 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
         require_perm(request.user, "donations.receive_pledge", pledge)
         ser = PledgeReceiveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        pledge = call_service(services.pledge_receive, pledge=pledge, by=request.user,
-                              **ser.validated_data)
+        pledge = services.pledge_receive(pledge=pledge, by=request.user,
+                                         **ser.validated_data)
         return Response(PledgeSerializer(pledge).data)
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeSerializer})
@@ -221,8 +220,8 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
         require_perm(request.user, "donations.receive_pledge", pledge)
         ser = ReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        pledge = call_service(services.pledge_reject, pledge=pledge, by=request.user,
-                              reason=ser.validated_data["reason"])
+        pledge = services.pledge_reject(pledge=pledge, by=request.user,
+                                        reason=ser.validated_data["reason"])
         return Response(PledgeSerializer(pledge).data)
 
     @extend_schema(request=None, responses={
@@ -247,8 +246,8 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
         require_perm(request.user, "donations.cancel_pledge", pledge)
         ser = ReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        pledge = call_service(services.pledge_cancel, pledge=pledge, by=request.user,
-                              reason=ser.validated_data["reason"])
+        pledge = services.pledge_cancel(pledge=pledge, by=request.user,
+                                        reason=ser.validated_data["reason"])
         return Response(PledgeSerializer(pledge).data)
 
 
@@ -318,6 +317,6 @@ class PurchaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pur
             raise ApiValidationError({"funding": [
                 _("unknown pledge %(id)s") % {"id": pk} for pk in unknown]})
         funding = [(visible[r["pledge"]], r["amount_rupiah"]) for r in rows]
-        purchase = call_service(services.purchase_record, aggregator=aggregator,
-                                funding=funding, by=request.user, **data)
+        purchase = services.purchase_record(aggregator=aggregator,
+                                            funding=funding, by=request.user, **data)
         return Response(PurchaseSerializer(purchase).data, status=status.HTTP_201_CREATED)

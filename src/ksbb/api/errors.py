@@ -1,24 +1,62 @@
-"""Turning a domain service's refusal into the API's answer: 403 for a wrong actor, 400
-with field names for anything else, so every resource reports errors the same way."""
+"""How the API answers a refusal: the one place where a domain service's error becomes an
+HTTP response, for every resource.
+
+Views call services directly and let refusals propagate; DRF passes them to
+:func:`exception_handler` (``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` in settings):
+
+===================================================  ======================================
+raised by the service (see ``ksbb.core.domain``)      answer
+===================================================  ======================================
+``Invisible``                                          404 ``{"detail": "Not found."}``
+``NotAllowed`` (or Django's ``PermissionDenied``)     403 ``{"detail": "<message>"}``
+``WrongState``, ``Invalid``, any ``ValidationError``   400 ``{"<field>": ["<message>"], ...}``
+                                                      (the whole request:
+                                                      ``non_field_errors``)
+===================================================  ======================================
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ErrorDetail, PermissionDenied, Throttled
+from rest_framework.exceptions import ErrorDetail, NotFound, PermissionDenied, Throttled
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ksbb.core.domain import Invisible, may
+
+
+def _as_api_error(exc: Exception) -> Exception:
+    """The DRF exception for a domain refusal; other exceptions unchanged."""
+    if isinstance(exc, Invisible):
+        return NotFound()
+    if isinstance(exc, DjangoValidationError):
+        messages = exc.messages
+        if isinstance(exc, DjangoPermissionDenied):  # NotAllowed: a refusal and a 403
+            return PermissionDenied("; ".join(str(m) for m in messages))
+        if hasattr(exc, "error_dict"):
+            detail: Any = {
+                (api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k): v
+                for k, v in exc.message_dict.items()}
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: messages}
+        return ApiValidationError(detail)
+    if isinstance(exc, DjangoPermissionDenied) and exc.args and exc.args[0]:
+        return PermissionDenied(str(exc.args[0]))
+    return exc
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, with its rate-limit message translated whole (its Indonesian
-    catalogue leaves "Expected available in N seconds" in English)."""
+    """DRF's handler, after turning domain refusals into API errors (table above), and with
+    its rate-limit message translated whole (its Indonesian catalogue leaves "Expected
+    available in N seconds" in English)."""
+    exc = _as_api_error(exc)
     if isinstance(exc, Throttled) and str(exc.detail).startswith(
             str(Throttled.default_detail)):
         wait = getattr(exc, "wait", None)
@@ -31,27 +69,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def require_perm(user: Any, perm: str, obj: Any) -> None:
     """The caller's right to act, checked before the request body: whoever may not act
-    learns that (403), not what was wrong with the form (400)."""
-    if not user.has_perm(perm, obj):
+    learns that (403), not what was wrong with the form (400). The role rule, as the
+    service will check it (:func:`ksbb.core.domain.may`: no superuser shortcut)."""
+    if not may(user, perm, obj):
         raise PermissionDenied
-
-
-def service_caller(not_allowed: type[Exception]) -> Callable[..., Any]:
-    """``call_service(fn, **kwargs)`` for a domain whose wrong-actor refusal is
-    ``not_allowed`` (a ValidationError subclass in each domain's services)."""
-
-    def call_service(fn: Callable[..., Any], **kwargs: Any) -> Any:
-        try:
-            return fn(**kwargs)
-        except not_allowed as exc:
-            messages = exc.messages if isinstance(exc, DjangoValidationError) else [str(exc)]
-            raise PermissionDenied("; ".join(messages)) from exc
-        except DjangoValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                detail = {(api_settings.NON_FIELD_ERRORS_KEY if k == NON_FIELD_ERRORS else k): v
-                          for k, v in exc.message_dict.items()}
-            else:
-                detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-            raise ApiValidationError(detail) from exc
-
-    return call_service

@@ -15,15 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ksbb.api.errors import require_perm, service_caller
+from ksbb.api.errors import require_perm
 from ksbb.api.fields import NO_PROGRAM, CodeRelatedField
 from ksbb.core.privacy import public_name
 from ksbb.donations.models import Program
 from ksbb.forum import services
 from ksbb.forum.models import Idea
 from ksbb.forum.selectors import ideas_list
-
-call_service = service_caller(services.NotAllowed)
 
 
 class IdeaSerializer(serializers.ModelSerializer[Idea]):
@@ -91,21 +89,21 @@ class IdeaViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Idea]):
         """Propose an idea (any signed-in account)."""
         ser = IdeaCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        idea = call_service(services.idea_post, by=request.user, **ser.validated_data)
+        idea = services.idea_post(by=request.user, **ser.validated_data)
         return Response(self._fresh(idea), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: IdeaSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def support(self, request: Request, pk: str | None = None) -> Response:
         """Support the idea; one vote per account (supporting again changes nothing)."""
-        idea = call_service(services.idea_support, idea=self.get_object(), by=request.user)
+        idea = services.idea_support(idea=self.get_object(), by=request.user)
         return Response(self._fresh(idea))
 
     @extend_schema(request=None, responses={200: IdeaSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def unsupport(self, request: Request, pk: str | None = None) -> Response:
         """Withdraw the caller's support."""
-        idea = call_service(services.idea_unsupport, idea=self.get_object(), by=request.user)
+        idea = services.idea_unsupport(idea=self.get_object(), by=request.user)
         return Response(self._fresh(idea))
 
     @extend_schema(request=IdeaAnswerSerializer, responses={200: IdeaSerializer})
@@ -116,8 +114,8 @@ class IdeaViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Idea]):
         require_perm(request.user, "forum.answer_idea", idea)
         ser = IdeaAnswerSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        idea = call_service(services.idea_answer, idea=idea, by=request.user,
-                            **ser.validated_data)
+        idea = services.idea_answer(idea=idea, by=request.user,
+                                    **ser.validated_data)
         return Response(self._fresh(idea))
 
 

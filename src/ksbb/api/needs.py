@@ -10,17 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from ksbb.api.permissions import HasPerm
 from ksbb.core.privacy import mask_phone
 from ksbb.needs.models import AssessmentRound, Need, Recipient
 from ksbb.needs.selectors import needs_visible_to, recipients_visible_to, rounds_visible_to
@@ -34,19 +32,6 @@ from ksbb.needs.services import (
 
 CONTACT_FIELDS = ("address", "contact_name", "contact_phone")
 
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
-class HasPerm(BasePermission):
-    """The view-level rule in ``view.perms``: by action name, else ``read`` or ``write``."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        perms = getattr(view, "perms", {})
-        kind = "read" if request.method in SAFE_METHODS else "write"
-        perm = perms.get(getattr(view, "action", None) or "", perms.get(kind))
-        return perm is None or request.user.has_perm(perm)
 
 
 # Recipients -----------------------------------------------------------------------------
@@ -101,22 +86,16 @@ class RecipientViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Re
 
     def perform_create(self, serializer: serializers.BaseSerializer[Recipient]) -> None:
         data = serializer.validated_data
-        try:
-            serializer.instance = institution_register(
-                kind=data["kind"], name=data["name"], area=data["area"],
-                residents=data.get("residents"), address=data.get("address", ""),
-                contact_name=data.get("contact_name", ""),
-                contact_phone=data.get("contact_phone", ""), by=self.request.user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        serializer.instance = institution_register(
+            kind=data["kind"], name=data["name"], area=data["area"],
+            residents=data.get("residents"), address=data.get("address", ""),
+            contact_name=data.get("contact_name", ""),
+            contact_phone=data.get("contact_phone", ""), by=self.request.user)
 
     @extend_schema(request=None, responses=RecipientSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
-        try:
-            recipient = institution_verify(recipient=self.get_object(), by=request.user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        recipient = institution_verify(recipient=self.get_object(), by=request.user)
         return Response(self.get_serializer(recipient).data)
 
 
@@ -157,12 +136,9 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Assess
 
     def perform_create(self, serializer: serializers.BaseSerializer[AssessmentRound]) -> None:
         data = serializer.validated_data
-        try:
-            serializer.instance = round_open(
-                name=data["name"], program=data["program"], period_start=data["period_start"],
-                period_end=data["period_end"], by=self.request.user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        serializer.instance = round_open(
+            name=data["name"], program=data["program"], period_start=data["period_start"],
+            period_end=data["period_end"], by=self.request.user)
 
     @extend_schema(request=None, responses=RoundSerializer)
     @action(detail=True, methods=["post"])
@@ -230,13 +206,10 @@ class NeedViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
     def _save(self, serializer: serializers.BaseSerializer[Need], **known: Any) -> None:
         data = {**known, **serializer.validated_data}
         note = data.get("note", serializer.instance.note if serializer.instance else "")
-        try:
-            serializer.instance = need_set(
-                round=data["round"], recipient=data["recipient"], item=data["item"],
-                quantity=data["quantity"], priority=data["priority"], note=note,
-                by=self.request.user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        serializer.instance = need_set(
+            round=data["round"], recipient=data["recipient"], item=data["item"],
+            quantity=data["quantity"], priority=data["priority"], note=note,
+            by=self.request.user)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Need]) -> None:
         self._save(serializer)

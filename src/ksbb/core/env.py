@@ -11,6 +11,7 @@ import os
 import secrets
 import zoneinfo
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -106,6 +107,52 @@ def env_cache(name: str, default: str) -> dict[str, object]:
         f"{name}={value!r} is not a cache URL: use locmem://, redis://host:6379/0 "
         "or file:///absolute/folder"
     )
+
+
+def env_storage(name: str) -> dict[str, object]:
+    """Where uploaded files go: the data folder by default, or S3-compatible object storage
+    from ``s3://ACCESS:SECRET@host:port/bucket?region=...&secure=1`` (``secure=0`` for plain
+    HTTP, e.g. a gateway on the loopback). The bucket stays private: files are streamed
+    through the views that check permission, never linked to the bucket."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        # MEDIA_ROOT, read when used (tests point it at a temporary folder).
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(raw)
+    bucket = parts.path.strip("/")
+    query = dict(parse_qsl(parts.query))
+    if (parts.scheme.lower() != "s3" or not parts.hostname or not bucket or "/" in bucket
+            or not parts.username or not parts.password):
+        raise EnvError(
+            f"{name} is not an object storage URL: use "
+            "s3://ACCESS_KEY:SECRET_KEY@host:port/bucket?region=REGION"
+        )
+    secure = query.get("secure", "1").lower()
+    if secure not in _TRUE | _FALSE:
+        raise EnvError(f"{name}: secure={secure!r} must be 1 or 0")
+    scheme = "https" if secure in _TRUE else "http"
+    try:
+        port = parts.port
+    except ValueError:
+        raise EnvError(f"{name}: the port is not a number") from None
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    endpoint = f"{scheme}://{host}" + (f":{port}" if port else "")
+    return {
+        "BACKEND": "ksbb.core.s3.PrivateS3Storage",
+        "OPTIONS": {
+            "access_key": unquote(parts.username),
+            "secret_key": unquote(parts.password),
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": query.get("region", "us-east-1"),
+            # Private objects; nothing is ever addressed by a public or presigned URL.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # Never replace an existing object: two uploads with one name both survive.
+            "file_overwrite": False,
+        },
+    }
 
 
 def env_rate(name: str, default: str) -> str | None:

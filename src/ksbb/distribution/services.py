@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
 import rules
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +24,9 @@ from ksbb.accounts.models import Organization, Role, User
 from ksbb.accounts.selectors import scope_of
 from ksbb.allocation.models import Allocation
 from ksbb.areas.models import Area
+from ksbb.core import domain
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Refusal
 from ksbb.distribution.files import BadUpload, check_paper_scan, check_photo
 from ksbb.distribution.models import (
     BastSequence,
@@ -45,17 +46,17 @@ from ksbb.donations.models import Program
 from ksbb.stats import rollups
 
 
-class DistributionError(ValidationError):
+class DistributionError(Refusal):
     """A refused distribution write; ``message_dict`` names the offending fields."""
 
 
-class NotAllowed(DistributionError):
+class NotAllowed(DistributionError, domain.NotAllowed):
     """The actor may not do this (the API answers 403)."""
 
 
 def _refuse(field: str | None, message: str,
             cls: type[DistributionError] = DistributionError) -> NoReturn:
-    raise cls({field or NON_FIELD_ERRORS: [message]})
+    raise cls(message, field=field)
 
 
 def _may(by: Any, perm: str, obj: Any = None) -> bool:

@@ -12,7 +12,7 @@ import rules
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from ksbb.accounts.models import Organization, Role, User
 from ksbb.accounts.services import membership_grant, organization_create, user_create
 from ksbb.areas.models import Area
+from ksbb.core import domain
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Refusal
 from ksbb.donations.models import (
     AggregatorProfile,
     CollaboratorKind,
@@ -44,7 +46,7 @@ EMAIL_VERIFY_SALT = "ksbb.donations.verify-email"
 EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
 
 
-class DonationError(ValidationError):
+class DonationError(Refusal):
     """A refused donations write; ``message_dict`` names the offending fields."""
 
 
@@ -52,13 +54,13 @@ class PledgeError(DonationError):
     """A refused pledge write."""
 
 
-class NotAllowed(PledgeError):
+class NotAllowed(PledgeError, domain.NotAllowed):
     """The actor may not do this (the API answers 403)."""
 
 
 def _refuse(field: str | None, message: str,
             cls: type[DonationError] = PledgeError) -> NoReturn:
-    raise cls({field or NON_FIELD_ERRORS: [message]})
+    raise cls(message, field=field)
 
 
 def _may(by: Any, perm: str, obj: Any = None) -> bool:

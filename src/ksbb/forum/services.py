@@ -7,13 +7,15 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 import rules
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import User
+from ksbb.core import domain
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Refusal
 from ksbb.donations.models import Program
 from ksbb.forum.models import Idea, Support
 
@@ -25,16 +27,16 @@ SUPPORTABLE = (Idea.Status.OPEN, Idea.Status.UNDER_REVIEW)
 NEEDS_ANSWER = (Idea.Status.ADOPTED, Idea.Status.DECLINED)
 
 
-class ForumError(ValidationError):
+class ForumError(Refusal):
     """A refused forum write; ``message_dict`` names the offending fields."""
 
 
-class NotAllowed(ForumError):
+class NotAllowed(ForumError, domain.NotAllowed):
     """The actor may not do this (the API answers 403)."""
 
 
 def _refuse(field: str | None, message: str, cls: type[ForumError] = ForumError) -> NoReturn:
-    raise cls({field or NON_FIELD_ERRORS: [message]})
+    raise cls(message, field=field)
 
 
 def _may(by: Any, perm: str, obj: Any = None) -> bool:

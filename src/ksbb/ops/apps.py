@@ -8,3 +8,6 @@ class OpsConfig(AppConfig):
     name = "ksbb.ops"
     label = "ops"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from ksbb.ops import checks  # noqa: F401  (registers the deploy checks)

@@ -2,10 +2,11 @@
 
 A backup is one ``.tar.gz`` holding ``manifest.json``, the database (``database.sqlite3``,
 a copy made with SQLite's online backup API, or ``database.pgdump``, ``pg_dump -Fc``) and
-``media/`` (receipts, photos, BAST PDFs). The manifest records the format, the KSBB
-version, the time, the database kind, the database file's SHA-256, the row count of every
-table and the audit log's head, all read from the same snapshot as the dump itself, so a
-restore can prove that it put back exactly what was saved.
+``media/`` (receipts, photos, BAST PDFs), read from the data folder or, with
+``KSBB_STORAGE_URL``, from the S3 bucket (and put back there by a restore). The manifest
+records the format, the KSBB version, the time, the database kind, the database file's
+SHA-256, the row count of every table and the audit log's head, all read from the same
+snapshot as the dump itself, so a restore can prove that it put back exactly what was saved.
 
 Both work while the site runs: SQLite's backup API copies a consistent snapshot even with
 writers in WAL mode, and pg_dump is given the snapshot the counts were read in.
@@ -31,9 +32,11 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 
 from ksbb.core.models import AuditEntry
+from ksbb.core.storage import all_files, ensure_bucket, is_object_storage
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -216,6 +219,27 @@ def _media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
+def _pack_stored_file(tar: tarfile.TarFile, name: str) -> None:
+    """One uploaded file into the archive, streamed from whichever storage holds it."""
+    info = tarfile.TarInfo(f"media/{name}")
+    info.size = default_storage.size(name)
+    info.mtime = int(datetime.now(UTC).timestamp())
+    info.mode = 0o600
+    with default_storage.open(name, "rb") as fh:
+        tar.addfile(info, fh)
+
+
+def _restore_object_storage(restored_media: Path) -> None:
+    """The bucket's objects replaced by the archive's files, under the same names."""
+    ensure_bucket()
+    bucket = default_storage.bucket  # type: ignore[attr-defined]
+    bucket.objects.all().delete()
+    if not restored_media.is_dir():
+        return
+    for path in sorted(p for p in restored_media.rglob("*") if p.is_file()):
+        bucket.upload_file(str(path), path.relative_to(restored_media).as_posix())
+
+
 def backup(output: Path, *, say: Say = lambda _m: None) -> dict[str, Any]:
     """Write the archive to ``output``; returns the manifest."""
     kind = database_kind()
@@ -224,8 +248,7 @@ def backup(output: Path, *, say: Say = lambda _m: None) -> dict[str, Any]:
         dump = Path(tmp) / ("database.sqlite3" if kind == "sqlite" else "database.pgdump")
         say(f"Copying the {kind} database ...")
         snap = _sqlite_dump(dump) if kind == "sqlite" else _pg_dump(dump)
-        media = _media_root()
-        media_files = sorted(p for p in media.rglob("*") if p.is_file()) if media.is_dir() else []
+        media_files = list(all_files())
         manifest = {
             "format": FORMAT, "ksbb_version": ksbb_version(),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -233,6 +256,7 @@ def backup(output: Path, *, say: Say = lambda _m: None) -> dict[str, Any]:
             "counts": snap.counts, "rows": sum(snap.counts.values()),
             "audit_head": {"seq": snap.audit_seq, "hash": snap.audit_hash},
             "media_files": len(media_files),
+            "storage": "s3" if is_object_storage() else "local",
         }
         (Path(tmp) / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         say(f"Packing {manifest['rows']} rows and {len(media_files)} uploaded files ...")
@@ -240,8 +264,8 @@ def backup(output: Path, *, say: Say = lambda _m: None) -> dict[str, Any]:
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(Path(tmp) / MANIFEST, arcname=MANIFEST)
             tar.add(dump, arcname=dump.name)
-            for path in media_files:
-                tar.add(path, arcname=f"media/{path.relative_to(media).as_posix()}")
+            for name in media_files:
+                _pack_stored_file(tar, name)
         # Never a half-written archive under the final name.
         partial.replace(output)
     return manifest
@@ -288,13 +312,16 @@ def restore(archive: Path, *, say: Say = lambda _m: None) -> dict[str, Any]:
         say(f"Restoring the {kind} database ({manifest['rows']} rows) ...")
         _sqlite_load(dump) if kind == "sqlite" else _pg_load(dump)
         say(f"Restoring {found} uploaded files ...")
-        old = Path(tmp) / "media-before-restore"
-        if media.exists():
-            media.replace(old)
-        if restored_media.is_dir():
-            restored_media.replace(media)
+        if is_object_storage():
+            _restore_object_storage(restored_media)
         else:
-            media.mkdir()
+            old = Path(tmp) / "media-before-restore"
+            if media.exists():
+                media.replace(old)
+            if restored_media.is_dir():
+                restored_media.replace(media)
+            else:
+                media.mkdir()
     connection.close()
     snap = current_snapshot(sorted(manifest["counts"]))
     expected = manifest["audit_head"]

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import rules
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import Organization, User
 from ksbb.areas.models import Area
+from ksbb.core import domain
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Refusal
 from ksbb.donations.models import Pledge
 from ksbb.donations.rules import is_collaborator_of_pledge
 from ksbb.reports.models import Category, MisuseReport, ReportPhoto
@@ -36,16 +38,16 @@ DUE_WORKING_DAYS = 7
 REPORTABLE_ORGANIZATION_KINDS = (Organization.Kind.AGGREGATOR, Organization.Kind.EXECUTOR)
 
 
-class ReportError(ValidationError):
+class ReportError(Refusal):
     """A refused misuse-report write; ``message_dict`` names the offending fields."""
 
 
-class NotAllowed(ReportError):
+class NotAllowed(ReportError, domain.NotAllowed):
     """The actor may not do this (the API answers 403)."""
 
 
 def _refuse(field: str | None, message: str, cls: type[ReportError] = ReportError) -> NoReturn:
-    raise cls({field or NON_FIELD_ERRORS: [message]})
+    raise cls(message, field=field)
 
 
 def _may(by: Any, perm: str, obj: Any = None) -> bool:

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from ksbb.areas.models import Area
+from ksbb.core.storage import ensure_bucket
 
 
 class Command(BaseCommand):
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.stdout.write(f"KSBB data folder: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
+        if ensure_bucket():
+            self.stdout.write("Created the storage bucket for uploaded files.")
         if not Area.objects.exists():
             province = settings.KSBB_DEFAULT_PROVINCE
             self.stdout.write(f"Loading the areas of province {province} ...")

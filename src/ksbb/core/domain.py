@@ -1,0 +1,135 @@
+"""The words every domain service speaks: who acts, whether they may, and how a write is
+refused.
+
+A service (``<app>/services.py``) looks like this::
+
+    from ksbb.core.domain import Actor, NotAllowed, WrongState, Invalid, may
+
+    def need_set(*, round: AssessmentRound, recipient: Recipient, item: Item,
+                 quantity: int, by: Actor) -> Need:
+        if not may(by, "needs.set_need", round):
+            raise NotAllowed(_("only an assessor can set needs"))
+        if round.is_closed:
+            raise WrongState(_("the round %(name)s is closed") % {"name": round.name},
+                             field="round")
+        if quantity < 0:
+            raise Invalid(_("enter a whole number of at least 0"), field="quantity")
+        with transaction.atomic():
+            ...
+            audit_log(actor=by, action="need.set", obj=need, ...)
+
+* **Actor** (``by``): a signed-in :class:`~ksbb.accounts.models.User`, or a
+  :class:`SystemActor` naming the command or task that acts (``SystemActor("load_areas")``,
+  written to the audit log as ``system:load_areas``). Tests use a real user or a system
+  actor too; no service knows about tests.
+* **may(actor, perm, obj)**: the django-rules rule ``perm`` (the domain's ``rules.py``) for
+  an active user. A superuser gets no shortcut: ``user.has_perm`` lets a superuser through
+  everything, ``may`` asks only the role rules, so a platform administrator does not set
+  needs or confirm pledges for an aggregator. A system actor may act only where the
+  service says so (``may(by, perm, obj, system=True)``).
+* **Refusals**: :class:`NotAllowed` (this actor may not; also a Django ``PermissionDenied``
+  so a page that does not catch it answers 403), :class:`Invisible` (not allowed, and the
+  actor must not learn the object exists), :class:`WrongState` (the object is not in a
+  state for this), :class:`Invalid` (bad input). Each names a field (None: the whole
+  request) and carries a translated message. They are Django ``ValidationError`` s keyed
+  by field, so a form shows them with ``form.add_error(None, exc)`` and the API's one
+  exception handler (:func:`ksbb.api.errors.exception_handler`) turns them into
+  403 / 404 / 400 with field errors.
+
+A service changes nothing when it refuses: it checks before it writes, inside its one
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import rules
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from ksbb.accounts.models import User
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """A command, task or start-up step acting without a person (``ksbb load_areas``, the
+    allocation worker, the demo data). ``name`` says which; the audit log records
+    ``system:<name>``."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.strip():
+            raise ValueError("a system actor needs a name")
+
+    def __str__(self) -> str:
+        return f"system:{self.name}"
+
+
+Actor: TypeAlias = "User | SystemActor"
+
+
+def is_user(actor: Any) -> bool:
+    """An active, signed-in account (not a system actor, not anonymous)."""
+    return (getattr(actor, "is_authenticated", False) is True
+            and getattr(actor, "is_active", False) is True
+            and not isinstance(actor, SystemActor))
+
+
+def may(actor: Any, perm: str, obj: Any = None, *, system: bool = False) -> bool:
+    """Whether ``actor`` may do ``perm`` on ``obj``: the role rule for an active user (no
+    superuser shortcut), ``system`` for a system actor, False for anyone else."""
+    if isinstance(actor, SystemActor):
+        return system
+    return is_user(actor) and rules.has_perm(perm, actor, obj)
+
+
+class Refusal(ValidationError):
+    """A service refused a write and changed nothing. ``field`` names the input at fault
+    (None: the request as a whole), ``text`` is the translated message; ``message_dict``
+    has them as a form or the API reports them. Several fields at once: pass a dict
+    ``{field: [message, ...]}`` as the message (``field`` and ``text`` are then None)."""
+
+    def __init__(self, message: str | Promise | Mapping[str, list[Any]], *,
+                 field: str | None = None) -> None:
+        if isinstance(message, Mapping):
+            super().__init__({k or NON_FIELD_ERRORS: v for k, v in message.items()})
+            self.field, self.text = None, None
+            return
+        super().__init__({field or NON_FIELD_ERRORS: [message]})
+        self.field = field
+        self.text = message
+
+    def __reduce__(self) -> Any:
+        # Exception's default rebuilds from ``args`` (Django's dict), not this signature.
+        if self.text is None:
+            return (_rebuild, (type(self), self.message_dict, None))
+        return (_rebuild, (type(self), self.text, self.field))
+
+
+def _rebuild(cls: type[Refusal], text: Any, field: str | None) -> Refusal:
+    return cls(text, field=field)
+
+
+class NotAllowed(Refusal, PermissionDenied):
+    """This actor may not do this (API: 403)."""
+
+
+class Invisible(NotAllowed):
+    """Not allowed, and the actor must not learn that the object exists (API: 404)."""
+
+
+class WrongState(Refusal):
+    """The object is not in a state that allows this (API: 400)."""
+
+
+class Invalid(Refusal):
+    """The input is wrong: a field is missing, malformed or out of range (API: 400)."""
+
+
+__all__ = ["Actor", "Invalid", "Invisible", "NotAllowed", "Refusal", "SystemActor",
+           "WrongState", "is_user", "may"]
