@@ -4,11 +4,23 @@ receipts, BASTs, exports) or a stored file (an open file: receipts, photos)."""
 from __future__ import annotations
 
 import mimetypes
-from typing import IO
+from typing import IO, overload
 
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
+
+
+@overload
+def file_response(content: bytes, *, filename: str = "", content_type: str | None = None,
+                  attachment: bool = True, cache_control: str | None = None) -> HttpResponse:
+    ...
+
+
+@overload
+def file_response(content: IO[bytes], *, filename: str = "", content_type: str | None = None,
+                  attachment: bool = True, cache_control: str | None = None) -> FileResponse:
+    ...
 
 
 def file_response(content: bytes | IO[bytes], *, filename: str = "",

@@ -45,8 +45,8 @@ class _SafeNextMixin:
 
     request: HttpRequest
 
-    def get_redirect_url(self) -> str:
-        return safe_next(self.request)
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        return safe_next(request or self.request)
 
 
 class SignInView(_SafeNextMixin, auth_views.LoginView):

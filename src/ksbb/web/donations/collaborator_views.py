@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -167,7 +166,7 @@ class PledgeReceiptPdfView(PermissionRequiredMixin, DetailView[Pledge]):
         return Pledge.objects.select_related("collaborator", "aggregator", "program", "item",
                                              "preferred_area", "recipient")
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         pledge = self.get_object()
         if not has_receipt(pledge):
             raise Http404(_("a receipt exists once the aggregator confirms receipt"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
@@ -37,7 +36,7 @@ class PledgeActionView(PermissionRequiredMixin, View):
         return redirect_next(request, "donations:pledge", pk=pledge.pk)
 
 
-def pledge_receipt_response(pledge: Pledge, request: HttpRequest) -> HttpResponseBase:
+def pledge_receipt_response(pledge: Pledge, request: HttpRequest) -> HttpResponse:
     """The donation receipt PDF; its QR code points at the pledge's page."""
     check_url = request.build_absolute_uri(reverse("donations:pledge", args=[pledge.pk]))
     return file_response(DonationReceiptPdf(pledge, check_url=check_url).render(),
