@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -44,6 +46,34 @@ class MyPledgesView(PermissionRequiredMixin, ListView[Pledge]):
 
     def get_queryset(self) -> QuerySet[Pledge]:
         return pledges_of_collaborators(self.request.user)
+
+
+class CollaboratorLinkView(View):
+    """An invited collaborator confirms that an aggregator may record their donations."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            link = services.collaborator_link_from_token(token)
+        except ValidationError:
+            return render(request, "donations/link_accept.html", {"link": None}, status=400)
+        return render(request, "donations/link_accept.html", {"link": link})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            link = services.collaborator_link_accept(token=token, by=request.user)
+        except services.NotAllowed as exc:
+            return render(request, "donations/link_accept.html",
+                          {"link": None, "error": " ".join(exc.messages)}, status=403)
+        except ValidationError:
+            return render(request, "donations/link_accept.html", {"link": None}, status=400)
+        messages.success(request, _("Thank you: %(aggregator)s may now record your donations.")
+                         % {"aggregator": link.aggregator.name})
+        return redirect("donations:mine")
 
 
 class NeedMapView(PermissionRequiredMixin, View):

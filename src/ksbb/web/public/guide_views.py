@@ -27,7 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from ksbb.web.files import file_response
 
 ROLES = ["collaborator", "aggregator", "assessor", "executor", "kelurahan", "ketua-rw",
-         "citizen", "admin"]
+         "citizen", "journalist", "auditor", "admin"]
 FALLBACK_LANGUAGE = "id"
 _PAGE_LINK = re.compile(r"^([a-z0-9-]+)\.md(#[\w-]*)?$")
 _IMAGE_SRC = re.compile(r"^\.\./img/([a-z0-9][a-z0-9-]*\.png)$")
