@@ -17,6 +17,7 @@ from ksbb.areas.models import Area
 from ksbb.needs.models import Recipient
 from ksbb.needs.services import institution_register
 from tests.conftest import PASSWORD, VILLAGE_A
+from tests.households.conftest import bast, delivered, dist, lists  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +157,18 @@ def test_language_switch_refuses_an_off_site_next(db):  # type: ignore[no-untype
     for bad in OFF_SITE:
         response = Client().post("/i18n/setlang/", {"language": "en", "next": bad})
         _assert_redirect_on_site(response, bad)
+
+
+def test_handout_tap_without_htmx_refuses_an_off_site_next(  # type: ignore[no-untyped-def]
+        cast, client_for, lists, bast):  # noqa: F811 (fixtures from tests.households)
+    client = client_for(cast.ketua_rw)
+    household = lists.households[0]
+    checklist = reverse("field:handout_checklist", args=[bast.pk])
+    for bad in OFF_SITE:
+        response = client.post(reverse("field:handout_tap", args=[bast.pk, household.pk]),
+                               {"quantity": "1", "next": bad})
+        _assert_redirect_on_site(response, bad)
+        assert response["Location"] == checklist
+    response = client.post(reverse("field:handout_tap", args=[bast.pk, household.pk]),
+                           {"undo": "1", "next": f"{checklist}?rt=1"})
+    assert response["Location"] == f"{checklist}?rt=1"

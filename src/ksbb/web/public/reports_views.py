@@ -18,6 +18,7 @@ from ksbb.reports.antispam import challenge_new, rate_count, rate_limited
 from ksbb.reports.models import Category
 from ksbb.reports.selectors import report_by_code, report_history
 from ksbb.reports.services import report_submit
+from ksbb.web.errors import add_form_errors
 from ksbb.web.public.reports_forms import ReportForm
 
 
@@ -91,8 +92,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             reporter_phone=data["reporter_phone"], round=data.get("round"),
             base_url=request.build_absolute_uri("/")[:-1])
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_form_errors(form, exc)
         return _render(request, form, status=400)
     rate_count(ip)
     messages.success(request, _("Your report is received. Your tracking code is %(code)s: "
