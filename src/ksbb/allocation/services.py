@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ksbb.allocation.engine import ProblemError, SolverError, load_problem, solve
+from ksbb.allocation.engine import Plan, ProblemError, SolverError, load_problem, solve
 from ksbb.allocation.engine.problem import LEVELS, shared_components
 from ksbb.allocation.models import Allocation, AllocationRun, ProposedLine
 from ksbb.allocation.problem import build_problem, pledge_area
@@ -227,56 +227,76 @@ def _progress(run: AllocationRun, percent: int, note: str, **extra: Any) -> None
 
 
 def run_execute(*, run_id: int) -> AllocationRun:
-    """The body of the background task: build the problem, solve it, store the proposal."""
+    """The body of the background task: build the problem, solve it, store the proposal. A
+    big problem is instead split into parts that the task workers solve (allocation.parts)."""
+    from ksbb.allocation.parts import run_split
+
     run = AllocationRun.objects.select_related("round").get(pk=run_id)
     if run.state != AllocationRun.State.QUEUED:
         return run
     try:
         _progress(run, 5, _("building the problem"), state=AllocationRun.State.RUNNING)
         built = build_problem(run.round)
+        if run_split(run=run, problem_data=built.data):
+            run.refresh_from_db()
+            return run
         _progress(run, 30, _("solving"))
         started = time.perf_counter()
         plan = solve(load_problem(built.data))
-        solve_seconds = time.perf_counter() - started
-        _progress(run, 70, _("saving the proposal"))
-        fair = {(g.item, g.priority): g.fair_level for g in plan.summary.groups}
-        lines = []
-        for a in plan.allocations:
-            if a.quantity <= 0:
-                continue
-            need = built.needs[a.recipient]
-            lines.append(ProposedLine(
-                run=run, pledge=built.pledges.get(a.pledge),
-                purchase=built.purchases.get(a.pledge), need=need, quantity=a.quantity,
-                proposed_quantity=a.quantity, locality=a.locality, cost=a.cost,
-                reason={
-                    "need": need.quantity, "need_remaining": a.need_quantity,
-                    "priority": a.priority, "allocated_to_need": a.need_allocated,
-                    "coverage": round(a.coverage, 4),
-                    "fair_level": round(fair.get((a.item, a.priority), 0.0), 4),
-                    "locality": a.locality, "cost": a.cost,
-                }))
-        summary = plan.summary.to_dict()
-        summary.update(supplies=len(built.data["pledges"]), needs=len(built.data["needs"]),
-                       lines=len(lines), run_seconds=round(solve_seconds, 3))
-        with transaction.atomic():
-            ProposedLine.objects.bulk_create(lines, batch_size=2000)
-            AllocationRun.objects.filter(pk=run.pk).update(
-                state=AllocationRun.State.PROPOSED, progress=100,
-                progress_note=_("proposal ready"), summary=summary,
-                finished_at=timezone.now())
-            audit_log(actor="system:allocation", action="allocation_run.proposed", obj=run,
-                      after={"lines": len(lines), "allocated": summary["allocated"],
-                             "need": summary["need"]})
+        proposal_store(run=run, plan=plan, data=built.data, needs=built.needs,
+                       pledges=built.pledges, purchases=built.purchases,
+                       solve_seconds=time.perf_counter() - started)
     except Exception as exc:
-        logger.exception("allocation run %s failed", run.pk)
-        AllocationRun.objects.filter(pk=run.pk).update(
-            state=AllocationRun.State.FAILED, progress=100, progress_note=_("failed"),
-            error=_failure_reason(exc), finished_at=timezone.now())
-        audit_log(actor="system:allocation", action="allocation_run.failed", obj=run,
-                  after={"error": str(exc)})
+        run_failed(run=run, exc=exc)
     run.refresh_from_db()
     return run
+
+
+def proposal_store(*, run: AllocationRun, plan: Plan, data: dict[str, Any],
+                   needs: dict[str, Need], pledges: dict[str, Pledge],
+                   purchases: dict[str, Purchase], solve_seconds: float) -> None:
+    """The plan's lines as the run's proposal (engine ids mapped to the records by
+    ``needs``/``pledges``/``purchases``); the run becomes proposed."""
+    _progress(run, 70, _("saving the proposal"))
+    fair = {(g.item, g.priority): g.fair_level for g in plan.summary.groups}
+    lines = []
+    for a in plan.allocations:
+        if a.quantity <= 0:
+            continue
+        need = needs[a.recipient]
+        lines.append(ProposedLine(
+            run=run, pledge=pledges.get(a.pledge),
+            purchase=purchases.get(a.pledge), need=need, quantity=a.quantity,
+            proposed_quantity=a.quantity, locality=a.locality, cost=a.cost,
+            reason={
+                "need": need.quantity, "need_remaining": a.need_quantity,
+                "priority": a.priority, "allocated_to_need": a.need_allocated,
+                "coverage": round(a.coverage, 4),
+                "fair_level": round(fair.get((a.item, a.priority), 0.0), 4),
+                "locality": a.locality, "cost": a.cost,
+            }))
+    summary = plan.summary.to_dict()
+    summary.update(supplies=len(data["pledges"]), needs=len(data["needs"]),
+                   lines=len(lines), run_seconds=round(solve_seconds, 3))
+    with transaction.atomic():
+        ProposedLine.objects.bulk_create(lines, batch_size=2000)
+        AllocationRun.objects.filter(pk=run.pk).update(
+            state=AllocationRun.State.PROPOSED, progress=100,
+            progress_note=_("proposal ready"), summary=summary,
+            finished_at=timezone.now())
+        audit_log(actor="system:allocation", action="allocation_run.proposed", obj=run,
+                  after={"lines": len(lines), "allocated": summary["allocated"],
+                         "need": summary["need"]})
+
+
+def run_failed(*, run: AllocationRun, exc: Exception) -> None:
+    """The run stops as failed, with the reason the assessor reads."""
+    logger.exception("allocation run %s failed", run.pk, exc_info=exc)
+    AllocationRun.objects.filter(pk=run.pk).update(
+        state=AllocationRun.State.FAILED, progress=100, progress_note=_("failed"),
+        error=_failure_reason(exc), finished_at=timezone.now())
+    audit_log(actor="system:allocation", action="allocation_run.failed", obj=run,
+              after={"error": str(exc)})
 
 
 def _failure_reason(exc: Exception) -> str:

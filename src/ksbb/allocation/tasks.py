@@ -15,3 +15,12 @@ def allocation_run_task(run_id: int) -> dict[str, Any]:
 
     run = run_execute(run_id=run_id)
     return {"run": run.pk, "state": run.state}
+
+
+@task()
+def allocation_part_task(run_id: int, index: int) -> dict[str, Any]:
+    """Solve one part of a run split over the workers (allocation.parts)."""
+    from ksbb.allocation.parts import part_execute
+
+    part = part_execute(run_id=run_id, index=index)
+    return {"run": run_id, "part": index, "state": part.state}

@@ -1,6 +1,5 @@
-"""A donor's pages: my donations, where aid is still needed (government and aggregator staff
-see it too), a new pledge, the pledge's trail (which its aggregator sees too), its
-cancellation and its receipt."""
+"""A donor's pages: my donations, an aggregator's invitation, a new pledge, the pledge's
+trail (which its aggregator sees too), its cancellation and its receipt."""
 
 from __future__ import annotations
 
@@ -17,19 +16,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from ksbb.areas.models import Area
-from ksbb.core import areacodes
 from ksbb.core.privacy import personal_data_viewed
 from ksbb.donations import services
 from ksbb.donations.models import Item, Pledge, Purchase
 from ksbb.donations.pdf import has_receipt
-from ksbb.donations.selectors import (
-    need_map,
-    need_map_recipients,
-    pledge_trail,
-    pledges_of_collaborators,
-    units_bought,
-)
+from ksbb.donations.selectors import pledge_trail, pledges_of_collaborators, units_bought
 from ksbb.needs.selectors import recipients_visible_to
 from ksbb.privacy.selectors import donor_contact_for
 from ksbb.web.donations.forms import PledgeForm
@@ -74,43 +65,6 @@ class CollaboratorLinkView(View):
         messages.success(request, _("Thank you: %(aggregator)s may now record your donations.")
                          % {"aggregator": link.aggregator.name})
         return redirect("donations:mine")
-
-
-class NeedMapView(PermissionRequiredMixin, View):
-    """Assessed need per area (regency > district > village > recipients) with what is
-    already pledged, so a donor can choose an under-served area or recipient."""
-
-    permission_required = "donations.view_need_map"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        items = list(Item.objects.filter(is_active=True, program__is_active=True)
-                     .select_related("program"))
-        codes = {i.code for i in items}
-        item_code = request.GET.get("item", "")
-        if item_code not in codes:
-            item_code = "sembako" if "sembako" in codes else (items[0].code if items else "")
-        within = request.GET.get("within", "").strip()
-        if within and (not areacodes.is_valid(within) or areacodes.level_of(within) > 4):
-            within = ""
-        trail = []
-        if within:
-            parts = within.split(".")
-            chain = [".".join(parts[:n]) for n in range(2, len(parts) + 1)]
-            names = dict(Area.objects.filter(code__in=chain).values_list("code", "name"))
-            trail = [(code, names.get(code, code)) for code in chain]
-        if within and areacodes.level_of(within) == 4:
-            rows = need_map_recipients(item_code=item_code, village=within)
-            recipients_level = True
-        else:
-            rows = need_map(item_code=item_code, within=within or None)
-            recipients_level = False
-        return render(request, "donations/needs.html", {
-            "rows": rows, "items": items, "item_code": item_code, "within": within,
-            "trail": trail, "recipients_level": recipients_level,
-            "can_pledge": request.user.has_perm("donations.add_pledge"),
-            "totals": {name: sum(getattr(r, name) for r in rows)
-                       for name in ("need", "covered", "delivered", "promised")},
-        })
 
 
 class PledgeCreateView(PermissionRequiredMixin, View):

@@ -31,8 +31,8 @@ urlpatterns = [
          name="pledge_cancel"),
     path("pledges/<int:pk>/receipt.pdf", collaborator_views.PledgeReceiptPdfView.as_view(),
          name="pledge_receipt"),
-    # Collaborators, government and aggregator staff.
-    path("needs/", collaborator_views.NeedMapView.as_view(), name="needs"),
+    # Everyone: where aid is needed.
+    path("needs/", public_views.NeedMapView.as_view(), name="needs"),
     # Aggregators.
     path("inbox/", aggregator_views.InboxView.as_view(), name="inbox"),
     path("pledges/<int:pk>/receive/", aggregator_views.PledgeReceiveView.as_view(),
