@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -108,9 +108,15 @@ class PledgeDetailView(PermissionRequiredMixin, DetailView[Pledge]):
     context_object_name = "pledge"
 
     def get_queryset(self) -> QuerySet[Pledge]:
-        # Anyone may ask for any id; the permission check answers 403, the queryset 404.
         return Pledge.objects.select_related(
             "collaborator", "aggregator", "program", "item", "preferred_area", "recipient")
+
+    def handle_no_permission(self) -> HttpResponseRedirect:
+        # Another organisation's pledge is "not found", as the API answers: a 403 would
+        # tell that the id exists.
+        if self.request.user.is_authenticated:
+            raise Http404
+        return super().handle_no_permission()  # type: ignore[no-any-return]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -23,20 +24,26 @@ from ksbb.donations.selectors import need_map, need_map_recipients, verified_agg
 from ksbb.stats.pagecache import serve_cached
 from ksbb.web.donations.forms import AggregatorRegisterForm, CollaboratorRegisterForm
 from ksbb.web.errors import add_form_errors
+from ksbb.web.limits import over_limit
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
 def collaborator_register_view(request: HttpRequest) -> HttpResponse:
     form = CollaboratorRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = over_limit(request, "signup", settings.KSBB_SIGNUP_RATE)
+        if refused is not None:
+            return refused
         try:
-            profile = services.collaborator_register(**form.cleaned_data)
+            # None for an address that has an account: the same answer (see the service).
+            services.collaborator_register(**form.cleaned_data)
         except ValidationError as exc:
             add_form_errors(form, exc)
         else:
             messages.success(request, _(
-                "Welcome, %(name)s. We sent a confirmation link to %(email)s; you can sign "
-                "in now.") % {"name": profile.organization.name, "email": profile.contact_email})
+                "Thank you, %(name)s. We sent a message to %(email)s: open the link in it to "
+                "confirm your address. Sign in with your e-mail address and password.")
+                % {"name": form.cleaned_data["name"], "email": form.cleaned_data["email"]})
             return redirect("login")
     return render(request, "donations/register.html", {"form": form})
 
@@ -52,6 +59,9 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 def aggregator_register_view(request: HttpRequest) -> HttpResponse:
     form = AggregatorRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = over_limit(request, "signup", settings.KSBB_SIGNUP_RATE)
+        if refused is not None:
+            return refused
         try:
             services.aggregator_register(**form.cleaned_data)
         except ValidationError as exc:
