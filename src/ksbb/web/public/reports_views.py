@@ -19,6 +19,7 @@ from ksbb.reports.antispam import challenge_new, rate_limited, rate_take
 from ksbb.reports.models import Category
 from ksbb.reports.selectors import report_by_code, report_history
 from ksbb.reports.services import report_submit
+from ksbb.web.errors import add_form_errors
 from ksbb.web.public.reports_forms import ReportForm
 
 
@@ -100,8 +101,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             reporter_phone=data["reporter_phone"], round=data.get("round"),
             base_url=settings.KSBB_PUBLIC_URL.rstrip("/"))
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_form_errors(form, exc)
         return _render(request, form, status=400)
     messages.success(request, _("Your report is received. Your tracking code is %(code)s: "
                                 "write it down to follow the report.") % {"code": report.code})
