@@ -3,18 +3,22 @@ receipt document checked by content and stored under a server-made name."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from ksbb.core.models import AuditEntry
 from ksbb.donations.models import Purchase
 from ksbb.donations.services import PledgeError, pledge_receive, pledge_submit, purchase_record
 from ksbb.donations.uploads import RECEIPT_MAX_BYTES, clean_receipt
+from tests.uploads import pdf, png
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = pdf()  # a real one: uploads are parsed, not trusted by their first bytes
+PNG = png()
 
 
 def _post(client, don, received_money, receipt, **extra):  # type: ignore[no-untyped-def]
@@ -116,10 +120,11 @@ def test_service_checks_the_receipt_too(cast, don, received_money):
 
 def test_clean_receipt_names_by_content():
     assert clean_receipt(SimpleUploadedFile("a.pdf", PNG)).name.endswith(".png")
-    jpg = clean_receipt(SimpleUploadedFile("a", b"\xff\xd8\xff\xe0" + b"0" * 20))
-    assert jpg.name.endswith(".jpg") and len(jpg.name) == 36
-    webp = clean_receipt(SimpleUploadedFile("a", b"RIFF\x00\x00\x00\x00WEBPVP8 "))
-    assert webp.name.endswith(".webp")
+    for fmt, ext in (("JPEG", ".jpg"), ("WEBP", ".webp")):
+        buf = io.BytesIO()
+        Image.new("RGB", (8, 8), "red").save(buf, format=fmt)
+        named = clean_receipt(SimpleUploadedFile("a", buf.getvalue()))
+        assert named.name.endswith(ext) and len(named.name) == 32 + len(ext)
     with pytest.raises(Exception, match="empty"):
         clean_receipt(SimpleUploadedFile("a.pdf", b""))
 

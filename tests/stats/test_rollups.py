@@ -47,10 +47,11 @@ from ksbb.stats.reference import reference_dashboard
 from ksbb.stats.selectors import Filters, dashboard
 from tests.distribution.conftest import make_allocation
 from tests.donations.conftest import setup_donations
+from tests.uploads import pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf()  # a real one: uploads are parsed, not trusted by their first bytes
 TODAY = dt.date(2026, 1, 1)  # replaced by the real date in _world
 REGENCIES = [None, "31.71", "31.74", "31.75", "31.01"]
 PREFERRED = [None, "31.74", "31.74.01.1001", "31.01.01.1001", "31"]
@@ -129,6 +130,12 @@ def _deliver(cast: Any, world: dict[str, Any], which: int, recipient: int, quant
                                  scheduled_for=timezone.localdate(), by=cast.assessor)
     delivery_dispatch(delivery=delivery, by=cast.executor)
     delivery_deliver(delivery=delivery, by=cast.executor)
+    # The world's history: the delivery set out before any handover date drawn (a BAST
+    # is never dated before its delivery left).
+    long_ago = timezone.now() - dt.timedelta(days=60)
+    type(delivery).objects.filter(pk=delivery.pk).update(created_at=long_ago,
+                                                         dispatched_at=long_ago)
+    delivery.refresh_from_db()
     line = delivery.lines.get()
     handover = handover_create(
         delivery=delivery, date=timezone.localdate() - dt.timedelta(days=days_ago),
