@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ksbb.accounts.services import user_create
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, SETUP
 from tests.e2e.signin import sign_in
 from tests.e2e.test_dashboard import CHROMIUM_ARGS, DESKTOP
 from tests.e2e.test_dashboard import _seed as seed_dashboard
@@ -81,7 +81,7 @@ def test_no_csp_violation_on_public_pages_api_docs_and_admin(live_server, monkey
     sync_api = pytest.importorskip("playwright.sync_api")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     seed_dashboard()
-    user_create(username="root", password=PASSWORD, by="test", is_superuser=True)
+    user_create(username="root", password=PASSWORD, by=SETUP, is_superuser=True)
     base = live_server.url
     seen: list[str] = []
 

@@ -26,6 +26,7 @@ from ksbb.donations.seed import seed_programs
 from ksbb.needs.models import AssessmentRound, Need, Recipient
 from ksbb.stats.boundaries import boundaries_load
 from ksbb.stats.selectors import stats_invalidate
+from tests.conftest import SETUP
 from tests.stats.conftest import at_jakarta
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -51,7 +52,7 @@ def _shot(page: Any, step: str) -> None:
 
 
 def _seed() -> None:
-    areas_load_reference(by="test", provinces=["31"])
+    areas_load_reference(by=SETUP, provinces=["31"])
     # A flush (transaction=True) removed the seeded programmes: seed them again.
     seed_programs(Program, Item)
     aggregator = Organization.objects.create(kind=Organization.Kind.AGGREGATOR,
@@ -93,7 +94,7 @@ def _seed() -> None:
         {"type": "Feature", "properties": {"code": code}, "geometry": {
             "type": "Polygon", "coordinates": [[[x, -6.3], [x + .1, -6.3], [x + .1, -6.2],
                                                 [x, -6.2], [x, -6.3]]]}}
-        for code, x in (("3171", 106.8), ("3174", 106.9))], by="test")
+        for code, x in (("3171", 106.8), ("3174", 106.9))], by=SETUP)
 
 
 def _digits(text: str) -> int:

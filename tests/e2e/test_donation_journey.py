@@ -25,6 +25,7 @@ from ksbb.accounts.services import membership_grant, user_create
 from ksbb.donations.models import Item, Pledge, Program
 from ksbb.donations.seed import seed_programs
 from ksbb.donations.services import aggregator_register, aggregator_verify
+from tests.conftest import SETUP
 from tests.e2e.signin import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -58,12 +59,12 @@ def test_donation_journey(live_server, monkeypatch):  # type: ignore[no-untyped-
     # A flush (transaction=True) removed the seeded programmes: seed them again.
     seed_programs(Program, Item)
     sembako = Item.objects.get(code="sembako")
-    admin = user_create(username="admin-e2e", password=PASSWORD, by="test")
-    membership_grant(user=admin, role=Role.PLATFORM_ADMIN, by="test")
+    admin = user_create(username="admin-e2e", password=PASSWORD, by=SETUP)
+    membership_grant(user=admin, role=Role.PLATFORM_ADMIN, by=SETUP)
     aggregator = aggregator_register(
         name="BAZNAS DKI", licence_number="KEP-123/MS/2020",
         licence_valid_until=dt.date.today() + dt.timedelta(days=365),
-        email="staf@baznas.example", password=PASSWORD, by="test").organization
+        email="staf@baznas.example", password=PASSWORD, by=SETUP).organization
     aggregator_verify(aggregator=aggregator, by=admin)
     base = live_server.url
 

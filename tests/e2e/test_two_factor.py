@@ -11,6 +11,7 @@ from django.db import connection
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.services import membership_grant, organization_create, user_create
+from tests.conftest import SETUP
 from tests.e2e.signin import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,9 +29,9 @@ def test_setup_then_verify(live_server, monkeypatch):  # type: ignore[no-untyped
     sync_api = pytest.importorskip("playwright.sync_api")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     government = organization_create(kind=Organization.Kind.GOVERNMENT, name="Dinsos",
-                                     by="test")
-    user = user_create(username="asesor-e2e", password=PASSWORD, by="test")
-    membership_grant(user=user, role=Role.ASSESSOR, organization=government, by="test")
+                                     by=SETUP)
+    user = user_create(username="asesor-e2e", password=PASSWORD, by=SETUP)
+    membership_grant(user=user, role=Role.ASSESSOR, organization=government, by=SETUP)
     base = live_server.url
     secrets: dict[str, str] = {}
 

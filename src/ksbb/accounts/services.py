@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
@@ -15,16 +15,19 @@ from django.utils.translation import gettext as _
 from ksbb.accounts.models import ROLE_ORGANIZATION_KIND, Membership, Organization, Role, User
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.needs.models import Recipient
+from ksbb.core.domain import Actor, Invalid
+
+if TYPE_CHECKING:  # accounts is below needs: the type only, no import at run time
+    from ksbb.needs.models import Recipient
 
 
 def organization_create(
-    *, kind: str, name: str, by: Any, area: Area | None = None, is_demo: bool = False
+    *, kind: str, name: str, by: Actor | str, area: Area | None = None, is_demo: bool = False
 ) -> Organization:
     if kind not in Organization.Kind.values:
-        raise ValidationError({"kind": _("%(kind)r is not an organisation kind") % {"kind": kind}})
+        raise Invalid({"kind": _("%(kind)r is not an organisation kind") % {"kind": kind}})
     if not name.strip():
-        raise ValidationError({"name": _("the name is required")})
+        raise Invalid({"name": _("the name is required")})
     with transaction.atomic():
         org = Organization.objects.create(kind=kind, name=name.strip(), area=area,
                                           is_demo=is_demo)
@@ -34,7 +37,7 @@ def organization_create(
 
 
 def user_create(
-    *, username: str, password: str | None, by: Any, full_name: str = "", email: str = "",
+    *, username: str, password: str | None, by: Actor | str, full_name: str = "", email: str = "",
     is_superuser: bool = False,
 ) -> User:
     with transaction.atomic():
@@ -45,7 +48,7 @@ def user_create(
             try:
                 password_validation.validate_password(password, user)
             except ValidationError as exc:
-                raise ValidationError({"password": exc.messages}) from exc
+                raise Invalid({"password": exc.messages}) from exc
             user.set_password(password)
         else:
             user.set_unusable_password()
@@ -60,26 +63,26 @@ def membership_grant(
     *,
     user: User,
     role: str,
-    by: Any,
+    by: Actor | str,
     organization: Organization | None = None,
     villages: Iterable[Area] = (),
     recipient: Recipient | None = None,
 ) -> Membership:
     """Give ``user`` a role; the role decides which organisation kind and scope it needs."""
     if role not in Role.values:
-        raise ValidationError({"role": _("%(role)r is not a role") % {"role": role}})
+        raise Invalid({"role": _("%(role)r is not a role") % {"role": role}})
     kind = ROLE_ORGANIZATION_KIND[role]
     if kind is not None and (organization is None or organization.kind != kind):
-        raise ValidationError({"organization": _(
+        raise Invalid({"organization": _(
             "the role %(role)s needs an organisation of kind %(kind)s") % {
                 "role": Role(role).label, "kind": Organization.Kind(kind).label}})
     village_list = list(villages)
     if role == Role.KELURAHAN_OFFICER and not village_list:
-        raise ValidationError({"villages": _("a kelurahan officer needs at least one village")})
+        raise Invalid({"villages": _("a kelurahan officer needs at least one village")})
     if any(v.level != Area.Level.VILLAGE for v in village_list):
-        raise ValidationError({"villages": _("only villages (kelurahan/desa) can be chosen")})
+        raise Invalid({"villages": _("only villages (kelurahan/desa) can be chosen")})
     if role == Role.RECIPIENT_REPRESENTATIVE and recipient is None:
-        raise ValidationError({"recipient": _("a recipient representative needs a recipient")})
+        raise Invalid({"recipient": _("a recipient representative needs a recipient")})
     with transaction.atomic():
         membership = Membership.objects.create(user=user, role=role, organization=organization,
                                                recipient=recipient)
@@ -94,7 +97,7 @@ def membership_grant(
     return membership
 
 
-def membership_revoke(*, membership: Membership, by: Any) -> Membership:
+def membership_revoke(*, membership: Membership, by: Actor | str) -> Membership:
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if membership.is_active:
@@ -118,7 +121,7 @@ def _user_sessions(user: User) -> list[Session]:
     ]
 
 
-def user_sessions_end(*, user: User, by: Any, keep_session_key: str | None = None) -> int:
+def user_sessions_end(*, user: User, by: Actor | str, keep_session_key: str | None = None) -> int:
     """Sign ``user`` out everywhere (but in ``keep_session_key``); returns how many ended."""
     keys = [s.session_key for s in _user_sessions(user) if s.session_key != keep_session_key]
     Session.objects.filter(session_key__in=keys).delete()
@@ -128,7 +131,7 @@ def user_sessions_end(*, user: User, by: Any, keep_session_key: str | None = Non
     return len(keys)
 
 
-def user_deactivate(*, user: User, by: Any) -> User:
+def user_deactivate(*, user: User, by: Actor | str) -> User:
     """Disable the account: no sign-in, its sessions end and its API tokens are revoked."""
     from rest_framework.authtoken.models import Token
 
@@ -149,7 +152,7 @@ def user_deactivate(*, user: User, by: Any) -> User:
 
 
 def user_password_change(
-    *, user: User, password: str, by: Any, keep_session_key: str | None = None
+    *, user: User, password: str, by: Actor | str, keep_session_key: str | None = None
 ) -> User:
     """Set a new password (validated) and end the user's other sessions.
 

@@ -44,13 +44,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeGuard, overload
 
 import rules
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from ksbb.accounts.models import User
 
 
@@ -70,22 +73,36 @@ class SystemActor:
         return f"system:{self.name}"
 
 
-Actor: TypeAlias = "User | SystemActor"
+#: Who asks a service to act: a user (``request.user``, possibly anonymous) or a system actor.
+Actor: TypeAlias = "User | AnonymousUser | SystemActor"
 
 
-def is_user(actor: Any) -> bool:
+def is_user(actor: Any) -> TypeGuard[User]:
     """An active, signed-in account (not a system actor, not anonymous)."""
     return (getattr(actor, "is_authenticated", False) is True
             and getattr(actor, "is_active", False) is True
             and not isinstance(actor, SystemActor))
 
 
+@overload
+def may(actor: Any, perm: str, obj: Any = None, *,
+        system: Literal[False] = False) -> TypeGuard[User]: ...
+@overload
+def may(actor: Any, perm: str, obj: Any = None, *, system: bool) -> bool: ...
 def may(actor: Any, perm: str, obj: Any = None, *, system: bool = False) -> bool:
     """Whether ``actor`` may do ``perm`` on ``obj``: the role rule for an active user (no
-    superuser shortcut), ``system`` for a system actor, False for anyone else."""
+    superuser shortcut), ``system`` for a system actor, False for anyone else. Without
+    ``system``, a True answer also tells the type checker that ``actor`` is a User."""
     if isinstance(actor, SystemActor):
         return system
     return is_user(actor) and rules.has_perm(perm, actor, obj)
+
+
+def require(actor: Any, perm: str, obj: Any = None, *, system: bool = False,
+            message: str | Promise | None = None) -> None:
+    """:func:`may`, or :class:`NotAllowed` with ``message`` (default: a general one)."""
+    if not may(actor, perm, obj, system=system):
+        raise NotAllowed(message or _("You are not allowed to do this."))
 
 
 class Refusal(ValidationError):
@@ -94,7 +111,7 @@ class Refusal(ValidationError):
     has them as a form or the API reports them. Several fields at once: pass a dict
     ``{field: [message, ...]}`` as the message (``field`` and ``text`` are then None)."""
 
-    def __init__(self, message: str | Promise | Mapping[str, list[Any]], *,
+    def __init__(self, message: str | Promise | Mapping[Any, Any], *,
                  field: str | None = None) -> None:
         if isinstance(message, Mapping):
             super().__init__({k or NON_FIELD_ERRORS: v for k, v in message.items()})
@@ -132,4 +149,4 @@ class Invalid(Refusal):
 
 
 __all__ = ["Actor", "Invalid", "Invisible", "NotAllowed", "Refusal", "SystemActor",
-           "WrongState", "is_user", "may"]
+           "WrongState", "is_user", "may", "require"]

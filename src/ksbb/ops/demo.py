@@ -19,11 +19,12 @@ from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.services import membership_grant, organization_create, user_create
 from ksbb.areas.models import Area
 from ksbb.areas.services import rws_import
+from ksbb.core.domain import SystemActor
 from ksbb.needs.models import Recipient
 from ksbb.needs.services import recipients_ensure_for_rws
 
 JAKARTA_RW_COUNT = 2705
-_ACTOR = "system:demo"
+_ACTOR = SystemActor("demo")
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ def seed_demo_activity(
 
     from django.utils import timezone
 
-    from ksbb.allocation.services import run_approve, run_execute, run_start
+    from ksbb.allocation.services import run_approve, run_start
+    from ksbb.allocation.tasks import run_execute
     from ksbb.distribution.selectors import allocations_to_deliver
     from ksbb.distribution.services import (
         delivery_deliver,

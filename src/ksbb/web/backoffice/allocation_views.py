@@ -26,6 +26,7 @@ from ksbb.allocation.services import (
 )
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
+from ksbb.core.domain import NotAllowed
 from ksbb.needs.models import AssessmentRound
 from ksbb.web.backoffice.allocation_forms import LineForm, ManualAllocationForm
 from ksbb.web.permissions import PermissionRequiredMixin
@@ -36,6 +37,8 @@ FINISHED = (AllocationRun.State.PROPOSED, AllocationRun.State.APPROVED,
 
 
 def _messages(request: HttpRequest, exc: ValidationError) -> None:
+    if isinstance(exc, NotAllowed):
+        raise exc  # the page answers 403, as for any other refused actor
     for message in exc.messages:
         messages.error(request, message)
 
@@ -93,17 +96,16 @@ def group_by_area(lines: list[ProposedLine]) -> list[AreaGroup]:
     """Regency > district > village > recipient > lines, with totals per area."""
     codes: set[str] = set()
     for ln in lines:
-        parts = ln.need.recipient.area_id.split(".")
-        codes.update(".".join(parts[:n]) for n in (2, 3, 4))
+        code = ln.need.recipient.area_id
+        codes.update(areacodes.ancestor_at(code, n) or code for n in (2, 3, 4))
     names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
     top: dict[str, AreaGroup] = {}
     for ln in lines:
         recipient = ln.need.recipient
-        parts = recipient.area_id.split(".")
         level: dict[str, AreaGroup] = top
         group: AreaGroup | None = None
         for n in (2, 3, 4):
-            code = ".".join(parts[:n])
+            code = areacodes.ancestor_at(recipient.area_id, n) or recipient.area_id
             group = level.setdefault(code, AreaGroup(code, names.get(code, code), n))
             group.total += ln.quantity
             level = group.children

@@ -17,16 +17,17 @@ from django.views.generic.detail import SingleObjectMixin
 
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
+from ksbb.core.domain import NotAllowed
 from ksbb.needs.models import AssessmentRound, NeedsImport, Recipient
 from ksbb.needs.selectors import need_coverage_by_area
 from ksbb.needs.services import (
     institution_register,
     institution_verify,
     need_set,
-    needs_import_start,
     round_close,
     round_open,
 )
+from ksbb.needs.tasks import needs_import_start
 from ksbb.web.backoffice.allocation_forms import ManualAllocationForm
 from ksbb.web.backoffice.needs_forms import (
     InstitutionForm,
@@ -39,6 +40,8 @@ from ksbb.web.permissions import PermissionRequiredMixin
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
+    if isinstance(exc, NotAllowed):
+        raise exc  # the page answers 403, as for any other refused actor
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -222,6 +225,8 @@ class NeedsImportCreateView(_ObjectPostView):
                 item=data.get("item", ""), per_poor_household=data.get("per_poor_household", 1),
                 health_file=data.get("health_file"))
         except ValidationError as exc:
+            if isinstance(exc, NotAllowed):
+                raise
             for message in exc.messages:
                 messages.error(request, message)
             return redirect("backoffice:round", pk=rnd.pk)
