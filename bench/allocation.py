@@ -1,301 +1,249 @@
-"""Benchmark of the allocation engine against the greedy baseline.
+"""Benchmark of the allocation engine: every problem family at Jakarta and national size.
 
-    PYTHONPATH=src .venv/bin/python bench/allocation.py [--size jakarta|national|both]
+    .venv/bin/python bench/allocation.py [--size jakarta|national|both] [--families a,b]
+                                         [--check auto|full|floor|none] [--workers N]
 
-Problems are synthetic but shaped on the real Kemendagri codes shipped in the package
-(src/ksbb/areas/data/wilayah/villages.csv.gz), with a fixed seed. Each solver runs in its own
-subprocess so that time and peak memory (ru_maxrss) cover the whole run: JSON load,
-validation, solve and JSON write.
+For each family (ksbb.allocation.engine.families) it generates a problem, runs the whole
+`ksbb allocate` command on it as a separate process (start-up, JSON in, solve, JSON out) and
+reports: status, wall seconds, peak memory (largest process, from wait4), the rule checks of
+the independent reference (ksbb.allocation.engine.reference) and, as a yardstick, one plain
+min-cost LP of the same problem with HiGHS (supply to needs on the area tree, restrictions
+respected, no priorities and no fairness: deliver as much as possible at least cost), built
+and solved in this process; `ratio` is the whole command's time divided by the LP's.
+
+Checks: `full` is (a)-(d) with full progressive filling and the pairwise cost LP, affordable
+up to a few thousand need lines; `floor` is (a), (b) and the floor guarantee of (c); `auto`
+(the default) takes `floor` at these sizes. The machine is shared: the load average is
+printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
-import itertools
-import json
-import math
 import os
-import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import highspy
+import numpy as np
+import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-# The Kemendagri data shipped in the package (ODbL, see src/ksbb/areas/data/wilayah/).
-VILLAGES = ROOT / "src/ksbb/areas/data/wilayah/villages.csv.gz"
-ITEMS = ("rice", "water", "blanket", "hygiene_kit")
-SEED = 20240601
+from ksbb.allocation.engine.families import FAMILIES, generate, real_villages  # noqa: E402
+from ksbb.allocation.engine.reference import RuleViolation, check_plan  # noqa: E402
+
+REGRESSION = ROOT / "tests/allocation/engine/data/national-sembako-infeasible.json.gz"
 
 
-def _villages(prefix: str | None = None) -> list[str]:
-    with gzip.open(VILLAGES, "rt", newline="", encoding="utf-8") as f:
-        codes = [row["code"] for row in csv.DictReader(f)]
-    return sorted(c for c in codes if prefix is None or c.startswith(prefix + "."))
+def problem_for(size: str, family: str, seed: int = 1) -> dict[str, Any]:
+    if size == "jakarta":  # 267 villages x 10 RWs, ~3,700 recipients, 2,000 pledges
+        return generate(family, seed, real_villages("31"), recipients=3700, pledges=2000,
+                        items=4, rws=10)
+    villages = real_villages()  # 83,762 villages, one recipient each on average
+    return generate(family, seed, villages, recipients=len(villages), pledges=50_000, items=4,
+                    rws=0)
 
 
-def _truncate(code: str, depth: int) -> str:
-    return ".".join(code.split(".")[:depth])
+# ---------------------------------------------------------------------------------------------
+# The yardstick: one plain min-cost LP on the area tree
 
 
-def _pledges(
-    rng: random.Random,
-    count: int,
-    areas: list[str],
-    weights: list[float],
-    demand: dict[str, int],
-    depth_probs: list[tuple[int, float]],
-    restrict_probs: list[tuple[int | None, float]],
-    supply_ratio: float,
-) -> list[dict[str, Any]]:
-    raw: list[tuple[str, str, float, str, str | None]] = []
-    cum = list(itertools.accumulate(weights))
-    for i in range(count):
-        item = rng.choice(ITEMS)
-        base = rng.choices(areas, cum_weights=cum)[0]
-        depth = rng.choices([d for d, _ in depth_probs], [w for _, w in depth_probs])[0]
-        area = _truncate(base, depth)
-        rdepth = rng.choices([d for d, _ in restrict_probs], [w for _, w in restrict_probs])[0]
-        restrict = None if rdepth is None else _truncate(base, min(rdepth, depth))
-        raw.append((f"P{i:06d}", item, rng.lognormvariate(0, 1), area, restrict))
-    # Scale quantities so that each item's supply is about supply_ratio of its demand.
-    weight_sum: dict[str, float] = defaultdict(float)
-    for r in raw:
-        weight_sum[r[1]] += r[2]
-    return [
-        {
-            "id": pid,
-            "item": item,
-            "quantity": max(1, round(w / weight_sum[item] * supply_ratio * demand[item])),
-            "area": area,
-            "restrict_to": restrict,
-        }
-        for pid, item, w, area, restrict in raw
-    ]
+def _ancestors(code: str) -> list[str]:
+    parts = code.split(".")
+    return [".".join(parts[:k]) for k in range(len(parts), 0, -1)] + [""]
 
 
-def _need_lines(rng: random.Random, recipient: str, area: str, lo: int, hi: int) -> list[dict]:
-    lines = []
-    for item in ITEMS:
-        if rng.random() < 0.6:
-            lines.append(
-                {
-                    "recipient": recipient,
-                    "item": item,
-                    "quantity": rng.randint(lo, hi),
-                    "priority": rng.choices([1, 2, 3], [0.2, 0.5, 0.3])[0],
-                    "area": area,
-                }
-            )
-    return lines
+def _inside(code: str, area: str) -> bool:
+    return area == "" or code == area or code.startswith(area + ".")
 
 
-def jakarta(seed: int = SEED) -> dict[str, Any]:
-    rng = random.Random(seed)
-    villages = _villages("31")
-    extra = set(rng.sample(range(len(villages)), 2705 - 10 * len(villages)))
-    rws = [f"{v}.{k:03d}" for i, v in enumerate(villages) for k in range(1, 11 + (i in extra))]
-    assert len(rws) == 2705, len(rws)
-    needs = []
-    for rw in rws:
-        needs += _need_lines(rng, f"RW-{rw}", rw, 20, 200)
-    for i in range(1000):
-        area = rng.choice(rws) if rng.random() < 0.5 else rng.choice(villages)
-        needs += _need_lines(rng, f"INST-{i:04d}", area, 5, 100)
-    demand: dict[str, int] = defaultdict(int)
-    for n in needs:
-        demand[n["item"]] += n["quantity"]
-    weights = [rng.lognormvariate(0, 1) for _ in rws]
-    pledges = _pledges(
-        rng,
-        2000,
-        rws,
-        weights,
-        demand,
-        [(5, 0.5), (4, 0.3), (3, 0.15), (2, 0.05)],
-        [(None, 0.6), (2, 0.3), (3, 0.1)],
-        0.7,
-    )
-    return {"pledges": pledges, "needs": needs}
-
-
-def national(seed: int = SEED) -> dict[str, Any]:
-    rng = random.Random(seed)
-    villages = _villages()
-    needs = []
-    for v in villages:
-        needs += _need_lines(rng, f"V-{v}", v, 10, 500)
-    demand: dict[str, int] = defaultdict(int)
-    for n in needs:
-        demand[n["item"]] += n["quantity"]
-    # Donors cluster unevenly over provinces and regencies, so coverage differs by region.
-    region_w: dict[str, float] = {}
-    weights = []
-    for v in villages:
-        for key in (_truncate(v, 1), _truncate(v, 2)):
-            region_w.setdefault(key, rng.lognormvariate(0, 1))
-        weights.append(region_w[_truncate(v, 1)] * region_w[_truncate(v, 2)])
-    pledges = _pledges(
-        rng,
-        50_000,
-        villages,
-        weights,
-        demand,
-        [(4, 0.6), (3, 0.25), (2, 0.1), (1, 0.05)],
-        [(2, 0.45), (1, 0.35), (None, 0.2)],
-        0.7,
-    )
-    return {"pledges": pledges, "needs": needs}
+def plain_lp(data: dict[str, Any]) -> tuple[float, float]:
+    """Solve, item by item, max delivered then min locality cost as one LP (cost per unit
+    5 - shared components, delivery worth 6 per unit). Returns (seconds, delivered units)."""
+    started = time.perf_counter()
+    pledges: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    needs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for p in data["pledges"]:
+        if p["quantity"] > 0:
+            pledges[p["item"]].append(p)
+    for n in data["needs"]:
+        if n["quantity"] > 0:
+            needs[n["item"]].append(n)
+    delivered = 0.0
+    for item in sorted(needs):
+        if not pledges[item]:
+            continue
+        supply: dict[tuple[str, str], int] = defaultdict(int)
+        for p in pledges[item]:
+            supply[(p["area"], p.get("restrict_to") or "")] += p["quantity"]
+        demand: dict[str, int] = defaultdict(int)
+        for n in needs[item]:
+            demand[n["area"]] += n["quantity"]
+        # Nodes: up (layer, area) chains climbing at 1 per level; down tree of all areas.
+        up: dict[tuple[str, str], int] = {}
+        down: dict[str, int] = {}
+        rows = 0
+        cols: list[tuple[int, int, float, float]] = []  # tail row, head row, cost, upper
+        for area in demand:
+            for a in _ancestors(area):
+                if a in down:
+                    break
+                down[a] = rows
+                rows += 1
+        for a, r in down.items():
+            if a:
+                parent = a.rsplit(".", 1)[0] if "." in a else ""
+                cols.append((down[parent], r, 0.0, np.inf))
+        for (area, layer), qty in supply.items():
+            if not _inside(area, layer):
+                if layer in down:
+                    shared = 0
+                    for x, y in zip(area.split("."), layer.split("."), strict=False):
+                        if x != y:
+                            break
+                        shared += 1
+                    cols.append((-1, down[layer], 5.0 - shared, float(qty)))
+                continue
+            chain = []
+            for a in _ancestors(area):
+                chain.append(a)
+                if a == layer:
+                    break
+            prev = -1
+            for a in chain:
+                key = (layer, a)
+                new = key not in up
+                if new:
+                    up[key] = rows
+                    rows += 1
+                if prev < 0:
+                    cols.append((-1, up[key], 5.0 - (a.count(".") + 1 if a else 0), float(qty)))
+                else:
+                    cols.append((prev, up[key], 1.0, np.inf))
+                if new and a in down:
+                    cols.append((up[key], down[a], 0.0, np.inf))
+                if not new:
+                    break
+                prev = up[key]
+        for a, qty in demand.items():
+            cols.append((down[a], -1, -6.0, float(qty)))
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(cols)
+        lp.num_row_ = rows
+        lp.col_cost_ = np.array([c[2] for c in cols])
+        lp.col_lower_ = np.zeros(len(cols))
+        lp.col_upper_ = np.array([c[3] for c in cols])
+        lp.row_lower_ = np.zeros(rows)
+        lp.row_upper_ = np.zeros(rows)
+        index: list[int] = []
+        value: list[float] = []
+        start = [0]
+        for tail, head, _, _ in cols:
+            if tail >= 0:
+                index.append(tail)
+                value.append(-1.0)
+            if head >= 0:
+                index.append(head)
+                value.append(1.0)
+            start.append(len(index))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(value)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.passModel(lp)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"plain LP: {h.modelStatusToString(h.getModelStatus())}")
+        values = np.asarray(h.getSolution().col_value)
+        delivered += sum(values[k] for k, c in enumerate(cols) if c[1] == -1)
+    return time.perf_counter() - started, delivered
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def _worker(solver: str, input_path: str, output_path: str) -> None:
-    from ksbb.allocation.engine import load_problem, run_file
-    from ksbb.allocation.engine.greedy import greedy
-
-    t0 = time.perf_counter()
-    if solver == "engine":
-        plan = run_file(input_path, output_path)
-    else:
-        plan = greedy(load_problem(json.loads(Path(input_path).read_text())))
-        Path(output_path).write_text(json.dumps(plan.to_dict()))
-    wall = time.perf_counter() - t0
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"wall": wall, "solve": plan.summary.solve_seconds, "rss_mb": rss_mb}))
-
-
-def _run(solver: str, problem_path: str, out_path: str) -> dict[str, Any]:
+def run_command(problem_path: str, plan_path: str, workers: int | None) -> dict[str, Any]:
+    """The whole `ksbb allocate` command, as a script would run it."""
+    cmd = [sys.executable, "-m", "ksbb.cli", "allocate", "--input", problem_path, "--output",
+           plan_path]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, __file__, "--worker", solver, problem_path, out_path],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures = json.loads(proc.stdout.strip().splitlines()[-1])
-    figures["process"] = time.perf_counter() - t0
-    return figures
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "code": code, "out": out,
+            "err": err}
 
 
-def _check(problem: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
-    """Rule (a) and a few figures computed from the output alone."""
-    pledges = {p["id"]: p for p in problem["pledges"]}
-    needs = {(n["recipient"], n["item"]): n for n in problem["needs"]}
-    used: dict[str, int] = defaultdict(int)
-    got: dict[tuple[str, str], int] = defaultdict(int)
-    for a in plan["allocations"]:
-        p, n = pledges[a["pledge"]], needs[(a["recipient"], a["item"])]
-        assert p["item"] == n["item"] and a["quantity"] > 0
-        r = p.get("restrict_to")
-        assert r is None or n["area"] == r or n["area"].startswith(r + ".")
-        used[a["pledge"]] += a["quantity"]
-        got[(a["recipient"], a["item"])] += a["quantity"]
-    assert all(used[k] <= pledges[k]["quantity"] for k in used)
-    assert all(got[k] <= needs[k]["quantity"] for k in got)
-    return {"got": got}
-
-
-def bench(name: str, problem: dict[str, Any]) -> None:
+def bench_one(label: str, data: dict[str, Any], check: str, workers: int | None) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "problem.json")
-        Path(src).write_text(json.dumps(problem))
-        results = {}
-        for solver in ("engine", "greedy"):
-            out = os.path.join(tmp, f"{solver}.json")
-            figures = _run(solver, src, out)
-            plan = json.loads(Path(out).read_text())
-            figures["plan"] = plan
-            figures["got"] = _check(problem, plan)["got"]
-            results[solver] = figures
-
-    engine_groups = {
-        (g["item"], g["priority"]): g["fair_level"]
-        for g in results["engine"]["plan"]["summary"]["coverage_by_item_priority"]
-    }
-    n_lines = len(problem["needs"])
-    print(
-        f"\n== {name}: {len(problem['pledges'])} pledges, {n_lines} need lines, "
-        f"{len({n['recipient'] for n in problem['needs']})} recipients =="
-    )
-    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
-        ("whole run, s", lambda r: f"{r['wall']:.2f}"),
-        ("solve, s", lambda r: f"{r['solve']:.2f}"),
-        ("process incl. startup, s", lambda r: f"{r['process']:.2f}"),
-        ("peak RSS, MB", lambda r: f"{r['rss_mb']:.0f}"),
-        ("units allocated", lambda r: str(r["plan"]["summary"]["allocated"])),
-    ]
-
-    def coverage(prio: int) -> Callable[[dict[str, Any]], str]:
-        def fmt(r: dict[str, Any]) -> str:
-            for c in r["plan"]["summary"]["coverage_by_priority"]:
-                if c["priority"] == prio:
-                    return f"{c['coverage']:.4f} (min {c['lowest_ratio']:.3f})"
-            return "-"
-
-        return fmt
-
-    for prio in sorted({n["priority"] for n in problem["needs"]}):
-        rows.append((f"coverage priority {prio}", coverage(prio)))
-    rows += [
-        ("lowest coverage ratio", lambda r: f"{r['plan']['summary']['lowest_ratio']:.4f}"),
-        ("locality cost", lambda r: str(r["plan"]["summary"]["locality_cost"])),
-        (
-            "cost per unit",
-            lambda r: "{:.3f}".format(
-                r["plan"]["summary"]["locality_cost"] / max(1, r["plan"]["summary"]["allocated"])
-            ),
-        ),
-        ("same-regency share", lambda r: f"{r['plan']['summary']['same_regency_share']:.4f}"),
-        (
-            "needs at 0 with fair floor >= 1",
-            lambda r: str(
-                sum(
-                    1
-                    for n in problem["needs"]
-                    if r["got"].get((n["recipient"], n["item"]), 0) == 0
-                    and math.floor(
-                        engine_groups.get((n["item"], n["priority"]), 0.0) * n["quantity"] + 1e-9
-                    )
-                    >= 1
-                )
-            ),
-        ),
-    ]
-    print(f"{'':34}{'engine':>24}{'greedy':>24}")
-    for label, fmt in rows:
-        print(f"{label:34}{fmt(results['engine']):>24}{fmt(results['greedy']):>24}")
+        dst = os.path.join(tmp, "plan.json")
+        Path(src).write_bytes(orjson.dumps(data))
+        fig = run_command(src, dst, workers)
+        plan = orjson.loads(Path(dst).read_bytes()) if fig["code"] == 0 else None
+    status = "ok" if fig["code"] == 0 else f"FAILED ({fig['code']}: {fig['err'][-200:]})"
+    rules = "-"
+    if plan is not None:
+        if plan["summary"]["fallback"]:
+            status = "fallback " + ",".join(plan["summary"]["fallback"])
+        if check != "none":
+            t0 = time.perf_counter()
+            try:
+                check_plan(data, plan, fairness=check == "full", cost=check == "full")
+                rules = ("a-d ok" if check == "full" else "a,b,c-floor ok") + (
+                    f" ({time.perf_counter() - t0:.0f} s)")
+            except RuleViolation as exc:
+                rules = f"VIOLATION {exc}"[:80]
+    lp_seconds, _ = plain_lp(data)
+    ratio = fig["wall"] / lp_seconds if lp_seconds else float("nan")
+    return (f"{label:26}{len(data['needs']):>8}{len(data['pledges']):>8}  {status:10}"
+            f"{fig['wall']:>8.2f}{fig['rss_mb']:>8.0f}{lp_seconds:>8.2f}{ratio:>7.2f}  {rules}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=("jakarta", "national", "both"), default="both")
-    parser.add_argument("--dump", metavar="PATH", help="also write the generated problem(s)")
-    parser.add_argument(
-        "--worker", nargs=3, metavar=("SOLVER", "INPUT", "OUTPUT"), help=argparse.SUPPRESS
-    )
+    parser.add_argument("--families", default=",".join(FAMILIES))
+    parser.add_argument("--check", choices=("auto", "full", "floor", "none"), default="auto")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    if args.worker:
-        _worker(*args.worker)
-        return
-    for name, make in (("jakarta", jakarta), ("national", national)):
-        if args.size in (name, "both"):
-            problem = make()
-            if args.dump:
-                Path(f"{args.dump}.{name}.json").write_text(json.dumps(problem))
-            bench(name.capitalize(), problem)
+    families = [f for f in args.families.split(",") if f]
+    check = "floor" if args.check == "auto" else args.check
+    header = (f"{'family':26}{'needs':>8}{'pledges':>8}  {'status':10}{'wall s':>8}"
+              f"{'RSS MB':>8}{'LP s':>8}{'ratio':>7}  rules")
+    print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()}")
+    for size in ("jakarta", "national"):
+        if args.size not in (size, "both"):
+            continue
+        print(f"\n== {size} ==\n{header}")
+        for family in families:
+            print(bench_one(family, problem_for(size, family, args.seed), check, args.workers),
+                  flush=True)
+        if size == "national" and REGRESSION.exists():
+            import gzip
+
+            with gzip.open(REGRESSION, "rb") as f:
+                data = orjson.loads(f.read())
+            print(bench_one("regression (1 item)", data, check, args.workers), flush=True)
+    print(f"\nload average at end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from ksbb.core.env import (
     env_storage,
     env_str,
     env_time_zone,
+    household_key,
     secret_key,
 )
 
@@ -28,6 +29,8 @@ DATA_DIR = env_path("KSBB_DATA_DIR", Path.cwd() / "var")
 
 DEBUG = env_bool("KSBB_DEBUG", False)
 SECRET_KEY = secret_key("KSBB_SECRET_KEY", DATA_DIR)
+# Keyed hashes of NIKs and family card numbers (ksbb.households.identity).
+KSBB_HOUSEHOLD_KEY = household_key("KSBB_HOUSEHOLD_KEY", DATA_DIR)
 ALLOWED_HOSTS = env_list("KSBB_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("KSBB_CSRF_TRUSTED_ORIGINS", [])
 
@@ -59,6 +62,8 @@ INSTALLED_APPS = [
     "ksbb.stats",
     "ksbb.forum",
     "ksbb.privacy",
+    "ksbb.households",
+    "ksbb.proofs",
     # Interface apps, one per audience.
     "ksbb.web",
     "ksbb.api",
@@ -278,6 +283,9 @@ LOGGING = {
 KSBB_DEMO = env_bool("KSBB_DEMO", True)
 KSBB_DEFAULT_PROVINCE = env_str("KSBB_DEFAULT_PROVINCE", "31")
 KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
+# Signed checkpoints of the audit log (ksbb.proofs): how often the task worker makes one
+# when the log has grown; 0 leaves it to `ksbb proofs checkpoint` (e.g. from cron).
+KSBB_CHECKPOINT_MINUTES = env_int("KSBB_CHECKPOINT_MINUTES", 10, minimum=0)
 # How many machines serve this installation; above 1, `ksbb check --deploy` requires the
 # shared database, cache, file storage and secret key (README, Deployment).
 KSBB_NODES = env_int("KSBB_NODES", 1, minimum=1)

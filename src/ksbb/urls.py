@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from ksbb.api.proofs import keys_json
 from ksbb.web.public.views import healthz, ping
 
 urlpatterns = [
     path("", include("ksbb.web.public.urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz/ping", ping, name="ping"),
+    path(".well-known/ksbb-keys.json", keys_json, name="ksbb-keys"),
     # Sign-in with brute-force protection and two-factor steps, account security.
     path("accounts/", include("ksbb.web.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

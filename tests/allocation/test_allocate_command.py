@@ -61,3 +61,33 @@ def test_malformed_json_exits_2(tmp_path):
     assert result.returncode == 2
     assert "not valid JSON" in result.stderr
     assert not (tmp_path / "plan.json").exists()
+
+
+def test_runs_without_loading_django(tmp_path):
+    source = tmp_path / "problem.json"
+    source.write_text(json.dumps(PROBLEM))
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('django loaded:', 'django' in sys.modules))\n"
+        "from ksbb.cli import main\n"
+        f"main(['allocate', '--input', {str(source)!r}, '--output', "
+        f"{str(tmp_path / 'plan.json')!r}])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "django loaded: False" in result.stdout
+    assert "allocation lines written" in result.stdout
+
+
+def test_management_command_gives_the_same_plan(tmp_path):
+    from django.core.management import call_command
+
+    source = tmp_path / "problem.json"
+    source.write_text(json.dumps(PROBLEM))
+    assert _run(tmp_path, PROBLEM).returncode == 0
+    call_command("allocate", input=source, output=tmp_path / "plan2.json")
+    first = json.loads((tmp_path / "plan.json").read_text())
+    second = json.loads((tmp_path / "plan2.json").read_text())
+    del first["summary"]["solve_seconds"], second["summary"]["solve_seconds"]
+    assert first == second

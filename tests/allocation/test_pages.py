@@ -131,3 +131,22 @@ def test_admin_reads_but_does_not_allocate(cast, proposed, client_for):  # type:
 def test_anonymous_is_sent_to_sign_in(proposed, client_for):  # type: ignore[no-untyped-def]
     response = client_for(None).get(f"/backoffice/allocation_runs/{proposed.pk}/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_review_totals_follow_the_lines(cast, proposed, client_for):  # type: ignore[no-untyped-def]
+    """Issue 13, observation 4: after a line was edited (and after approval) the review page
+    kept the engine's totals ("Proposed 1188") while the lines summed to less."""
+    c = client_for(cast.assessor)
+    url = f"/backoffice/allocation_runs/{proposed.pk}/"
+    body = c.get(url).content.decode()
+    assert 'id="run-proposed">40<' in body and 'data-group="sembako-1">40<' in body
+    line = proposed.lines.order_by("pk").first()
+    c.post(f"/backoffice/allocation_lines/{line.pk}/edit/", {"quantity": line.quantity - 5})
+    body = c.get(url).content.decode()
+    assert 'id="run-proposed">35<' in body and 'data-group="sembako-1">35<' in body
+    c.post(f"/backoffice/allocation_runs/{proposed.pk}/approve/")
+    body = c.get(url).content.decode()
+    assert 'id="run-proposed">35<' in body and 'data-group="sembako-1">35<' in body
+    api = client_for(cast.assessor).get(f"/api/v1/allocation_runs/{proposed.pk}/").json()
+    assert api["summary"]["allocated"] == 35
+    assert api["summary"]["coverage_by_item_priority"][0]["allocated"] == 35

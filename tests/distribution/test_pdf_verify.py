@@ -12,6 +12,7 @@ from django.utils import timezone
 from ksbb.distribution.models import Handover
 from ksbb.distribution.pdf import BastPdfRenderer, verify_url
 from ksbb.distribution.services import handover_create
+from ksbb.verify.statements import qr_text, unb64url
 from tests.distribution.conftest import draft_for, sign_all
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +41,12 @@ def test_pdf_text_and_qr(cast, signed, settings):
                  "Paket sembako", "Executor", "Ketua_Rw", "Kelurahan", "PT Sembako"):
         assert text.encode() in pdf, text
     # Read the QR code back from the page stream: its dark modules are equal squares;
-    # rebuild the module matrix and compare it with segno's encoding of exactly that URL.
+    # rebuild the module matrix and compare it with segno's encoding of exactly that URL
+    # and the signed statement in its fragment (ksbb.proofs).
+    text = qr_text(verify_url=url, statement=signed.seal.statement.encode(),
+                   signature=unb64url(signed.seal.signature))
     assert _qr_matrix_from_pdf(pdf) == [[bool(v) for v in row]
-                                        for row in segno.make(url, error="m").matrix]
+                                        for row in segno.make(text, error="m").matrix]
     other = segno.make(verify_url("AAAAAAAAAAAA"), error="m").matrix
     assert _qr_matrix_from_pdf(pdf) != [[bool(v) for v in row] for row in other]
     compressed = BastPdfRenderer(signed).render()

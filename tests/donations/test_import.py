@@ -20,6 +20,19 @@ HEADER = "collaborator_id,collaborator_email,kind,item,program,quantity,amount,"
          "preferred_area,recipient,received"
 
 
+@pytest.fixture(autouse=True)
+def _linked(cast, don):  # type: ignore[no-untyped-def]
+    """The collaborator accepted the aggregator's invitation (tests/donations/test_gaming.py
+    shows how); only linked collaborators can be imported."""
+    from django.utils import timezone
+
+    from ksbb.donations.models import CollaboratorLink
+
+    CollaboratorLink.objects.create(aggregator=cast.aggregator_org, email="csr@sembako.example",
+                                    collaborator=cast.collaborator_org,
+                                    accepted_at=timezone.now())
+
+
 def _csv(*lines: str) -> io.BytesIO:
     return io.BytesIO("\n".join([HEADER, *lines]).encode())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -48,6 +49,9 @@ def test_collaborator_register_creates_user_org_profile_membership(jakarta,
     assert scope_of(user).org_roles == {(org.pk, Role.COLLABORATOR)}
     assert profile.email_verified_at is None
     assert len(mail.outbox) == 1 and "/donations/verify-email/" in mail.outbox[0].body
+    # Absolute, on the public address: it is clicked in a mail client.
+    assert f"{settings.KSBB_PUBLIC_URL.rstrip('/')}/donations/verify-email/" in \
+        mail.outbox[0].body
     assert AuditEntry.objects.filter(action="collaborator.profile_created",
                                      actor=user).exists()
     # The audit log never holds the NIK.

@@ -587,7 +587,7 @@ def _story(sync_api: Any, chromium: str, server: Server) -> None:
             response = executor.context.request.get(f"{base}{pdf_link}")
             assert response.ok and response.body().startswith(b"%PDF")
             url = _qr_text_of_pdf(response.body())
-            assert re.fullmatch(re.escape(base) + r"/verify/[^/]+/", url), url
+            assert re.fullmatch(re.escape(base) + r"/verify/[^/]+/#p=[\w.-]+", url), url
             j.goto(citizen, url)
             verified = citizen.inner_text("main")
             assert str(NEEDS[RW_ONE]) in verified and "Paket sembako" in verified

@@ -117,7 +117,8 @@ def test_executor_completes_a_handover_and_the_qr_code_verifies_it(  # type: ign
             assert pdf.startswith(b"%PDF")
 
             url = _qr_text_of_pdf(pdf)
-            assert url == f"{base}/verify/{handover.code}/"
+            # The page's address, with the signed statement in the fragment (issue 17).
+            assert url.startswith(f"{base}/verify/{handover.code}/#p=")
             citizen = browser.new_context(viewport=PHONE).new_page()
             citizen.goto(url)
             _shot(citizen, "06-public-verification")

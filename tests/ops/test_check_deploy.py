@@ -33,6 +33,7 @@ def _production_env(data_dir: Path, **extra: str) -> dict[str, str]:
         "KSBB_SECRET_KEY": secrets.token_urlsafe(60),
         "KSBB_ALLOWED_HOSTS": HOST,
         "KSBB_CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
+        "KSBB_PUBLIC_URL": f"https://{HOST}",
         **extra,
     })
     return env
@@ -143,7 +144,8 @@ def test_check_deploy_names_what_several_nodes_must_share(tmp_path: Path):
     del env["KSBB_SECRET_KEY"]
     out = _deploy_check(env)
     for code, words in [("ksbb.W101", "SQLite"), ("ksbb.W102", "KSBB_CACHE_URL=redis"),
-                        ("ksbb.W103", "KSBB_STORAGE_URL"), ("ksbb.W104", "KSBB_SECRET_KEY")]:
+                        ("ksbb.W103", "KSBB_STORAGE_URL"), ("ksbb.W104", "KSBB_SECRET_KEY"),
+                        ("ksbb.W109", "KSBB_HOUSEHOLD_KEY")]:
         assert code in out and words in out, out
 
 
@@ -152,6 +154,19 @@ def test_check_deploy_is_clean_for_a_complete_multi_node_setup(tmp_path: Path):
         tmp_path, KSBB_NODES="2",
         KSBB_DATABASE_URL="postgres://ksbb@db.internal:5432/ksbb",
         KSBB_CACHE_URL="redis://cache.internal:6379/0",
-        KSBB_STORAGE_URL="s3://AK:SK@objects.internal:443/ksbb?region=id-jkt")
+        KSBB_STORAGE_URL="s3://AK:SK@objects.internal:443/ksbb?region=id-jkt",
+        KSBB_HOUSEHOLD_KEY="k" * 20 + "ey-of-the-household-hashes-x")
     out = _deploy_check(env)
     assert "ksbb.W10" not in out and "no issues" in out, out
+
+
+@pytest.mark.parametrize("url,code", [
+    (None, "ksbb.W105"), ("ksbb.example.go.id", "ksbb.W106"),
+    ("https://elsewhere.example.org", "ksbb.W107"), (f"http://{HOST}", "ksbb.W108")])
+def test_check_deploy_warns_about_the_public_address(tmp_path: Path, url, code):  # type: ignore[no-untyped-def]
+    env = _production_env(tmp_path)
+    if url is None:
+        del env["KSBB_PUBLIC_URL"]
+    else:
+        env["KSBB_PUBLIC_URL"] = url
+    assert code in _deploy_check(env)

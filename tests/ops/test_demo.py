@@ -43,3 +43,14 @@ def test_demo_runs_the_whole_flow_once(settings, tmp_path):
     assert {s.key for s in data.by_collaborator_kind} == {
         "social_org", "business", "individual", "community", "government"}
     assert audit_verify().ok
+
+
+def test_demo_has_household_lists_and_handouts(settings, tmp_path):
+    from ksbb.households.models import Handout, Household
+
+    settings.DATA_DIR = tmp_path
+    call_command("load_areas", province=["31"], no_progress=True)
+    seed_demo("31")
+    assert Household.objects.values("rw").distinct().count() == 3
+    assert Household.objects.filter(duplicate_kk=True).count() == 2
+    assert Handout.objects.count() >= 20

@@ -55,6 +55,8 @@ def test_up_serves_the_site_and_a_second_run_reuses_the_data(tmp_path: Path):
         log.close()
     output = (tmp_path / "up.log").read_text()
     assert f"KSBB serves on http://127.0.0.1:{port}/" in output
+    # QR codes, PDFs and e-mails link to where this run serves, not to the default port.
+    assert f"links in PDFs, QR codes and e-mails: http://127.0.0.1:{port} " in output
     assert "Demo accounts" in output and "assessor" in output
     db = sqlite3.connect(tmp_path / "var" / "ksbb.sqlite3")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -81,6 +81,7 @@ PARAMS: dict[str, Kwargs] = {
     "web:idea_answer": pk("idea"),
     "web:report_track": code(lambda c, w: w.report.code),
     "web:verify": code(lambda c, w: w.signed.code),
+    "proofs-handover": code(lambda c, w: w.signed.code),
     "web:opendata_file": lambda c, w: {"dataset": "deliveries", "fmt": "csv"},
     "backoffice:institution_verify": pk("institution"),
     "backoffice:round": pk("round"),
@@ -116,6 +117,7 @@ PARAMS: dict[str, Kwargs] = {
     "field:handover_correct": pk("signed"),
     "field:handover_pdf": pk("signed"),
     "donations:verify_email": lambda c, w: {"token": "not-a-token"},
+    "donations:link_accept": lambda c, w: {"token": "not-a-token"},
     "donations:pledge": pk("pledge"),
     "donations:pledge_cancel": pk("pledge"),
     "donations:pledge_receipt": pk("received"),
@@ -211,6 +213,18 @@ MATRIX.update({
     "web:report_track_lookup": PUBLIC,
     "web:report_track": PUBLIC,
     "web:verify": PUBLIC,
+    # Proofs (issue 17): public by design. No checkpoint exists in the world (404); the
+    # proofs need their query parameters (400 without them).
+    "ksbb-keys": PUBLIC,
+    "web:verify_scan": PUBLIC,
+    "web:verify_scan_worker": PUBLIC,
+    "proofs-keys": PUBLIC,
+    "proofs-checkpoints": PUBLIC,
+    "proofs-checkpoint-latest": Entry(get=everyone(404)),
+    "proofs-leaves": Entry(get=everyone(400)),
+    "proofs-consistency": Entry(get=everyone(400)),
+    "proofs-inclusion": Entry(get=everyone(400)),
+    "proofs-handover": PUBLIC,
     "web:opendata": PUBLIC,
     "web:opendata_file": PUBLIC,
     "web:coverage": PUBLIC,
@@ -293,6 +307,8 @@ MATRIX.update({
     "donations:aggregators": PUBLIC,
     "donations:aggregator_register": Entry(get=everyone(200), post=everyone(OK)),
     "donations:mine": Entry(get=only(["admin", "collaborator"])),
+    # A made-up invitation token: refused for everyone signed in.
+    "donations:link_accept": Entry(get=signed_in(400), post=signed_in(400)),
     "donations:pledge_new": Entry(get=only(["admin", "collaborator"]),
                                   post=only(["admin", "collaborator"], OK)),
     "donations:pledge": Entry(get=only(["admin", "assessor", "aggregator", "collaborator"])),
@@ -410,4 +426,73 @@ MATRIX.update({
     "idea-unsupport": Entry(get=signed_in(405, anonymous=403),
                             post=signed_in(OK, anonymous=403)),
     "idea-answer": Entry(get=signed_in(405, anonymous=403), post=only(GOV, OK, anonymous=403)),
+})
+
+
+# Households (issue 16): names for the ketua RW of the RW, the kelurahan officer of its
+# village and the assessor only; not the platform administrator (rules.has_perm, which a
+# superuser does not pass). The household is in the cast's RW (village A).
+HH_VIEWERS = ["assessor", "kelurahan", "ketua_rw"]
+HH_REPORTS = ["assessor", "kelurahan"]
+
+
+def _household(cast: Any, world: Any) -> Any:
+    from ksbb.households.models import Household
+    from ksbb.households.services import households_import
+
+    found = Household.objects.filter(rw_id=cast.recipient.area_id).first()
+    if found is None:
+        row = {"rw_code": cast.recipient.area_id, "rt": "1", "kk": "3171010101200001",
+               "nik": "3171011505850001", "name": "Kepala Keluarga", "members": "3"}
+        households_import(rows=lambda: iter([(2, row)]), by=cast.assessor)
+        found = Household.objects.get(rw_id=cast.recipient.area_id)
+    return found
+
+
+def _household_import(cast: Any, world: Any) -> Any:
+    from ksbb.households.models import HouseholdImport
+
+    return HouseholdImport.objects.first() or HouseholdImport.objects.create(
+        created_by=cast.assessor, state=HouseholdImport.State.DONE)
+
+
+PARAMS.update({
+    "field:household_rw": lambda c, w: {"code": c.recipient.area_id},
+    "field:household_new": lambda c, w: {"code": c.recipient.area_id},
+    "field:household_cards": lambda c, w: {"code": c.recipient.area_id},
+    "field:household": lambda c, w: {"pk": _household(c, w).pk},
+    "field:household_edit": lambda c, w: {"pk": _household(c, w).pk},
+    "field:household_status": lambda c, w: {"pk": _household(c, w).pk},
+    "field:handout_checklist": pk("signed"),
+    "field:handout_tap": lambda c, w: {"pk": w.signed.pk, "household": _household(c, w).pk},
+    "backoffice:household_import": lambda c, w: {"pk": _household_import(c, w).pk},
+    "backoffice:household_import_progress": lambda c, w: {"pk": _household_import(c, w).pk},
+    "backoffice:household_resolve": lambda c, w: {"pk": _household(c, w).pk},
+})
+MATRIX.update({
+    "web:household_check": PUBLIC,
+    "web:household_figures": PUBLIC,
+    "field:household_rws": Entry(get=only(HH_VIEWERS)),
+    "field:household_rw": Entry(get=only(HH_VIEWERS)),
+    "field:household_new": Entry(get=only(["ketua_rw"]), post=only(["ketua_rw"], OK)),
+    "field:household_cards": Entry(get=only(HH_VIEWERS)),
+    "field:household": Entry(get=only(HH_VIEWERS)),
+    "field:household_edit": Entry(get=only(["ketua_rw"], 405), post=only(["ketua_rw"], OK)),
+    "field:household_status": Entry(get=only(["ketua_rw"], 405),
+                                     post=only(["ketua_rw"], OK)),
+    "field:handout_checklist": Entry(get=only(["ketua_rw"])),
+    "field:handout_tap": Entry(get=only(["ketua_rw"], 405), post=only(["ketua_rw"], OK)),
+    "backoffice:households": Entry(get=only(HH_REPORTS)),
+    "backoffice:household_import_new": Entry(get=only(["assessor"], 405),
+                                             post=only(["assessor"], OK)),
+    "backoffice:household_import": Entry(get=only(["assessor"])),
+    "backoffice:household_import_progress": Entry(get=only(["assessor"])),
+    "backoffice:household_derive": Entry(get=only(["assessor"], 405),
+                                         post=only(["assessor"], OK)),
+    "backoffice:household_flags": Entry(get=only(HH_REPORTS)),
+    "backoffice:household_resolve": Entry(get=only(["assessor"], 405),
+                                          post=only(["assessor"], OK)),
+    "backoffice:household_reach": Entry(get=only(HH_REPORTS)),
+    "backoffice:household_twice": Entry(get=only(HH_REPORTS)),
+    "backoffice:household_late": Entry(get=only(HH_REPORTS)),
 })

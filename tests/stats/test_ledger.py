@@ -38,3 +38,39 @@ def test_need_list_keeps_delivered_aid(cast: Any, signed: Any, client_for: Any) 
     page = coverage(Area.objects.get(code=VILLAGE_A))
     by_code = {r.code: r for r in page.rows}
     assert (by_code[RW].need, by_code[RW].covered) == (40, 40)
+
+
+def test_open_data_counts_money_that_bought_goods_as_those_goods(cast: Any) -> None:
+    """Observation 2: the dashboard put money spent on packages under "Paket sembako" and
+    only the unspent rest under money; open data kept it all under ``money``."""
+    from ksbb.donations.services import pledge_receive, pledge_submit, purchase_record
+    from ksbb.stats.opendata import dataset_rows
+    from ksbb.stats.selectors import MONEY_UNSPENT, dashboard
+    from tests.donations.conftest import setup_donations
+
+    don = setup_donations(cast)
+    money = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                          program=don.pangan, amount=5_000_000, by=cast.collaborator)
+    pledge_receive(pledge=money, received_amount=5_000_000, by=cast.aggregator)
+    goods = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                          item=don.sembako, quantity=10, by=cast.collaborator)
+    pledge_receive(pledge=goods, received_quantity=10, by=cast.aggregator)
+    purchase_record(aggregator=cast.aggregator_org, item=don.sembako, quantity=16,
+                    cost_rupiah=4_800_000, supplier="Toko", funding=[(money, 4_800_000)],
+                    by=cast.aggregator)
+
+    board = {s.key: s.value for s in dashboard(use_cache=False).by_item}
+    value = don.sembako.value_rupiah
+    assert board == {str(don.sembako.pk): 10 * value + 4_800_000, MONEY_UNSPENT: 200_000}
+    rows = dataset_rows("pledges")
+    by_item: dict[str, int] = {}
+    units: dict[str, int] = {}
+    for r in rows:
+        by_item[r["item_code"]] = by_item.get(r["item_code"], 0) + r["value_rupiah"]
+        units[r["item_code"]] = units.get(r["item_code"], 0) + r["quantity"]
+    assert by_item == {"sembako": 10 * value + 4_800_000, "money": 200_000}
+    assert units == {"sembako": 26, "money": 0}
+    assert sum(r["pledges"] for r in rows) == 2  # each pledge counted once
+    collected = ledger.collected()
+    assert collected.by_item == {don.sembako.pk: 10 * value + 4_800_000, None: 200_000}
+    assert collected.total == dashboard(use_cache=False).total_collected

@@ -118,3 +118,41 @@ def allocations_visible_to(user: Any) -> QuerySet[Allocation]:
     return qs.filter(Q(pledge__aggregator_id__in=aggregators)
                      | Q(purchase__aggregator_id__in=aggregators)
                      | Q(pledge__collaborator_id__in=collaborators))
+
+
+# A run's totals -------------------------------------------------------------------------
+
+def run_summary(run: AllocationRun) -> dict[str, Any] | None:
+    """The run's summary with every "proposed" figure summed from its lines as they are now
+    (the assessor edits lines; the engine's summary is from before): one definition for the
+    review page and the API. Fair level, lowest coverage and needs at zero stay the
+    engine's, as computed for its proposal."""
+    if not run.summary:
+        return run.summary
+    per_group: dict[tuple[str, int], int] = {}
+    for item, priority, quantity in run.lines.values_list(
+            "need__item__code", "need__priority").annotate(q=Sum("quantity")).order_by():
+        key = (item, int(priority))
+        per_group[key] = per_group.get(key, 0) + int(quantity or 0)
+    summary = dict(run.summary)
+    summary["allocated"] = sum(per_group.values())
+    need = summary.get("need") or 0
+    summary["coverage"] = round(summary["allocated"] / need, 4) if need else 1.0
+    groups = []
+    for g in summary.get("coverage_by_item_priority") or []:
+        g = dict(g)
+        g["allocated"] = per_group.get((str(g.get("item")), int(g.get("priority") or 0)), 0)
+        g["coverage"] = round(g["allocated"] / g["need"], 4) if g.get("need") else 1.0
+        groups.append(g)
+    summary["coverage_by_item_priority"] = groups
+    by_priority: dict[int, list[int]] = {}
+    for g in groups:
+        acc = by_priority.setdefault(int(g["priority"]), [0, 0])
+        acc[0] += int(g.get("need") or 0)
+        acc[1] += g["allocated"]
+    old = {int(p["priority"]): p for p in summary.get("coverage_by_priority") or []}
+    summary["coverage_by_priority"] = [
+        {**old.get(p, {}), "priority": p, "need": n, "allocated": a,
+         "coverage": round(a / n, 4) if n else 1.0}
+        for p, (n, a) in sorted(by_priority.items())]
+    return summary

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from ksbb.allocation.engine import load_problem, solve
+from ksbb.allocation.engine import ProblemError, SolverError, load_problem, solve
 from ksbb.allocation.models import AllocationRun, ProposedLine
 from ksbb.allocation.problem import build_problem
 from ksbb.core.audit import audit_log
@@ -80,8 +80,21 @@ def run_execute(*, run_id: int) -> AllocationRun:
         logger.exception("allocation run %s failed", run.pk)
         AllocationRun.objects.filter(pk=run.pk).update(
             state=AllocationRun.State.FAILED, progress=100, progress_note=_("failed"),
-            error=str(exc) or exc.__class__.__name__, finished_at=timezone.now())
+            error=_failure_reason(exc), finished_at=timezone.now())
         audit_log(actor=WORKER, action="allocation_run.failed", obj=run,
                   after={"error": str(exc)})
     run.refresh_from_db()
     return run
+
+
+def _failure_reason(exc: Exception) -> str:
+    """What the assessor reads on a failed run: in the active language (Indonesian in the
+    background worker), with the technical detail kept as is; the log has the traceback."""
+    detail = str(exc) or exc.__class__.__name__
+    if isinstance(exc, ProblemError):
+        return _("The round's data does not form a valid allocation problem: %(detail)s") % {
+            "detail": detail}
+    if isinstance(exc, SolverError):
+        return _("The solver could not finish because of a numerical problem (%(detail)s). "
+                 "Run the allocation again, or allocate by hand.") % {"detail": detail}
+    return _("Unexpected error: %(detail)s") % {"detail": detail}

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ksbb.allocation.models import Allocation, AllocationRun, ProposedLine
-from ksbb.allocation.selectors import allocations_visible_to, runs_visible_to
+from ksbb.allocation.selectors import allocations_visible_to, run_summary, runs_visible_to
 from ksbb.allocation.services import (
     allocation_create_manual,
     run_approve,
@@ -46,6 +46,12 @@ class ProposedLineSerializer(serializers.ModelSerializer[ProposedLine]):
 
 class AllocationRunSerializer(serializers.ModelSerializer[AllocationRun]):
     round = serializers.PrimaryKeyRelatedField(queryset=AssessmentRound.objects.all())
+    summary = serializers.SerializerMethodField(
+        help_text="the engine's summary, with the proposed quantities summed from the lines "
+                  "as they are now")
+
+    def get_summary(self, run: AllocationRun) -> dict[str, Any] | None:
+        return run_summary(run)
 
     class Meta:
         model = AllocationRun

@@ -37,4 +37,7 @@ router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("handovers", HandoverViewSet, basename="handover")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("proofs/", include("ksbb.api.proofs_urls")),
+    path("", include(router.urls)),
+]

@@ -185,3 +185,28 @@ def secret_key(name: str, data_dir: Path) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def household_key(name: str, data_dir: Path) -> bytes:
+    """The key of the households' keyed hashes (NIK, KK): from the environment, else one
+    generated once into ``<data folder>/household_key``. Never in the database, and not in
+    ``ksbb backup`` (which packs the database and media/ only): a stolen backup then cannot
+    be used to test guessed NIKs. Losing it makes the stored hashes unmatchable, so the
+    operator keeps a copy apart from the backups."""
+    raw = os.environ.get(name)
+    if raw:
+        if len(raw) < 32:
+            raise EnvError(f"{name} is too short: use at least 32 random characters")
+        return raw.encode()
+    key_file = data_dir / "household_key"
+    if key_file.exists():
+        return key_file.read_text().strip().encode()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first
+        return key_file.read_text().strip().encode()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key.encode()

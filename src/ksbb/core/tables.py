@@ -94,13 +94,14 @@ def cell_problem(value: str) -> str | None:
     return None
 
 
-def _checked(rows: Iterator[tuple[int, dict[str, str]]]
+def _checked(rows: Iterator[tuple[int, dict[str, str]]], max_rows: int | None = None
              ) -> Iterator[tuple[int, dict[str, str]]]:
+    max_rows = max_rows or MAX_ROWS
     errors: list[RowError] = []
     for count, (number, values) in enumerate(rows, start=1):
-        if count > MAX_ROWS:
+        if count > max_rows:
             raise TableError(_("the file has more than %(max)s rows; split it into smaller "
-                               "files") % {"max": MAX_ROWS})
+                               "files") % {"max": max_rows})
         for column, value in values.items():
             problem = cell_problem(value)
             if problem:
@@ -111,14 +112,18 @@ def _checked(rows: Iterator[tuple[int, dict[str, str]]]
 
 
 def read_rows(
-    source: str | Path | IO[bytes], *, required: list[str], filename: str | None = None
+    source: str | Path | IO[bytes], *, required: list[str], filename: str | None = None,
+    max_rows: int | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number, {column: text}) with the header checked against ``required``."""
+    """Yield (row number, {column: text}) with the header checked against ``required``.
+
+    CSV is read as a stream, so a caller that does not keep the rows (the household list
+    of a whole province, ``max_rows`` raised) needs memory for one row at a time."""
     name = filename or (str(source) if isinstance(source, str | Path) else "upload.csv")
     if name.lower().endswith(".xlsx"):
-        yield from _checked(_read_xlsx(source, required))
+        yield from _checked(_read_xlsx(source, required), max_rows)
     else:
-        yield from _checked(_read_csv(source, required))
+        yield from _checked(_read_csv(source, required), max_rows)
 
 
 def _check_header(header: list[str], required: list[str]) -> list[str]:
@@ -135,12 +140,17 @@ def _check_header(header: list[str], required: list[str]) -> list[str]:
 def _read_csv(
     source: str | Path | IO[bytes], required: list[str]
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    raw = Path(source).read_bytes() if isinstance(source, str | Path) else source.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TableError(_("the file is not UTF-8 text; save it as CSV UTF-8")) from None
-    reader = csv.reader(io.StringIO(text))
+    if isinstance(source, str | Path):
+        with open(source, "rb") as fh:
+            yield from _read_csv_stream(fh, required)
+    else:
+        yield from _read_csv_stream(source, required)
+
+
+def _read_csv_stream(raw: IO[bytes], required: list[str]
+                     ) -> Iterator[tuple[int, dict[str, str]]]:
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
     try:
         header = _check_header(next(reader), required)
         for number, values in enumerate(reader, start=2):
@@ -153,9 +163,14 @@ def _read_csv(
             )
     except StopIteration:
         raise TableError(_("the file is empty")) from None
+    except UnicodeDecodeError:
+        raise TableError(_("the file is not UTF-8 text; save it as CSV UTF-8")) from None
     except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
         raise TableError(_("the file is not valid CSV (line %(line)s)")
                          % {"line": reader.line_num}) from exc
+    finally:
+        # The caller owns the file: leave it open when this wrapper goes away.
+        text.detach()
 
 
 def _read_xlsx(

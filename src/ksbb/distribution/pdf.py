@@ -8,14 +8,15 @@ import io
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from ksbb.core.links import absolute_url
 from ksbb.distribution.models import Handover
 from ksbb.distribution.selectors import handover_content, handover_parties
+from ksbb.verify.statements import qr_text, unb64url
 
 _ROLE_ID = {"giver": "Pihak yang menyerahkan", "receiver": "Pihak yang menerima",
             "witness": "Saksi (pendamping kelurahan)"}
@@ -25,8 +26,7 @@ _MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "A
 
 
 def verify_url(code: str) -> str:
-    base = getattr(settings, "KSBB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-    return f"{base}/verify/{code}/"
+    return absolute_url(f"/verify/{code}/")
 
 
 def _date_id(value: Any) -> str:
@@ -142,14 +142,33 @@ class BastPdfRenderer:
         c.setFont("Helvetica", 9)
         c.drawString(left, y, f"Periksa keaslian dokumen ini: {url}")
         c.drawString(left, y - 4.5 * mm, f"Kode verifikasi: {h.code}")
-
-        self._draw_qr(c, url, x=width - 20 * mm - 35 * mm, y=22 * mm, size=35 * mm)
+        seal = self._seal()
+        if seal is not None:
+            c.drawString(left, y - 9 * mm, "Ditandatangani secara elektronik oleh platform "
+                                            f"KSBB, kunci {seal.key_id}")
+            c.drawString(left, y - 13.5 * mm, "Kode QR dapat diperiksa tanpa internet di "
+                                               "halaman /verify/scan/")
+            qr = qr_text(verify_url=url, statement=seal.statement.encode("utf-8"),
+                         signature=unb64url(seal.signature))
+        else:
+            qr = url
+        # The signed statement makes the code dense: printed larger so that a phone camera
+        # still resolves its modules (about 0.5 mm each).
+        size = 48 * mm if seal is not None else 35 * mm
+        self._draw_qr(c, qr, x=width - 20 * mm - size, y=20 * mm, size=size)
         c.setFont("Helvetica", 7)
         c.drawString(left, 15 * mm, "Dokumen ini dibuat oleh platform KSBB. Pindai kode QR "
                                     "untuk memeriksa keasliannya.")
         c.showPage()
         c.save()
         return buf.getvalue()
+
+    def _seal(self) -> Any:
+        if not self.handover.is_signed:
+            return None
+        from ksbb.proofs.models import HandoverSeal
+
+        return HandoverSeal.objects.filter(handover=self.handover).first()
 
     @staticmethod
     def _draw_qr(c: Canvas, url: str, *, x: float, y: float, size: float) -> None:

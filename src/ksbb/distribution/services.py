@@ -571,6 +571,10 @@ def _sign(*, handover: Handover, by: Actor) -> None:
               after={"state": handover.state, "fingerprint": handover.fingerprint,
                      "supersedes": handover.supersedes.number if handover.supersedes
                      else None})
+    # The platform's signature over the frozen content, recorded in the audit log too.
+    from ksbb.proofs.services import handover_seal
+
+    handover_seal(handover=handover, by=by)
     delivery = _lock_delivery(handover.delivery)
     if delivery.state == Delivery.State.DELIVERED:
         before = _delivery_state(delivery)

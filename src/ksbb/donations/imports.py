@@ -4,7 +4,10 @@ offline, e.g. at a mosque or a company drive).
 One row per pledge. Columns (header names, any order, case-insensitive):
 
 - ``collaborator_id`` or ``collaborator_email``: the donor organisation (its id, or the
-  contact e-mail of its collaborator profile); at least one of the two;
+  contact e-mail of its collaborator profile); at least one of the two. Only collaborators
+  linked to the aggregator (see ``linked_collaborators``) can be named: an address not
+  linked yet gets an invitation, and its rows are refused until the invitation is
+  accepted. The errors read the same whether or not an address or id exists;
 - ``kind``: ``goods`` or ``money`` (optional: goods when ``item`` is given, else money);
 - ``item``: the aid item's code (goods), e.g. ``sembako``;
 - ``program``: the programme's code (money), e.g. ``PANGAN``;
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -38,10 +42,12 @@ from ksbb.core.tables import (
     parse_count,
     read_rows,
 )
-from ksbb.donations.models import CollaboratorProfile, Item, Pledge, Program
+from ksbb.donations.models import CollaboratorLink, CollaboratorProfile, Item, Pledge, Program
+from ksbb.donations.selectors import linked_collaborators
 from ksbb.donations.services import (
     _pledge_create,
     aggregator_can_receive,
+    collaborator_invite,
     pledge_check,
     pledge_receive,
 )
@@ -91,12 +97,15 @@ def pledges_import(*, aggregator: Organization, source: IO[bytes], filename: str
         raise Invalid({"file": [_("missing columns: %(missing)s (expected %(expected)s)")
                                       % {"missing": "collaborator_id / collaborator_email",
                                          "expected": ", ".join(COLUMNS)}]})
-    lookups = _Lookups(raw)
+    lookups = _Lookups(raw, aggregator)
     rows: list[_Row] = []
     for number, values in raw:
         row = _check_row(number, values, aggregator, lookups, report.errors)
         if row is not None:
             rows.append(row)
+    if lookups.to_invite:
+        for email in sorted(lookups.to_invite):
+            collaborator_invite(aggregator=aggregator, email=email, by=by)
     if report.errors:
         return report
     with transaction.atomic():
@@ -127,18 +136,28 @@ def _limited(rows: Any) -> Any:
 class _Lookups:
     """Everything the rows name, fetched once."""
 
-    def __init__(self, raw: list[tuple[int, dict[str, str]]]) -> None:
+    def __init__(self, raw: list[tuple[int, dict[str, str]]], aggregator: Organization) -> None:
         def col(name: str) -> set[str]:
             return {v.get(name, "").strip() for _n, v in raw} - {""}
 
-        ids = {int(v) for v in col("collaborator_id") if v.isdigit()}
-        self.by_id = Organization.objects.filter(
-            pk__in=ids, kind=Organization.Kind.COLLABORATOR).in_bulk()
+        # Only the aggregator's own collaborators are looked up: nothing here can tell
+        # whether another id or e-mail address exists.
+        linked = linked_collaborators(aggregator)
+        ids = {int(v) for v in col("collaborator_id") if v.isdigit() and len(v) < 19}
+        self.by_id = linked.filter(pk__in=ids).in_bulk()
         emails = {e.lower() for e in col("collaborator_email")}
-        self.by_email: dict[str, Organization] = {}
-        for profile in CollaboratorProfile.objects.filter(
-                contact_email__in=emails).select_related("organization"):
-            self.by_email.setdefault(profile.contact_email.lower(), profile.organization)
+        org_of: dict[str, int] = {}
+        for email, org in CollaboratorLink.objects.filter(
+                aggregator=aggregator, email__in=emails, accepted_at__isnull=False,
+                collaborator__in=linked).values_list("email", "collaborator_id"):
+            org_of.setdefault(email, org)
+        for email, org in CollaboratorProfile.objects.filter(
+                organization__in=linked).values_list("contact_email", "organization_id"):
+            if email.lower() in emails:
+                org_of.setdefault(email.lower(), org)
+        orgs = Organization.objects.in_bulk(set(org_of.values()))
+        self.by_email: dict[str, Organization] = {e: orgs[o] for e, o in org_of.items()}
+        self.to_invite: set[str] = set()
         self.items = {i.code: i for i in Item.objects.filter(
             code__in={c.lower() for c in col("item")}).select_related("program")}
         self.programs = {p.code: p for p in Program.objects.filter(
@@ -158,14 +177,24 @@ def _check_row(number: int, v: dict[str, str], aggregator: Organization, look: _
     collaborator = None
     cid, cmail = v.get("collaborator_id", "").strip(), v.get("collaborator_email", "").strip()
     if cid:
-        collaborator = look.by_id.get(int(cid)) if cid.isdigit() else None
+        collaborator = look.by_id.get(int(cid)) if cid.isdigit() and len(cid) < 19 else None
         if collaborator is None:
-            err("collaborator_id", _("no collaborator has the id %(id)s") % {"id": cid})
+            err("collaborator_id", _(
+                "%(id)s is not a collaborator linked to this aggregator; name them by e-mail "
+                "address to invite them") % {"id": cid})
     elif cmail:
         collaborator = look.by_email.get(cmail.lower())
         if collaborator is None:
-            err("collaborator_email", _("no collaborator has the e-mail address %(email)s")
-                % {"email": cmail})
+            try:
+                validate_email(cmail)
+            except ValidationError:
+                err("collaborator_email", _("enter a valid e-mail address"))
+            else:
+                look.to_invite.add(cmail.lower())
+                err("collaborator_email", _(
+                    "%(email)s is not linked to this aggregator yet: an invitation to confirm "
+                    "goes to that address; import the row again once it is accepted")
+                    % {"email": cmail})
     else:
         err("collaborator_id", _("give the collaborator's id or e-mail address"))
 

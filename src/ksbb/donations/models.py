@@ -11,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from ksbb.accounts.models import Organization
 from ksbb.areas.models import Area
 
+# Defaults of the per-programme and per-item bounds: far above anything the KSBB programme saw
+# (Rp 15 bn in all by mid-2020), far below what overflows a database column.
+DEFAULT_MAX_AMOUNT = 100_000_000_000
+DEFAULT_MAX_QUANTITY = 1_000_000
+
 
 class Program(models.Model):
     """A KSBB programme such as Pangan (food) or Pendidikan (education)."""
@@ -19,6 +24,10 @@ class Program(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # An upper bound that keeps a typing slip (or a hostile figure) out of the public totals.
+    max_amount_rupiah = models.PositiveBigIntegerField(
+        _("largest money pledge (rupiah)"), default=DEFAULT_MAX_AMOUNT,
+        help_text=_("the most one money pledge or purchase of this programme may be"))
 
     class Meta:
         verbose_name = _("programme")
@@ -47,6 +56,9 @@ class Item(models.Model):
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
     value_rupiah = models.PositiveBigIntegerField(_("value (rupiah)"))
     is_active = models.BooleanField(_("active"), default=True)
+    max_quantity = models.PositiveIntegerField(
+        _("largest quantity per pledge"), default=DEFAULT_MAX_QUANTITY,
+        help_text=_("the most one pledge or purchase may give of this item, in its unit"))
 
     class Meta:
         verbose_name = _("aid item")
@@ -271,3 +283,32 @@ class PurchaseFunding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pledge_id} -> {self.purchase_id}: {self.amount_rupiah}"
+
+
+class CollaboratorLink(models.Model):
+    """A collaborator an aggregator may record (import) pledges for: invited by the
+    aggregator's staff by e-mail address, accepted by the collaborator. Until accepted,
+    nothing is recorded for the address."""
+
+    aggregator = models.ForeignKey(Organization, verbose_name=_("aggregator"),
+                                   on_delete=models.CASCADE, related_name="collaborator_links")
+    email = models.EmailField(_("invited e-mail address"))
+    collaborator = models.ForeignKey(Organization, verbose_name=_("collaborator"), null=True,
+                                     blank=True, on_delete=models.CASCADE,
+                                     related_name="aggregator_links")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("invited by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("collaborator link")
+        verbose_name_plural = _("collaborator links")
+        constraints = [
+            models.UniqueConstraint(fields=["aggregator", "email"],
+                                    name="collaboratorlink_one_per_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aggregator_id} <- {self.email}"

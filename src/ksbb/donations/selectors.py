@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ksbb.accounts.models import Organization, Role
@@ -229,3 +229,18 @@ def spendable_money_pledges(aggregator_ids: list[int]) -> list[tuple[Pledge, int
         if left > 0:
             result.append((pledge, left))
     return result
+
+
+def linked_collaborators(aggregator: Organization) -> QuerySet[Organization]:
+    """Collaborators ``aggregator`` may record pledges for: those who accepted its
+    invitation, and those who pledged through it themselves (the donor chose it)."""
+    from ksbb.donations.models import CollaboratorLink
+
+    accepted = CollaboratorLink.objects.filter(
+        aggregator=aggregator, accepted_at__isnull=False).values("collaborator_id")
+    own = Pledge.objects.filter(
+        aggregator=aggregator, created_by__memberships__role=Role.COLLABORATOR,
+        created_by__memberships__organization=F("collaborator_id"),
+    ).values("collaborator_id")
+    return Organization.objects.filter(kind=Organization.Kind.COLLABORATOR, is_active=True).filter(
+        Q(pk__in=accepted) | Q(pk__in=own))

@@ -25,11 +25,13 @@ from ksbb.accounts.models import Organization, Role, User
 from ksbb.accounts.services import membership_grant, organization_create, user_create
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
+from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may
+from ksbb.core.links import absolute_url
 from ksbb.donations.models import (
     PLEDGE_SPENDABLE,
     AggregatorProfile,
     CollaboratorKind,
+    CollaboratorLink,
     CollaboratorProfile,
     Item,
     Pledge,
@@ -42,6 +44,8 @@ from ksbb.donations.uploads import clean_receipt
 from ksbb.needs.models import Recipient
 from ksbb.stats import rollups
 
+#: Who cancels the pledges never received (``ksbb expire_pledges``).
+EXPIRY = SystemActor("expiry")
 EMAIL_VERIFY_SALT = "ksbb.donations.verify-email"
 EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
 
@@ -50,6 +54,22 @@ def _positive_int(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise Invalid(_("enter a whole number greater than zero"), field=field)
     return int(value)
+
+
+def _at_most_quantity(value: int, field: str, item: Item) -> int:
+    if value > item.max_quantity:
+        raise Invalid(_("the quantity is at most %(max)s %(unit)s of %(item)s at a time")
+                % {"max": f"{item.max_quantity:,}".replace(",", "."),
+                   "unit": item.get_unit_display(), "item": item.name}, field=field)
+    return value
+
+
+def _at_most_amount(value: int, field: str, program: Program) -> int:
+    if value > program.max_amount_rupiah:
+        raise Invalid(_("the amount is at most Rp %(max)s at a time for %(program)s")
+                % {"max": f"{program.max_amount_rupiah:,}".replace(",", "."),
+                   "program": program.name}, field=field)
+    return value
 
 
 # Programmes and items.
@@ -164,10 +184,12 @@ def email_verification_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "h": _email_digest(user.email)}, salt=EMAIL_VERIFY_SALT)
 
 
-def send_verification_email(*, user: User, base_url: str = "") -> None:
+def send_verification_email(*, user: User) -> None:
     from django.urls import reverse
 
-    link = base_url + reverse("donations:verify_email", args=[email_verification_token(user)])
+    # Absolute: the link is clicked in a mail client, not on the site.
+    link = absolute_url(reverse("donations:verify_email",
+                                args=[email_verification_token(user)]))
     send_mail(
         subject=_("KSBB: confirm your e-mail address"),
         message=_("Open this link to confirm your e-mail address: %(link)s") % {"link": link},
@@ -329,7 +351,7 @@ def pledge_check(
     if item is not None:
         if amount is not None:
             raise Invalid(_("a goods pledge has a quantity, not an amount"), field="amount_rupiah")
-        quantity = _positive_int(quantity, "quantity")
+        quantity = _at_most_quantity(_positive_int(quantity, "quantity"), "quantity", item)
         if not item.is_active or not item.program.is_active:
             raise Invalid(_("this aid item is not offered any more"), field="item")
         kind, program = Pledge.Kind.GOODS, item.program
@@ -337,7 +359,8 @@ def pledge_check(
         assert program is not None
         if quantity is not None:
             raise Invalid(_("a money pledge has an amount, not a quantity"), field="quantity")
-        amount = _positive_int(amount, "amount_rupiah")
+        amount = _at_most_amount(_positive_int(amount, "amount_rupiah"), "amount_rupiah",
+                                 program)
         if not program.is_active:
             raise Invalid(_("this programme is not running"), field="program")
         kind = Pledge.Kind.MONEY
@@ -456,6 +479,31 @@ def pledge_cancel(*, pledge: Pledge, reason: str, by: Actor) -> Pledge:
     return pledge
 
 
+def pledges_expire(*, by: Actor = EXPIRY, now: dt.datetime | None = None) -> int:
+    """Cancel the submitted pledges no aggregator received within KSBB_PLEDGE_PROMISE_DAYS
+    (the public figures stop counting them as promised at that moment already); one audit
+    entry each. Returns how many. Run daily (``ksbb expire_pledges``)."""
+    from ksbb.stats.ledger import promise_cutoff
+
+    cutoff = promise_cutoff(now)
+    expired = 0
+    for pk in list(Pledge.objects.filter(state=Pledge.State.SUBMITTED, created_at__lt=cutoff)
+                   .order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            pledge = Pledge.objects.select_for_update().get(pk=pk)
+            if pledge.state != Pledge.State.SUBMITTED or pledge.created_at >= cutoff:
+                continue  # received or changed meanwhile
+            pledge.state = Pledge.State.CANCELLED
+            pledge.reason = _("not received within %(days)s days") % {
+                "days": settings.KSBB_PLEDGE_PROMISE_DAYS}
+            pledge.save(update_fields=["state", "reason", "updated_at"])
+            audit_log(actor=by, action="pledge.expired", obj=pledge,
+                      before={"state": Pledge.State.SUBMITTED},
+                      after={"state": pledge.state, "reason": pledge.reason})
+            expired += 1
+    return expired
+
+
 def _advance(*, pledge: Pledge, by: Actor, source: str, target: str, verb: str) -> Pledge:
     """Later steps, driven by allocation and distribution: the government or the system."""
     if not may(by, "donations.advance_pledge", pledge, system=True):
@@ -542,8 +590,9 @@ def purchase_record(
     """Goods bought with received money pledges; each pledge pays at most what is left."""
     if not may(by, "donations.record_purchase", aggregator):
         raise NotAllowed(_("only staff of this aggregator can record its purchases"))
-    quantity = _positive_int(quantity, "quantity")
-    cost_rupiah = _positive_int(cost_rupiah, "cost_rupiah")
+    quantity = _at_most_quantity(_positive_int(quantity, "quantity"), "quantity", item)
+    cost_rupiah = _at_most_amount(_positive_int(cost_rupiah, "cost_rupiah"), "cost_rupiah",
+                                  item.program)
     if not (supplier or "").strip():
         raise Invalid(_("the supplier is required"), field="supplier")
     rows = list(funding)
@@ -598,3 +647,90 @@ def purchase_record(
             "cost_rupiah": cost_rupiah, "supplier": purchase.supplier,
             "funding": {str(p.pk): a for p, a in rows}})
     return purchase
+
+
+# Collaborators an aggregator may record pledges for.
+
+LINK_SALT = "ksbb.donations.collaborator-link"
+LINK_MAX_AGE = 30 * 24 * 3600
+
+
+def collaborator_link_token(link: CollaboratorLink) -> str:
+    return signing.dumps({"l": link.pk, "h": _email_digest(link.email)}, salt=LINK_SALT)
+
+
+def collaborator_invite(*, aggregator: Organization, email: str, by: Actor) -> CollaboratorLink:
+    """Ask the owner of ``email`` to confirm that ``aggregator`` may record donations for
+    them (an import naming an address not linked yet does this). Idempotent: an address
+    invited before is not mailed again. Says nothing about whether the address has an
+    account: whoever owns it registers first if needed."""
+    if not may(by, "donations.import_pledges", aggregator):
+        raise NotAllowed(_("only staff of this aggregator can invite collaborators"))
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise Invalid(_("enter a valid e-mail address"), field="collaborator_email") from exc
+    with transaction.atomic():
+        link, created = CollaboratorLink.objects.select_for_update().get_or_create(
+            aggregator=aggregator, email=email,
+            defaults={"invited_by": by if isinstance(by, User) else None})
+        if created:
+            audit_log(actor=by, action="collaborator_link.invited", obj=link,
+                      after={"aggregator": aggregator.pk})
+            transaction.on_commit(lambda: _send_invitation(link))
+    return link
+
+
+def _send_invitation(link: CollaboratorLink) -> None:
+    from django.urls import reverse
+
+    path = reverse("donations:link_accept", args=[collaborator_link_token(link)])
+    send_mail(
+        subject=_("KSBB: %(aggregator)s would like to record your donations")
+        % {"aggregator": link.aggregator.name},
+        message=_("%(aggregator)s, a humanitarian organisation on KSBB, would like to record "
+                  "the donations you give through it. If you agree, sign in to KSBB as a "
+                  "collaborator (register first if you have no account) and open: %(link)s\n"
+                  "If you do not know this organisation, ignore this message.")
+        % {"aggregator": link.aggregator.name, "link": settings.KSBB_PUBLIC_URL + path},
+        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[link.email])
+
+
+def collaborator_link_from_token(token: str) -> CollaboratorLink:
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise Invalid(_("the invitation link is invalid or has expired"),
+                      field="token") from exc
+    link = CollaboratorLink.objects.select_related("aggregator").filter(pk=data.get("l")).first()
+    if link is None or data.get("h") != _email_digest(link.email):
+        raise Invalid(_("the invitation link is invalid or has expired"), field="token")
+    return link
+
+
+def collaborator_link_accept(*, token: str, by: Actor) -> CollaboratorLink:
+    """The invited collaborator agrees: a collaborator organisation of ``by`` whose contact
+    e-mail (or whose member's own address) is the invited one."""
+    link = collaborator_link_from_token(token)
+    if not isinstance(by, User) or not by.is_active:
+        raise NotAllowed(_("sign in as the invited collaborator"))
+    orgs = Organization.objects.filter(
+        kind=Organization.Kind.COLLABORATOR, is_active=True,
+        memberships__user=by, memberships__role=Role.COLLABORATOR,
+        memberships__is_active=True).select_related("collaborator_profile").distinct()
+    match = [o for o in orgs if (getattr(o, "collaborator_profile", None) is not None
+                                 and o.collaborator_profile.contact_email.lower() == link.email)]
+    if not match and (by.email or "").lower() == link.email and len(orgs) == 1:
+        match = list(orgs)
+    if len(match) != 1:
+        raise NotAllowed(_("this invitation was sent to another e-mail address"))
+    with transaction.atomic():
+        link = CollaboratorLink.objects.select_for_update().get(pk=link.pk)
+        if link.accepted_at is None:
+            link.collaborator, link.accepted_at = match[0], timezone.now()
+            link.save(update_fields=["collaborator", "accepted_at"])
+            audit_log(actor=by, action="collaborator_link.accepted", obj=link,
+                      before={"accepted": False},
+                      after={"accepted": True, "collaborator": match[0].pk})
+    return link

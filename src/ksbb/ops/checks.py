@@ -1,4 +1,5 @@
-"""``ksbb check --deploy``: what a multi-node installation must share.
+"""``ksbb check --deploy``: the public address for links, and what a multi-node
+installation must share.
 
 With ``KSBB_NODES`` above 1 (several machines serve one KSBB), everything a request or a
 task may need from another node has to live in a shared service: records in PostgreSQL,
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
@@ -18,6 +20,32 @@ from ksbb.core.storage import is_object_storage
 
 def _nodes() -> int:
     return int(getattr(settings, "KSBB_NODES", 1))
+
+
+@register(Tags.security, deploy=True)
+def public_url_setting(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Links that leave the site (BAST QR codes, e-mails) must reach it from outside."""
+    url = os.environ.get("KSBB_PUBLIC_URL", "")
+    if not url:
+        return [Warning(
+            "KSBB_PUBLIC_URL is not set: QR codes on handover reports and links in e-mails "
+            "point at http://127.0.0.1:8000, which nobody else can open.",
+            hint="Set KSBB_PUBLIC_URL=https://your.domain (the address the public uses).",
+            id="ksbb.W105")]
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return [Warning(f"KSBB_PUBLIC_URL={url!r} is not an http(s) address.",
+                        hint="For example https://ksbb.example.go.id", id="ksbb.W106")]
+    allowed = settings.ALLOWED_HOSTS
+    host = parts.hostname
+    if "*" not in allowed and not any(
+            host == h or (h.startswith(".") and host.endswith(h)) for h in allowed):
+        return [Warning(f"KSBB_PUBLIC_URL names {host}, which is not in KSBB_ALLOWED_HOSTS: "
+                        "its links would be refused.", id="ksbb.W107")]
+    if settings.SESSION_COOKIE_SECURE and parts.scheme != "https":
+        return [Warning("KSBB_PUBLIC_URL is plain http while KSBB_SECURE=1.",
+                        hint="Use the https address.", id="ksbb.W108")]
+    return []
 
 
 @register(Tags.security, deploy=True)
@@ -50,4 +78,11 @@ def multi_node_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             shared + "the secret key was generated into this node's data folder; sessions "
             "and signed links made on one node are refused on the others.",
             hint="Set the same KSBB_SECRET_KEY on every node.", id="ksbb.W104"))
+    if not os.environ.get("KSBB_HOUSEHOLD_KEY"):
+        found.append(Warning(
+            shared + "the key of the households' NIK and KK hashes was generated into this "
+            "node's data folder; a list imported on one node is not found by the citizen "
+            "check or the duplicate checks on another.",
+            hint="Set the same KSBB_HOUSEHOLD_KEY (32+ random characters) on every node.",
+            id="ksbb.W109"))
     return found

@@ -130,6 +130,9 @@ def seed_demo(province: str = "31") -> list[DemoAccount]:
         if village is not None and recipient is not None:
             seed_demo_activity(users=users, aggregator=aggregator, executor=executor,
                                collaborator=collaborator, village=village, recipient=recipient)
+            from ksbb.households.demo import seed_demo_households
+
+            seed_demo_households(users=users, village=village, recipient=recipient)
     _accounts_file().write_text(
         "".join(f"{a.username}\t{a.password}\t{a.role}\n" for a in accounts), encoding="utf-8"
     )

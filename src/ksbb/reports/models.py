@@ -14,6 +14,8 @@ from ksbb.areas.models import Area
 
 class Category(models.TextChoices):
     NOT_RECEIVED = "not_received", _("aid not received")
+    # A household on an RW's list that got nothing (from the citizen's check, issue 16).
+    REGISTERED_NOTHING = "registered_nothing", _("registered but received nothing")
     SHORT_QUANTITY = "short_quantity", _("short quantity")
     WRONG_RECIPIENT = "wrong_recipient", _("wrong recipient")
     AID_SOLD = "aid_sold", _("aid sold")
@@ -47,6 +49,9 @@ class MisuseReport(models.Model):
                              related_name="+")
     organization = models.ForeignKey(Organization, verbose_name=_("organisation"), null=True,
                                      blank=True, on_delete=models.PROTECT, related_name="+")
+    # Set when the report comes from a household's check: the round of the RW's BAST.
+    round = models.ForeignKey("needs.AssessmentRound", verbose_name=_("round"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
     # Set only when the collaborator who owns the pledge reports from its trail.
     pledge = models.ForeignKey("donations.Pledge", verbose_name=_("pledge"), null=True,
                                blank=True, on_delete=models.PROTECT,

@@ -73,6 +73,7 @@ def report_submit(
     bast_number: str = "", organization: Organization | None = None,
     pledge: Pledge | None = None, photos: Sequence[Any] = (), reporter_name: str = "",
     reporter_email: str = "", reporter_phone: str = "", base_url: str = "",
+    round: Any = None,
 ) -> MisuseReport:
     """A new report from anyone. ``by`` is the signed-in user or None (anonymous).
 
@@ -122,7 +123,8 @@ def report_submit(
                     report = MisuseReport.objects.create(
                         code=new_tracking_code(), category=category,
                         bast_number=(bast_number or "").strip()[:60], area=area,
-                        organization=organization, pledge=pledge, description=description,
+                        organization=organization, pledge=pledge, round=round,
+                        description=description,
                         reporter_name=(reporter_name or "").strip()[:200],
                         reporter_email=reporter_email,
                         reporter_phone=(reporter_phone or "").strip()[:40], submitted_by=user,
@@ -139,6 +141,7 @@ def report_submit(
             "state": report.state, "category": category, "area": area.pk,
             "organization": organization.pk if organization else None,
             "pledge": pledge.pk if pledge else None, "photos": len(clean),
+            "round": round.pk if round else None,
             "due_date": report.due_date.isoformat()})
         if report.reporter_email:
             transaction.on_commit(lambda: send_receipt_email(report, base_url))

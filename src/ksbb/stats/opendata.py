@@ -158,19 +158,36 @@ def delivery_rows() -> list[Row]:
 def pledge_rows() -> list[Row]:
     """One row per week of receipt (Monday, local time), programme, collaborator kind,
     collaborator (individuals together), aggregator and item or money: pledges, quantity
-    and value in rupiah."""
+    and value in rupiah.
+
+    Money is counted once, as the ledger counts it (``ksbb.stats.ledger.collected_parts``):
+    what a purchase spent of a money pledge is in the row of the item bought (its value the
+    rupiah spent, its quantity the units bought), only the rest under ``money``; each pledge
+    counts once, in the row of its first part."""
+    from ksbb.donations.models import PurchaseFunding
+    from ksbb.stats.ledger import collected_parts
+
     kind_field = "collaborator__collaborator_profile__collaborator_kind"
     tz = timezone.get_default_timezone()
-    grouped = collected_pledges(Filters()).annotate(
-        day=TruncDate("received_at", tzinfo=tz),
-        collaborator_kind=Coalesce(F(kind_field), Value(UNKNOWN), output_field=CharField()),
-        # The name leaves the database only for organisations that are not individuals.
-        collaborator_name=Case(When(**{f"{kind_field}__in": NAMED_KINDS},
-                                    then=F("collaborator__name")),
-                               default=Value(""), output_field=CharField()),
-    ).values(
-        "day", "program__code", "program__name", "collaborator_kind", "collaborator_name",
-        "aggregator__name", "kind", "item__code", "item__name", "item__unit",
+    collected = collected_pledges(Filters())
+    funded = set(PurchaseFunding.objects.filter(
+        pledge__in=collected.filter(kind=Pledge.Kind.MONEY).values("pk")).values_list(
+        "pledge_id", flat=True))
+    key_fields = ("day", "program__code", "program__name", "collaborator_kind",
+                  "collaborator_name", "aggregator__name")
+
+    def keyed(qs: Any) -> Any:
+        return qs.annotate(
+            day=TruncDate("received_at", tzinfo=tz),
+            collaborator_kind=Coalesce(F(kind_field), Value(UNKNOWN), output_field=CharField()),
+            # The name leaves the database only for organisations that are not individuals.
+            collaborator_name=Case(When(**{f"{kind_field}__in": NAMED_KINDS},
+                                        then=F("collaborator__name")),
+                                   default=Value(""), output_field=CharField()),
+        )
+
+    grouped = keyed(collected.exclude(pk__in=funded)).values(
+        *key_fields, "kind", "item__code", "item__name", "item__unit",
     ).annotate(
         pledges=Count("pk"),
         q=Sum("received_quantity"),
@@ -179,16 +196,17 @@ def pledge_rows() -> list[Row]:
     kinds = dict(CollaboratorKind.choices)
     units = dict(Item.Unit.choices)
     merged: dict[tuple[Any, ...], Row] = {}
-    for g in grouped:
+
+    def add(g: dict[str, Any], item: tuple[str, str, str] | None, pledges: int, quantity: int,
+            value: int) -> None:
         day = g["day"]
         if isinstance(day, dt.datetime):
             day = day.date()
         week = day - dt.timedelta(days=day.weekday())
-        money = g["kind"] == Pledge.Kind.MONEY
         kind = g["collaborator_kind"]
         name = g["collaborator_name"] or (INDIVIDUALS if kind == CollaboratorKind.INDIVIDUAL
                                           else NOT_PUBLISHED)
-        item_code = MONEY if money else g["item__code"]
+        item_code = MONEY if item is None else item[0]
         key = (week, g["program__code"], kind, name, g["aggregator__name"], item_code)
         row = merged.get(key)
         if row is None:
@@ -201,17 +219,29 @@ def pledge_rows() -> list[Row]:
                 "collaborator": name,
                 "aggregator": g["aggregator__name"],
                 "item_code": item_code,
-                "item_name": MONEY_NAME if money else g["item__name"],
-                "unit": CURRENCY if money else str(units.get(g["item__unit"],
-                                                             g["item__unit"])),
+                "item_name": MONEY_NAME if item is None else item[1],
+                "unit": CURRENCY if item is None else str(units.get(item[2], item[2])),
                 "pledges": 0,
                 "quantity": 0,
                 "value_rupiah": 0,
                 "currency": CURRENCY,
             }
-        row["pledges"] += g["pledges"]
-        row["quantity"] += 0 if money else int(g["q"] or 0)
-        row["value_rupiah"] += int(g["total"] or 0)
+        row["pledges"] += pledges
+        row["quantity"] += quantity
+        row["value_rupiah"] += value
+
+    for g in grouped:
+        money = g["kind"] == Pledge.Kind.MONEY
+        add(g, None if money else (g["item__code"], g["item__name"], g["item__unit"]),
+            g["pledges"], 0 if money else int(g["q"] or 0), int(g["total"] or 0))
+    if funded:
+        keys = {g["pk"]: g for g in keyed(collected.filter(pk__in=funded)).values(
+            "pk", *key_fields)}
+        items = {pk: (code, name, unit) for pk, code, name, unit in
+                 Item.objects.values_list("pk", "code", "name", "unit")}
+        for part in collected_parts(Pledge.objects.filter(pk__in=funded)):
+            add(keys[part.pledge_id], None if part.item_id is None else items[part.item_id],
+                int(part.first), part.units, part.rupiah)
     rows = list(merged.values())
     rows.sort(key=lambda r: (r["week_start"], r["program_code"], r["collaborator_kind"],
                              r["collaborator"], r["aggregator"], r["item_code"]))
@@ -232,7 +262,8 @@ _ITEM = (
 )
 _VALUE = (
     Column("value_rupiah", "integer", "#value",
-           gettext_lazy("Value in rupiah (money received; goods at their item's value)")),
+           gettext_lazy("Value in rupiah: goods at their item's value; money at the rupiah "
+                        "received, or, once spent, at the rupiah the goods it bought cost")),
     Column("currency", "text", "#currency", gettext_lazy("Currency of the value (IDR)")),
 )
 
@@ -273,7 +304,9 @@ DATASETS: dict[str, Dataset] = {
         title=gettext_lazy("Pledges by kind of collaborator"),
         description=gettext_lazy(
             "Donations received by the aggregators, by week of receipt, programme, kind of "
-            "collaborator, aggregator and item or money. Individual donors are never named."),
+            "collaborator, aggregator and item or money. Money is counted once: as money "
+            "until an aggregator spends it, then as the goods it bought. Individual donors "
+            "are never named."),
         columns=(
             Column("week_start", "date", "#date+week",
                    gettext_lazy("Monday of the week the pledges were received")),
@@ -289,7 +322,8 @@ DATASETS: dict[str, Dataset] = {
             *_ITEM,
             Column("pledges", "integer", "#meta+count", gettext_lazy("Number of pledges")),
             Column("quantity", "integer", "#item+num",
-                   gettext_lazy("Quantity of goods received (0 for money)")),
+                   gettext_lazy("Quantity of goods received or bought with the money "
+                                "(0 for money not yet spent)")),
             *_VALUE,
         ),
         rows=pledge_rows,
@@ -301,3 +335,43 @@ def dataset_rows(slug: str) -> list[Row]:
     """The rows of one dataset, in the platform's language."""
     with translation.override(settings.LANGUAGE_CODE):
         return DATASETS[slug].rows()
+
+
+# Households reached (issue 16): counts only, every count under 5 published as "<5".
+
+SUPPRESSED = "<5"
+
+
+def household_rows() -> list[Row]:
+    from ksbb.households.selectors import public_figures
+
+    def shown(n: int | None) -> str:
+        return SUPPRESSED if n is None else str(n)
+
+    return [{"level": f.level, "area_code": f.code, "area_name": f.name,
+             "households_listed": shown(f.listed), "households_reached": shown(f.reached),
+             "share_reached_percent": "" if f.share is None else str(f.share)}
+            for f in public_figures()]
+
+
+DATASETS["households"] = Dataset(
+    slug="households",
+    title=gettext_lazy("Households listed and reached"),
+    description=gettext_lazy(
+        "Per village and RW: households on the aid lists and households that received aid "
+        "at least once, and the share. Counts under 5 are published as <5 (and the share "
+        "left empty), so that no family can be singled out."),
+    columns=(
+        Column("level", "text", "#meta+level", gettext_lazy("village or rw")),
+        Column("area_code", "text", "#adm4+code", gettext_lazy("Village or RW code")),
+        Column("area_name", "text", "#adm4+name", gettext_lazy("Village or RW name")),
+        Column("households_listed", "text", "#population+hh+listed",
+               gettext_lazy("Households on the lists (<5 when fewer than 5)")),
+        Column("households_reached", "text", "#population+hh+reached",
+               gettext_lazy("Households that received aid at least once (<5 when fewer "
+                            "than 5)")),
+        Column("share_reached_percent", "text", "#population+hh+reached+pct",
+               gettext_lazy("Share reached, in percent (empty when a count is under 5)")),
+    ),
+    rows=household_rows,
+)

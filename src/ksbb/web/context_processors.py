@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import rules
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             links.append((reverse("field:home"), _("Field")))
         if user.has_perm("web.access_recipients"):
             links.append((reverse("field:recipients"), _("My recipients")))
+        # Households (issue 16): rules.has_perm, so that names stay with the three roles.
+        if rules.has_perm("households.view_reports", user):
+            links.append((reverse("backoffice:households"), _("Households")))
+        elif rules.has_perm("households.access_lists", user):
+            links.append((reverse("field:household_rws"), _("Household lists")))
         if user.has_perm("distribution.access_deliveries"):
             links.append((reverse("field:deliveries"), _("Deliveries")))
         if user.has_perm("distribution.schedule_delivery"):
@@ -42,6 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     elif not user.is_authenticated:
         links.append((reverse("donations:register"), _("Become a donor")))
     links.append((reverse("donations:aggregators"), _("Humanitarian organisations")))
+    links.append((reverse("web:household_check"), _("Check your aid")))
     links.append((reverse("web:report_new"), _("Report a problem")))
     links.append((reverse("web:ideas"), _("Ideas")))
     links.append((reverse("web:opendata"), _("Open data")))

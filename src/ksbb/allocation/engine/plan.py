@@ -103,6 +103,10 @@ class Summary:
     locality_cost: int
     units_by_locality: tuple[tuple[str, int], ...]
     solve_seconds: float
+    # Empty when every guarantee holds as stated. Otherwise what numerical trouble made the
+    # engine give up (see ksbb.allocation.engine.solve): "fair_levels_incomplete",
+    # "fair_bounds_relaxed:<units>", "locality_not_optimised".
+    fallback: tuple[str, ...] = ()
 
     def by_priority(self) -> list[dict[str, Any]]:
         totals: dict[int, list[int]] = {}
@@ -135,6 +139,7 @@ class Summary:
             "units_by_locality": dict(self.units_by_locality),
             "coverage_by_priority": self.by_priority(),
             "coverage_by_item_priority": [g.to_dict() for g in self.groups],
+            "fallback": list(self.fallback),
             "solve_seconds": round(self.solve_seconds, 3),
         }
 

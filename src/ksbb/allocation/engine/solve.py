@@ -158,11 +158,23 @@ class _Lp:
 
 def _run(h: highspy.Highs) -> tuple[np.ndarray, np.ndarray, float]:
     """Solve (hot-starting from the previous basis, if any) and return (column values, row
-    duals, objective); raise SolverError unless optimal."""
+    duals, objective). Every LP the engine solves has an optimum, so anything else is
+    numerical trouble: the model is solved again from scratch, with dual simplex and then
+    with interior point, before SolverError is raised."""
     h.run()
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
-        raise SolverError(f"HiGHS: {h.modelStatusToString(status)}")
+        solver = h.getOptions().solver
+        for retry in ("simplex", "ipm"):
+            h.clearSolver()
+            h.setOptionValue("solver", retry)
+            h.run()
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                break
+        h.setOptionValue("solver", solver)
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise SolverError(f"HiGHS: {h.modelStatusToString(status)}")
     sol = h.getSolution()
     return (
         np.asarray(sol.col_value, dtype=np.float64),
@@ -194,6 +206,38 @@ def _is_within(code: str, area: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
+# Independent parts
+
+
+def _split(
+    pledges: Sequence[Pledge], needs: Sequence[Need]
+) -> list[tuple[str, list[Pledge], list[Need]]]:
+    """Split one item into parts that share no pledge: a pledge restricted to R reaches only
+    needs inside R, so the supply trees under different topmost restriction areas never meet
+    (all unrestricted supply is one tree, rooted at ''). Needs that no pledge can reach are
+    left out: they get nothing and their fair level is 0. Lexicographic priority totals, max-min
+    fair levels and the least-cost flow of a problem made of independent parts are those of
+    its parts, so solving them one by one changes nothing but the work."""
+    roots = {p.restrict_to or "" for p in pledges}
+    by_root_p: dict[str, list[Pledge]] = defaultdict(list)
+    by_root_n: dict[str, list[Need]] = defaultdict(list)
+    top: dict[str, str | None] = {}
+
+    def root(code: str) -> str | None:
+        if code not in top:
+            top[code] = next((a for a in reversed(_ancestors(code)) if a in roots), None)
+        return top[code]
+
+    for p in pledges:
+        by_root_p[root(p.restrict_to or "") or ""].append(p)
+    for n in needs:
+        r = root(n.area)
+        if r is not None:
+            by_root_n[r].append(n)
+    return [(r, by_root_p[r], by_root_n[r]) for r in sorted(by_root_n)]
+
+
+# --------------------------------------------------------------------------------------------
 # Stages 1 and 2 on the reachability network
 
 
@@ -201,28 +245,29 @@ def _is_within(code: str, area: str) -> bool:
 class _Class:
     node: str  # deepest restriction node above the needs
     priority: int
-    needs: list[int]  # indices into the item's need list
+    needs: list[int]  # indices into the part's need list
     demand: int
     level: float = 0.0  # max-min fair coverage ratio once frozen
-    # How far above its true value the level may be: supply that the tolerance on classes
-    # frozen before it let through, spread over this class alone in the worst case.
-    excess: float = 0.0
 
 
 @dataclass
-class _ItemResult:
-    levels: list[float]  # fair ratio per need
-    totals: dict[int, int]
-    excess: list[float]  # per need: how far its level may lie above the true one
+class _Net:
+    """Reachability network of one part: supply nodes (restriction areas, '' for unrestricted
+    pledges) fed by the pledges restricted to them, each passing supply down to the supply
+    nodes below it; every class hangs from its deepest supply node."""
+
+    nodes: list[str]  # parents before children
+    supply: dict[str, int]
+    parent: dict[str, str | None]
+    classes: list[_Class]  # by priority, then depth, then node
 
 
-def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResult:
-    """Stages 1 and 2 for one item: lexicographic priority totals, then max-min fair levels."""
+def _network(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _Net:
     supply: dict[str, int] = defaultdict(int)
     for p in pledges:
         supply[p.restrict_to or ""] += p.quantity
     nodes = sorted(supply, key=lambda c: (code_depth(c), c))
-
+    parent = {c: next((a for a in _ancestors(c)[1:] if a in supply), None) for c in nodes}
     classes: dict[tuple[str, int], _Class] = {}
     for i, n in enumerate(needs):
         node = next((a for a in _ancestors(n.area) if a in supply), None)
@@ -232,19 +277,35 @@ def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResul
         cls.needs.append(i)
         cls.demand += n.quantity
     ordered = [classes[k] for k in sorted(classes, key=lambda k: (k[1], code_depth(k[0]), k[0]))]
+    return _Net(nodes, dict(supply), parent, ordered)
+
+
+def _network_lp(net: _Net) -> tuple[_Lp, dict[str, int], dict[str, int], dict[str, int]]:
+    """Rows: conservation per supply node. Columns: supply per node, arc from the parent."""
+    lp = _Lp()
+    node_row = {c: lp.row() for c in net.nodes}
+    supply_col: dict[str, int] = {}
+    tree_col: dict[str, int] = {}
+    for c in net.nodes:
+        supply_col[c] = lp.col(0.0, 0.0, float(net.supply[c]), [(node_row[c], 1.0)])
+        above = net.parent[c]
+        if above is not None:
+            tree_col[c] = lp.col(0.0, 0.0, _INF, [(node_row[above], -1.0), (node_row[c], 1.0)])
+    return lp, node_row, supply_col, tree_col
+
+
+def _fair_levels(net: _Net) -> tuple[dict[int, int], bool]:
+    """Stages 1 and 2 for one part: lexicographic priority totals, then max-min fair levels
+    (set on the classes). Returns the totals and whether progressive filling had to stop
+    early on numerical trouble (the levels are then lower than they could be)."""
+    ordered = net.classes
     priorities = sorted({c.priority for c in ordered})
     totals: dict[int, int] = {}
 
-    # One model for the whole item, modified in place between solves so that HiGHS can
-    # hot-start from the previous basis. Columns: supply per node, tree arcs, one x_c per
-    # class, t. Rows: conservation per node, total per priority, x_c - demand_c * t >= 0.
-    lp = _Lp()
-    node_row = {c: lp.row() for c in nodes}
-    for c in nodes:
-        lp.col(0.0, 0.0, float(supply[c]), [(node_row[c], 1.0)])
-        above = next((a for a in _ancestors(c)[1:] if a in supply), None)
-        if above is not None:
-            lp.col(0.0, 0.0, _INF, [(node_row[above], -1.0), (node_row[c], 1.0)])
+    # One model, modified in place between solves so that HiGHS can hot-start from the
+    # previous basis. Columns: the network, one x_c per class, t. Rows: conservation per
+    # node, total per priority, x_c - demand_c * t >= 0.
+    lp, node_row, _, _ = _network_lp(net)
     prio_row = {prio: lp.row(-_INF, _INF) for prio in priorities}
     fair_row = [lp.row(0.0, _INF) for _ in ordered]
     class_col = [
@@ -260,18 +321,14 @@ def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResul
     h = lp.highs(maximize=True)
 
     for prio in priorities:
-        members = [k for k, c in enumerate(ordered) if c.priority == prio]
-        h.changeColsCost(
-            len(members), np.array([class_col[k] for k in members], np.int32), np.ones(len(members))
-        )
+        members = np.array([class_col[k] for k, c in enumerate(ordered) if c.priority == prio],
+                           np.int32)
+        h.changeColsCost(len(members), members, np.ones(len(members)))
         _, _, best = _run(h)
+        # A max flow with integral data: its optimum is an integer.
         totals[prio] = round(best)
         h.changeRowBounds(prio_row[prio], float(totals[prio]), float(totals[prio]))
-        h.changeColsCost(
-            len(members),
-            np.array([class_col[k] for k in members], np.int32),
-            np.zeros(len(members)),
-        )
+        h.changeColsCost(len(members), members, np.zeros(len(members)))
 
     h.changeColCost(t_col, 1.0)
     h.changeColBounds(t_col, -_INF, _INF)
@@ -279,9 +336,16 @@ def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResul
         free = [k for k, c in enumerate(ordered) if c.priority == prio]
         for k in free:
             h.changeCoeff(fair_row[k], t_col, -float(ordered[k].demand))
-        leak = 0.0  # units the frozen classes' tolerance may have released to the others
+        t = 0.0
         while free:
-            values, duals, _ = _run(h)
+            try:
+                values, duals, _ = _run(h)
+            except SolverError:
+                # Leave the rest at the last level reached (0 for later priorities): the
+                # integral stage still finds a plan meeting (a), (b) and the totals.
+                for k in free:
+                    ordered[k].level = t
+                return totals, True
             t = min(1.0, max(0.0, float(values[t_col])))
             if t >= 1.0 - 1e-9:
                 t, blocked = 1.0, free
@@ -290,28 +354,170 @@ def _fair_levels(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _ItemResul
                 blocked = [k for k in free if abs(duals[fair_row[k]]) * ordered[k].demand > 1e-7]
                 if not blocked:  # numerically degenerate: freeze everyone at t (still >= t*)
                     blocked = free
-            released = 0.0
             for k in blocked:
-                frozen = ordered[k]
-                frozen.level = t
-                frozen.excess = leak / frozen.demand if frozen.demand else 0.0
-                # Frozen at its level; the tolerance absorbs LP round-off.
-                demand = float(frozen.demand)
-                low = max(0.0, t * demand - 1e-6 * max(1.0, demand))
-                h.changeColBounds(class_col[k], min(low, demand), demand)
+                cls = ordered[k]
+                cls.level = t
+                # Frozen at what it has in this very solution (t x demand up to round-off):
+                # the next LP stays feasible from this point, and no more than round-off is
+                # released to the classes still rising. A tolerance proportional to the
+                # demand released whole units at national size: the later classes' levels
+                # then rose past what the integral bounds could meet (issue 20).
+                low = max(0.0, min(t * cls.demand, float(values[class_col[k]])))
+                h.changeColBounds(class_col[k], low, float(cls.demand))
                 h.changeCoeff(fair_row[k], t_col, 0.0)
-                released += t * demand - min(low, demand)
-            leak += released
             done = set(blocked)
             free = [k for k in free if k not in done]
+    return totals, False
 
-    levels = [0.0] * len(needs)
-    excess = [0.0] * len(needs)
-    for cls in ordered:
+
+# --------------------------------------------------------------------------------------------
+# Stage 2b: integral class totals, which prove the bounds of stage 3 feasible
+
+# Fair shares t x quantity are rationals known up to LP round-off (about 1e-9 relative);
+# whole-unit bounds are taken this far from the integers.
+_ROUND = 1e-6
+
+
+@dataclass
+class _Targets:
+    """An integral solution of the reachability network: units per class, and the flow on
+    the network's columns (supply per node, arc from the parent)."""
+
+    units: list[int]
+    supply: dict[str, int]
+    tree: dict[str, int]
+
+
+def _integral_targets(
+    net: _Net, totals: dict[int, int], lo: Sequence[int], hi: Sequence[int], floor: Sequence[int]
+) -> _Targets:
+    """An integral class allocation meeting the priority totals exactly and, as far as the
+    network allows, floor <= units <= demand first and lo <= units <= hi second.
+
+    Always feasible: units of 0..demand per class with the priority totals of stage 1 is what
+    stage 1 itself achieved. Every column runs between two rows with -1 and +1 (the priority
+    rows act as sinks), so the LP is a network flow with integral data and the simplex vertex
+    is integral; it is checked in exact integers all the same."""
+    lp, node_row, supply_col, tree_col = _network_lp(net)
+    priorities = sorted({c.priority for c in net.classes})
+    prio_row = {p: lp.row(float(totals[p]), float(totals[p])) for p in priorities}
+    # Per class, four parallel columns: up to the floor guarantee, up to the fair floor, up
+    # to the fair ceiling, up to the demand. Their costs make the deviation convex.
+    pieces: list[tuple[int, int, int, int]] = []
+    for k, c in enumerate(net.classes):
+        entries = [(node_row[c.node], -1.0), (prio_row[c.priority], 1.0)]
+        widths = (floor[k], lo[k] - floor[k], hi[k] - lo[k], c.demand - hi[k])
+        assert min(widths) >= 0, (c, widths)
+        f, lw, m, o = (lp.col(0.0, 0.0, float(w), entries) for w in widths)
+        pieces.append((f, lw, m, o))
+    h = lp.highs(maximize=False)
+    f_cols = np.array([p[0] for p in pieces], np.int32)
+    l_cols = np.array([p[1] for p in pieces], np.int32)
+    o_cols = np.array([p[3] for p in pieces], np.int32)
+    n = len(pieces)
+    # Phase 1: as much of the floor guarantee as the totals allow (normally all of it).
+    h.changeColsCost(n, f_cols, -np.ones(n))
+    values, _, _ = _run(h)
+    # Phase 2: keep that, then stay within the fair floor and ceiling as far as possible.
+    kept = np.rint(values[f_cols])
+    h.changeColsBounds(n, f_cols, kept, np.array([float(w) for w in floor]))
+    h.changeColsCost(n, f_cols, np.zeros(n))
+    h.changeColsCost(n, l_cols, -np.ones(n))
+    h.changeColsCost(n, o_cols, np.ones(n))
+    values, _, _ = _run(h)
+    flow = np.rint(values).astype(np.int64)
+
+    units = [int(sum(flow[c] for c in p)) for p in pieces]
+    supply = {c: int(flow[supply_col[c]]) for c in net.nodes}
+    tree = {c: int(flow[k]) for c, k in tree_col.items()}
+    # Exact check: bounds, conservation at every node, priority totals.
+    ok = all(0 <= supply[c] <= net.supply[c] for c in net.nodes)
+    ok = ok and all(v >= 0 for v in tree.values())
+    ok = ok and all(0 <= u <= c.demand for u, c in zip(units, net.classes, strict=True))
+    balance = dict(supply)
+    for code, v in tree.items():
+        balance[code] += v
+        balance[net.parent[code]] -= v  # type: ignore[index]
+    got: dict[int, int] = defaultdict(int)
+    for u, cls in zip(units, net.classes, strict=True):
+        balance[cls.node] -= u
+        got[cls.priority] += u
+    ok = ok and all(v == 0 for v in balance.values())
+    ok = ok and all(got[p] == totals[p] for p in priorities)
+    if not ok:
+        raise SolverError("HiGHS: integral class totals failed the exact check")
+    return _Targets(units, supply, tree)
+
+
+def _need_bounds(
+    net: _Net, needs: Sequence[Need], targets: _Targets
+) -> tuple[list[tuple[int, int]], int]:
+    """Whole-unit bounds per need: floor and ceil of its fair share, made consistent with the
+    integral class totals (which they contain unless LP round-off moved a share across an
+    integer; then the fewest units are moved, keeping the floor guarantee). Returns the bounds
+    and how many units had to move outside the fair floor/ceil."""
+    bounds = [(0, 0)] * len(needs)
+    relaxed = 0
+    floors = _floors(net, needs)
+    for k, cls in enumerate(net.classes):
+        lo = {}
+        hi = {}
         for i in cls.needs:
-            levels[i] = cls.level
-            excess[i] = cls.excess
-    return _ItemResult(levels, totals, excess)
+            v = cls.level * needs[i].quantity
+            q = needs[i].quantity
+            lo[i] = min(q, max(0, math.floor(v + _ROUND)))
+            hi[i] = min(q, max(lo[i], math.ceil(v - _ROUND)))
+        units = targets.units[k]
+        short = sum(lo.values()) - units
+        if short > 0:
+            relaxed += short
+            for keep_floor in (True, False):
+                for i in reversed(cls.needs):
+                    cut = min(short, lo[i] - (floors[i] if keep_floor else 0))
+                    if cut > 0:
+                        lo[i] -= cut
+                        short -= cut
+        over = units - sum(hi.values())
+        if over > 0:
+            relaxed += over
+            for i in cls.needs:
+                add = min(over, needs[i].quantity - hi[i])
+                hi[i] += add
+                over -= add
+        for i in cls.needs:
+            bounds[i] = (lo[i], hi[i])
+    return bounds, relaxed
+
+
+def _floors(net: _Net, needs: Sequence[Need]) -> list[int]:
+    """floor(t* x quantity) per need, t* the lowest fair level of its priority in the part."""
+    lowest: dict[int, float] = {}
+    for c in net.classes:
+        lowest[c.priority] = min(lowest.get(c.priority, 1.0), c.level)
+    out = [0] * len(needs)
+    for c in net.classes:
+        for i in c.needs:
+            q = needs[i].quantity
+            out[i] = min(q, max(0, math.floor(lowest[c.priority] * q + _ROUND)))
+    return out
+
+
+def _class_floors(net: _Net, needs: Sequence[Need]) -> tuple[list[int], list[int], list[int]]:
+    floors = _floors(net, needs)
+    f, lo, hi = [], [], []
+    for c in net.classes:
+        a = b = d = 0
+        for i in c.needs:
+            q = needs[i].quantity
+            v = c.level * q
+            low = min(q, max(0, math.floor(v + _ROUND)))
+            a += floors[i]
+            b += low
+            d += min(q, max(low, math.ceil(v - _ROUND)))
+        f.append(a)
+        lo.append(b)
+        hi.append(d)
+    return f, lo, hi
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,28 +534,15 @@ class _Group:
     needs: list[int]
 
 
-def _bounds(levels: Sequence[float], needs: Sequence[Need], slack: float,
-            excess: Sequence[float] | None = None) -> list[tuple[int, int]]:
-    out = []
-    for i, (lvl, n) in enumerate(zip(levels, needs, strict=True)):
-        v = lvl * n.quantity
-        lo = max(0, math.floor(v + _EPS - slack))
-        # The ceiling discounts what the freeze tolerance may have added to the level: 2 of
-        # 3 must not become 2.000002 and round up to 3 at the frozen needs' expense.
-        over = excess[i] * n.quantity if excess is not None else 0.0
-        hi = min(n.quantity, math.ceil(v - _EPS - over + slack))
-        out.append((lo, max(lo, hi)))
-    return out
-
-
 def _locality_flow(
     pledges: Sequence[Pledge],
     needs: Sequence[Need],
     levels: Sequence[float],
+    bounds: Sequence[tuple[int, int]],
     totals: dict[int, int],
-    excess: Sequence[float] | None = None,
 ) -> list[tuple[int, int, int]]:
-    """Return (pledge index, need index, quantity) triples of a min-cost fair allocation."""
+    """Return (pledge index, need index, quantity) triples of a min-cost allocation within
+    `bounds` meeting `totals`. The caller has proved such an allocation exists."""
     # Supply groups: pledges of the same area and restriction are interchangeable.
     supply_groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, p in enumerate(pledges):
@@ -403,7 +596,7 @@ def _locality_flow(
         lp.row()
     prio_row = {}
     for prio in sorted({g.priority for g in group_list}):
-        total = float(totals.get(prio, 0))  # a priority nothing can reach has no total
+        total = float(totals.get(prio, 0))
         prio_row[prio] = lp.row(total, total)
 
     # Arc bookkeeping for the decomposition: tail node (-1: supply group), head node
@@ -445,7 +638,6 @@ def _locality_flow(
             parent = next(p for p in _ancestors(a)[1:] if p in dn)
             arc(dn[parent], dn[a], 0.0, 0.0, _INF)
 
-    bounds = _bounds(levels, needs, 0.0, excess)
     for g in group_list:
         k = arc(
             dn[g.area],
@@ -460,24 +652,14 @@ def _locality_flow(
     # Interior point + crossover ends on a vertex too, and is 2-3x faster than dual simplex
     # on this LP at national size; a vertex of this network LP is integral.
     h.setOptionValue("solver", "ipx")
-    try:
-        values, _, _ = _run(h)
-    except SolverError:
-        # Round-off in the fair levels may have put a bound one unit off; widen and retry.
-        bounds = _bounds(levels, needs, 1e-5, excess)
-        for k, g in arc_need.items():
-            h.changeColBounds(
-                k,
-                float(sum(bounds[i][0] for i in g.needs)),
-                float(sum(bounds[i][1] for i in g.needs)),
-            )
-        values, _, _ = _run(h)
+    values, _, _ = _run(h)
     flow = np.rint(values).astype(np.int64)
     if np.abs(values - flow).max(initial=0.0) > 1e-6:
-        # Should not happen (crossover returns a vertex); simplex from there certainly does.
+        # Crossover should have returned a vertex; simplex from here certainly does.
         h.setOptionValue("solver", "simplex")
         values, _, _ = _run(h)
         flow = np.rint(values).astype(np.int64)
+    _check_flow(lp, flow, node_count, tails, heads)
     return _decompose(
         pledges,
         needs,
@@ -491,6 +673,25 @@ def _locality_flow(
         flow,
         bounds,
     )
+
+
+def _check_flow(
+    lp: _Lp, flow: np.ndarray, node_count: int, tails: Sequence[int], heads: Sequence[int]
+) -> None:
+    """The rounded flow, checked in integers: within its column bounds, conserved at every
+    node, priority totals met. Anything else is numerical trouble (SolverError)."""
+    lower = np.asarray(lp.lower)
+    upper = np.asarray(lp.upper)
+    if np.any(flow < lower) or np.any(flow > upper):
+        raise SolverError("HiGHS: the locality flow is outside its bounds")
+    start = np.zeros(len(lp.nnz) + 1, dtype=np.int64)
+    np.cumsum(np.asarray(lp.nnz, dtype=np.int64), out=start[1:])
+    rows = np.asarray(lp.index, dtype=np.int64)
+    coef = np.rint(np.asarray(lp.value)).astype(np.int64)
+    activity = np.zeros(len(lp.row_lower), dtype=np.int64)
+    np.add.at(activity, rows, coef * np.repeat(flow, np.diff(start)))
+    if np.any(activity < np.asarray(lp.row_lower)) or np.any(activity > np.asarray(lp.row_upper)):
+        raise SolverError("HiGHS: the locality flow breaks conservation or a total")
 
 
 def _decompose(
@@ -515,17 +716,11 @@ def _decompose(
         if flow[k] <= 0:
             continue
         if tail < 0:
-            remaining = int(flow[k])
-            for i in supply_groups[arc_supply[k]]:  # pledges in id order
-                take = min(remaining, pledges[i].quantity)
-                if take:
-                    inbox[head].append([i, take])
-                    remaining -= take
+            inbox[head].extend(_pledge_chunks(pledges, supply_groups[arc_supply[k]], int(flow[k])))
         else:
             out_arcs[tail].append(k)
 
     result: dict[tuple[int, int], int] = defaultdict(int)
-
     for node in range(node_count):
         chunks = inbox[node]
         pos = 0
@@ -534,13 +729,27 @@ def _decompose(
             if heads[k] >= 0:
                 inbox[heads[k]].extend(taken)
             else:
-                _split_to_needs(arc_need[k], int(flow[k]), taken, needs, levels, bounds, result)
+                _split_to_needs(arc_need[k].needs, int(flow[k]), taken, needs, levels, bounds,
+                                result)
         inbox[node] = []
     return [(p, n, q) for (p, n), q in result.items()]
 
 
+def _pledge_chunks(
+    pledges: Sequence[Pledge], members: Sequence[int], units: int
+) -> list[list[int]]:
+    """`units` taken from the pledges `members`, in id order."""
+    chunks = []
+    for i in members:
+        take = min(units, pledges[i].quantity)
+        if take:
+            chunks.append([i, take])
+            units -= take
+    return chunks
+
+
 def _split_to_needs(
-    group: _Group,
+    members: Sequence[int],
     units: int,
     chunks: list[list[int]],
     needs: Sequence[Need],
@@ -548,27 +757,23 @@ def _split_to_needs(
     bounds: Sequence[tuple[int, int]],
     result: dict[tuple[int, int], int],
 ) -> None:
-    """Share a group's units among its need lines: everyone gets its lower bound, the rounding
-    units go by largest remainder of the fair share (ties: recipient order)."""
-    amounts = {i: bounds[i][0] for i in group.needs}
+    """Share units among need lines within their bounds (which the caller made consistent):
+    everyone gets its lower bound, the rest goes one unit at a time by largest remainder of
+    the fair share (ties: recipient order)."""
+    amounts = {i: bounds[i][0] for i in members}
     extra = units - sum(amounts.values())
-    order = sorted(group.needs, key=lambda i: (-(levels[i] * needs[i].quantity - amounts[i]), i))
+    order = sorted(members, key=lambda i: (-(levels[i] * needs[i].quantity - amounts[i]), i))
     while extra > 0:
         progressed = False
         for i in order:
-            if extra > 0 and amounts[i] < needs[i].quantity:
-                step = 1 if amounts[i] < bounds[i][1] else 0
-                if step:
-                    amounts[i] += 1
-                    extra -= 1
-                    progressed = True
-        if not progressed:  # only after a widened retry: fill up to the need itself
-            for i in order:
-                step = min(extra, needs[i].quantity - amounts[i])
-                amounts[i] += step
-                extra -= step
+            if extra > 0 and amounts[i] < bounds[i][1]:
+                amounts[i] += 1
+                extra -= 1
+                progressed = True
+        if not progressed:
+            raise SolverError("need bounds inconsistent with the flow")  # pragma: no cover
     pos = 0
-    for i in sorted(group.needs):
+    for i in sorted(members):
         pos, taken = _take(chunks, pos, amounts[i])
         for p, q in taken:
             result[(p, i)] += q
@@ -587,13 +792,119 @@ def _take(chunks: list[list[int]], pos: int, units: int) -> tuple[int, list[list
     return pos, taken
 
 
+def _flow_from_targets(
+    net: _Net,
+    targets: _Targets,
+    pledges: Sequence[Pledge],
+    needs: Sequence[Need],
+    levels: Sequence[float],
+    bounds: Sequence[tuple[int, int]],
+) -> list[tuple[int, int, int]]:
+    """Fallback when the locality LP fails numerically: the integral class totals, already
+    checked in exact integers, passed down the reachability network first in first out.
+    Rules (a), (b), (c) and (e) hold as for the optimal plan; locality is not optimised."""
+    by_node: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(pledges):
+        by_node[p.restrict_to or ""].append(i)
+    children: dict[str, list[str]] = defaultdict(list)
+    for c in net.nodes:
+        if net.parent[c] is not None:
+            children[net.parent[c]].append(c)  # type: ignore[index]
+    classes_at: dict[str, list[int]] = defaultdict(list)
+    for k, cls in enumerate(net.classes):
+        classes_at[cls.node].append(k)
+    inbox: dict[str, list[list[int]]] = defaultdict(list)
+    result: dict[tuple[int, int], int] = defaultdict(int)
+    for c in net.nodes:  # parents first
+        chunks = inbox.pop(c, [])
+        chunks.extend(_pledge_chunks(pledges, by_node[c], targets.supply[c]))
+        pos = 0
+        for k in classes_at[c]:
+            pos, taken = _take(chunks, pos, targets.units[k])
+            _split_to_needs(net.classes[k].needs, targets.units[k], taken, needs, levels, bounds,
+                            result)
+        for child in children[c]:
+            pos, taken = _take(chunks, pos, targets.tree[child])
+            inbox[child].extend(taken)
+    return [(p, n, q) for (p, n), q in result.items()]
+
+
 # --------------------------------------------------------------------------------------------
-# Public entry point
+# One part, and the public entry point
 
 
-def solve(problem: Problem) -> Plan:
+@dataclass
+class _PartResult:
+    lines: list[tuple[str, str, int]]  # pledge id, recipient, units
+    levels: list[tuple[str, float]]  # recipient, fair level
+    relaxed: int  # units outside the fair floor/ceil (LP round-off; normally 0)
+    locality_optimal: bool
+    levels_complete: bool
+
+
+def _solve_part(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _PartResult:
+    net = _network(pledges, needs)
+    totals, stopped = _fair_levels(net)
+    levels = [0.0] * len(needs)
+    for c in net.classes:
+        for i in c.needs:
+            levels[i] = c.level
+    floor_c, lo_c, hi_c = _class_floors(net, needs)
+    targets = _integral_targets(net, totals, lo_c, hi_c, floor_c)
+    bounds, relaxed = _need_bounds(net, needs, targets)
+    # The targets are an integral flow meeting these bounds and totals, so the locality LP
+    # below is feasible; only numerical trouble in HiGHS could make it fail.
+    try:
+        triples = _locality_flow(pledges, needs, levels, bounds, totals)
+        optimal = True
+    except SolverError:
+        triples = _flow_from_targets(net, targets, pledges, needs, levels, bounds)
+        optimal = False
+    return _PartResult(
+        [(pledges[p].id, needs[n].recipient, q) for p, n, q in triples if q > 0],
+        [(n.recipient, lvl) for n, lvl in zip(needs, levels, strict=True)],
+        relaxed,
+        optimal,
+        not stopped,
+    )
+
+
+def _solve_part_args(args: tuple[Sequence[Pledge], Sequence[Need]]) -> _PartResult:
+    return _solve_part(*args)
+
+
+def _parallel(
+    parts: list[tuple[str, str, list[Pledge], list[Need]]], workers: int
+) -> list[_PartResult]:
+    """Solve the parts, in `workers` processes if more than one. Each part is solved the same
+    way wherever it runs, and results are put back in part order: same output as serial."""
+    if workers <= 1 or len(parts) <= 1:
+        return [_solve_part(p, n) for _, _, p, n in parts]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Biggest first, so that the last part to finish is a small one.
+    order = sorted(range(len(parts)), key=lambda k: (-len(parts[k][3]), k))
+    results: list[_PartResult | None] = [None] * len(parts)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
+        futures = {k: pool.submit(_solve_part, parts[k][2], parts[k][3]) for k in order}
+        for k, future in futures.items():
+            results[k] = future.result()
+    return [r for r in results if r is not None]
+
+
+def default_workers(problem: Problem) -> int:
+    """Processes worth using for `problem` on this machine: one per core, but only when the
+    problem is big enough to repay starting them."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores or 1) if len(problem.needs) >= 20_000 else 1
+
+
+def solve(problem: Problem, *, workers: int = 1) -> Plan:
     """Allocate the pledges of `problem` to its needs; see the module docstring for the rules
-    and what is guaranteed."""
+    and what is guaranteed. `workers` > 1 solves independent parts in that many processes
+    (same result as serial)."""
     started = time.perf_counter()
     by_item_p: dict[str, list[Pledge]] = defaultdict(list)
     by_item_n: dict[str, list[Need]] = defaultdict(list)
@@ -604,24 +915,46 @@ def solve(problem: Problem) -> Plan:
         if n.quantity > 0:
             by_item_n[n.item].append(n)
 
+    parts: list[tuple[str, str, list[Pledge], list[Need]]] = []
+    for item in sorted(by_item_n):
+        pledges = by_item_p.get(item, [])
+        if pledges:
+            parts.extend((item, root, p, n) for root, p, n in _split(pledges, by_item_n[item]))
+
     allocated: dict[tuple[str, str], int] = defaultdict(int)
     fair: dict[tuple[str, str], float] = {}
-    lines: dict[tuple[str, str, str], int] = defaultdict(int)
-    for item in sorted(by_item_n):
-        needs = by_item_n[item]
-        pledges = by_item_p.get(item, [])
-        if not pledges:
-            continue
-        res = _fair_levels(pledges, needs)
-        for n, lvl in zip(needs, res.levels, strict=True):
-            fair[(n.recipient, item)] = lvl
-        for p_i, n_i, q in _locality_flow(pledges, needs, res.levels, res.totals, res.excess):
-            if q > 0:
-                n = needs[n_i]
-                lines[(pledges[p_i].id, n.recipient, item)] += q
-                allocated[(n.recipient, item)] += q
+    lines: dict[tuple[str, str, str], int] = {}
+    relaxed = 0
+    optimal = complete = True
+    for (item, _, _, _), res in zip(parts, _parallel(parts, workers), strict=True):
+        for recipient, lvl in res.levels:
+            fair[(recipient, item)] = lvl
+        for pid, recipient, q in res.lines:
+            lines[(pid, recipient, item)] = q
+            allocated[(recipient, item)] += q
+        relaxed += res.relaxed
+        optimal = optimal and res.locality_optimal
+        complete = complete and res.levels_complete
 
-    return _assemble(problem, lines, allocated, fair, time.perf_counter() - started)
+    return _assemble(
+        problem,
+        lines,
+        allocated,
+        fair,
+        time.perf_counter() - started,
+        fallback=_fallback_note(relaxed, optimal, complete),
+    )
+
+
+def _fallback_note(relaxed: int, optimal: bool, complete: bool) -> tuple[str, ...]:
+    notes = []
+    if not complete:
+        notes.append("fair_levels_incomplete")
+    if relaxed:
+        notes.append(f"fair_bounds_relaxed:{relaxed}")
+    if not optimal:
+        notes.append("locality_not_optimised")
+    return tuple(notes)
 
 
 def _assemble(
@@ -630,6 +963,7 @@ def _assemble(
     allocated: dict[tuple[str, str], int],
     fair: dict[tuple[str, str], float],
     seconds: float,
+    fallback: tuple[str, ...] = (),
 ) -> Plan:
     pledge_by_id = {p.id: p for p in problem.pledges}
     need_by_key = {(n.recipient, n.item): n for n in problem.needs}
@@ -698,5 +1032,6 @@ def _assemble(
         locality_cost=cost_total,
         units_by_locality=tuple((lvl, units_by_level[lvl]) for lvl in reversed(LEVELS)),
         solve_seconds=seconds,
+        fallback=fallback,
     )
     return Plan(tuple(allocations), tuple(results), summary)

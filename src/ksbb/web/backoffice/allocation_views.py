@@ -17,6 +17,7 @@ from django.views.generic import DetailView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from ksbb.allocation.models import AllocationRun, ProposedLine
+from ksbb.allocation.selectors import run_summary
 from ksbb.allocation.services import (
     allocation_create_manual,
     line_edit,
@@ -135,6 +136,7 @@ class RunDetailView(PermissionRequiredMixin, DetailView[AllocationRun]):
         context = super().get_context_data(**kwargs)
         run = self.object
         context["finished"] = run.state in FINISHED
+        context["summary"] = run_summary(run)
         if run.state in (AllocationRun.State.PROPOSED, AllocationRun.State.APPROVED):
             qs = self._lines()
             count = qs.count()

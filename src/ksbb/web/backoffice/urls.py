@@ -59,3 +59,22 @@ urlpatterns += [
 urlpatterns += [
     path("deliveries/schedule/", schedule_views.ScheduleView.as_view(), name="schedule"),
 ]
+
+from ksbb.web.backoffice import households_views  # noqa: E402
+
+urlpatterns += [
+    path("households/", households_views.HomeView.as_view(), name="households"),
+    path("households/imports/new/", households_views.ImportCreateView.as_view(),
+         name="household_import_new"),
+    path("households/imports/<int:pk>/", households_views.ImportView.as_view(),
+         name="household_import"),
+    path("households/imports/<int:pk>/progress/", households_views.ImportProgressView.as_view(),
+         name="household_import_progress"),
+    path("households/derive/", households_views.DeriveView.as_view(), name="household_derive"),
+    path("households/flags/", households_views.FlagsView.as_view(), name="household_flags"),
+    path("households/<int:pk>/resolve/", households_views.ResolveView.as_view(),
+         name="household_resolve"),
+    path("households/reach/", households_views.ReachView.as_view(), name="household_reach"),
+    path("households/twice/", households_views.TwiceView.as_view(), name="household_twice"),
+    path("households/late/", households_views.LateView.as_view(), name="household_late"),
+]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("aggregators/register/", views.aggregator_register_view, name="aggregator_register"),
     # Collaborators.
     path("mine/", views.MyPledgesView.as_view(), name="mine"),
+    path("links/<str:token>/", views.CollaboratorLinkView.as_view(), name="link_accept"),
     # Personal data (UU PDP): the signed-in person's own data and its erasure.
     path("mine/data/", privacy_views.MyDataView.as_view(), name="my_data"),
     path("mine/data/export.json", privacy_views.MyDataExportView.as_view(),

@@ -108,6 +108,36 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "donations/verify_email.html", {"ok": True})
 
 
+class CollaboratorLinkView(View):
+    """An invited collaborator confirms that an aggregator may record their donations."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            link = services.collaborator_link_from_token(token)
+        except ValidationError:
+            return render(request, "donations/link_accept.html", {"link": None}, status=400)
+        return render(request, "donations/link_accept.html", {"link": link})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            link = services.collaborator_link_accept(token=token, by=request.user)
+        except services.NotAllowed as exc:
+            return render(request, "donations/link_accept.html",
+                          {"link": None, "error": " ".join(exc.messages)}, status=403)
+        except ValidationError:
+            return render(request, "donations/link_accept.html", {"link": None}, status=400)
+        messages.success(request, _("Thank you: %(aggregator)s may now record your donations.")
+                         % {"aggregator": link.aggregator.name})
+        return redirect("donations:mine")
+
+
 class AggregatorRegisterForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name of the organisation"), max_length=200)
     licence_number = forms.CharField(label=gettext_lazy("Kemensos licence number"),

@@ -31,3 +31,24 @@ urlpatterns += [
     path("handovers/<int:pk>/pdf/", deliveries_views.HandoverPdfView.as_view(),
          name="handover_pdf"),
 ]
+
+from ksbb.web.field import households_views  # noqa: E402
+
+urlpatterns += [
+    path("households/", households_views.RwListView.as_view(), name="household_rws"),
+    re_path(r"^households/rw/(?P<code>\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3})/$",
+            households_views.RwView.as_view(), name="household_rw"),
+    re_path(r"^households/rw/(?P<code>\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3})/new/$",
+            households_views.AddView.as_view(), name="household_new"),
+    re_path(r"^households/rw/(?P<code>\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3})/cards/$",
+            households_views.CardsView.as_view(), name="household_cards"),
+    path("households/<int:pk>/", households_views.HouseholdView.as_view(), name="household"),
+    path("households/<int:pk>/edit/", households_views.EditView.as_view(),
+         name="household_edit"),
+    path("households/<int:pk>/status/", households_views.StatusView.as_view(),
+         name="household_status"),
+    path("handovers/<int:pk>/households/", households_views.ChecklistView.as_view(),
+         name="handout_checklist"),
+    path("handovers/<int:pk>/households/<int:household>/", households_views.TapView.as_view(),
+         name="handout_tap"),
+]

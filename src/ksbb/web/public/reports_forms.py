@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ksbb.accounts.models import Organization
 from ksbb.areas.models import Area
+from ksbb.needs.models import AssessmentRound
 from ksbb.reports.antispam import challenge_check
 from ksbb.reports.models import Category
 from ksbb.reports.photos import MAX_PHOTOS
@@ -69,6 +70,9 @@ class ReportForm(forms.Form):
     reporter_phone = forms.CharField(label=_("Your phone (optional)"), max_length=40,
                                      required=False)
     pledge = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # From the household check's "registered but received nothing" button.
+    round = forms.ModelChoiceField(queryset=AssessmentRound.objects.all(), required=False,
+                                   widget=forms.HiddenInput)
     # A field people do not see; bots fill it in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
 

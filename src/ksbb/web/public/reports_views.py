@@ -46,6 +46,18 @@ def _prefill(pledge: Pledge) -> dict[str, Any]:
             "area": area.code if area else "", "organization": pledge.aggregator_id}
 
 
+def _from_household_check(request: HttpRequest) -> dict[str, Any]:
+    """The household check's button: category, RW and round prefilled (all public)."""
+    initial: dict[str, Any] = {}
+    if request.GET.get("category") in Category.values:
+        initial["category"] = request.GET["category"]
+    if request.GET.get("area"):
+        initial["area"] = request.GET["area"][:20]
+    if str(request.GET.get("round", "")).isdigit():
+        initial["round"] = int(request.GET["round"])
+    return initial
+
+
 def _render(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResponse:
     challenge = challenge_new() if form.need_challenge else None
     return render(request, "public/report_form.html",
@@ -57,7 +69,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     need_challenge = not request.user.is_authenticated
     if request.method != "POST":
         pledge = _own_pledge(request, request.GET.get("pledge"))
-        initial = _prefill(pledge) if pledge else {}
+        initial = _prefill(pledge) if pledge else _from_household_check(request)
         return _render(request, ReportForm(initial=initial, need_challenge=need_challenge))
     form = ReportForm(request.POST, request.FILES, need_challenge=need_challenge)
     ip = client_ip(request)
@@ -76,7 +88,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             organization=data["organization"],
             pledge=_own_pledge(request, data.get("pledge")), photos=data["photos"],
             reporter_name=data["reporter_name"], reporter_email=data["reporter_email"],
-            reporter_phone=data["reporter_phone"],
+            reporter_phone=data["reporter_phone"], round=data.get("round"),
             base_url=request.build_absolute_uri("/")[:-1])
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():

@@ -6,6 +6,7 @@ from ksbb.web.public import (
     guide_views,
     opendata_views,
     reports_views,
+    scan_views,
     verify_views,
     views,
 )
@@ -29,7 +30,12 @@ urlpatterns += [
     path("reports/track/", reports_views.report_track_lookup, name="report_track_lookup"),
     path("reports/track/<str:code>/", reports_views.report_track, name="report_track"),
 ]
-urlpatterns += [path("verify/<str:code>/", verify_views.verify_handover, name="verify")]
+urlpatterns += [
+    # Before verify/<code>/: "scan" is not a code (codes have 12 characters).
+    path("verify/scan/", scan_views.scan_page, name="verify_scan"),
+    path("verify/scan/sw.js", scan_views.scan_worker, name="verify_scan_worker"),
+    path("verify/<str:code>/", verify_views.verify_handover, name="verify"),
+]
 urlpatterns += [
     path("open-data/", opendata_views.opendata_index, name="opendata"),
     path("open-data/<slug:dataset>.<str:fmt>", opendata_views.opendata_file,
@@ -40,4 +46,11 @@ urlpatterns += [
     path("guide/", guide_views.guide_index, name="guide"),
     path("guide/img/<str:name>", guide_views.guide_image, name="guide_image"),
     path("guide/<slug:role>/", guide_views.guide_page, name="guide_page"),
+]
+
+from ksbb.web.public import households_views  # noqa: E402
+
+urlpatterns += [
+    path("cek-bantuan/", households_views.household_check, name="household_check"),
+    path("households/figures/", households_views.household_figures, name="household_figures"),
 ]

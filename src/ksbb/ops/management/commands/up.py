@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from ksbb.areas.models import Area
+from ksbb.core.links import served_url
 from ksbb.core.storage import ensure_bucket
 
 
@@ -35,6 +36,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
+        if not os.environ.get("KSBB_PUBLIC_URL"):
+            # Links in PDFs, QR codes and e-mails reach the site where it is served; the
+            # web workers and the task worker inherit the variable.
+            url = served_url(options["host"], options["port"])
+            os.environ["KSBB_PUBLIC_URL"] = settings.KSBB_PUBLIC_URL = url
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.stdout.write(f"KSBB data folder: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
@@ -63,6 +69,8 @@ class Command(BaseCommand):
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(self.style.SUCCESS(f"KSBB serves on http://{shown}:{options['port']}/"))
         self.stdout.write(f"  API docs: http://{shown}:{options['port']}/api/docs/")
+        self.stdout.write(f"  links in PDFs, QR codes and e-mails: {settings.KSBB_PUBLIC_URL} "
+                          "(KSBB_PUBLIC_URL)")
         accounts = demo_accounts()
         if accounts:
             self.stdout.write("Demo accounts (demo data only; sign in at /accounts/login/):")

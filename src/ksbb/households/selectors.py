@@ -1,0 +1,280 @@
+"""Reads for household lists: what each role may see, the reach and twice-received
+reports, late distributions, public figures (small numbers suppressed) and the citizen's
+own check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import rules
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from ksbb.accounts.models import Role
+from ksbb.accounts.selectors import scope_of
+from ksbb.areas.models import Area
+from ksbb.distribution.models import Handover
+from ksbb.households import identity
+from ksbb.households.models import Handout, Household
+from ksbb.households.rules import _represented_rw_codes
+from ksbb.needs.models import AssessmentRound, Recipient
+
+SUPPRESS_BELOW = 5
+
+
+# Who sees which lists --------------------------------------------------------------------
+
+def _rw_scope(user: Any, field_name: str = "rw__code") -> Q | None:
+    """None: every RW (the assessor); else the RWs the user may see (possibly none)."""
+    scope = scope_of(user)
+    if Role.ASSESSOR in scope.roles:
+        return None
+    q = Q(**{f"{field_name}__in": sorted(_represented_rw_codes(user))})
+    if Role.KELURAHAN_OFFICER in scope.roles:
+        for village in scope.village_codes:
+            q |= Q(**{f"{field_name}__startswith": f"{village}."})
+    return q
+
+
+def households_visible_to(user: Any) -> QuerySet[Household]:
+    q = _rw_scope(user)
+    qs = Household.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def rws_visible_to(user: Any) -> QuerySet[Area]:
+    """RWs with a list the user may see, with how many households are listed there."""
+    q = _rw_scope(user, "code")
+    listed = Household.objects.filter(status=Household.Status.ACTIVE).values("rw_id")
+    qs = Area.objects.filter(level=Area.Level.RW, code__in=listed).select_related("parent")
+    return (qs if q is None else qs.filter(q)).order_by("code")
+
+
+def may_view_household(user: Any, household: Household) -> bool:
+    return rules.has_perm("households.view_household", user, household)
+
+
+def signed_basts_for_rw(rw_code: str) -> QuerySet[Handover]:
+    """The RW's signed BASTs that are not corrected: the ones handouts are recorded on."""
+    return (Handover.objects.filter(state=Handover.State.SIGNED,
+                                    delivery__recipient__area_id=rw_code,
+                                    delivery__recipient__kind=Recipient.Kind.RW)
+            .exclude(superseded_by__state=Handover.State.SIGNED)
+            .select_related("program").order_by("-date", "-pk"))
+
+
+# Reports ---------------------------------------------------------------------------------
+
+@dataclass
+class ReachRow:
+    rw: str
+    name: str
+    listed: int
+    reached: int
+
+    @property
+    def not_reached(self) -> int:
+        return max(self.listed - self.reached, 0)
+
+    @property
+    def share(self) -> int:
+        return round(100 * self.reached / self.listed) if self.listed else 0
+
+
+def reach_by_rw(*, round: AssessmentRound, user: Any, within: str = "") -> list[ReachRow]:
+    """Per RW: households listed (active), reached in the round (at least one handout),
+    not reached. Two grouped counts read from indexes, whatever the size of the lists."""
+    listed_q = Household.objects.filter(status=Household.Status.ACTIVE)
+    reached_q = Handout.objects.filter(round=round)
+    scope = _rw_scope(user)
+    if scope is not None:
+        listed_q, reached_q = listed_q.filter(scope), reached_q.filter(scope)
+    if within:
+        listed_q = listed_q.filter(rw__code__startswith=within)
+        reached_q = reached_q.filter(rw__code__startswith=within)
+    listed = dict(listed_q.values_list("rw_id").annotate(n=Count("pk")).order_by())
+    reached = dict(reached_q.values_list("rw_id").annotate(
+        n=Count("household_id", distinct=True)).order_by())
+    codes = sorted(set(listed) | set(reached))
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name")) \
+        if len(codes) <= 5000 else {}
+    return [ReachRow(c, names.get(c, c), listed.get(c, 0), reached.get(c, 0)) for c in codes]
+
+
+def not_reached_in_rw(*, round: AssessmentRound, rw_code: str) -> QuerySet[Household]:
+    reached = Handout.objects.filter(round=round, household=OuterRef("pk"))
+    return (Household.objects.filter(rw_id=rw_code, status=Household.Status.ACTIVE)
+            .exclude(Exists(reached)).order_by("rt", "head_name"))
+
+
+@dataclass
+class TwiceGroup:
+    item: Any
+    match: str  # "kk" or "nik"
+    masked: str
+    handouts: list[Handout] = field(default_factory=list)
+
+
+def twice_received(*, date_from: dt.date, date_to: dt.date, user: Any, item: Any = None,
+                   limit: int = 200) -> tuple[list[TwiceGroup], int]:
+    """Households (matched by the keyed hash of the KK or of the head's NIK, so across RWs,
+    programmes and aggregators) that received the same item more than once between the
+    two dates. Returns the first ``limit`` groups and how many there are in all."""
+    base = Handout.objects.filter(given_on__gte=date_from, given_on__lte=date_to)
+    if item is not None:
+        base = base.filter(item=item)
+    scope = _rw_scope(user)
+    groups: list[tuple[str, int, str]] = []
+    total = 0
+    for match in ("kk", "nik"):
+        column = f"{match}_hash"
+        found = (base.values_list("item_id", column).annotate(n=Count("pk"))
+                 .filter(n__gt=1).order_by())
+        rows = list(found)
+        total += len(rows)
+        groups += [(match, item_id, digest) for item_id, digest, _n in rows]
+    groups = groups[:limit]
+    # The handouts of every shown group in one query, grouped here.
+    wanted = Q(pk__in=[])
+    for match in ("kk", "nik"):
+        digests = {d for m, _i, d in groups if m == match}
+        if digests:
+            wanted |= Q(**{f"{match}_hash__in": digests})
+    found_handouts = list(base.filter(wanted).select_related(
+        "household", "item", "handover__program", "handover__delivery__executor")
+        .order_by("given_on", "pk"))
+    result: list[TwiceGroup] = []
+    for match, item_id, digest in groups:
+        handouts = [h for h in found_handouts
+                    if h.item_id == item_id and getattr(h, f"{match}_hash") == digest]
+        if scope is not None and not Handout.objects.filter(
+                pk__in=[h.pk for h in handouts]).filter(scope).exists():
+            continue
+        first = handouts[0].household
+        result.append(TwiceGroup(handouts[0].item, match,
+                                 first.kk_masked if match == "kk" else first.nik_masked,
+                                 handouts))
+    return result, total
+
+
+def late_distributions(*, days: int, user: Any) -> QuerySet[Handover]:
+    """Signed BASTs to RWs older than ``days`` days with no handout recorded on them."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    qs = (signed_basts_for_rw_all().filter(signed_at__lte=cutoff)
+          .exclude(Exists(Handout.objects.filter(handover=OuterRef("pk"))))
+          .select_related("delivery__recipient__area__parent", "delivery__executor"))
+    scope = _rw_scope(user, "delivery__recipient__area__code")
+    return (qs if scope is None else qs.filter(scope)).order_by("signed_at")
+
+
+def signed_basts_for_rw_all() -> QuerySet[Handover]:
+    return (Handover.objects.filter(state=Handover.State.SIGNED,
+                                    delivery__recipient__kind=Recipient.Kind.RW)
+            .exclude(superseded_by__state=Handover.State.SIGNED).select_related("program"))
+
+
+def flagged_households(user: Any) -> QuerySet[Household]:
+    return (households_visible_to(user)
+            .filter(Q(duplicate_kk=True) | Q(duplicate_nik=True) | Q(wrong_rw=True),
+                    flags_resolved_at__isnull=True).order_by("rw_id", "rt", "pk"))
+
+
+# Public figures --------------------------------------------------------------------------
+
+def suppressed(n: int) -> int | None:
+    """None for counts under 5: shown as "<5", so nobody is singled out."""
+    return n if n >= SUPPRESS_BELOW else None
+
+
+@dataclass(frozen=True)
+class PublicFigure:
+    code: str
+    name: str
+    level: str  # "village" or "rw"
+    listed: int | None
+    reached: int | None
+
+    @property
+    def share(self) -> int | None:
+        if self.listed is None or self.reached is None:
+            return None
+        return round(100 * self.reached / self.listed)
+
+
+def public_figures(*, within: str = "") -> list[PublicFigure]:
+    """Per village and per RW: households listed and reached at least once, and the
+    share; every count under 5 suppressed (and the share with it)."""
+    listed_q = Household.objects.filter(status=Household.Status.ACTIVE)
+    reached_q = Handout.objects.all()
+    if within:
+        listed_q = listed_q.filter(rw__code__startswith=within)
+        reached_q = reached_q.filter(rw__code__startswith=within)
+    listed: dict[str, int] = dict(listed_q.values_list("rw_id").annotate(n=Count("pk"))
+                                  .order_by())
+    reached: dict[str, int] = dict(reached_q.values_list("rw_id").annotate(
+        n=Count("household_id", distinct=True)).order_by())
+    villages: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for code, n in listed.items():
+        villages[code[:13]][0] += n
+    for code, n in reached.items():
+        villages[code[:13]][1] += n
+    names: dict[str, str] = dict(Area.objects.filter(code__in=[*listed, *villages])
+                                 .values_list("code", "name"))
+    rows: list[PublicFigure] = []
+    for village in sorted(villages):
+        v_listed, v_reached = villages[village]
+        rows.append(PublicFigure(village, names.get(village, village), "village",
+                                 suppressed(v_listed), suppressed(v_reached)))
+        for code in sorted(c for c in listed if c.startswith(village + ".")):
+            rows.append(PublicFigure(code, names.get(code, code), "rw",
+                                     suppressed(listed[code]),
+                                     suppressed(reached.get(code, 0))))
+    return rows
+
+
+# The citizen's check ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Received:
+    item: str
+    unit: str
+    quantity: int
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    listed: bool
+    rw_code: str = ""
+    rw_name: str = ""
+    village_name: str = ""
+    received: tuple[Received, ...] = ()
+    # For a "registered but received nothing" report: the round of the RW's latest BAST.
+    round_id: int | None = None
+    bast_signed: bool = False
+
+
+def citizen_check(*, nik: str, kk: str) -> CheckResult:
+    """Whether a household with both this head's NIK and this KK is listed, in which RW,
+    and what it received when. Nothing else: no name, RT or members."""
+    nik, kk = identity.normalise(nik), identity.normalise(kk)
+    household = (Household.objects.filter(
+        kk_hash=identity.keyed_hash("kk", kk), nik_hash=identity.keyed_hash("nik", nik),
+        status=Household.Status.ACTIVE).select_related("rw__parent").order_by("pk").first())
+    if household is None:
+        return CheckResult(listed=False)
+    received = tuple(
+        Received(h.item.name, h.item.get_unit_display(), h.quantity, h.given_on)
+        for h in Handout.objects.filter(household=household).select_related("item")
+        .order_by("given_on", "pk"))
+    latest = signed_basts_for_rw(household.rw_id).first()
+    from ksbb.households.services import bast_round
+
+    rnd = bast_round(latest) if latest else None
+    return CheckResult(listed=True, rw_code=household.rw_id, rw_name=household.rw.name,
+                       village_name=household.rw.parent.name if household.rw.parent else "",
+                       received=received, round_id=rnd.pk if rnd else None,
+                       bast_signed=latest is not None)

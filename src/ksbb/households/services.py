@@ -1,0 +1,651 @@
+"""Writes for household lists and handouts. Each one checks the actor's right with
+``rules.has_perm`` (a superuser is not a ketua RW), runs in one transaction and writes an
+audit entry that names the household by id only, with counts and field names, never a
+name or a number (the audit log is public to those who verify it and is never rewritten).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import rules
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ksbb.areas.models import Area
+from ksbb.core.audit import audit_log
+from ksbb.core.tables import HostileContent, RowError, TableError, read_rows
+from ksbb.distribution.models import Handover, HandoverLine
+from ksbb.donations.models import Item
+from ksbb.households import identity
+from ksbb.households.models import Handout, Household, HouseholdImport
+from ksbb.needs.models import AssessmentRound
+
+Rows = Iterable[tuple[int, dict[str, str]]]
+Progress = Callable[[int], None]
+
+COLUMNS = ["rw_code", "rt", "kk", "nik", "name", "members"]  # and optionally "decile"
+# Jakarta has 2.35 million families; a national file is split per province.
+MAX_HOUSEHOLD_ROWS = 5_000_000
+MAX_ERRORS_KEPT = 1000
+BATCH = 5000
+MAX_RT = 999
+MAX_MEMBERS = 99
+
+
+def _require(by: Any, perm: str, obj: Any = None) -> None:
+    if isinstance(by, str):  # trusted internal code: "system", "demo", "test"
+        return
+    if by is None or not rules.has_perm(perm, by, obj):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+# Checking one household ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Parsed:
+    row: int
+    rw: str
+    rt: int
+    kk: str
+    nik: str
+    name: str
+    members: int
+    decile: int | None
+
+
+def _small_int(text: str, *, low: int, high: int) -> int | None:
+    value = (text or "").strip().removesuffix(".0")
+    if not value.isdigit():
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def check_fields(values: dict[str, str], *, districts: frozenset[str], rws: set[str],
+                 today: dt.date) -> tuple[Parsed | None, dict[str, str]]:
+    """The household of one row or form, or {field: why not}. The same checks for the
+    import and for the ketua RW's form."""
+    errors: dict[str, str] = {}
+    rw = (values.get("rw_code") or "").strip()
+    if rw not in rws:
+        errors["rw_code"] = _("%(value)r is not a known RW code such as 31.71.01.1001.003") % {
+            "value": rw}
+    rt = _small_int(values.get("rt", ""), low=1, high=MAX_RT)
+    if rt is None:
+        errors["rt"] = _("%(value)r is not an RT number from 1 to %(max)s") % {
+            "value": values.get("rt", ""), "max": MAX_RT}
+    kk = identity.normalise(values.get("kk", ""))
+    problem = identity.check_kk(kk, districts, today=today)
+    if problem:
+        errors["kk"] = problem
+    nik = identity.normalise(values.get("nik", ""))
+    problem = identity.check_nik(nik, districts, today=today)
+    if problem:
+        errors["nik"] = problem
+    name = " ".join((values.get("name") or "").split())
+    if not name:
+        errors["name"] = _("the name of the head of household is required")
+    elif len(name) > 200:
+        errors["name"] = _("the name is longer than 200 characters")
+    members = _small_int(values.get("members", ""), low=1, high=MAX_MEMBERS)
+    if members is None:
+        errors["members"] = _("%(value)r is not a number of members from 1 to %(max)s") % {
+            "value": values.get("members", ""), "max": MAX_MEMBERS}
+    decile_text = (values.get("decile") or "").strip()
+    decile = None
+    if decile_text:
+        decile = _small_int(decile_text, low=1, high=10)
+        if decile is None:
+            errors["decile"] = _("%(value)r is not a welfare decile from 1 to 10") % {
+                "value": decile_text}
+    if errors:
+        return None, errors
+    assert rt is not None and members is not None
+    return Parsed(0, rw, rt, kk, nik, name, members, decile), {}
+
+
+def _rw_codes() -> set[str]:
+    return set(Area.objects.filter(level=Area.Level.RW).values_list("code", flat=True))
+
+
+# The import ------------------------------------------------------------------------------
+
+@dataclass
+class HouseholdImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    # Rows flagged (imported, for the assessor to resolve): row numbers, first ones.
+    duplicate_rows: list[int] = field(default_factory=list)
+    duplicate_count: int = 0
+    wrong_rw_count: int = 0
+    flagged_households: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_count
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rows": self.rows, "created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "error_count": self.error_count,
+                "errors": [{"row": e.row, "field": e.field, "message": e.message}
+                           for e in self.errors],
+                "duplicate_rows": self.duplicate_rows, "duplicate_count": self.duplicate_count,
+                "wrong_rw_count": self.wrong_rw_count,
+                "flagged_households": self.flagged_households}
+
+
+def _duplicate_rows(numbers: array[int], rows: array[int]) -> tuple[list[int], int]:
+    """Rows whose number (as an integer) appears more than once, and how many such rows."""
+    import numpy as np
+
+    if not numbers:
+        return [], 0
+    keys = np.frombuffer(numbers, dtype=np.uint64)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    same = ordered[1:] == ordered[:-1]
+    mask = np.zeros(len(ordered), dtype=bool)
+    mask[1:] |= same
+    mask[:-1] |= same
+    hits = np.frombuffer(rows, dtype=np.uint32)[order[mask]]
+    hits.sort()
+    return [int(r) for r in hits[:MAX_ERRORS_KEPT]], int(mask.sum())
+
+
+def households_validate(rows: Rows, *, progress: Progress | None = None,
+                        report: HouseholdImportReport | None = None) -> HouseholdImportReport:
+    """The first pass: every row checked, nothing kept but what finds duplicates (the
+    numbers as 64-bit integers, 16 bytes a row), so a province's list fits in memory."""
+    report = report or HouseholdImportReport()
+    districts, rws, today = identity.known_districts(), _rw_codes(), timezone.localdate()
+    kks, niks, numbers = array("Q"), array("Q"), array("I")
+    count = 0
+    for count, (number, values) in enumerate(rows, start=1):
+        parsed, errors = check_fields(values, districts=districts, rws=rws, today=today)
+        if errors:
+            report.error_count += len(errors)
+            for name, message in errors.items():
+                if len(report.errors) < MAX_ERRORS_KEPT:
+                    report.errors.append(RowError(number, name, message))
+        else:
+            assert parsed is not None
+            kks.append(int(parsed.kk))
+            niks.append(int(parsed.nik))
+            numbers.append(number)
+            if parsed.kk[:6] != identity.district_of_rw(parsed.rw):
+                report.wrong_rw_count += 1
+        if progress and count % BATCH == 0:
+            progress(BATCH)
+    if progress and count % BATCH:
+        progress(count % BATCH)
+    report.rows = count
+    kk_rows, kk_count = _duplicate_rows(kks, numbers)
+    nik_rows, nik_count = _duplicate_rows(niks, numbers)
+    report.duplicate_rows = sorted(set(kk_rows) | set(nik_rows))[:MAX_ERRORS_KEPT]
+    report.duplicate_count = kk_count + nik_count
+    return report
+
+
+def _batches(rows: Rows, size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    batch: list[tuple[int, dict[str, str]]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_UPDATED_FIELDS = ["rt", "nik_hash", "nik_masked", "head_name", "members", "decile",
+                   "wrong_rw", "household_import", "updated_at"]
+
+
+def _write(rows: Rows, *, report: HouseholdImportReport, import_id: int | None,
+           progress: Progress | None) -> None:
+    """The second pass, inside the caller's transaction: hashes computed a batch at a time,
+    new households bulk-inserted; a household already listed in the same RW with the same
+    KK is updated (a list imported again), never duplicated."""
+    districts, rws, today = identity.known_districts(), _rw_codes(), timezone.localdate()
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    for batch in _batches(rows, BATCH):
+        parsed: list[Parsed] = []
+        for _number, values in batch:
+            one, _errors = check_fields(values, districts=districts, rws=rws, today=today)
+            assert one is not None, "validated in the first pass"
+            parsed.append(one)
+        kk_hashes = identity.keyed_hashes("kk", (p.kk for p in parsed))
+        nik_hashes = identity.keyed_hashes("nik", (p.nik for p in parsed))
+        existing: dict[tuple[str, str], Household] = {}
+        for household in Household.objects.filter(kk_hash__in=set(kk_hashes)).only(
+                *[f for f in _UPDATED_FIELDS if f != "household_import"], "rw", "kk_hash",
+                "household_import_id"):
+            existing.setdefault((household.rw_id, household.kk_hash), household)
+        new: list[tuple[Any, ...]] = []
+        changed: list[Household] = []
+        for p, kk_hash, nik_hash in zip(parsed, kk_hashes, nik_hashes, strict=True):
+            wrong_rw = p.kk[:6] != identity.district_of_rw(p.rw)
+            current = existing.pop((p.rw, kk_hash), None)
+            if current is None:
+                # In the order of _INSERTED_FIELDS.
+                new.append((p.rw, p.rt, kk_hash, nik_hash, identity.mask(p.kk),
+                            identity.mask(p.nik), p.name, p.members, p.decile,
+                            Household.Status.ACTIVE.value, "", Household.Source.IMPORT.value,
+                            False, False, wrong_rw, "", import_id, stamp, stamp))
+                continue
+            now_values = (p.rt, nik_hash, p.name, p.members, p.decile, wrong_rw)
+            if now_values == (current.rt, current.nik_hash, current.head_name, current.members,
+                          current.decile, current.wrong_rw):
+                report.unchanged += 1
+                continue
+            current.rt, current.nik_hash, current.nik_masked = p.rt, nik_hash, identity.mask(
+                p.nik)
+            current.head_name, current.members, current.decile = p.name, p.members, p.decile
+            current.wrong_rw, current.household_import_id = wrong_rw, import_id
+            current.updated_at = now
+            changed.append(current)
+        _insert(new)
+        if changed:
+            Household.objects.bulk_update(changed, _UPDATED_FIELDS, batch_size=1000)
+        report.created += len(new)
+        report.updated += len(changed)
+        if progress:
+            progress(len(batch))
+
+
+_INSERTED_FIELDS = ["rw", "rt", "kk_hash", "nik_hash", "kk_masked", "nik_masked", "head_name",
+                    "members", "decile", "status", "status_reason", "source", "duplicate_kk",
+                    "duplicate_nik", "wrong_rw", "flags_resolution", "household_import",
+                    "created_at", "updated_at"]
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """Plain multi-row inserts (COPY on PostgreSQL) of tuples in the order of
+    _INSERTED_FIELDS: bulk_create spends most of a province's import building model
+    instances and compiling SQL value by value."""
+    if not rows:
+        return
+    meta = Household._meta
+    columns = [str(meta.get_field(name).column)  # type: ignore[union-attr]
+               for name in _INSERTED_FIELDS]
+    table = connection.ops.quote_name(meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row(values)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def flag_duplicates() -> int:
+    """Flag every active household whose KK or NIK hash another active household shares,
+    in any RW. Flags are only raised here; the assessor clears them (resolve_flags)."""
+    flagged = 0
+    for hash_field, flag in (("kk_hash", "duplicate_kk"), ("nik_hash", "duplicate_nik")):
+        shared = (Household.objects.filter(status=Household.Status.ACTIVE)
+                  .values(hash_field).annotate(n=Count("pk")).filter(n__gt=1)
+                  .values(hash_field))
+        flagged += Household.objects.filter(
+            status=Household.Status.ACTIVE, **{flag: False},
+            **{f"{hash_field}__in": Subquery(shared)}).update(
+                **{flag: True}, flags_resolved_at=None)
+    return flagged
+
+
+def households_import(*, rows: Callable[[], Rows], by: Any, progress: Progress | None = None,
+                      import_id: int | None = None) -> HouseholdImportReport:
+    """All or nothing. ``rows`` is called twice (check everything, then write), so a list
+    of millions of rows streams from the file instead of sitting in memory."""
+    _require(by, "households.import_list")
+    report = households_validate(rows(), progress=progress)
+    if not report.ok:
+        return report
+    # Slow (a minute for Jakarta) but all or nothing: one transaction for the whole list.
+    with transaction.atomic():
+        _write(rows(), report=report, import_id=import_id, progress=progress)
+        report.flagged_households = flag_duplicates()
+        audit_log(actor=by, action="households.imported", object_type="households.import",
+                  object_id=str(import_id or 0), after={
+                      "rows": report.rows, "created": report.created,
+                      "updated": report.updated, "unchanged": report.unchanged,
+                      "duplicate_rows": report.duplicate_count,
+                      "wrong_rw": report.wrong_rw_count,
+                      "flagged": report.flagged_households})
+    return report
+
+
+def household_import_start(*, file: Any, by: Any) -> HouseholdImport:
+    """Store the uploaded file and queue the background task once the row is committed."""
+    from ksbb.households.tasks import household_import_task
+
+    _require(by, "households.import_list")
+    if not hasattr(by, "pk"):
+        raise ValueError("a background import needs a user to run as")
+    with transaction.atomic():
+        job = HouseholdImport(created_by=by)
+        job.file.save(getattr(file, "name", "households.csv"), file, save=False)
+        job.save()
+        audit_log(actor=by, action="household_import.queued", obj=job,
+                  after={"file": job.file.name})
+        transaction.on_commit(lambda: household_import_task.enqueue(job.pk))
+    return job
+
+
+def household_import_run(*, import_id: int) -> HouseholdImport:
+    """The body of the background task: two passes over the stored file, with progress."""
+    job = HouseholdImport.objects.select_related("created_by").get(pk=import_id)
+    if job.is_finished:
+        return job
+    HouseholdImport.objects.filter(pk=job.pk).update(state=HouseholdImport.State.RUNNING)
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        HouseholdImport.objects.filter(pk=job.pk).update(progress_done=done)
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        with job.file.open("rb") as fh:
+            yield from read_rows(fh, required=COLUMNS, filename=job.file.name,
+                                 max_rows=MAX_HOUSEHOLD_ROWS)
+
+    try:
+        # Counting first gives the progress bar its end: two passes over every row.
+        total = sum(1 for _row in rows())
+        HouseholdImport.objects.filter(pk=job.pk).update(progress_total=2 * total)
+        report = households_import(rows=rows, by=job.created_by, progress=progress,
+                                   import_id=job.pk)
+        state = HouseholdImport.State.DONE if report.ok else HouseholdImport.State.FAILED
+        result = report.as_json()
+    except HostileContent as exc:
+        state = HouseholdImport.State.FAILED
+        result = HouseholdImportReport(error_count=len(exc.errors),
+                                       errors=exc.errors[:MAX_ERRORS_KEPT]).as_json()
+    except (TableError, PermissionDenied) as exc:
+        state = HouseholdImport.State.FAILED
+        result = HouseholdImportReport(error_count=1,
+                                       errors=[RowError(0, "", str(exc))]).as_json()
+    except Exception:
+        HouseholdImport.objects.filter(pk=job.pk).update(
+            state=HouseholdImport.State.FAILED, finished_at=timezone.now(),
+            report=HouseholdImportReport(error_count=1, errors=[RowError(0, "", _(
+                "the import stopped on an unexpected error; the team has been told"))]
+            ).as_json())
+        raise
+    finally:
+        _forget_file(job)
+    HouseholdImport.objects.filter(pk=job.pk).update(state=state, report=result,
+                                                     finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def _forget_file(job: HouseholdImport) -> None:
+    """The uploaded list holds NIKs and KKs in clear: gone once read, success or not, so
+    that neither the media folder nor a backup of it keeps them."""
+    if job.file:
+        job.file.delete(save=False)
+        HouseholdImport.objects.filter(pk=job.pk).update(file="")
+
+
+# The ketua RW's corrections --------------------------------------------------------------
+
+def _flag_new(household: Household, p: Parsed, kk_hash: str, nik_hash: str) -> None:
+    others = Household.objects.filter(status=Household.Status.ACTIVE).exclude(pk=household.pk)
+    household.duplicate_kk = household.duplicate_kk or others.filter(kk_hash=kk_hash).exists()
+    household.duplicate_nik = household.duplicate_nik or others.filter(
+        nik_hash=nik_hash).exists()
+    household.wrong_rw = p.kk[:6] != identity.district_of_rw(p.rw)
+    if household.duplicate_kk or household.duplicate_nik or household.wrong_rw:
+        household.flags_resolved_at = None
+
+
+def _validated(values: dict[str, str]) -> Parsed:
+    parsed, errors = check_fields(values, districts=identity.known_districts(),
+                                  rws=set(Area.objects.filter(
+                                      code=values.get("rw_code", ""),
+                                      level=Area.Level.RW).values_list("code", flat=True)),
+                                  today=timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    assert parsed is not None
+    return parsed
+
+
+def household_add(*, rw: Area, rt: int | str, kk: str, nik: str, name: str,
+                  members: int | str, decile: int | str | None = None, by: Any) -> Household:
+    """The ketua RW lists a household the government list missed (same checks)."""
+    _require(by, "households.edit_household", rw)
+    p = _validated({"rw_code": rw.code, "rt": str(rt), "kk": kk, "nik": nik, "name": name,
+                    "members": str(members), "decile": "" if decile is None else str(decile)})
+    kk_hash, nik_hash = identity.keyed_hash("kk", p.kk), identity.keyed_hash("nik", p.nik)
+    with transaction.atomic():
+        household = Household(rw_id=p.rw, rt=p.rt, kk_hash=kk_hash, nik_hash=nik_hash,
+                              kk_masked=identity.mask(p.kk), nik_masked=identity.mask(p.nik),
+                              head_name=p.name, members=p.members, decile=p.decile,
+                              source=Household.Source.MANUAL)
+        _flag_new(household, p, kk_hash, nik_hash)
+        household.save()
+        flag_duplicates()
+        audit_log(actor=by, action="household.added", object_type="households.household",
+                  object_id=str(household.pk), after={"rw": p.rw, "flagged": household.is_flagged})
+    return household
+
+
+def household_correct(*, household: Household, by: Any, rt: int | str, name: str,
+                      members: int | str, decile: int | str | None = None, kk: str = "",
+                      nik: str = "") -> Household:
+    """Correct a household; KK and NIK only when typed again (they are not stored)."""
+    _require(by, "households.edit_household", household)
+    with transaction.atomic():
+        current = Household.objects.select_for_update().get(pk=household.pk)
+        changed: list[str] = []
+        values = {"rw_code": current.rw_id, "rt": str(rt), "name": name,
+                  "members": str(members), "decile": "" if decile is None else str(decile)}
+        # Unchanged numbers are checked with a stand-in that passes; only typed ones count.
+        stand_in = current.rw_id[:8].replace(".", "") + "0101010001"
+        values["kk"] = kk or stand_in
+        values["nik"] = nik or stand_in
+        p = _validated(values)
+        for name_, new in (("rt", p.rt), ("head_name", p.name), ("members", p.members),
+                           ("decile", p.decile)):
+            if getattr(current, name_) != new:
+                setattr(current, name_, new)
+                changed.append(name_)
+        kk_hash, nik_hash = current.kk_hash, current.nik_hash
+        if kk:
+            kk_hash = identity.keyed_hash("kk", p.kk)
+            if kk_hash != current.kk_hash:
+                current.kk_hash, current.kk_masked = kk_hash, identity.mask(p.kk)
+                current.wrong_rw = p.kk[:6] != identity.district_of_rw(current.rw_id)
+                changed += ["kk", "wrong_rw"]
+        if nik:
+            nik_hash = identity.keyed_hash("nik", p.nik)
+            if nik_hash != current.nik_hash:
+                current.nik_hash, current.nik_masked = nik_hash, identity.mask(p.nik)
+                changed.append("nik")
+        if changed:
+            current.save()
+            flag_duplicates()
+            # Field names only: the values are personal data.
+            audit_log(actor=by, action="household.corrected",
+                      object_type="households.household", object_id=str(current.pk),
+                      after={"fields": sorted(changed)})
+    return current
+
+
+def household_set_status(*, household: Household, status: str, reason: str,
+                         by: Any) -> Household:
+    """Mark a household as moved or deceased (or back to living here), with a reason."""
+    _require(by, "households.edit_household", household)
+    reason = " ".join((reason or "").split())
+    if status not in Household.Status.values:
+        raise ValidationError({"status": _("%(value)r is not a household status") % {
+            "value": status}})
+    if not reason:
+        raise ValidationError({"reason": _("give the reason for the change")})
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("the reason is longer than 300 characters")})
+    with transaction.atomic():
+        current = Household.objects.select_for_update().get(pk=household.pk)
+        before = current.status
+        current.status, current.status_reason = status, reason
+        current.save(update_fields=["status", "status_reason", "updated_at"])
+        if status == Household.Status.ACTIVE:
+            flag_duplicates()
+        # The reason stays on the record (it may name people), not in the log.
+        audit_log(actor=by, action="household.status_changed",
+                  object_type="households.household", object_id=str(current.pk),
+                  before={"status": before}, after={"status": status})
+    return current
+
+
+def household_resolve_flags(*, household: Household, resolution: str, by: Any) -> Household:
+    """The assessor has looked at a flagged household (duplicate, wrong RW) and says why it
+    stays, or has asked the ketua RW to mark it moved."""
+    _require(by, "households.resolve_flags", household)
+    resolution = " ".join((resolution or "").split())
+    if not resolution:
+        raise ValidationError({"resolution": _("say how the check was resolved")})
+    with transaction.atomic():
+        current = Household.objects.select_for_update().get(pk=household.pk)
+        current.flags_resolved_at = timezone.now()
+        current.flags_resolution = resolution[:300]
+        current.save(update_fields=["flags_resolved_at", "flags_resolution", "updated_at"])
+        audit_log(actor=by, action="household.flags_resolved",
+                  object_type="households.household", object_id=str(current.pk),
+                  after={"duplicate_kk": current.duplicate_kk,
+                         "duplicate_nik": current.duplicate_nik,
+                         "wrong_rw": current.wrong_rw})
+    return current
+
+
+# Handing out -----------------------------------------------------------------------------
+
+def bast_items(handover: Handover) -> dict[int, int]:
+    """Item id -> quantity the BAST handed over to the RW."""
+    return {row["item_id"]: row["total"] for row in HandoverLine.objects.filter(
+        handover=handover).values("item_id").annotate(total=Sum("quantity"))}
+
+
+def bast_given(handover: Handover) -> dict[int, int]:
+    """Item id -> quantity already handed out to households from this BAST."""
+    return {row["item_id"]: row["total"] for row in Handout.objects.filter(
+        handover=handover).values("item_id").annotate(total=Sum("quantity"))}
+
+
+def bast_round(handover: Handover) -> AssessmentRound | None:
+    return AssessmentRound.objects.filter(
+        needs__allocations__delivery_lines__delivery_id=handover.delivery_id).first()
+
+
+def _open_for_handouts(handover: Handover) -> None:
+    if handover.state != Handover.State.SIGNED:
+        raise ValidationError({"handover": _(
+            "households can be recorded only after the BAST is signed")})
+    if handover.is_superseded:
+        raise ValidationError({"handover": _(
+            "this BAST was corrected; record handouts on the correction")})
+
+
+def handout_record(*, handover: Handover, household: Household, by: Any,
+                   quantity: int = 1, item: Item | None = None) -> Handout:
+    """One tap: ``household`` received ``quantity`` of the BAST's item. The BAST row is
+    locked while the sum is checked, so two phones tapping at once never hand out more
+    than the BAST delivered."""
+    _require(by, "households.record_handout", handover)
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise ValidationError({"quantity": _("the quantity must be a whole number above 0")})
+    with transaction.atomic():
+        # PostgreSQL: the row lock serialises taps on one BAST. SQLite: the write
+        # transaction (BEGIN IMMEDIATE) already does.
+        locked = Handover.objects.select_for_update().select_related(
+            "delivery__recipient").get(pk=handover.pk)
+        _open_for_handouts(locked)
+        current = Household.objects.get(pk=household.pk)
+        if current.rw_id != locked.delivery.recipient.area_id:
+            raise ValidationError({"household": _("this household is not on this RW's list")})
+        if current.status != Household.Status.ACTIVE:
+            raise ValidationError({"household": _(
+                "this household is marked as moved or deceased")})
+        delivered = bast_items(locked)
+        if item is None:
+            if len(delivered) != 1:
+                raise ValidationError({"item": _("choose the aid item")})
+            item_id = next(iter(delivered))
+        else:
+            item_id = item.pk
+        if item_id not in delivered:
+            raise ValidationError({"item": _("this BAST did not hand over that item")})
+        if Handout.objects.filter(household=current, handover=locked,
+                                  item_id=item_id).exists():
+            raise ValidationError({"household": _(
+                "this household is already recorded for this BAST")})
+        given = bast_given(locked).get(item_id, 0)
+        left = delivered[item_id] - given
+        if quantity > left:
+            raise ValidationError({"quantity": _(
+                "only %(left)s left of the %(total)s this BAST delivered") % {
+                    "left": left, "total": delivered[item_id]}})
+        rnd = bast_round(locked)
+        handout = Handout.objects.create(
+            household=current, handover=locked, item_id=item_id, quantity=quantity,
+            round=rnd, rw_id=current.rw_id, kk_hash=current.kk_hash,
+            nik_hash=current.nik_hash, given_on=timezone.localdate(), recorded_by=(
+                by if hasattr(by, "pk") else None))
+        audit_log(actor=by, action="handout.recorded", obj=handout, after={
+            "handover": locked.pk, "household": current.pk, "item": item_id,
+            "quantity": quantity})
+    return handout
+
+
+def handout_undo(*, handout: Handout, by: Any) -> None:
+    """A mistaken tap, taken back by the ketua RW on the day it was recorded."""
+    _require(by, "households.record_handout", handout.handover)
+    with transaction.atomic():
+        current = Handout.objects.select_for_update().get(pk=handout.pk)
+        if timezone.localdate(current.recorded_at) != timezone.localdate():
+            raise ValidationError({"handout": _(
+                "a handout can be taken back only on the day it was recorded")})
+        audit_log(actor=by, action="handout.undone", obj=current, before={
+            "handover": current.handover_id, "household": current.household_id,
+            "item": current.item_id, "quantity": current.quantity})
+        current.delete()
+
+
+# Needs from the lists --------------------------------------------------------------------
+
+def needs_derive_from_households(*, round: AssessmentRound, item: Item | str, by: Any,
+                                 per_household: int = 1, max_decile: int = 4) -> Any:
+    """The round's needs from the lists instead of a poor-households file:
+    ``per_household`` units per active household in deciles 1 to ``max_decile`` of each RW.
+    Goes through the needs app's own derivation (same checks, audit and all or nothing)."""
+    from ksbb.needs.services import needs_derive_from_poverty
+
+    _require(by, "households.import_list")
+    if not isinstance(max_decile, int) or not 1 <= max_decile <= 10:
+        raise ValidationError({"max_decile": _("the decile must be from 1 to 10")})
+    counts = (Household.objects.filter(status=Household.Status.ACTIVE,
+                                       decile__lte=max_decile)
+              .values("rw_id").annotate(n=Count("pk")).order_by("rw_id"))
+    rows = [(n, {"rw_code": row["rw_id"], "poor_households": str(row["n"])})
+            for n, row in enumerate(counts, start=2)]
+    return needs_derive_from_poverty(round=round, item=item, rows=rows, by=by,
+                                     per_poor_household=per_household)
+
