@@ -1,22 +1,27 @@
 """The words every domain service speaks: who acts, whether they may, and how a write is
 refused.
 
-A service (``<app>/services.py``) looks like this::
+A service (``<app>/services.py``) looks like this (``ksbb.needs.services.need_set``,
+shortened)::
 
-    from ksbb.core.domain import Actor, NotAllowed, WrongState, Invalid, may
+    from ksbb.core.domain import Actor, Invalid, WrongState, require
 
     def need_set(*, round: AssessmentRound, recipient: Recipient, item: Item,
-                 quantity: int, by: Actor) -> Need:
-        if not may(by, "needs.set_need", round):
-            raise NotAllowed(_("only an assessor can set needs"))
-        if round.is_closed:
-            raise WrongState(_("the round %(name)s is closed") % {"name": round.name},
-                             field="round")
-        if quantity < 0:
-            raise Invalid(_("enter a whole number of at least 0"), field="quantity")
+                 quantity: int, priority: int, by: Actor) -> Need:
+        require(by, "needs.set_need", round)       # NotAllowed unless the role rule says so
+        if quantity <= 0:
+            raise Invalid(_("the quantity must be a whole number above 0"), field="quantity")
         with transaction.atomic():
-            ...
-            audit_log(actor=by, action="need.set", obj=need, ...)
+            rnd = AssessmentRound.objects.select_for_update().get(pk=round.pk)
+            if rnd.state != AssessmentRound.State.OPEN:
+                raise WrongState(_("the round %(name)s is closed") % {"name": rnd.name},
+                                 field="round")
+            need = ...
+            audit_log(actor=by, action="need.updated", obj=need, before=..., after=...)
+        return need
+
+``if not may(by, perm, obj): raise NotAllowed(_("only ... can ..."))`` is the same check
+with a message of the service's own.
 
 * **Actor** (``by``): a signed-in :class:`~ksbb.accounts.models.User`, or a
   :class:`SystemActor` naming the command or task that acts (``SystemActor("load_areas")``,
@@ -34,7 +39,9 @@ A service (``<app>/services.py``) looks like this::
   request) and carries a translated message. They are Django ``ValidationError`` s keyed
   by field, so a form shows them with ``form.add_error(None, exc)`` and the API's one
   exception handler (:func:`ksbb.api.errors.exception_handler`) turns them into
-  403 / 404 / 400 with field errors.
+  403 / 404 / 400 with field errors. Several fields at once: ``Invalid({"name": [...],
+  "email": [...]})``. A page that shows refusals as form errors lets ``NotAllowed``
+  through (re-raise it) so that a wrong actor gets 403, as from the API.
 
 A service changes nothing when it refuses: it checks before it writes, inside its one
 transaction.
