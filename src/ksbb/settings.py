@@ -13,6 +13,7 @@ from ksbb.core.env import (
     env_bool,
     env_cache,
     env_database_url,
+    env_ed25519_seed,
     env_int,
     env_list,
     env_path,
@@ -286,6 +287,8 @@ KSBB_PUBLIC_URL = env_str("KSBB_PUBLIC_URL", "http://127.0.0.1:8000")
 # Signed checkpoints of the audit log (ksbb.proofs): how often the task worker makes one
 # when the log has grown; 0 leaves it to `ksbb proofs checkpoint` (e.g. from cron).
 KSBB_CHECKPOINT_MINUTES = env_int("KSBB_CHECKPOINT_MINUTES", 10, minimum=0)
+# The signing key (ksbb.proofs.keys reads it); checked here only, so a bad value stops ksbb.
+env_ed25519_seed("KSBB_SIGNING_KEY")
 # How many machines serve this installation; above 1, `ksbb check --deploy` requires the
 # shared database, cache, file storage and secret key (README, Deployment).
 KSBB_NODES = env_int("KSBB_NODES", 1, minimum=1)

@@ -96,6 +96,7 @@ def test_offline_verifier_checks_a_bast_qr_code(  # type: ignore[no-untyped-def]
             assert "Paket sembako: 40 paket" in shown
             assert handover.fingerprint in shown
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(genuine, ARTIFACTS / "bast-page.png")
             page.screenshot(path=str(ARTIFACTS / "offline-valid.png"), full_page=True)
 
             page.set_input_files("#scan-file", str(tampered))

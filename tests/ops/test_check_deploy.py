@@ -145,7 +145,7 @@ def test_check_deploy_names_what_several_nodes_must_share(tmp_path: Path):
     out = _deploy_check(env)
     for code, words in [("ksbb.W101", "SQLite"), ("ksbb.W102", "KSBB_CACHE_URL=redis"),
                         ("ksbb.W103", "KSBB_STORAGE_URL"), ("ksbb.W104", "KSBB_SECRET_KEY"),
-                        ("ksbb.W109", "KSBB_HOUSEHOLD_KEY")]:
+                        ("ksbb.W109", "KSBB_HOUSEHOLD_KEY"), ("ksbb.W110", "KSBB_SIGNING_KEY")]:
         assert code in out and words in out, out
 
 
@@ -155,9 +155,10 @@ def test_check_deploy_is_clean_for_a_complete_multi_node_setup(tmp_path: Path):
         KSBB_DATABASE_URL="postgres://ksbb@db.internal:5432/ksbb",
         KSBB_CACHE_URL="redis://cache.internal:6379/0",
         KSBB_STORAGE_URL="s3://AK:SK@objects.internal:443/ksbb?region=id-jkt",
-        KSBB_HOUSEHOLD_KEY="k" * 20 + "ey-of-the-household-hashes-x")
+        KSBB_HOUSEHOLD_KEY="k" * 20 + "ey-of-the-household-hashes-x",
+        KSBB_SIGNING_KEY="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
     out = _deploy_check(env)
-    assert "ksbb.W10" not in out and "no issues" in out, out
+    assert "ksbb.W10" not in out and "ksbb.W11" not in out and "no issues" in out, out
 
 
 @pytest.mark.parametrize("url,code", [

@@ -171,7 +171,7 @@ class LeavesView(_PublicView):
         parameters=[OpenApiParameter("start", OpenApiTypes.INT, required=True,
                                      description="first leaf (0 is entry #1)"),
                     OpenApiParameter("end", OpenApiTypes.INT, required=True,
-                                     description="after the last leaf; at most start + 1000")],
+                                     description="after the last leaf; at most start + 5000")],
         responses=LeavesSerializer, tags=["proofs"])
     def get(self, request: Request) -> Response:
         start, end = _int(request, "start"), _int(request, "end")

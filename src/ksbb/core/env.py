@@ -210,3 +210,25 @@ def household_key(name: str, data_dir: Path) -> bytes:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key.encode()
+
+
+def env_ed25519_seed(name: str) -> bytes | None:
+    """An Ed25519 private key given as its 32 bytes in base64 (or base64url); None if unset.
+    Checked when settings load, so a bad value stops ksbb at start, not at the first
+    signature."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return None
+    import base64
+    import binascii
+
+    text = raw.replace("-", "+").replace("_", "/")
+    try:
+        seed = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        seed = b""
+    if len(seed) != 32:
+        raise EnvError(f"{name} must be 32 random bytes in base64 (an Ed25519 private key), "
+                       "e.g. python3 -c \"import os,base64; "
+                       "print(base64.b64encode(os.urandom(32)).decode())\"")
+    return seed

@@ -85,4 +85,10 @@ def multi_node_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             "check or the duplicate checks on another.",
             hint="Set the same KSBB_HOUSEHOLD_KEY (32+ random characters) on every node.",
             id="ksbb.W109"))
+    if not os.environ.get("KSBB_SIGNING_KEY"):
+        found.append(Warning(
+            shared + "each node would make its own signing key for handover reports and "
+            "checkpoints in its data folder; verifiers would see keys come and go.",
+            hint="Set the same KSBB_SIGNING_KEY on every node (README, Configuration).",
+            id="ksbb.W110"))
     return found

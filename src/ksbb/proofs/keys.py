@@ -19,9 +19,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ksbb.core.env import EnvError
+from ksbb.core.env import EnvError, env_ed25519_seed
 from ksbb.proofs.models import SigningKey
-from ksbb.verify.statements import b64url, key_id_of, unb64url
+from ksbb.verify.statements import b64url, key_id_of
 
 ENV_NAME = "KSBB_SIGNING_KEY"
 
@@ -44,16 +44,9 @@ def key_file() -> Path:
     return Path(settings.DATA_DIR) / "signing_key"
 
 
-def _from_env(raw: str) -> Ed25519PrivateKey:
-    try:
-        seed = unb64url(raw.replace("+", "-").replace("/", "_"))
-    except ValueError:
-        seed = b""
-    if len(seed) != 32:
-        raise EnvError(f"{ENV_NAME} must be 32 random bytes in base64 (an Ed25519 private "
-                       "key), e.g. python3 -c \"import os,base64; "
-                       "print(base64.b64encode(os.urandom(32)).decode())\"")
-    return Ed25519PrivateKey.from_private_bytes(seed)
+def _from_env() -> Ed25519PrivateKey | None:
+    seed = env_ed25519_seed(ENV_NAME)
+    return None if seed is None else Ed25519PrivateKey.from_private_bytes(seed)
 
 
 def _pem(key: Ed25519PrivateKey) -> bytes:
@@ -74,9 +67,9 @@ def _write_new(path: Path, key: Ed25519PrivateKey, *, replace: bool) -> None:
 
 
 def _load_private() -> Ed25519PrivateKey:
-    raw = os.environ.get(ENV_NAME)
-    if raw:
-        return _from_env(raw)
+    from_env = _from_env()
+    if from_env is not None:
+        return from_env
     path = key_file()
     if not path.exists():
         # Another process may have made it first: then that key is the one.

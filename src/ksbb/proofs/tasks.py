@@ -26,8 +26,8 @@ def _next_is_queued() -> bool:
 
 
 def schedule_checkpoints() -> None:
-    """Start the periodic checkpoints unless a run is queued already."""
-    if not _next_is_queued():
+    """Start the periodic checkpoints unless a run is queued already (or they are off)."""
+    if getattr(settings, "KSBB_CHECKPOINT_MINUTES", 10) > 0 and not _next_is_queued():
         checkpoint_task.enqueue()
 
 

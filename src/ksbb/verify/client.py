@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,7 +39,7 @@ from ksbb.verify.statements import (
     verify_ed25519,
 )
 
-LEAVES_PER_REQUEST = 1000
+LEAVES_PER_REQUEST = 5000
 
 
 class FetchError(Exception):
@@ -52,7 +53,7 @@ def http_fetch(site: str, *, timeout: float = 30) -> Fetch:
     """``fetch(path)`` -> parsed JSON from ``site`` + ``path`` with urllib."""
     base = site.rstrip("/")
 
-    def fetch(path: str) -> Any:
+    def fetch(path: str, *, tries: int = 5) -> Any:
         url = base + path
         # The scheme was checked below (http or https only).
         request = urllib.request.Request(  # noqa: S310
@@ -63,6 +64,11 @@ def http_fetch(site: str, *, timeout: float = 30) -> Fetch:
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 return None
+            if exc.code == 429 and tries > 1:
+                # The site's rate limit: wait as long as it asks (a minute at most).
+                retry_after = exc.headers.get("Retry-After", "5")
+                time.sleep(min(60, int(retry_after) if retry_after.isdigit() else 5))
+                return fetch(path, tries=tries - 1)
             raise FetchError(f"{url}: HTTP {exc.code}") from exc
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise FetchError(f"{url}: {exc}") from exc

@@ -24,7 +24,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 ROLES = ["collaborator", "aggregator", "assessor", "executor", "kelurahan", "ketua-rw",
-         "citizen", "admin"]
+         "citizen", "journalist", "auditor", "admin"]
 FALLBACK_LANGUAGE = "id"
 _PAGE_LINK = re.compile(r"^([a-z0-9-]+)\.md(#[\w-]*)?$")
 _IMAGE_SRC = re.compile(r"^\.\./img/([a-z0-9][a-z0-9-]*\.png)$")

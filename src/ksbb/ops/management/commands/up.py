@@ -56,6 +56,12 @@ class Command(BaseCommand):
                 self.stdout.write("Loading the demo data set ...")
                 seed_demo(province)
         call_command("collectstatic", interactive=False, verbosity=0)
+        # Signed checkpoints of the audit log: the task worker makes the first at once, then
+        # one every KSBB_CHECKPOINT_MINUTES (the first on a large log takes a while: it
+        # stores the tree's subtrees, about 30 s per million entries).
+        from ksbb.proofs.tasks import schedule_checkpoints
+
+        schedule_checkpoints()
         self._print_banner(options)
         self.stdout.write(f"(ready in {time.perf_counter() - started:.1f} s)")
         if options["setup_only"]:
