@@ -1,7 +1,9 @@
 """Writes for deliveries and handover reports (BAST). Every service takes keyword arguments,
 runs in one transaction, locks the rows whose state it changes, checks the actor, the state
-and the numbers, and writes audit entries; a refusal raises a DistributionError (a
-ValidationError keyed by field name) and changes nothing.
+and the numbers, and writes audit entries; a refusal raises one of ksbb.core.domain's
+(NotAllowed, WrongState, Invalid: ValidationErrors keyed by field) and changes nothing.
+Signing a BAST tells donations what was handed over (``pledges_handed_over``); donations
+moves the pledges.
 
 Quantity that does not reach the recipient (a cancelled or failed delivery, a shortfall at
 handover) goes back to its supply through ``Allocation.returned_quantity``: the only field of

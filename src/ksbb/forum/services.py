@@ -1,6 +1,6 @@
 """Writes for the ideas forum. Keyword arguments, one transaction, the actor checked with
-the rules in forum/rules.py, one audit entry per change; a refusal raises a ForumError
-(a ValidationError keyed by field name) and changes nothing."""
+the rules in forum/rules.py, one audit entry per change; a refusal raises one of
+ksbb.core.domain's (NotAllowed, WrongState, Invalid) and changes nothing."""
 
 from __future__ import annotations
 

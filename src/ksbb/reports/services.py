@@ -1,6 +1,6 @@
 """Writes for misuse reports. Every service takes keyword arguments, runs in one
 transaction, checks the actor and the state, and writes one audit entry; a refusal raises
-a ReportError (a ValidationError keyed by field name) and changes nothing.
+one of ksbb.core.domain's (NotAllowed, WrongState, Invalid) and changes nothing.
 
 The audit entries carry states, never the reporter's personal data: the audit log is
 append-only, so what enters it can never be erased.
