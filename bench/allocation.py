@@ -5,11 +5,13 @@
 
 For each family (ksbb.allocation.engine.families) it generates a problem, runs the whole
 `ksbb allocate` command on it as a separate process (start-up, JSON in, solve, JSON out) and
-reports: status, wall seconds, peak memory (largest process, from wait4), the rule checks of
+reports: status, wall and CPU seconds (user + sys, workers included), peak memory (largest
+process, from wait4), the rule checks of
 the independent reference (ksbb.allocation.engine.reference) and, as a yardstick, one plain
 min-cost LP of the same problem with HiGHS (supply to needs on the area tree, restrictions
 respected, no priorities and no fairness: deliver as much as possible at least cost), built
-and solved in this process; `ratio` is the whole command's time divided by the LP's.
+and solved in this process; `ratio` is the whole command's wall time divided by the LP's,
+`cpu r` the same with CPU seconds (steadier when the machine is shared).
 
 Checks: `full` is (a)-(d) with full progressive filling and the pairwise cost LP, affordable
 up to a few thousand need lines; `floor` is (a), (b) and the floor guarantee of (c); `auto`
@@ -186,8 +188,8 @@ def run_command(problem_path: str, plan_path: str, workers: int | None) -> dict[
     out = proc.stdout.read().decode() if proc.stdout else ""
     err = proc.stderr.read().decode() if proc.stderr else ""
     code = os.waitstatus_to_exitcode(status)
-    return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "code": code, "out": out,
-            "err": err}
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mb": usage.ru_maxrss / 1024, "code": code, "out": out, "err": err}
 
 
 def bench_one(label: str, data: dict[str, Any], check: str, workers: int | None) -> str:
@@ -210,10 +212,13 @@ def bench_one(label: str, data: dict[str, Any], check: str, workers: int | None)
                     f" ({time.perf_counter() - t0:.0f} s)")
             except RuleViolation as exc:
                 rules = f"VIOLATION {exc}"[:80]
+    cpu0 = time.process_time()
     lp_seconds, _ = plain_lp(data)
+    lp_cpu = time.process_time() - cpu0
     ratio = fig["wall"] / lp_seconds if lp_seconds else float("nan")
-    return (f"{label:26}{len(data['needs']):>8}{len(data['pledges']):>8}  {status:10}"
-            f"{fig['wall']:>8.2f}{fig['rss_mb']:>8.0f}{lp_seconds:>8.2f}{ratio:>7.2f}  {rules}")
+    return (f"{label:20}{len(data['needs']):>7}{len(data['pledges']):>7}  {status:8}"
+            f"{fig['wall']:>7.2f}{fig['cpu']:>7.2f}{fig['rss_mb']:>7.0f}{lp_seconds:>7.2f}"
+            f"{lp_cpu:>7.2f}{ratio:>6.2f}{fig['cpu'] / lp_cpu:>6.2f}  {rules}")
 
 
 def main() -> None:
@@ -227,8 +232,8 @@ def main() -> None:
     args = parser.parse_args()
     families = [f for f in args.families.split(",") if f]
     check = "floor" if args.check == "auto" else args.check
-    header = (f"{'family':26}{'needs':>8}{'pledges':>8}  {'status':10}{'wall s':>8}"
-              f"{'RSS MB':>8}{'LP s':>8}{'ratio':>7}  rules")
+    header = (f"{'family':20}{'needs':>7}{'pledges':>7}  {'status':8}{'wall':>7}{'cpu':>7}"
+              f"{'RSS MB':>7}{'LP':>7}{'LP cpu':>7}{'ratio':>6}{'cpu r':>6}  rules")
     print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()}")
     for size in ("jakarta", "national"):
         if args.size not in (size, "both"):

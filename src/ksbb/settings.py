@@ -292,6 +292,9 @@ env_ed25519_seed("KSBB_SIGNING_KEY")
 # How many machines serve this installation; above 1, `ksbb check --deploy` requires the
 # shared database, cache, file storage and secret key (README, Deployment).
 KSBB_NODES = env_int("KSBB_NODES", 1, minimum=1)
+# An allocation run with at least this many needs (and several independent parts) is solved
+# part by part by the task workers, spread over every node; 0 never splits.
+KSBB_ALLOCATION_SPLIT_NEEDS = env_int("KSBB_ALLOCATION_SPLIT_NEEDS", 20000, minimum=0)
 
 # Personal data (UU PDP, see docs/privacy.md): how long personal data that is no longer
 # needed is kept before `ksbb purge_personal_data` erases it. Five years by default: a

@@ -184,3 +184,15 @@ def test_expire_pledges_command(cast: Any, don: Any) -> None:
     call_command("expire_pledges", stdout=out)
     assert out.getvalue().startswith("1 pledges")
     assert Pledge.objects.get().state == Pledge.State.CANCELLED
+
+
+@pytest.mark.parametrize("quantity", [str(2**63), "1e15", "1000000000000000", str(10**30)])
+def test_import_refuses_absurd_quantities_by_row(cast: Any, don: Any, quantity: str) -> None:
+    from ksbb.donations.models import CollaboratorLink
+
+    CollaboratorLink.objects.create(aggregator=cast.aggregator_org, email="csr@sembako.example",
+                                    collaborator=cast.collaborator_org,
+                                    accepted_at=timezone.now())
+    report = _import(cast, f"{cast.collaborator_org.pk},,sembako,{quantity},")
+    assert not report.ok and not Pledge.objects.exists()
+    assert {e.field for e in report.errors} == {"quantity"}

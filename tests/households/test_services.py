@@ -254,17 +254,32 @@ def test_reach_per_rw_and_not_reached(cast, lists, bast):  # type: ignore[no-unt
     assert {r.rw for r in reach_by_rw(round=rnd, user=cast.kelurahan)} == {RW_A, RW_A2}
 
 
-def test_twice_received_is_found_by_the_keyed_hash_across_rws(cast, lists, bast):  # type: ignore[no-untyped-def]
-    # The same family card listed in RW A2 too (moved without being struck off).
+def test_twice_received_is_found_by_the_keyed_hash_across_rws(cast, lists, bast, dist):  # type: ignore[no-untyped-def]
+    from ksbb.accounts.models import Role
+    from ksbb.accounts.services import membership_grant
+    from ksbb.distribution.services import delivery_deliver, delivery_dispatch, delivery_schedule
+    from ksbb.needs.models import Recipient
+    from tests.distribution.conftest import draft_for, make_allocation, sign_all
+
+    # The same family card listed in RW A2 too (moved without being struck off), whose
+    # BAST comes from another allocation; the same person leads RW A2 in this test.
     households_import(rows=rows_of(row(50, rw=RW_A2, kk_=kk(1))), by=cast.assessor)
     copy = Household.objects.get(rw_id=RW_A2, kk_hash=identity.keyed_hash("kk", kk(1)))
     original = Household.objects.get(rw_id=RW_A, kk_hash=copy.kk_hash)
-    handout_record(handover=bast, household=original, by=cast.ketua_rw)
-    # A second handout of the same item to the copy, recorded as RW A2's would be.
-    first = Handout.objects.get()
-    Handout.objects.create(household=copy, handover=bast, item=first.item, quantity=1,
-                           round=first.round, rw_id=RW_A2, kk_hash=copy.kk_hash,
-                           nik_hash=copy.nik_hash, given_on=timezone.localdate())
+    rw_a2 = Recipient.objects.get(area_id=RW_A2)
+    membership_grant(user=cast.ketua_rw, role=Role.RECIPIENT_REPRESENTATIVE, recipient=rw_a2,
+                     by="test")
+    for cached in ("_ksbb_scope", "_ksbb_household_rws"):  # scopes are cached per request
+        cast.ketua_rw.__dict__.pop(cached, None)
+    delivery = delivery_schedule(
+        allocations=[make_allocation(cast, dist.don, recipient=rw_a2, quantity=5)],
+        executor=cast.executor_org, scheduled_for=timezone.localdate(), by=cast.assessor)
+    delivery_dispatch(delivery=delivery, by=cast.executor)
+    other_bast = sign_all(cast, draft_for(delivery_deliver(delivery=delivery, by=cast.executor),
+                                          cast.executor))
+    first = handout_record(handover=bast, household=original, by=cast.ketua_rw)
+    second = handout_record(handover=other_bast, household=copy, by=cast.ketua_rw)
+    assert first.repeat_of is None and (second.repeat_of, second.repeat_match) == (first, "kk")
     today = timezone.localdate()
     groups, total = twice_received(date_from=today - dt.timedelta(days=30), date_to=today,
                                    user=cast.assessor)
@@ -272,6 +287,9 @@ def test_twice_received_is_found_by_the_keyed_hash_across_rws(cast, lists, bast)
     assert groups[0].masked == original.kk_masked
     assert twice_received(date_from=today + dt.timedelta(days=1),
                           date_to=today + dt.timedelta(days=2), user=cast.assessor)[1] == 0
+    # The officer of village A sees it (both RWs are in village A); another does not.
+    assert twice_received(date_from=today, date_to=today, user=cast.kelurahan)[1] == 1
+    assert twice_received(date_from=today, date_to=today, user=cast.executor)[1] == 0
 
 
 def test_late_distribution_lists_basts_without_handouts(cast, lists, bast):  # type: ignore[no-untyped-def]
@@ -328,3 +346,39 @@ def test_csv_stream_with_a_bom_is_read(cast):  # type: ignore[no-untyped-def]
     text = "\ufeffrw_code,rt,kk,nik,name,members\n" + f"{RW_A},1,{kk(1)},{nik(1)},A,1\n"
     rows = list(read_rows(io.BytesIO(text.encode()), required=["rw_code"]))
     assert rows[0][1]["rw_code"] == RW_A
+
+
+def test_an_xlsx_list_with_a_bad_row_imports_nothing_and_names_the_row(  # type: ignore[no-untyped-def]
+        cast, django_capture_on_commit_callbacks, settings, tmp_path):
+    from openpyxl import Workbook
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["rw_code", "rt", "kk", "nik", "name", "members", "decile"])
+    sheet.append([RW_A, 1, kk(1), nik(1), "Kepala 1", 3, 2])
+    sheet.append([RW_A, 2, kk(2), "3171019999850002", "Kepala 2", 3, ""])
+    buf = io.BytesIO()
+    book.save(buf)
+    upload = SimpleUploadedFile("daftar.xlsx", buf.getvalue())
+    with django_capture_on_commit_callbacks(execute=True):
+        job = household_import_start(file=upload, by=cast.assessor)
+    job.refresh_from_db()
+    assert job.state == HouseholdImport.State.FAILED
+    assert [(e["row"], e["field"]) for e in job.report["errors"]] == [(3, "nik")]
+    assert Household.objects.count() == 0 and not job.file
+
+
+def test_a_list_that_changes_between_the_two_passes_writes_nothing(cast):  # type: ignore[no-untyped-def]
+    calls = []
+
+    def rows():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        # The second pass sees a row the first did not check.
+        bad = row(2, nik_="0000000000000000") if len(calls) > 1 else row(2)
+        return iter([(2, row(1)), (3, bad)])
+
+    with pytest.raises(RuntimeError, match="changed between checking and writing"):
+        households_import(rows=rows, by=cast.assessor)
+    assert Household.objects.count() == 0

@@ -139,3 +139,39 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.item_id} -> {self.recipient_id}"
+
+
+class AllocationRunPart(models.Model):
+    """One independent part of a big run (an item, or an item under one restriction area),
+    solved by whichever task worker takes it; the run is proposed when every part is done.
+    The part's input and result live in the file storage, shared by every node."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    run = models.ForeignKey(AllocationRun, verbose_name=_("run"), on_delete=models.CASCADE,
+                            related_name="parts")
+    index = models.PositiveIntegerField(_("part"))
+    item = models.CharField(_("aid item"), max_length=64)
+    area = models.CharField(_("area"), max_length=40, blank=True)
+    needs = models.PositiveIntegerField(_("needs"))
+    pledges = models.PositiveIntegerField(_("supplies"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.QUEUED)
+    worker = models.CharField(_("solved by"), max_length=120, blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("allocation run part")
+        verbose_name_plural = _("allocation run parts")
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"],
+                                               name="allocation_run_part_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.run_id}.{self.index} {self.item} {self.area or '*'} ({self.state})"

@@ -20,7 +20,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ksbb.allocation.models import Allocation, AllocationRun, ProposedLine
+from ksbb.allocation.models import Allocation, AllocationRun, AllocationRunPart, ProposedLine
 from ksbb.allocation.selectors import allocations_visible_to, run_summary, runs_visible_to
 from ksbb.allocation.services import (
     allocation_create_manual,
@@ -44,8 +44,19 @@ class ProposedLineSerializer(serializers.ModelSerializer[ProposedLine]):
         read_only_fields = fields
 
 
+class AllocationRunPartSerializer(serializers.ModelSerializer[AllocationRunPart]):
+    class Meta:
+        model = AllocationRunPart
+        fields = ["index", "item", "area", "needs", "pledges", "state", "worker", "seconds",
+                  "started_at", "finished_at"]
+        read_only_fields = fields
+
+
 class AllocationRunSerializer(serializers.ModelSerializer[AllocationRun]):
     round = serializers.PrimaryKeyRelatedField(queryset=AssessmentRound.objects.all())
+    parts = AllocationRunPartSerializer(
+        many=True, read_only=True,
+        help_text="a big run is solved part by part by the task workers (empty otherwise)")
     summary = serializers.SerializerMethodField(
         help_text="the engine's summary, with the proposed quantities summed from the lines "
                   "as they are now")
@@ -56,7 +67,8 @@ class AllocationRunSerializer(serializers.ModelSerializer[AllocationRun]):
     class Meta:
         model = AllocationRun
         fields = ["id", "round", "state", "progress", "progress_note", "summary", "error",
-                  "created_by", "created_at", "finished_at", "approved_by", "approved_at"]
+                  "created_by", "created_at", "finished_at", "approved_by", "approved_at",
+                  "parts"]
         read_only_fields = [f for f in fields if f != "round"]
 
 

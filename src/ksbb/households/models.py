@@ -100,6 +100,13 @@ class Handout(models.Model):
     kk_hash = models.CharField(max_length=64)
     nik_hash = models.CharField(max_length=64)
     given_on = models.DateField(_("date"))
+    # Set when recorded if the same item already went to a household with the same KK or
+    # NIK hash (any RW, programme or aggregator): the twice-received report then reads a
+    # small partial index instead of grouping millions of handouts.
+    repeat_of = models.ForeignKey("self", verbose_name=_("same item received before"),
+                                  null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    repeat_match = models.CharField(max_length=3, blank=True)  # "kk" or "nik"
     photo = models.FileField(_("receipt photo"), upload_to="handouts/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
                                     null=True, blank=True, on_delete=models.SET_NULL,
@@ -119,6 +126,8 @@ class Handout(models.Model):
             models.Index(fields=["round", "rw", "household"], name="handout_round_rw"),
             models.Index(fields=["item", "kk_hash", "given_on"], name="handout_item_kk"),
             models.Index(fields=["item", "nik_hash", "given_on"], name="handout_item_nik"),
+            models.Index(fields=["given_on"], condition=Q(repeat_of__isnull=False),
+                         name="handout_repeats"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,5 @@
 """Writes for household lists and handouts. Each one checks the actor's right with
-``ksbb.core.domain.require`` (a superuser is not a ketua RW), runs in one transaction and writes an
+``may`` (ksbb.core.domain: a superuser is not a ketua RW), runs in one transaction and writes an
 audit entry that names the household by id only, with counts and field names, never a
 name or a number (the audit log is public to those who verify it and is never rewritten).
 """
@@ -7,6 +7,7 @@ name or a number (the audit log is public to those who verify it and is never re
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import require
+from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, is_user, may
 from ksbb.core.tables import HostileContent, RowError, TableError, read_rows
 from ksbb.distribution.models import Handover, HandoverLine
 from ksbb.donations.models import Item
@@ -40,8 +41,10 @@ MAX_RT = 999
 MAX_MEMBERS = 99
 
 
-def _require(by: Any, perm: str, obj: Any = None) -> None:
-    require(by, perm, obj)  # NotAllowed, a PermissionDenied too: people act here, not code
+def _require(by: Actor, perm: str, obj: Any = None, *, system: bool = False) -> None:
+    # may(): no superuser shortcut, so a platform administrator is not a ketua RW.
+    if not may(by, perm, obj, system=system):
+        raise NotAllowed(_("You are not allowed to do this."))
 
 
 # Checking one household ------------------------------------------------------------------
@@ -128,6 +131,8 @@ class HouseholdImportReport:
     duplicate_count: int = 0
     wrong_rw_count: int = 0
     flagged_households: int = 0
+    # Of every row's text, so the writing pass can prove it read what was checked.
+    digest: str = ""
 
     @property
     def ok(self) -> bool:
@@ -169,7 +174,9 @@ def households_validate(rows: Rows, *, progress: Progress | None = None,
     districts, rws, today = identity.known_districts(), _rw_codes(), timezone.localdate()
     kks, niks, numbers = array("Q"), array("Q"), array("I")
     count = 0
+    digest = hashlib.blake2b(digest_size=16)
     for count, (number, values) in enumerate(rows, start=1):
+        digest.update("\x1f".join(values.values()).encode() + b"\x1e")
         parsed, errors = check_fields(values, districts=districts, rws=rws, today=today)
         if errors:
             report.error_count += len(errors)
@@ -188,11 +195,23 @@ def households_validate(rows: Rows, *, progress: Progress | None = None,
     if progress and count % BATCH:
         progress(count % BATCH)
     report.rows = count
+    report.digest = digest.hexdigest()
     kk_rows, kk_count = _duplicate_rows(kks, numbers)
     nik_rows, nik_count = _duplicate_rows(niks, numbers)
     report.duplicate_rows = sorted(set(kk_rows) | set(nik_rows))[:MAX_ERRORS_KEPT]
     report.duplicate_count = kk_count + nik_count
     return report
+
+
+def _parse_checked(values: dict[str, str]) -> Parsed:
+    """A row the first pass found valid, read again without checking it again (the file
+    is the stored upload, which nobody changes between the two passes)."""
+    decile = (values.get("decile") or "").strip().removesuffix(".0")
+    return Parsed(0, values["rw_code"].strip(), int(values["rt"].strip().removesuffix(".0")),
+                  identity.normalise(values["kk"]), identity.normalise(values["nik"]),
+                  " ".join(values["name"].split()),
+                  int(values["members"].strip().removesuffix(".0")),
+                  int(decile) if decile else None)
 
 
 def _batches(rows: Rows, size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
@@ -215,15 +234,14 @@ def _write(rows: Rows, *, report: HouseholdImportReport, import_id: int | None,
     """The second pass, inside the caller's transaction: hashes computed a batch at a time,
     new households bulk-inserted; a household already listed in the same RW with the same
     KK is updated (a list imported again), never duplicated."""
-    districts, rws, today = identity.known_districts(), _rw_codes(), timezone.localdate()
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
+    digest = hashlib.blake2b(digest_size=16)
     for batch in _batches(rows, BATCH):
         parsed: list[Parsed] = []
         for _number, values in batch:
-            one, _errors = check_fields(values, districts=districts, rws=rws, today=today)
-            assert one is not None, "validated in the first pass"
-            parsed.append(one)
+            digest.update("\x1f".join(values.values()).encode() + b"\x1e")
+            parsed.append(_parse_checked(values))
         kk_hashes = identity.keyed_hashes("kk", (p.kk for p in parsed))
         nik_hashes = identity.keyed_hashes("nik", (p.nik for p in parsed))
         existing: dict[tuple[str, str], Household] = {}
@@ -261,6 +279,9 @@ def _write(rows: Rows, *, report: HouseholdImportReport, import_id: int | None,
         report.updated += len(changed)
         if progress:
             progress(len(batch))
+    if digest.hexdigest() != report.digest:
+        # Rolls the caller's transaction back: nothing unchecked is ever written.
+        raise RuntimeError("the household list changed between checking and writing")
 
 
 _INSERTED_FIELDS = ["rw", "rt", "kk_hash", "nik_hash", "kk_masked", "nik_masked", "head_name",
@@ -305,11 +326,11 @@ def flag_duplicates() -> int:
     return flagged
 
 
-def households_import(*, rows: Callable[[], Rows], by: Any, progress: Progress | None = None,
+def households_import(*, rows: Callable[[], Rows], by: Actor, progress: Progress | None = None,
                       import_id: int | None = None) -> HouseholdImportReport:
     """All or nothing. ``rows`` is called twice (check everything, then write), so a list
     of millions of rows streams from the file instead of sitting in memory."""
-    _require(by, "households.import_list")
+    _require(by, "households.import_list", system=True)
     report = households_validate(rows(), progress=progress)
     if not report.ok:
         return report
@@ -327,12 +348,12 @@ def households_import(*, rows: Callable[[], Rows], by: Any, progress: Progress |
     return report
 
 
-def household_import_start(*, file: Any, by: Any) -> HouseholdImport:
+def household_import_start(*, file: Any, by: Actor) -> HouseholdImport:
     """Store the uploaded file and queue the background task once the row is committed."""
     from ksbb.households.tasks import household_import_task
 
     _require(by, "households.import_list")
-    if not hasattr(by, "pk"):
+    if not is_user(by):
         raise ValueError("a background import needs a user to run as")
     with transaction.atomic():
         job = HouseholdImport(created_by=by)
@@ -376,8 +397,9 @@ def household_import_run(*, import_id: int) -> HouseholdImport:
                                        errors=exc.errors[:MAX_ERRORS_KEPT]).as_json()
     except (TableError, PermissionDenied) as exc:
         state = HouseholdImport.State.FAILED
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         result = HouseholdImportReport(error_count=1,
-                                       errors=[RowError(0, "", str(exc))]).as_json()
+                                       errors=[RowError(0, "", message)]).as_json()
     except Exception:
         HouseholdImport.objects.filter(pk=job.pk).update(
             state=HouseholdImport.State.FAILED, finished_at=timezone.now(),
@@ -420,13 +442,13 @@ def _validated(values: dict[str, str]) -> Parsed:
                                       level=Area.Level.RW).values_list("code", flat=True)),
                                   today=timezone.localdate())
     if errors:
-        raise ValidationError(errors)
+        raise Invalid({k: [v] for k, v in errors.items()})
     assert parsed is not None
     return parsed
 
 
 def household_add(*, rw: Area, rt: int | str, kk: str, nik: str, name: str,
-                  members: int | str, decile: int | str | None = None, by: Any) -> Household:
+                  members: int | str, decile: int | str | None = None, by: Actor) -> Household:
     """The ketua RW lists a household the government list missed (same checks)."""
     _require(by, "households.edit_household", rw)
     p = _validated({"rw_code": rw.code, "rt": str(rt), "kk": kk, "nik": nik, "name": name,
@@ -445,7 +467,7 @@ def household_add(*, rw: Area, rt: int | str, kk: str, nik: str, name: str,
     return household
 
 
-def household_correct(*, household: Household, by: Any, rt: int | str, name: str,
+def household_correct(*, household: Household, by: Actor, rt: int | str, name: str,
                       members: int | str, decile: int | str | None = None, kk: str = "",
                       nik: str = "") -> Household:
     """Correct a household; KK and NIK only when typed again (they are not stored)."""
@@ -488,17 +510,17 @@ def household_correct(*, household: Household, by: Any, rt: int | str, name: str
 
 
 def household_set_status(*, household: Household, status: str, reason: str,
-                         by: Any) -> Household:
+                         by: Actor) -> Household:
     """Mark a household as moved or deceased (or back to living here), with a reason."""
     _require(by, "households.edit_household", household)
     reason = " ".join((reason or "").split())
     if status not in Household.Status.values:
-        raise ValidationError({"status": _("%(value)r is not a household status") % {
-            "value": status}})
+        raise Invalid(_("%(value)r is not a household status") % {
+            "value": status}, field="status")
     if not reason:
-        raise ValidationError({"reason": _("give the reason for the change")})
+        raise Invalid(_("give the reason for the change"), field="reason")
     if len(reason) > 300:
-        raise ValidationError({"reason": _("the reason is longer than 300 characters")})
+        raise Invalid(_("the reason is longer than 300 characters"), field="reason")
     with transaction.atomic():
         current = Household.objects.select_for_update().get(pk=household.pk)
         before = current.status
@@ -513,13 +535,13 @@ def household_set_status(*, household: Household, status: str, reason: str,
     return current
 
 
-def household_resolve_flags(*, household: Household, resolution: str, by: Any) -> Household:
+def household_resolve_flags(*, household: Household, resolution: str, by: Actor) -> Household:
     """The assessor has looked at a flagged household (duplicate, wrong RW) and says why it
     stays, or has asked the ketua RW to mark it moved."""
     _require(by, "households.resolve_flags", household)
     resolution = " ".join((resolution or "").split())
     if not resolution:
-        raise ValidationError({"resolution": _("say how the check was resolved")})
+        raise Invalid(_("say how the check was resolved"), field="resolution")
     with transaction.atomic():
         current = Household.objects.select_for_update().get(pk=household.pk)
         current.flags_resolved_at = timezone.now()
@@ -554,21 +576,21 @@ def bast_round(handover: Handover) -> AssessmentRound | None:
 
 def _open_for_handouts(handover: Handover) -> None:
     if handover.state != Handover.State.SIGNED:
-        raise ValidationError({"handover": _(
-            "households can be recorded only after the BAST is signed")})
+        raise WrongState(_(
+            "households can be recorded only after the BAST is signed"), field="handover")
     if handover.is_superseded:
-        raise ValidationError({"handover": _(
-            "this BAST was corrected; record handouts on the correction")})
+        raise WrongState(_(
+            "this BAST was corrected; record handouts on the correction"), field="handover")
 
 
-def handout_record(*, handover: Handover, household: Household, by: Any,
+def handout_record(*, handover: Handover, household: Household, by: Actor,
                    quantity: int = 1, item: Item | None = None) -> Handout:
     """One tap: ``household`` received ``quantity`` of the BAST's item. The BAST row is
     locked while the sum is checked, so two phones tapping at once never hand out more
     than the BAST delivered."""
     _require(by, "households.record_handout", handover)
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise ValidationError({"quantity": _("the quantity must be a whole number above 0")})
+        raise Invalid(_("the quantity must be a whole number above 0"), field="quantity")
     with transaction.atomic():
         # PostgreSQL: the row lock serialises taps on one BAST. SQLite: the write
         # transaction (BEGIN IMMEDIATE) already does.
@@ -577,49 +599,62 @@ def handout_record(*, handover: Handover, household: Household, by: Any,
         _open_for_handouts(locked)
         current = Household.objects.get(pk=household.pk)
         if current.rw_id != locked.delivery.recipient.area_id:
-            raise ValidationError({"household": _("this household is not on this RW's list")})
+            raise WrongState(_("this household is not on this RW's list"), field="household")
         if current.status != Household.Status.ACTIVE:
-            raise ValidationError({"household": _(
-                "this household is marked as moved or deceased")})
+            raise WrongState(_(
+                "this household is marked as moved or deceased"), field="household")
         delivered = bast_items(locked)
         if item is None:
             if len(delivered) != 1:
-                raise ValidationError({"item": _("choose the aid item")})
+                raise Invalid(_("choose the aid item"), field="item")
             item_id = next(iter(delivered))
         else:
             item_id = item.pk
         if item_id not in delivered:
-            raise ValidationError({"item": _("this BAST did not hand over that item")})
+            raise Invalid(_("this BAST did not hand over that item"), field="item")
         if Handout.objects.filter(household=current, handover=locked,
                                   item_id=item_id).exists():
-            raise ValidationError({"household": _(
-                "this household is already recorded for this BAST")})
+            raise WrongState(_(
+                "this household is already recorded for this BAST"), field="household")
         given = bast_given(locked).get(item_id, 0)
         left = delivered[item_id] - given
         if quantity > left:
-            raise ValidationError({"quantity": _(
+            raise Invalid(_(
                 "only %(left)s left of the %(total)s this BAST delivered") % {
-                    "left": left, "total": delivered[item_id]}})
+                    "left": left, "total": delivered[item_id]}, field="quantity")
         rnd = bast_round(locked)
+        earlier, match = _received_before(item_id, current.kk_hash, current.nik_hash)
         handout = Handout.objects.create(
             household=current, handover=locked, item_id=item_id, quantity=quantity,
+            repeat_of=earlier, repeat_match=match,
             round=rnd, rw_id=current.rw_id, kk_hash=current.kk_hash,
-            nik_hash=current.nik_hash, given_on=timezone.localdate(), recorded_by=(
-                by if hasattr(by, "pk") else None))
+            nik_hash=current.nik_hash, given_on=timezone.localdate(),
+            recorded_by=by if is_user(by) else None)
         audit_log(actor=by, action="handout.recorded", obj=handout, after={
             "handover": locked.pk, "household": current.pk, "item": item_id,
             "quantity": quantity})
     return handout
 
 
-def handout_undo(*, handout: Handout, by: Any) -> None:
+def _received_before(item_id: int, kk_hash: str, nik_hash: str) -> tuple[Handout | None, str]:
+    """The latest handout of the same item to the same family card or head (any household
+    record, RW, programme or aggregator), and which number matched."""
+    for match, value in (("kk", kk_hash), ("nik", nik_hash)):
+        earlier = (Handout.objects.filter(item_id=item_id, **{f"{match}_hash": value})
+                   .order_by("-given_on", "-pk").first())
+        if earlier is not None:
+            return earlier, match
+    return None, ""
+
+
+def handout_undo(*, handout: Handout, by: Actor) -> None:
     """A mistaken tap, taken back by the ketua RW on the day it was recorded."""
     _require(by, "households.record_handout", handout.handover)
     with transaction.atomic():
         current = Handout.objects.select_for_update().get(pk=handout.pk)
         if timezone.localdate(current.recorded_at) != timezone.localdate():
-            raise ValidationError({"handout": _(
-                "a handout can be taken back only on the day it was recorded")})
+            raise WrongState(_(
+                "a handout can be taken back only on the day it was recorded"), field="handout")
         audit_log(actor=by, action="handout.undone", obj=current, before={
             "handover": current.handover_id, "household": current.household_id,
             "item": current.item_id, "quantity": current.quantity})
@@ -628,7 +663,7 @@ def handout_undo(*, handout: Handout, by: Any) -> None:
 
 # Needs from the lists --------------------------------------------------------------------
 
-def needs_derive_from_households(*, round: AssessmentRound, item: Item | str, by: Any,
+def needs_derive_from_households(*, round: AssessmentRound, item: Item | str, by: Actor,
                                  per_household: int = 1, max_decile: int = 4) -> Any:
     """The round's needs from the lists instead of a poor-households file:
     ``per_household`` units per active household in deciles 1 to ``max_decile`` of each RW.
@@ -637,7 +672,7 @@ def needs_derive_from_households(*, round: AssessmentRound, item: Item | str, by
 
     _require(by, "households.import_list")
     if not isinstance(max_decile, int) or not 1 <= max_decile <= 10:
-        raise ValidationError({"max_decile": _("the decile must be from 1 to 10")})
+        raise Invalid(_("the decile must be from 1 to 10"), field="max_decile")
     counts = (Household.objects.filter(status=Household.Status.ACTIVE,
                                        decile__lte=max_decile)
               .values("rw_id").annotate(n=Count("pk")).order_by("rw_id"))

@@ -172,8 +172,7 @@ def seed_demo_activity(
 
     from django.utils import timezone
 
-    from ksbb.allocation.services import run_approve, run_start
-    from ksbb.allocation.tasks import run_execute
+    from ksbb.allocation.services import run_approve, run_execute, run_start
     from ksbb.distribution.selectors import allocations_to_deliver
     from ksbb.distribution.services import (
         delivery_deliver,

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from ksbb.core.domain import may
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -22,10 +23,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             links.append((reverse("field:home"), _("Field")))
         if user.has_perm("web.access_recipients"):
             links.append((reverse("field:recipients"), _("My recipients")))
-        # Households (issue 16): rules.has_perm, so that names stay with the three roles.
-        if rules.has_perm("households.view_reports", user):
-            links.append((reverse("backoffice:households"), _("Households")))
-        elif rules.has_perm("households.access_lists", user):
+        # Households (issue 16): may(), so that names stay with the three roles.
+        if may(user, "households.view_reports"):
+            links.append((reverse("backoffice:households"), _("Household lists")))
+        elif may(user, "households.access_lists"):
             links.append((reverse("field:household_rws"), _("Household lists")))
         if user.has_perm("distribution.access_deliveries"):
             links.append((reverse("field:deliveries"), _("Deliveries")))

@@ -59,4 +59,12 @@ def greedy(problem: Problem) -> Plan:
                 ids[:] = [pid for pid in ids[:pos] if left[pid]] + ids[pos:]
                 if missing == 0:
                     break
-    return _assemble(problem, lines, allocated, {}, time.perf_counter() - started)
+    pledge_at = {p.id: k for k, p in enumerate(problem.pledges)}
+    need_at = {(n.recipient, n.item): k for k, n in enumerate(problem.needs)}
+    return _assemble(
+        problem,
+        [(pledge_at[pid], need_at[(r, i)], q) for (pid, r, i), q in lines.items()],
+        [allocated.get((n.recipient, n.item), 0) for n in problem.needs],
+        [0.0 if n.quantity else 1.0 for n in problem.needs],
+        time.perf_counter() - started,
+    )

@@ -165,6 +165,27 @@ def load_problem(data: Any) -> Problem:
     pledges: list[Pledge] = []
     seen_pledges: dict[str, int] = {}
     for i, raw in enumerate(_records(data, "pledges")):
+        # Fast path for a well-formed record (national problems have 50,000); anything
+        # unusual goes through the checks below, which name the fault.
+        if type(raw) is dict and raw.keys() <= _PLEDGE_FIELDS and raw.keys() >= _PLEDGE_REQUIRED:
+            pid, item, qty, area = raw["id"], raw["item"], raw["quantity"], raw["area"]
+            restrict_to = raw.get("restrict_to")
+            if (
+                type(pid) is str
+                and type(item) is str
+                and type(qty) is int
+                and type(area) is str
+                and qty >= 0
+                and pid.strip()
+                and item.strip()
+                and _valid_code(area)
+                and (restrict_to is None or (type(restrict_to) is str
+                                             and _valid_code(restrict_to)))
+                and pid not in seen_pledges
+            ):
+                seen_pledges[pid] = i
+                pledges.append(Pledge(pid, item, qty, area, restrict_to))
+                continue
         label = _label("pledges", i, raw, "id")
         if not isinstance(raw, Mapping):
             raise ProblemError(f"{label}: must be an object")
@@ -184,6 +205,26 @@ def load_problem(data: Any) -> Problem:
     needs: list[Need] = []
     seen_needs: dict[tuple[str, str], int] = {}
     for i, raw in enumerate(_records(data, "needs")):
+        if type(raw) is dict and raw.keys() == _NEED_FIELDS:
+            recipient, item, qty = raw["recipient"], raw["item"], raw["quantity"]
+            priority, area = raw["priority"], raw["area"]
+            key = (recipient, item)
+            if (
+                type(recipient) is str
+                and type(item) is str
+                and type(qty) is int
+                and type(priority) is int
+                and type(area) is str
+                and qty >= 0
+                and priority >= 1
+                and recipient.strip()
+                and item.strip()
+                and _valid_code(area)
+                and key not in seen_needs
+            ):
+                seen_needs[key] = i
+                needs.append(Need(recipient, item, qty, priority, area))
+                continue
         label = _label("needs", i, raw, "recipient")
         if not isinstance(raw, Mapping):
             raise ProblemError(f"{label}: must be an object")

@@ -1,7 +1,8 @@
 """An independent check of a plan against rules (a)-(d), for tests and the benchmark.
 
 Written apart from the solver and on purpose in other formulations: the engine works on the
-area tree (supply climbs and descends), this works on bipartite pairs with scipy's `linprog`.
+area tree (supply climbs and descends), this works on bipartite pairs (scipy's `linprog`;
+the blocking tests on one HiGHS model whose objective changes).
 
 * (a) checked directly: whole units, a pledge's item, restriction and quantity respected,
   no need over its quantity.
@@ -24,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
@@ -96,6 +98,44 @@ def _lp(
     return res
 
 
+class _Model:
+    """One LP with fixed constraints solved for several objectives (min c.x), hot-started
+    from the previous basis: the blocking tests of progressive filling differ only in
+    their objective."""
+
+    def __init__(self, a_ub: Sequence[Any], b_ub: Sequence[np.ndarray], a_eq: Sequence[Any],
+                 b_eq: Sequence[np.ndarray], lower: np.ndarray, upper: np.ndarray) -> None:
+        a = vstack([*a_ub, *a_eq]).tocsc()
+        ub = np.concatenate(b_ub) if b_ub else np.zeros(0)
+        eq = np.concatenate(b_eq) if b_eq else np.zeros(0)
+        lp = highspy.HighsLp()
+        lp.num_col_ = a.shape[1]
+        lp.num_row_ = a.shape[0]
+        lp.col_cost_ = np.zeros(a.shape[1])
+        lp.col_lower_ = lower
+        lp.col_upper_ = upper
+        lp.row_lower_ = np.concatenate([np.full(len(ub), -np.inf), eq])
+        lp.row_upper_ = np.concatenate([ub, eq])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data.astype(np.float64)
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("threads", 1)
+        self.h.passModel(lp)
+        self.n = a.shape[1]
+
+    def solve(self, c: np.ndarray) -> tuple[np.ndarray, float]:
+        self.h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), c.astype(np.float64))
+        self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuleViolation("reference LP failed: "
+                                + self.h.modelStatusToString(self.h.getModelStatus()))
+        x = np.asarray(self.h.getSolution().col_value)
+        return x, float(c @ x)
+
+
 class _Item:
     """Reference for one item."""
 
@@ -109,10 +149,19 @@ class _Item:
         self.nodes = nodes
         self.supply = np.array([supply[r] for r in nodes], float)
         classes: dict[tuple[tuple[int, ...], int], list[int]] = defaultdict(list)
+        node_at = {r: k for k, r in enumerate(nodes)}
+        reach_of: dict[str, tuple[int, ...]] = {}
         for j, n in enumerate(needs):
             if n["quantity"] <= 0:
                 continue
-            reach = tuple(k for k, r in enumerate(nodes) if _inside(n["area"], r))
+            area = n["area"]
+            reach = reach_of.get(area)
+            if reach is None:
+                # The restrictions containing the area: its prefixes (and '' for none).
+                parts = area.split(".")
+                prefixes = ["", *(".".join(parts[:d]) for d in range(1, len(parts) + 1))]
+                reach = reach_of[area] = tuple(sorted(node_at[r] for r in prefixes
+                                                      if r in node_at))
             if reach:
                 classes[(reach, n["priority"])].append(j)
         self.class_keys = sorted(classes)
@@ -186,16 +235,22 @@ class _Item:
                 unblocked = {c for c in free if x[c] > t * self.demand[c] + slack[c]}
                 a1, b1 = at_least(free, t * self.demand[free] - eps[free], False)
                 blocked = []
+                model: _Model | None = None
                 for c in free:
                     if c in unblocked:
                         continue
+                    if model is None:
+                        lower = np.zeros(m + 1)
+                        upper = np.full(m + 1, np.inf)
+                        upper[-1] = 0.0
+                        model = _Model([*base_ub, a1, a2], [self.supply, self.demand, b1, b2],
+                                       a_eq_t, b_eq, lower, upper)
                     cost = np.zeros(m + 1)
                     cost[:m] = -a_x[c].toarray().ravel()
-                    res = _lp(cost, [*base_ub, a1, a2], [self.supply, self.demand, b1, b2],
-                              a_eq_t, b_eq, [(0, None)] * m + [(0, 0)])
-                    if -res.fun <= t * self.demand[c] + max(1e-4, slack[c]):
+                    sol, obj = model.solve(cost)
+                    if -obj <= t * self.demand[c] + max(1e-4, slack[c]):
                         blocked.append(c)
-                    x = a_x @ res.x[:m]
+                    x = a_x @ sol[:m]
                     unblocked |= {o for o in free if x[o] > t * self.demand[o] + slack[o]}
                 if not blocked:
                     raise RuleViolation("reference: no class blocked at the lowest level")

@@ -1,28 +1,48 @@
 """The allocation solver.
 
-Items never compete for the same pledges, so every item is solved on its own, in three stages.
+Items never compete for the same pledges, and a pledge restricted to R only reaches needs
+inside R, so every item splits into independent *parts*: one per topmost restriction area
+(all unrestricted supply is one part). Parts are solved on their own, in processes when asked
+(`workers`), with the same result as serial, in four stages.
 
 1. Priority totals (rule b). On a *reachability network* (below) we maximise the units given to
    priority-1 needs, fix that total, maximise priority 2, and so on. Network LP: integral.
 
-2. Fairness (rule c), per item and priority, in priority order, with all totals of stage 1 held
+2. Fairness (rule c), per priority, in priority order, with all totals of stage 1 held
    fixed and the fair levels of earlier priorities held as lower bounds. Progressive filling:
    maximise t such that every still-free need gets at least t x its quantity; the needs whose
    constraint has a positive dual are blocked at t in *every* optimal solution (complementary
    slackness), so they are frozen at level t and the LP is solved again for the others, until
-   every need is frozen. This is the exact (fractional) lexicographic max-min fair allocation of
+   every need is frozen. This is the (fractional) lexicographic max-min fair allocation of
    coverage ratios; each need n ends with a level t_n, and the lowest of them is the best
-   achievable lowest ratio t*.
+   achievable lowest ratio t*. A frozen class keeps exactly what it has in the solution that
+   froze it: the next LP is feasible from that very point and nothing but round-off moves to
+   the classes still rising. (Freezing at t x demand - 1e-6 x demand, as before, released
+   whole units at national size; later levels rose past what stage 3 could meet and HiGHS
+   reported it infeasible: issue 20.)
 
    Needs of the same item and priority whose area lies below the same deepest restriction node
    can be served by exactly the same pledges, so max-min fairness gives them equal ratios; they
    are pooled into one *class*. That keeps the fairness LPs to a few hundred columns even at
    national size, which is what makes running progressive filling to completion affordable.
 
+2b. Integral class totals. The fair levels are floats; the whole-unit bounds of stage 3,
+   floor(t_n q_n) <= x_n <= ceil(t_n q_n), are only consistent if no round-off moved a share
+   across an integer. So before stage 3 one more network LP on the reachability network finds
+   integral class totals meeting the priority totals exactly and, as far as possible, first
+   the floor guarantee floor(t* q_n), then the sums of those bounds. It is always feasible
+   (the totals are what stage 1 achieved with the same network), its vertex is integral, and
+   it is checked in exact integers. Where a total falls outside its class's bounds (normally
+   never), the fewest bounds are widened and the plan says so (summary `fallback`). The
+   integral totals then *prove* stage 3 feasible: they are a flow meeting its bounds.
+
 3. Locality (rule d). One min-cost flow on a network shaped like the area tree, with every need
-   line bounded by floor(t_n x need) <= allocated <= ceil(t_n x need) and the priority totals
-   fixed. The fractional fair solution satisfies those integral bounds, so an integral solution
-   exists and a simplex vertex of this network LP is one (rule e). Costs are then minimised.
+   line within the bounds above and the priority totals fixed; a vertex is integral (rule e),
+   checked in integers. Should HiGHS still fail (numerical trouble only: the LP is feasible),
+   the integral totals of stage 2b are passed down the reachability network instead: rules
+   (a), (b), (c) and (e) hold, locality is not optimised, and the summary's `fallback` says
+   "locality_not_optimised". Every LP that fails is first solved again from scratch with
+   dual simplex and with interior point.
 
 Guarantees, per item and priority p (needs with quantity 0 are ignored):
   * the total allocated to p is the lexicographic maximum (p=1 first, then 2, ...);
@@ -55,6 +75,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -201,6 +222,22 @@ def _ancestors(code: str) -> tuple[str, ...]:
     return (*(".".join(parts[:k]) for k in range(len(parts), 0, -1)), "")
 
 
+# Where each component of a Kemendagri code ends (validated codes have fixed widths).
+_ENDS = (2, 5, 8, 13, 17)
+
+
+def _shared(a: str, b: str) -> int:
+    """shared_components for validated codes: components ending within the common prefix."""
+    if a == b:
+        return len(a.split(".")) if a else 0
+    n = 0
+    for end in _ENDS:
+        if end > len(a) or end > len(b) or a[:end] != b[:end]:
+            break
+        n += 1
+    return n
+
+
 def _is_within(code: str, area: str) -> bool:
     return area == "" or code == area or code.startswith(area + ".")
 
@@ -269,11 +306,18 @@ def _network(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _Net:
     nodes = sorted(supply, key=lambda c: (code_depth(c), c))
     parent = {c: next((a for a in _ancestors(c)[1:] if a in supply), None) for c in nodes}
     classes: dict[tuple[str, int], _Class] = {}
+    node_of: dict[str, str | None] = {}
     for i, n in enumerate(needs):
-        node = next((a for a in _ancestors(n.area) if a in supply), None)
+        if n.area in node_of:
+            node = node_of[n.area]
+        else:
+            node = node_of[n.area] = next((a for a in _ancestors(n.area) if a in supply), None)
         if node is None:
             continue  # nothing can reach this need: its level stays 0
-        cls = classes.setdefault((node, n.priority), _Class(node, n.priority, [], 0))
+        key = (node, n.priority)
+        cls = classes.get(key)
+        if cls is None:
+            cls = classes[key] = _Class(node, n.priority, [], 0)
         cls.needs.append(i)
         cls.demand += n.quantity
     ordered = [classes[k] for k in sorted(classes, key=lambda k: (k[1], code_depth(k[0]), k[0]))]
@@ -449,26 +493,46 @@ def _integral_targets(
     return _Targets(units, supply, tree)
 
 
-def _need_bounds(
-    net: _Net, needs: Sequence[Need], targets: _Targets
-) -> tuple[list[tuple[int, int]], int]:
-    """Whole-unit bounds per need: floor and ceil of its fair share, made consistent with the
-    integral class totals (which they contain unless LP round-off moved a share across an
-    integer; then the fewest units are moved, keeping the floor guarantee). Returns the bounds
-    and how many units had to move outside the fair floor/ceil."""
-    bounds = [(0, 0)] * len(needs)
-    relaxed = 0
-    floors = _floors(net, needs)
-    for k, cls in enumerate(net.classes):
-        lo = {}
-        hi = {}
-        for i in cls.needs:
-            v = cls.level * needs[i].quantity
+def _shares(
+    net: _Net, needs: Sequence[Need]
+) -> tuple[list[int], list[int], list[int]]:
+    """Per need: floor(t* x quantity) (t* the lowest fair level of its priority in the part),
+    and floor and ceil of its fair share t_n x quantity."""
+    lowest: dict[int, float] = {}
+    for c in net.classes:
+        lowest[c.priority] = min(lowest.get(c.priority, 1.0), c.level)
+    size = len(needs)
+    floors, lo, hi = [0] * size, [0] * size, [0] * size
+    floor, ceil = math.floor, math.ceil
+    for c in net.classes:
+        low_t = lowest[c.priority]
+        t = c.level
+        for i in c.needs:
             q = needs[i].quantity
-            lo[i] = min(q, max(0, math.floor(v + _ROUND)))
-            hi[i] = min(q, max(lo[i], math.ceil(v - _ROUND)))
+            v = t * q
+            a = min(q, max(0, floor(v + _ROUND)))
+            floors[i] = min(a, max(0, floor(low_t * q + _ROUND)))
+            lo[i] = a
+            hi[i] = min(q, max(a, ceil(v - _ROUND)))
+    return floors, lo, hi
+
+
+def _need_bounds(
+    net: _Net,
+    targets: _Targets,
+    quantity: Sequence[int],
+    floors: Sequence[int],
+    lo: list[int],
+    hi: list[int],
+) -> int:
+    """Make the whole-unit bounds (floor and ceil of the fair shares, changed in place)
+    consistent with the integral class totals, which they contain unless LP round-off moved
+    a share across an integer; then the fewest units are moved, keeping the floor guarantee.
+    Returns how many units had to move outside the fair floor/ceil (normally 0)."""
+    relaxed = 0
+    for k, cls in enumerate(net.classes):
         units = targets.units[k]
-        short = sum(lo.values()) - units
+        short = sum(lo[i] for i in cls.needs) - units
         if short > 0:
             relaxed += short
             for keep_floor in (True, False):
@@ -477,47 +541,14 @@ def _need_bounds(
                     if cut > 0:
                         lo[i] -= cut
                         short -= cut
-        over = units - sum(hi.values())
+        over = units - sum(hi[i] for i in cls.needs)
         if over > 0:
             relaxed += over
             for i in cls.needs:
-                add = min(over, needs[i].quantity - hi[i])
+                add = min(over, quantity[i] - hi[i])
                 hi[i] += add
                 over -= add
-        for i in cls.needs:
-            bounds[i] = (lo[i], hi[i])
-    return bounds, relaxed
-
-
-def _floors(net: _Net, needs: Sequence[Need]) -> list[int]:
-    """floor(t* x quantity) per need, t* the lowest fair level of its priority in the part."""
-    lowest: dict[int, float] = {}
-    for c in net.classes:
-        lowest[c.priority] = min(lowest.get(c.priority, 1.0), c.level)
-    out = [0] * len(needs)
-    for c in net.classes:
-        for i in c.needs:
-            q = needs[i].quantity
-            out[i] = min(q, max(0, math.floor(lowest[c.priority] * q + _ROUND)))
-    return out
-
-
-def _class_floors(net: _Net, needs: Sequence[Need]) -> tuple[list[int], list[int], list[int]]:
-    floors = _floors(net, needs)
-    f, lo, hi = [], [], []
-    for c in net.classes:
-        a = b = d = 0
-        for i in c.needs:
-            q = needs[i].quantity
-            v = c.level * q
-            low = min(q, max(0, math.floor(v + _ROUND)))
-            a += floors[i]
-            b += low
-            d += min(q, max(low, math.ceil(v - _ROUND)))
-        f.append(a)
-        lo.append(b)
-        hi.append(d)
-    return f, lo, hi
+    return relaxed
 
 
 # --------------------------------------------------------------------------------------------
@@ -762,18 +793,22 @@ def _split_to_needs(
     the fair share (ties: recipient order)."""
     amounts = {i: bounds[i][0] for i in members}
     extra = units - sum(amounts.values())
-    order = sorted(members, key=lambda i: (-(levels[i] * needs[i].quantity - amounts[i]), i))
-    while extra > 0:
-        progressed = False
-        for i in order:
-            if extra > 0 and amounts[i] < bounds[i][1]:
-                amounts[i] += 1
-                extra -= 1
-                progressed = True
-        if not progressed:
-            raise SolverError("need bounds inconsistent with the flow")  # pragma: no cover
+    if extra > 0:
+        order = sorted(
+            (i for i in members if amounts[i] < bounds[i][1]),
+            key=lambda i: (amounts[i] - levels[i] * needs[i].quantity, i),
+        )
+        while extra > 0:
+            progressed = False
+            for i in order:
+                if extra > 0 and amounts[i] < bounds[i][1]:
+                    amounts[i] += 1
+                    extra -= 1
+                    progressed = True
+            if not progressed:
+                raise SolverError("need bounds inconsistent with the flow")  # pragma: no cover
     pos = 0
-    for i in sorted(members):
+    for i in members:  # ascending: recipient order
         pos, taken = _take(chunks, pos, amounts[i])
         for p, q in taken:
             result[(p, i)] += q
@@ -835,8 +870,8 @@ def _flow_from_targets(
 
 @dataclass
 class _PartResult:
-    lines: list[tuple[str, str, int]]  # pledge id, recipient, units
-    levels: list[tuple[str, float]]  # recipient, fair level
+    lines: list[tuple[int, int, int]]  # pledge, need (indices in the part's lists), units
+    levels: list[float]  # fair level per need of the part
     relaxed: int  # units outside the fair floor/ceil (LP round-off; normally 0)
     locality_optimal: bool
     levels_complete: bool
@@ -849,9 +884,16 @@ def _solve_part(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _PartResult
     for c in net.classes:
         for i in c.needs:
             levels[i] = c.level
-    floor_c, lo_c, hi_c = _class_floors(net, needs)
-    targets = _integral_targets(net, totals, lo_c, hi_c, floor_c)
-    bounds, relaxed = _need_bounds(net, needs, targets)
+    floors, lo, hi = _shares(net, needs)
+    targets = _integral_targets(
+        net,
+        totals,
+        [sum(lo[i] for i in c.needs) for c in net.classes],
+        [sum(hi[i] for i in c.needs) for c in net.classes],
+        [sum(floors[i] for i in c.needs) for c in net.classes],
+    )
+    relaxed = _need_bounds(net, targets, [n.quantity for n in needs], floors, lo, hi)
+    bounds = list(zip(lo, hi, strict=True))
     # The targets are an integral flow meeting these bounds and totals, so the locality LP
     # below is feasible; only numerical trouble in HiGHS could make it fail.
     try:
@@ -861,16 +903,22 @@ def _solve_part(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _PartResult
         triples = _flow_from_targets(net, targets, pledges, needs, levels, bounds)
         optimal = False
     return _PartResult(
-        [(pledges[p].id, needs[n].recipient, q) for p, n, q in triples if q > 0],
-        [(n.recipient, lvl) for n, lvl in zip(needs, levels, strict=True)],
+        [t for t in triples if t[2] > 0],
+        levels,
         relaxed,
         optimal,
         not stopped,
     )
 
 
-def _solve_part_args(args: tuple[Sequence[Pledge], Sequence[Need]]) -> _PartResult:
-    return _solve_part(*args)
+# The parts being solved, for forked workers: they inherit it, so that only an index goes
+# through the pipe (pickling a national problem's needs costs more than solving a part).
+_FORK_PARTS: list[tuple[str, str, list[Pledge], list[Need]]] = []
+
+
+def _solve_forked(k: int) -> _PartResult:
+    _, _, pledges, needs = _FORK_PARTS[k]
+    return _solve_part(pledges, needs)
 
 
 def _parallel(
@@ -883,14 +931,19 @@ def _parallel(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    global _FORK_PARTS
     # Biggest first, so that the last part to finish is a small one.
     order = sorted(range(len(parts)), key=lambda k: (-len(parts[k][3]), k))
     results: list[_PartResult | None] = [None] * len(parts)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
-        futures = {k: pool.submit(_solve_part, parts[k][2], parts[k][3]) for k in order}
-        for k, future in futures.items():
-            results[k] = future.result()
+    _FORK_PARTS = parts
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
+            futures = {k: pool.submit(_solve_forked, k) for k in order}
+            for k, future in futures.items():
+                results[k] = future.result()
+    finally:
+        _FORK_PARTS = []
     return [r for r in results if r is not None]
 
 
@@ -898,7 +951,7 @@ def default_workers(problem: Problem) -> int:
     """Processes worth using for `problem` on this machine: one per core, but only when the
     problem is big enough to repay starting them."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, cores or 1) if len(problem.needs) >= 20_000 else 1
+    return max(1, cores or 1) if len(problem.needs) >= 5_000 else 1
 
 
 def solve(problem: Problem, *, workers: int = 1) -> Plan:
@@ -921,17 +974,22 @@ def solve(problem: Problem, *, workers: int = 1) -> Plan:
         if pledges:
             parts.extend((item, root, p, n) for root, p, n in _split(pledges, by_item_n[item]))
 
-    allocated: dict[tuple[str, str], int] = defaultdict(int)
-    fair: dict[tuple[str, str], float] = {}
-    lines: dict[tuple[str, str, str], int] = {}
+    # Lines and per-need figures by index in the problem's sorted lists (pledges by id, needs
+    # by recipient and item), so that sorting the plan is sorting integers.
+    pledge_at = {id(p): k for k, p in enumerate(problem.pledges)}
+    need_at = {id(n): k for k, n in enumerate(problem.needs)}
+    allocated = [0] * len(problem.needs)
+    fair = [0.0 if n.quantity else 1.0 for n in problem.needs]
+    lines: list[tuple[int, int, int]] = []
     relaxed = 0
     optimal = complete = True
-    for (item, _, _, _), res in zip(parts, _parallel(parts, workers), strict=True):
-        for recipient, lvl in res.levels:
-            fair[(recipient, item)] = lvl
-        for pid, recipient, q in res.lines:
-            lines[(pid, recipient, item)] = q
-            allocated[(recipient, item)] += q
+    for (_, _, pledges, needs), res in zip(parts, _parallel(parts, workers), strict=True):
+        for n, lvl in zip(needs, res.levels, strict=True):
+            fair[need_at[id(n)]] = lvl
+        for p_i, n_i, q in res.lines:
+            k = need_at[id(needs[n_i])]
+            lines.append((pledge_at[id(pledges[p_i])], k, q))
+            allocated[k] += q
         relaxed += res.relaxed
         optimal = optimal and res.locality_optimal
         complete = complete and res.levels_complete
@@ -959,69 +1017,79 @@ def _fallback_note(relaxed: int, optimal: bool, complete: bool) -> tuple[str, ..
 
 def _assemble(
     problem: Problem,
-    lines: dict[tuple[str, str, str], int],
-    allocated: dict[tuple[str, str], int],
-    fair: dict[tuple[str, str], float],
+    lines: list[tuple[int, int, int]],
+    allocated: Sequence[int],
+    fair: Sequence[float],
     seconds: float,
     fallback: tuple[str, ...] = (),
 ) -> Plan:
-    pledge_by_id = {p.id: p for p in problem.pledges}
-    need_by_key = {(n.recipient, n.item): n for n in problem.needs}
+    """The plan from (pledge index, need index, units) lines, units per need and fair level
+    per need, indices into problem.pledges and problem.needs."""
+    pledges = problem.pledges
+    needs = problem.needs
     allocations = []
-    cost_total = 0
-    same_regency = 0
-    units_by_level = dict.fromkeys(LEVELS, 0)
-    for (pid, recipient, item), qty in sorted(lines.items()):
-        p = pledge_by_id[pid]
-        n = need_by_key[(recipient, item)]
-        shared = shared_components(p.area, n.area)
+    by_shared = [0] * len(LEVELS)
+    shared_of: dict[tuple[str, str], int] = {}
+    for p_i, n_i, qty in sorted(lines):
+        p = pledges[p_i]
+        n = needs[n_i]
+        pair = (p.area, n.area)
+        shared = shared_of.get(pair, -1)
+        if shared < 0:
+            shared = shared_of[pair] = _shared(p.area, n.area)
         allocations.append(
             Allocation(
-                pid,
-                recipient,
-                item,
+                p.id,
+                n.recipient,
+                n.item,
                 qty,
                 shared,
                 LEVELS[shared],
                 5 - shared,
                 n.priority,
                 n.quantity,
-                allocated[(recipient, item)],
+                allocated[n_i],
             )
         )
-        cost_total += (5 - shared) * qty
-        same_regency += qty if shared >= 2 else 0
-        units_by_level[LEVELS[shared]] += qty
+        by_shared[shared] += qty
+    cost_total = sum((5 - shared) * qty for shared, qty in enumerate(by_shared))
+    same_regency = sum(qty for shared, qty in enumerate(by_shared) if shared >= 2)
+    units_by_level = {LEVELS[k]: q for k, q in enumerate(by_shared)}
 
     results = []
-    groups: dict[tuple[str, int], list[NeedResult]] = defaultdict(list)
-    for n in problem.needs:
-        key = (n.recipient, n.item)
-        r = NeedResult(
-            n.recipient,
-            n.item,
-            n.priority,
-            n.quantity,
-            allocated.get(key, 0),
-            fair.get(key, 0.0 if n.quantity else 1.0),
-        )
-        results.append(r)
+    # Per (item, priority): need lines, need, allocated, lowest ratio, lowest fair level,
+    # lines at zero.
+    acc: dict[tuple[str, int], list[Any]] = {}
+    for n, got, lvl in zip(needs, allocated, fair, strict=True):
+        results.append(NeedResult(n.recipient, n.item, n.priority, n.quantity, got, lvl))
         if n.quantity > 0:
-            groups[(n.item, n.priority)].append(r)
+            g = acc.get((n.item, n.priority))
+            if g is None:
+                g = acc[(n.item, n.priority)] = [0, 0, 0, 1.0, 1.0, 0]
+            g[0] += 1
+            g[1] += n.quantity
+            g[2] += got
+            ratio = got / n.quantity
+            if ratio < g[3]:
+                g[3] = ratio
+            if lvl < g[4]:
+                g[4] = lvl
+            if not got:
+                g[5] += 1
     summaries = tuple(
         GroupSummary(
             item=item,
             priority=prio,
-            needs=len(rs),
-            need=sum(r.quantity for r in rs),
-            allocated=sum(r.allocated for r in rs),
-            lowest_ratio=min(r.ratio for r in rs),
-            fair_level=min(r.fair_ratio for r in rs),
-            needs_at_zero=sum(1 for r in rs if r.allocated == 0),
+            needs=g[0],
+            need=g[1],
+            allocated=g[2],
+            lowest_ratio=g[3],
+            fair_level=g[4],
+            needs_at_zero=g[5],
         )
-        for (item, prio), rs in sorted(groups.items())
+        for (item, prio), g in sorted(acc.items())
     )
-    total_alloc = sum(lines.values())
+    total_alloc = sum(by_shared)
     summary = Summary(
         groups=summaries,
         pledged=sum(p.quantity for p in problem.pledges),

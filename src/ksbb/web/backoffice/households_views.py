@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import rules
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ksbb.core import areacodes
+from ksbb.core.domain import may
 from ksbb.donations.models import Item
 from ksbb.households.models import Household, HouseholdImport
 from ksbb.households.selectors import (
@@ -66,7 +66,7 @@ class HomeView(StrictPermissionView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        assessor = rules.has_perm("households.import_list", user)
+        assessor = may(user, "households.import_list")
         return render(request, "backoffice/households.html", {
             "imports": HouseholdImport.objects.select_related("created_by")[:10]
             if assessor else [],
@@ -144,7 +144,7 @@ class FlagsView(StrictPermissionView):
         households = flagged_households(request.user).select_related("rw__parent")[:200]
         return render(request, "backoffice/household_flags.html", {
             "households": households,
-            "may_resolve": rules.has_perm("households.resolve_flags", request.user)})
+            "may_resolve": may(request.user, "households.resolve_flags")})
 
 
 class ResolveView(StrictPermissionView):
@@ -179,8 +179,7 @@ class ReachView(StrictPermissionView):
         rw = request.GET.get("rw", "").strip()
         rows = reach_by_rw(round=rnd, user=request.user, within=within) if rnd else []
         missing = []
-        if rnd and rw and rules.has_perm("households.view_household", request.user,
-                                         Household(rw_id=rw)):
+        if rnd and rw and may(request.user, "households.view_household", Household(rw_id=rw)):
             missing = list(not_reached_in_rw(round=rnd, rw_code=rw)[:500])
         return render(request, "backoffice/household_reach.html", {
             "round": rnd, "rounds": rounds[:50], "rows": rows, "within": within, "rw": rw,

@@ -2,15 +2,15 @@
 handout checklist of a signed BAST (one tap, one small htmx POST per household), and
 printable household cards whose QR code opens the household's row.
 
-Permissions use ``rules.has_perm`` (ksbb.households.rules): names are for the ketua RW, the
-kelurahan officer of the village and the assessor only, not for a platform administrator.
+Permissions use ``may`` (ksbb.core.domain; the rules are in ksbb.households.rules): names
+are for the ketua RW, the kelurahan officer of the village and the assessor only, not for a
+platform administrator.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import rules
 import segno
 from django import forms
 from django.contrib import messages
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from ksbb.areas.models import Area
+from ksbb.core.domain import may
 from ksbb.distribution.models import Handover
 from ksbb.households.models import Handout, Household
 from ksbb.households.rules import _represented_rw_codes
@@ -43,8 +44,9 @@ PAGE = 100
 
 
 class StrictPermissionView(View):
-    """Checks ``permission`` with rules.has_perm against ``get_permission_object()``:
-    anonymous visitors go to sign in, others without the right get 403."""
+    """Checks ``permission`` with ``may`` (no superuser shortcut) against
+    ``get_permission_object()``: anonymous visitors go to sign in, others without the right
+    get 403."""
 
     permission = ""
 
@@ -58,7 +60,7 @@ class StrictPermissionView(View):
             return redirect_to_login(request.get_full_path())
         self.kwargs = kwargs
         self.obj = self.get_permission_object()
-        if not rules.has_perm(self.permission, request.user, self.obj):
+        if not may(request.user, self.permission, self.obj):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -130,8 +132,8 @@ class RwView(StrictPermissionView):
             "rts": Household.objects.filter(rw=rw).values_list("rt", flat=True).distinct()
             .order_by("rt"),
             "basts": signed_basts_for_rw(rw.code)[:10],
-            "may_edit": rules.has_perm("households.edit_household", request.user, rw),
-            "may_record": rules.has_perm("households.record_handout", request.user, rw),
+            "may_edit": may(request.user, "households.edit_household", rw),
+            "may_record": may(request.user, "households.record_handout", rw),
         })
 
 
@@ -194,9 +196,9 @@ class HouseholdView(StrictPermissionView):
     def get(self, request: HttpRequest, pk: int, status: int = 200,
             form: forms.Form | None = None) -> HttpResponse:
         h: Household = self.obj
-        may_edit = rules.has_perm("households.edit_household", request.user, h)
+        may_edit = may(request.user, "households.edit_household", h)
         basts = []
-        if rules.has_perm("households.record_handout", request.user, h):
+        if may(request.user, "households.record_handout", h):
             for bast in signed_basts_for_rw(h.rw_id)[:5]:
                 items, rows = _bast_state(bast, [h])
                 basts.append({"bast": bast, "items": items, "row": rows[0]})
