@@ -164,6 +164,22 @@ def _no_api_rate_limits(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _no_pages_from_another_test():  # type: ignore[no-untyped-def]
+    # Public pages are cached by statistics generation; each test's database starts again
+    # from the same numbers, so a page kept by an earlier test must not be served.
+    from django.core.cache import cache
+
+    from ksbb.stats.pagecache import clear_local, forget_generation
+
+    cache.clear()
+    clear_local()
+    forget_generation()
+    yield
+    clear_local()
+    forget_generation()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # PBKDF2's deliberate slowness is for attackers, not for a test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

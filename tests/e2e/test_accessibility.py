@@ -52,7 +52,7 @@ AXE_RUN = """() => axe.run(document, {
     resultTypes: ['violations'],
 })"""
 GUIDE_ROLES = ["collaborator", "aggregator", "assessor", "executor", "kelurahan", "ketua-rw",
-               "citizen", "admin"]
+               "citizen", "journalist", "auditor", "admin"]
 
 
 def _content(cast: Any) -> dict[str, str]:
@@ -82,7 +82,8 @@ def _pages(ids: dict[str, str]) -> list[str]:
     return [
         "/", "/coverage/", "/open-data/", "/about/data/", "/ideas/", f"/ideas/{ids['idea']}/",
         "/reports/new/", "/reports/track/", f"/reports/track/{ids['report']}/",
-        f"/verify/{ids['bast']}/", "/signup/", "/accounts/login/", "/donations/register/",
+        f"/verify/{ids['bast']}/", "/verify/scan/", "/signup/", "/accounts/login/",
+        "/donations/register/",
         "/donations/aggregators/", "/guide/",
         *[f"/guide/{role}/" for role in GUIDE_ROLES],
     ]

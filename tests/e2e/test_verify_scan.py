@@ -73,6 +73,16 @@ def test_offline_verifier_checks_a_bast_qr_code(  # type: ignore[no-untyped-def]
     tampered = tmp_path / "tampered.png"
     segno.make(f"{text.split('#')[0]}#p={b64url(forged_bytes)}.{b64url(signature)}",
                error="m").save(str(tampered), scale=6)
+    # A statement signed by some other key, unknown to the site.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    forged["k"] = "0123456789abcdef"
+    other = json.dumps(forged, sort_keys=True, separators=(",", ":"),
+                       ensure_ascii=False).encode()
+    unknown = tmp_path / "unknown.png"
+    segno.make(f"{text.split('#')[0]}#p={b64url(other)}."
+               f"{b64url(Ed25519PrivateKey.generate().sign(other))}",
+               error="m").save(str(unknown), scale=6)
 
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -103,6 +113,8 @@ def test_offline_verifier_checks_a_bast_qr_code(  # type: ignore[no-untyped-def]
             page.wait_for_selector("#scan-verdict[data-verdict='invalid']", timeout=30000)
             assert handover.number not in page.inner_text("#scan-result")
             page.screenshot(path=str(ARTIFACTS / "offline-tampered.png"), full_page=True)
+            page.set_input_files("#scan-file", str(unknown))
+            page.wait_for_selector("#scan-verdict[data-verdict='unknown']", timeout=30000)
 
             # Back online: the genuine one again, now also checked against the site.
             context.set_offline(False)

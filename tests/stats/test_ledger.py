@@ -38,6 +38,8 @@ def test_need_list_keeps_delivered_aid(cast: Any, signed: Any, client_for: Any) 
     page = coverage(Area.objects.get(code=VILLAGE_A))
     by_code = {r.code: r for r in page.rows}
     assert (by_code[RW].need, by_code[RW].covered) == (40, 40)
+    html = client_for(None).get(f"/coverage/?area={VILLAGE_A}").content.decode()
+    assert 'id="coverage-covered">40<' in html and 'id="coverage-delivered">40<' in html
 
 
 def test_open_data_counts_money_that_bought_goods_as_those_goods(cast: Any) -> None:

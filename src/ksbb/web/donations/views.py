@@ -42,6 +42,7 @@ from ksbb.donations.selectors import (
 from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
 from ksbb.privacy.selectors import donor_contact_for
+from ksbb.stats.pagecache import serve_cached
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
@@ -289,12 +290,18 @@ class PledgeCreateView(PermissionRequiredMixin, View):
 
 
 class NeedMapView(PermissionRequiredMixin, View):
-    """Assessed need per area (regency > district > village > recipients) with what is
-    already pledged, so a donor can choose an under-served area or recipient."""
+    """Where aid is needed: a choropleth of assessed need against what donors gave, per
+    area (regency > district > village), and in a village its RWs and institutions with what
+    they still lack, each with a link to the pledge form for it. Public (a donor looks before
+    registering); the same rows as a table without JavaScript. Anonymous visitors get it from
+    the page cache (ksbb.stats.pagecache)."""
 
     permission_required = "donations.view_need_map"
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        return serve_cached(request, "needs", lambda: self._page(request))
+
+    def _page(self, request: HttpRequest) -> HttpResponse:
         items = list(Item.objects.filter(is_active=True, program__is_active=True)
                      .select_related("program"))
         codes = {i.code for i in items}
@@ -316,13 +323,36 @@ class NeedMapView(PermissionRequiredMixin, View):
         else:
             rows = need_map(item_code=item_code, within=within or None)
             recipients_level = False
+        # Anonymous visitors see the pledge links too: the form asks them to sign in first.
+        can_pledge = (request.user.has_perm("donations.add_pledge")
+                      or not request.user.is_authenticated)
         return render(request, "donations/needs.html", {
             "rows": rows, "items": items, "item_code": item_code, "within": within,
             "trail": trail, "recipients_level": recipients_level,
-            "can_pledge": request.user.has_perm("donations.add_pledge"),
+            "can_pledge": can_pledge, "map": _need_map_block(rows, within, item_code,
+                                                             recipients_level),
             "totals": {name: sum(getattr(r, name) for r in rows)
                        for name in ("need", "covered", "delivered", "promised")},
         })
+
+
+def _need_map_block(rows: list[Any], within: str, item_code: str,
+                    recipients_level: bool) -> dict[str, Any]:
+    """The choropleth above the table (the table is the page's own, with pledge links)."""
+    from django.utils.http import urlencode
+
+    from ksbb.web.public.maps import map_block
+
+    def drill(code: str) -> str:
+        return "?" + urlencode({"within": code, "item": item_code})
+
+    data_rows = [{"code": r.code, "label": r.name, "need": r.need, "done": r.covered,
+                  "percent": r.percent, "href": drill(r.code) if r.has_children else ""}
+                 for r in rows]
+    return map_block(rows=data_rows, parent=within or None,
+                     title=_("Map of need: the redder, the less covered"),
+                     done_label=_("Covered"), need_label=_("Need"),
+                     drawable=not recipients_level, map_id="need-map", with_table=False)
 
 
 class PledgeDetailView(PermissionRequiredMixin, DetailView[Pledge]):

@@ -15,8 +15,12 @@ from ksbb.distribution.selectors import (
     handover_parties,
     handover_successor,
 )
+from ksbb.stats.pagecache import public_cache
 
 
+# Cached until the figures change: a correction signed (which supersedes this BAST) bumps
+# the statistics generation, so the page says "superseded" at once.
+@public_cache("verify")
 def verify_handover(request: HttpRequest, code: str) -> HttpResponse:
     handover = handover_by_code(code)
     if handover is None or not handover.content:

@@ -55,6 +55,11 @@ class Command(BaseCommand):
 
                 self.stdout.write("Loading the demo data set ...")
                 seed_demo(province)
+        # A page never rebuilds the statistics (it queues the task worker): rebuild here,
+        # before serving, if a migration or a bulk load left them stale.
+        from ksbb.stats.rollups import rebuild_stale_and_bump
+
+        rebuild_stale_and_bump()
         call_command("collectstatic", interactive=False, verbosity=0)
         # Signed checkpoints of the audit log: the task worker makes the first at once, then
         # one every KSBB_CHECKPOINT_MINUTES (the first on a large log takes a while: it
