@@ -157,6 +157,17 @@ def _english_outside_requests():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(settings):  # type: ignore[no-untyped-def]
+    # The default cache is a file cache in the data folder, shared by every process: a test
+    # gets an empty one of its own, so that no count (rate limits, lockouts) leaks between
+    # tests or between two test runs on one machine.
+    import uuid
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{uuid.uuid4().hex}"}}
+
+
+@pytest.fixture(autouse=True)
 def _no_api_rate_limits(settings):  # type: ignore[no-untyped-def]
     # The suite sends thousands of API requests from one address (Schemathesis alone sends
     # about 5,000 anonymously); tests/api/test_throttling.py switches the limits on.

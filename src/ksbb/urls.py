@@ -30,5 +30,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A "database is locked" that escaped a view (e.g. saving the session) is a 503 too.
+handler500 = "ksbb.web.middleware.server_error"
+
 admin.site.site_header = "KSBB"
 admin.site.site_title = "KSBB"

@@ -67,7 +67,7 @@ def _content(cast: Any) -> dict[str, str]:
     delivery_deliver(delivery=delivery, by=cast.executor)
     handover = sign_all(cast, draft_for(delivery, cast.executor))
     assert handover.state == Handover.State.SIGNED
-    citizen = citizen_register(username="warga", email="warga@example.org",
+    citizen = citizen_register(name="warga", email="warga@example.org",
                                password=PASSWORD)
     idea = idea_post(title="Urban farming di RPTRA", body="Kebun sayur di setiap RPTRA.",
                      program=None, by=citizen)

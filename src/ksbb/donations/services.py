@@ -1,7 +1,6 @@
 """Writes for the donations domain. Every service takes keyword arguments, runs in one
-transaction, checks the actor and the state (``ksbb.core.domain.may``), and writes one
-audit entry; a refusal raises one of ``ksbb.core.domain``'s (NotAllowed, WrongState,
-Invalid) and changes nothing."""
+transaction, checks the actor and the state, and writes one audit entry; a refusal raises
+a Invalid (a ValidationError keyed by field name) and changes nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -22,7 +20,15 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import Organization, Role, User
-from ksbb.accounts.services import membership_grant, organization_create, user_create
+from ksbb.accounts.services import (
+    SELF_REGISTRATION,
+    email_taken_notice_send,
+    membership_grant,
+    organization_create,
+    password_hash,
+    user_create,
+    user_mark_confirmed,
+)
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may
@@ -140,10 +146,13 @@ def collaborator_register(
     *, kind: str, name: str, email: str, password: str, by: Actor | None = None, phone: str = "",
     area: Area | None = None, legal_name: str = "", registration_number: str = "",
     nik: str = "", send_verification: bool = True,
-) -> CollaboratorProfile:
+) -> CollaboratorProfile | None:
     """Sign-up: a user, a collaborator organisation with its profile, and the membership.
 
-    ``by`` is whoever registers (None: the new user registers themself).
+    ``by`` is whoever registers (None: the new user registers themself). An address that
+    has an account already gets a notice by e-mail and None comes back: the page answers
+    as for a new account, so that it tells no one who is registered (self-registration;
+    an administrator registering someone is told).
     """
     email = (email or "").strip().lower()
     if not (name or "").strip():
@@ -153,13 +162,19 @@ def collaborator_register(
     except ValidationError as exc:
         raise Invalid(_("enter a valid e-mail address"), field="email") from exc
     try:
-        password_validation.validate_password(password)
+        # Slow on purpose: hashed before the transaction (and for a known address too, so
+        # that the time taken does not tell either).
+        hashed = password_hash(password)
     except ValidationError as exc:
-        raise Invalid({"password": exc.messages}) from exc
+        raise Invalid(exc.message_dict) from exc
     if email and User.objects.filter(username__iexact=email).exists():
-        raise Invalid(_("an account with this e-mail address exists already"), field="email")
+        if by is not None:
+            raise Invalid(_("an account with this e-mail address exists already"), field="email")
+        email_taken_notice_send(email=email)
+        return None
     with transaction.atomic():
-        user = user_create(username=email, password=password, by=by or "self-registration",
+        user = user_create(username=email, password=None, hashed_password=hashed,
+                           by=by or SELF_REGISTRATION,
                            full_name=name.strip() if kind == CollaboratorKind.INDIVIDUAL else "",
                            email=email)
         actor = by or user
@@ -200,8 +215,7 @@ def collaborator_verify_email(*, token: str) -> CollaboratorProfile:
     try:
         data = signing.loads(token, salt=EMAIL_VERIFY_SALT, max_age=EMAIL_VERIFY_MAX_AGE)
     except signing.BadSignature as exc:
-        raise Invalid(_("the confirmation link is invalid or has expired"),
-                      field="token") from exc
+        raise Invalid(_("the confirmation link is invalid or has expired"), field="token") from exc
     user = User.objects.filter(pk=data.get("u")).first()
     email = user.email if user is not None else ""
     # Links sent before the digest carried the address itself ("e").
@@ -218,6 +232,8 @@ def collaborator_verify_email(*, token: str) -> CollaboratorProfile:
             profile.save(update_fields=["email_verified_at"])
             audit_log(actor=User.objects.get(pk=data["u"]), action="collaborator.email_verified",
                       obj=profile, before={"verified": False}, after={"verified": True})
+        owner = User.objects.get(pk=data["u"])
+        user_mark_confirmed(user=owner, by=owner)
     return profile
 
 
@@ -245,7 +261,7 @@ def aggregator_profile_create(
 def aggregator_register(
     *, name: str, licence_number: str, licence_valid_until: dt.date, by: Actor | None = None,
     email: str = "", password: str | None = None, area: Area | None = None,
-) -> AggregatorProfile:
+) -> AggregatorProfile | None:
     """A humanitarian organisation signs up; it receives nothing until an admin verifies it.
 
     With ``password``, a first staff account (user name: the e-mail address) is created.
@@ -253,14 +269,24 @@ def aggregator_register(
     email = (email or "").strip().lower()
     if password and not email:
         raise Invalid(_("the e-mail address is required"), field="email")
+    hashed = None
+    if password:
+        try:
+            hashed = password_hash(password)  # slow: before the transaction
+        except ValidationError as exc:
+            raise Invalid(exc.message_dict) from exc
     if password and User.objects.filter(username__iexact=email).exists():
-        raise Invalid(_("an account with this e-mail address exists already"), field="email")
+        if by is not None:
+            raise Invalid(_("an account with this e-mail address exists already"), field="email")
+        # As for donors: the same answer as a new registration, a notice to the owner.
+        email_taken_notice_send(email=email)
+        return None
     with transaction.atomic():
         user = None
         if password:
-            user = user_create(username=email, password=password, email=email,
-                               by=by or "self-registration")
-        actor = by or user or "self-registration"
+            user = user_create(username=email, password=None, hashed_password=hashed,
+                               email=email, by=by or SELF_REGISTRATION)
+        actor = by or user or SELF_REGISTRATION
         org = organization_create(kind=Organization.Kind.AGGREGATOR, name=name, area=area,
                                   by=actor)
         profile = aggregator_profile_create(
@@ -701,8 +727,7 @@ def collaborator_link_from_token(token: str) -> CollaboratorLink:
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
     except signing.BadSignature as exc:
-        raise Invalid(_("the invitation link is invalid or has expired"),
-                      field="token") from exc
+        raise Invalid(_("the invitation link is invalid or has expired"), field="token") from exc
     link = CollaboratorLink.objects.select_related("aggregator").filter(pk=data.get("l")).first()
     if link is None or data.get("h") != _email_digest(link.email):
         raise Invalid(_("the invitation link is invalid or has expired"), field="token")

@@ -4,15 +4,12 @@ ksbb.core.domain's (NotAllowed, WrongState, Invalid) and changes nothing."""
 
 from __future__ import annotations
 
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import User
-from ksbb.accounts.services import user_create
 from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
 from ksbb.donations.models import Program
@@ -54,9 +51,23 @@ def idea_post(*, title: str, body: str, by: Actor, program: Program | None = Non
 
 
 def idea_support(*, idea: Idea, by: Actor) -> Idea:
-    """Add the actor's vote. One vote per account: supporting again changes nothing."""
+    """Add the actor's vote. One vote per confirmed account, never for one's own idea, and
+    at most KSBB_SUPPORT_RATE votes per account: supporting again changes nothing."""
+    from django.conf import settings
+
+    from ksbb.core.ratelimit import take
+
+    if not may(by, "forum.add_idea"):
+        raise NotAllowed(_("sign in to support an idea"))
+    if by.confirmed_at is None:
+        raise NotAllowed(_("confirm your e-mail address first (open the link we sent you); "
+                        "then you can support ideas"))
+    if idea.author_id == by.pk:
+        raise NotAllowed(_("you cannot support your own idea"))
     if not may(by, "forum.support_idea", idea):
         raise NotAllowed(_("sign in to support an idea"))
+    if not take("forum-support", str(by.pk), settings.KSBB_SUPPORT_RATE).allowed:
+        raise Invalid(_("you have supported many ideas in a short time; try again later"))
     with transaction.atomic():
         idea = _lock(idea)
         if idea.status not in SUPPORTABLE:
@@ -79,7 +90,7 @@ def idea_support(*, idea: Idea, by: Actor) -> Idea:
 
 def idea_unsupport(*, idea: Idea, by: Actor) -> Idea:
     """Withdraw the actor's vote; withdrawing a vote never given changes nothing."""
-    if not may(by, "forum.support_idea", idea):
+    if not may(by, "forum.add_idea"):
         raise NotAllowed(_("sign in to support an idea"))
     with transaction.atomic():
         idea = _lock(idea)
@@ -116,28 +127,53 @@ def idea_answer(*, idea: Idea, status: str, answer: str, by: Actor) -> Idea:
     return idea
 
 
-def citizen_register(*, username: str, email: str, password: str) -> User:
-    """A plain citizen account: a user with no membership, who can propose and support
-    ideas. Registers themself (the audit log names "self-registration")."""
-    username, email = (username or "").strip(), (email or "").strip().lower()
+def citizen_register(*, email: str, password: str, name: str = "") -> User | None:
+    """A plain citizen account (no membership: it can propose and support ideas once its
+    e-mail address is confirmed). Its user name is the e-mail address.
+
+    An address that has an account already gets a notice by e-mail instead, and the caller
+    answers exactly as for a new account, so that the page does not tell strangers who is
+    registered; the password is hashed either way, so that the time taken does not tell
+    either. Returns the new user, or None for a known address.
+    """
+    from django.core.validators import validate_email
+    from django.db.models import Q
+
+    from ksbb.accounts.services import (
+        SELF_REGISTRATION,
+        email_confirmation_send,
+        email_taken_notice_send,
+        password_hash,
+        user_create,
+    )
+
+    email, name = (email or "").strip().lower(), (name or "").strip()
     errors: dict[str, list[str]] = {}
-    if not username:
-        errors["username"] = [_("the user name is required")]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("this user name is taken")]
     try:
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("enter a valid e-mail address")]
+    if len(name) > 200:
+        errors["name"] = [_("at most %(n)s characters") % {"n": 200}]
+    hashed = ""
     try:
-        password_validation.validate_password(password, User(username=username, email=email))
+        hashed = password_hash(password, user=User(username=email, email=email,
+                                                   full_name=name))
     except ValidationError as exc:
-        errors["password"] = exc.messages
+        errors.update(exc.message_dict)
     if errors:
         raise Invalid(errors)
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        email_taken_notice_send(email=email)
+        return None
     try:
-        return user_create(username=username, password=password, email=email,
-                           by="self-registration")
-    except ValidationError as exc:  # e.g. characters a user name may not contain
+        user = user_create(username=email, password=None, hashed_password=hashed, email=email,
+                           full_name=name, by=SELF_REGISTRATION)
+    except ValidationError as exc:
+        if "username" in getattr(exc, "error_dict", {}):  # registered a moment ago
+            email_taken_notice_send(email=email)
+            return None
         raise Invalid(exc.message_dict if hasattr(exc, "error_dict")
-                      else {"username": exc.messages}) from exc
+                         else {"email": exc.messages}) from exc
+    email_confirmation_send(user=user)
+    return user

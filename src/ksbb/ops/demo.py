@@ -16,7 +16,12 @@ from django.conf import settings
 from django.db import transaction
 
 from ksbb.accounts.models import Organization, Role
-from ksbb.accounts.services import membership_grant, organization_create, user_create
+from ksbb.accounts.services import (
+    membership_grant,
+    organization_create,
+    password_hash,
+    user_create,
+)
 from ksbb.areas.models import Area
 from ksbb.areas.services import rws_import
 from ksbb.core.domain import SystemActor
@@ -73,8 +78,16 @@ def _password() -> str:
     return "demo-" + secrets.token_urlsafe(9)
 
 
+_DEMO_USERNAMES = ("admin", "assessor", "aggregator", "executor", "kelurahan", "ketua_rw",
+                   "collaborator")
+
+
 def seed_demo(province: str = "31") -> list[DemoAccount]:
     """Create the demo set; returns the accounts with their passwords."""
+    # Hashed before the transaction, as everywhere: hashing is slow on purpose, and on
+    # SQLite the transaction holds the one write lock.
+    passwords = {name: _password() for name in _DEMO_USERNAMES}
+    hashes = {name: password_hash(pw) for name, pw in passwords.items()}
     with transaction.atomic():
         report = rws_import(rows=demo_rw_rows(province), by=_ACTOR, is_demo=True)
         if not report.ok:
@@ -116,10 +129,11 @@ def seed_demo(province: str = "31") -> list[DemoAccount]:
         accounts = []
         users: dict[str, Any] = {}
         for username, role, scope in cast:
-            password = _password()
+            password = passwords.get(username) or _password()
             user = user_create(
                 username=username,
                 password=password,
+                hashed_password=hashes.get(username),
                 by=_ACTOR,
                 full_name=f"Demo {Role(role).label}",
                 is_superuser=role == Role.PLATFORM_ADMIN,

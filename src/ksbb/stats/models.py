@@ -18,9 +18,9 @@ class Generation(models.Model):
     """One row, bumped whenever the data the statistics come from changes.
 
     Cached dashboards are keyed by this number. It lives in the database rather than in
-    the cache because the default cache is per process (LocMemCache) and ``ksbb up`` runs
-    several web workers and a task worker: a bump in one process must reach them all, and
-    it commits (or rolls back) together with the change that caused it.
+    the cache because a bump must commit (or roll back) together with the change that
+    caused it, and reach every process (web workers, task worker) whatever cache the
+    installation configures.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -156,7 +157,7 @@ class ReportResolveView(_ReportActionView):
 
     def act(self, report: MisuseReport, data: dict[str, Any]) -> MisuseReport:
         return report_resolve(report=report, by=self.request.user,
-                              base_url=self.request.build_absolute_uri("/")[:-1], **data)
+                              base_url=settings.KSBB_PUBLIC_URL.rstrip("/"), **data)
 
 
 class ReportPhotoView(PermissionRequiredMixin, View):

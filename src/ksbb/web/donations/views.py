@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
@@ -43,6 +44,7 @@ from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
 from ksbb.privacy.selectors import donor_contact_for
 from ksbb.stats.pagecache import serve_cached
+from ksbb.web.limits import over_limit
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
@@ -89,14 +91,19 @@ def _area_or_none(code: str) -> Area | None:
 def collaborator_register_view(request: HttpRequest) -> HttpResponse:
     form = CollaboratorRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = over_limit(request, "signup", settings.KSBB_SIGNUP_RATE)
+        if refused is not None:
+            return refused
         try:
-            profile = services.collaborator_register(**form.cleaned_data)
+            # None for an address that has an account: the same answer (see the service).
+            services.collaborator_register(**form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _(
-                "Welcome, %(name)s. We sent a confirmation link to %(email)s; you can sign "
-                "in now.") % {"name": profile.organization.name, "email": profile.contact_email})
+                "Thank you, %(name)s. We sent a message to %(email)s: open the link in it to "
+                "confirm your address. Sign in with your e-mail address and password.")
+                % {"name": form.cleaned_data["name"], "email": form.cleaned_data["email"]})
             return redirect("login")
     return render(request, "donations/register.html", {"form": form})
 
@@ -152,6 +159,9 @@ class AggregatorRegisterForm(forms.Form):
 def aggregator_register_view(request: HttpRequest) -> HttpResponse:
     form = AggregatorRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = over_limit(request, "signup", settings.KSBB_SIGNUP_RATE)
+        if refused is not None:
+            return refused
         try:
             services.aggregator_register(**form.cleaned_data)
         except ValidationError as exc:
@@ -361,9 +371,15 @@ class PledgeDetailView(PermissionRequiredMixin, DetailView[Pledge]):
     context_object_name = "pledge"
 
     def get_queryset(self) -> QuerySet[Pledge]:
-        # Anyone may ask for any id; the permission check answers 403, the queryset 404.
         return Pledge.objects.select_related(
             "collaborator", "aggregator", "program", "item", "preferred_area", "recipient")
+
+    def handle_no_permission(self) -> HttpResponseRedirect:
+        # Another organisation's pledge is "not found", as the API answers: a 403 would
+        # tell that the id exists.
+        if self.request.user.is_authenticated:
+            raise Http404
+        return super().handle_no_permission()  # type: ignore[no-any-return]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

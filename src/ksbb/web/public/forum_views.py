@@ -4,8 +4,8 @@ through ksbb.forum.services, which check the actor again."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +18,7 @@ from ksbb.donations.models import Program
 from ksbb.forum import services
 from ksbb.forum.models import Idea
 from ksbb.forum.selectors import ideas_list
+from ksbb.web.limits import over_limit
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
@@ -31,23 +32,36 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 # Citizens' sign-up.
 
 class SignupForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
-    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=200, required=False,
+                           help_text=gettext_lazy("Shown with your ideas as first name and "
+                                                  "initial."))
+    email = forms.EmailField(label=gettext_lazy("E-mail"),
+                             help_text=gettext_lazy("This is also your user name."))
     password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
 
 
 def signup_view(request: HttpRequest) -> HttpResponse:
-    """A citizen account without organisation: enough to propose and support ideas."""
+    """A citizen account without organisation: enough to propose ideas, and to support
+    them once the e-mail address is confirmed.
+
+    A new address and a registered one get the same answer (the owner of a registered one
+    gets a notice by e-mail), so that the page tells no one who has an account.
+    """
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = over_limit(request, "signup", settings.KSBB_SIGNUP_RATE)
+        if refused is not None:
+            return refused
         try:
-            user = services.citizen_register(**form.cleaned_data)
+            services.citizen_register(**form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome, %(name)s.") % {"name": user.get_username()})
-            return redirect("web:ideas")
+            messages.success(request, _(
+                "Thank you. We sent a message to %(email)s: open the link in it to confirm "
+                "your address. Sign in with your e-mail address and password.")
+                % {"email": form.cleaned_data["email"]})
+            return redirect("login")
     return render(request, "public/signup.html", {"form": form},
                   status=400 if form.errors else 200)
 

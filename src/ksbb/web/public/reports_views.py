@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from ksbb.core.clientip import client_ip as trusted_client_ip
 from ksbb.donations.models import Pledge
 from ksbb.donations.rules import is_collaborator_of_pledge
-from ksbb.reports.antispam import challenge_new, rate_count, rate_limited
+from ksbb.reports.antispam import challenge_new, rate_limited, rate_take
 from ksbb.reports.models import Category
 from ksbb.reports.selectors import report_by_code, report_history
 from ksbb.reports.services import report_submit
@@ -80,6 +81,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
         return _render(request, form, status=429)
     if not form.is_valid():
         return _render(request, form, status=400)
+    if not rate_take(ip):  # counted before the work, atomically
+        form.add_error(None, _("too many reports from your connection; try again in an "
+                               "hour"))
+        return _render(request, form, status=429)
     data = form.cleaned_data
     try:
         report = report_submit(
@@ -89,12 +94,11 @@ def report_new(request: HttpRequest) -> HttpResponse:
             pledge=_own_pledge(request, data.get("pledge")), photos=data["photos"],
             reporter_name=data["reporter_name"], reporter_email=data["reporter_email"],
             reporter_phone=data["reporter_phone"], round=data.get("round"),
-            base_url=request.build_absolute_uri("/")[:-1])
+            base_url=settings.KSBB_PUBLIC_URL.rstrip("/"))
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _render(request, form, status=400)
-    rate_count(ip)
     messages.success(request, _("Your report is received. Your tracking code is %(code)s: "
                                 "write it down to follow the report.") % {"code": report.code})
     return redirect("web:report_track", code=report.code)
