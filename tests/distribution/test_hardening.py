@@ -20,7 +20,7 @@ from ksbb.distribution.services import (
     handover_paper_upload,
     handover_photo_add,
 )
-from tests.conftest import VILLAGE_A
+from tests.conftest import SETUP, VILLAGE_A
 from tests.distribution.conftest import make_allocation
 from tests.uploads import pdf, png, png_claiming
 
@@ -44,7 +44,7 @@ def test_one_person_cannot_upload_and_accept_a_paper_bast(cast, draft):
     BAST and accepted it: signed, and /verify/ said valid."""
     membership_grant(user=cast.executor, role=Role.KELURAHAN_OFFICER,
                      organization=cast.government,
-                     villages=[Area.objects.get(code=VILLAGE_A)], by="test")
+                     villages=[Area.objects.get(code=VILLAGE_A)], by=SETUP)
     executor = type(cast.executor).objects.get(pk=cast.executor.pk)  # fresh scope
     h = _paper(draft, executor)
     with pytest.raises(NotAllowed, match="someone other than the executor"):
@@ -52,10 +52,10 @@ def test_one_person_cannot_upload_and_accept_a_paper_bast(cast, draft):
     # A colleague at the same executor is not another party either.
     colleague = type(cast.executor).objects.create(username="colleague")
     membership_grant(user=colleague, role=Role.EXECUTOR_STAFF, organization=cast.executor_org,
-                     by="test")
+                     by=SETUP)
     membership_grant(user=colleague, role=Role.KELURAHAN_OFFICER,
                      organization=cast.government,
-                     villages=[Area.objects.get(code=VILLAGE_A)], by="test")
+                     villages=[Area.objects.get(code=VILLAGE_A)], by=SETUP)
     with pytest.raises(NotAllowed):
         handover_paper_accept(handover=h, by=colleague)
     h.refresh_from_db()
