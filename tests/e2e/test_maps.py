@@ -11,8 +11,6 @@ section at 1280 and 390 px go to test-artifacts/maps/ (not committed). Four page
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,16 +20,11 @@ from ksbb.donations.seed import seed_programs
 from ksbb.needs.models import Need
 from ksbb.needs.services import need_set
 from ksbb.stats.boundaries import boundaries_load_shipped, shipped_features
+from tests.e2e.browser import DESKTOP, WIDTHS, artifacts
 from tests.stats.test_rollups import _run, _world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "maps"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 DRAWN = """(selector) => { const el = document.querySelector(selector);
     return el && !el.hidden && window.echarts && echarts.getInstanceByDom(el)
            && el.querySelectorAll('path').length > 1; }"""
@@ -42,11 +35,11 @@ PIXEL = """([selector, lonlat]) => { const el = document.querySelector(selector)
 
 
 def _shot(page: Any, selector: str, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+    out = artifacts("maps")
+    for label, size in WIDTHS.items():
         page.set_viewport_size(size)
         page.wait_for_timeout(300)  # the chart follows the resize
-        page.locator(selector).screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"))
+        page.locator(selector).screenshot(path=str(out / f"{name}-{label}.png"))
     page.set_viewport_size(DESKTOP)
 
 
@@ -65,12 +58,7 @@ def _click_at(page: Any, selector: str, code: str) -> None:
     page.mouse.click(x, y)
 
 
-def test_maps_drill_down(live_server, monkeypatch, cast):  # type: ignore[no-untyped-def]
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def test_maps_drill_down(live_server, cast, browser):  # type: ignore[no-untyped-def]
     seed_programs(Program, Item)  # the flush (transaction=True) removed them
     boundaries_load_shipped(provinces=["31"], by="test")
     world = _world(cast)
@@ -84,30 +72,25 @@ def test_maps_drill_down(live_server, monkeypatch, cast):  # type: ignore[no-unt
     base = live_server.url
     errors: list[str] = []
 
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(viewport=DESKTOP).new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(f"{base}/")  # 1
-            page.wait_for_function(DRAWN, arg="[data-area-map]", timeout=20_000)
-            _shot(page, "#map", "dashboard-regencies")
-            _click_at(page, "[data-area-map]", "31.71")
-            page.wait_for_url(re.compile(r"area=31\.71#map$"))  # 2
-            page.wait_for_function(DRAWN, arg="[data-area-map]", timeout=20_000)
-            assert page.locator("#map .breadcrumbs [aria-current=page]").inner_text()
-            rows = page.locator("#map table tbody tr")
-            assert rows.first.get_attribute("data-code") == "31.71.01"
-            _shot(page, "#map", "dashboard-districts")
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/")  # 1
+    page.wait_for_function(DRAWN, arg="[data-area-map]", timeout=20_000)
+    _shot(page, "#map", "dashboard-regencies")
+    _click_at(page, "[data-area-map]", "31.71")
+    page.wait_for_url(re.compile(r"area=31\.71#map$"))  # 2
+    page.wait_for_function(DRAWN, arg="[data-area-map]", timeout=20_000)
+    assert page.locator("#map .breadcrumbs [aria-current=page]").inner_text()
+    rows = page.locator("#map table tbody tr")
+    assert rows.first.get_attribute("data-code") == "31.71.01"
+    _shot(page, "#map", "dashboard-districts")
 
-            page.goto(f"{base}/donations/needs/?within=31.71.01&item=sembako")  # 3
-            page.wait_for_function(DRAWN, arg="[data-area-map]", timeout=20_000)
-            _shot(page, "#need-map", "needs-villages")
-            _click_at(page, "[data-area-map]", "31.71.01.1001")
-            page.wait_for_url(re.compile(r"within=31\.71\.01\.1001"))  # 4
-            link = page.locator(f"#need-table tr[data-code='{cast.recipient.area_id}'] a")
-            assert f"recipient={cast.recipient.pk}" in (link.last.get_attribute("href") or "")
-            _shot(page, "main", "needs-village-rws")
-        finally:
-            browser.close()
+    page.goto(f"{base}/donations/needs/?within=31.71.01&item=sembako")  # 3
+    page.wait_for_function(DRAWN, arg="[data-area-map]", timeout=20_000)
+    _shot(page, "#need-map", "needs-villages")
+    _click_at(page, "[data-area-map]", "31.71.01.1001")
+    page.wait_for_url(re.compile(r"within=31\.71\.01\.1001"))  # 4
+    link = page.locator(f"#need-table tr[data-code='{cast.recipient.area_id}'] a")
+    assert f"recipient={cast.recipient.pk}" in (link.last.get_attribute("href") or "")
+    _shot(page, "main", "needs-village-rws")
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors

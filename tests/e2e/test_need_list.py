@@ -6,8 +6,6 @@ allocated, delivered and signed for an RW, the list shows it covered and deliver
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,24 +17,15 @@ from ksbb.donations.seed import seed_programs
 from tests.conftest import VILLAGE_A
 from tests.distribution.conftest import draft_for, make_allocation, sign_all
 from tests.donations.conftest import setup_donations
+from tests.e2e.browser import WIDTHS, artifacts
 from tests.e2e.signin import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "need-list"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 RW = f"{VILLAGE_A}.001"
 
 
-def test_need_list_shows_delivered_aid(cast: Any, live_server: Any, monkeypatch: Any) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def test_need_list_shows_delivered_aid(cast: Any, live_server: Any, browser: Any) -> None:
     seed_programs(Program, Item)  # a flush (transaction=True) removed them
     don = setup_donations(cast)
     allocation = make_allocation(cast, don, quantity=40)  # need 40 for RW 001
@@ -46,23 +35,18 @@ def test_need_list_shows_delivered_aid(cast: Any, live_server: Any, monkeypatch:
     delivery_deliver(delivery=delivery, by=cast.executor)
     sign_all(cast, draft_for(delivery, cast.executor))
 
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            for label, size in SIZES.items():
-                page = browser.new_context(viewport=size).new_page()
-                sign_in(page, live_server.url, "collaborator")
-                page.goto(f"{live_server.url}/donations/needs/?within={VILLAGE_A}&item=sembako")
-                row = page.locator(f'tr[data-code="{RW}"]')
-                cells = [re.sub(r"\D", "", row.locator("td").nth(i).inner_text())
-                         for i in range(1, 4)]
-                bar = row.locator("td:has(svg.cover)").inner_text()
-                # Need, covered, delivered, promised; then the bar at 100 %.
-                assert cells == ["40", "40", "40"], cells
-                assert "100%" in bar
-                assert "Pledge for this recipient" not in row.inner_text()
-                page.screenshot(path=str(ARTIFACTS / f"village-{label}.png"), full_page=True)
-                page.context.close()
-        finally:
-            browser.close()
+    out = artifacts("need-list")
+    for label, size in WIDTHS.items():
+        page = browser.new_context(viewport=size).new_page()
+        sign_in(page, live_server.url, "collaborator")
+        page.goto(f"{live_server.url}/donations/needs/?within={VILLAGE_A}&item=sembako")
+        row = page.locator(f'tr[data-code="{RW}"]')
+        cells = [re.sub(r"\D", "", row.locator("td").nth(i).inner_text())
+                 for i in range(1, 4)]
+        bar = row.locator("td:has(svg.cover)").inner_text()
+        # Need, covered, delivered, promised; then the bar at 100 %.
+        assert cells == ["40", "40", "40"], cells
+        assert "100%" in bar
+        assert "Pledge for this recipient" not in row.inner_text()
+        page.screenshot(path=str(out / f"village-{label}.png"), full_page=True)
+        page.context.close()

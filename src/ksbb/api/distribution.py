@@ -45,6 +45,7 @@ from ksbb.distribution.selectors import (
     handover_parties,
     handovers_visible_to,
 )
+from ksbb.web.files import file_response
 
 # Deliveries.
 
@@ -359,9 +360,8 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
         return self._fresh(handover)
 
     def _file(self, field: Any, content_type: str) -> FileResponse:
-        response = FileResponse(field.open("rb"), content_type=content_type)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(field.open("rb"), attachment=False, content_type=content_type,
+                             cache_control="private, no-store")
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="paper_scan", url_name="paper-scan")
@@ -391,8 +391,5 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The BAST as a PDF (Indonesian) with a QR code to its verification page."""
         handover = self.get_object()
-        response = HttpResponse(BastPdfRenderer(handover).render(),
-                                content_type="application/pdf")
-        filename = handover.number.replace("/", "-")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-        return response
+        return file_response(BastPdfRenderer(handover).render(), content_type="application/pdf",
+                             filename=f"{handover.number.replace('/', '-')}.pdf")

@@ -230,7 +230,8 @@ def delivery_verify(*, delivery: Delivery, by: Actor) -> Delivery:
 
 # BAST numbers and codes.
 
-_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed by hand
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed by hand
+_CODE_ALPHABET = CODE_ALPHABET
 CODE_LENGTH = 12
 
 

@@ -6,7 +6,7 @@ from ksbb.web.accounts import views
 # Un-namespaced names, like Django's own "login" and "logout".
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
     path("mfa/setup/", views.mfa_setup, name="mfa_setup"),
     path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
     path("two-factor/", views.two_factor, name="two_factor"),

@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -27,6 +26,7 @@ from ksbb.accounts import mfa
 from ksbb.accounts.services import user_password_change
 from ksbb.web.accounts import lockout
 from ksbb.web.accounts.middleware import EXPIRED_FLAG, mark_signed_in, mfa_url
+from ksbb.web.redirects import safe_next
 
 _CODES_KEY = "ksbb_backup_codes"
 
@@ -39,14 +39,19 @@ class TokenForm(forms.Form):
 
 
 def _next(request: HttpRequest) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
 
 
-class SignInView(auth_views.LoginView):
+class _SafeNextMixin:
+    """Django's sign-in and sign-out follow ``next`` through the site's one check too."""
+
+    request: HttpRequest
+
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        return safe_next(request or self.request)
+
+
+class SignInView(_SafeNextMixin, auth_views.LoginView):
     """Django's sign-in (the session key is renewed), then the second factor if owed."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -236,6 +241,10 @@ def two_factor_off(request: HttpRequest) -> HttpResponse:
         return redirect(mfa_url("setup", reverse("two_factor")))
     messages.success(request, _("Two-factor sign-in is turned off."))
     return redirect("two_factor")
+
+
+class SignOutView(_SafeNextMixin, auth_views.LogoutView):
+    """Django's sign-out (POST only)."""
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -27,21 +27,14 @@ from ksbb.allocation.services import (
 )
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
-from ksbb.core.domain import NotAllowed
 from ksbb.needs.models import AssessmentRound
 from ksbb.web.backoffice.allocation_forms import LineForm, ManualAllocationForm
+from ksbb.web.errors import add_error_messages
 from ksbb.web.permissions import PermissionRequiredMixin
 
 MAX_LINES = 1000
 FINISHED = (AllocationRun.State.PROPOSED, AllocationRun.State.APPROVED,
             AllocationRun.State.FAILED, AllocationRun.State.DISCARDED)
-
-
-def _messages(request: HttpRequest, exc: ValidationError) -> None:
-    if isinstance(exc, NotAllowed):
-        raise exc  # the page answers 403, as for any other refused actor
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 class _ObjectPostView(PermissionRequiredMixin, SingleObjectMixin, View):
@@ -59,7 +52,7 @@ class RunStartView(_ObjectPostView):
         try:
             run = run_start(round=rnd, by=request.user)
         except ValidationError as exc:
-            _messages(request, exc)
+            add_error_messages(request, exc)
             return redirect("backoffice:round", pk=rnd.pk)
         return redirect("backoffice:allocation_run", pk=run.pk)
 
@@ -175,7 +168,7 @@ class RunApproveView(_ObjectPostView):
         try:
             run_approve(run=run, by=request.user)
         except ValidationError as exc:
-            _messages(request, exc)
+            add_error_messages(request, exc)
         else:
             messages.success(request, _("The run is approved; its allocations are recorded."))
         return redirect("backoffice:allocation_run", pk=run.pk)
@@ -190,7 +183,7 @@ class RunDiscardView(_ObjectPostView):
         try:
             run_discard(run=run, by=request.user)
         except ValidationError as exc:
-            _messages(request, exc)
+            add_error_messages(request, exc)
             return redirect("backoffice:allocation_run", pk=run.pk)
         messages.success(request, _("The run is discarded."))
         return redirect("backoffice:round", pk=run.round_id)
@@ -216,7 +209,7 @@ class LineEditView(PermissionRequiredMixin, View):
                 line_edit(line=self.line, quantity=form.cleaned_data["quantity"],
                           by=request.user)
             except ValidationError as exc:
-                _messages(request, exc)
+                add_error_messages(request, exc)
             else:
                 messages.success(request, _("The line is changed."))
         return redirect("backoffice:allocation_run", pk=self.line.run_id)
@@ -239,7 +232,7 @@ class ManualAllocationView(_ObjectPostView):
             allocation = allocation_create_manual(supply=data["supply"], need=data["need"],
                                                   quantity=data["quantity"], by=request.user)
         except ValidationError as exc:
-            _messages(request, exc)
+            add_error_messages(request, exc)
         else:
             messages.success(request, _("%(quantity)s of %(item)s are allocated to "
                                         "%(recipient)s.") % {

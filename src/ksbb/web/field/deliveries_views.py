@@ -31,16 +31,13 @@ from ksbb.distribution.selectors import (
     handover_parties,
     handover_successor,
 )
+from ksbb.web.errors import add_error_messages
+from ksbb.web.files import file_response
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
 def _can(user: Any, perm: str, obj: Any = None) -> bool:
     return bool(user.is_authenticated and rules.has_perm(perm, user, obj))
-
-
-def _report(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _int(value: Any) -> int | None:
@@ -123,7 +120,7 @@ class _DeliveryPost(PermissionRequiredMixin, View):
         except services.NotAllowed as exc:
             raise PermissionDenied(" ".join(exc.messages)) from exc
         except ValidationError as exc:
-            _report(request, exc)
+            add_error_messages(request, exc)
         return HttpResponseRedirect(target)
 
 
@@ -229,7 +226,7 @@ class _HandoverPost(PermissionRequiredMixin, View):
         except services.NotAllowed as exc:
             raise PermissionDenied(" ".join(exc.messages)) from exc
         except ValidationError as exc:
-            _report(request, exc)
+            add_error_messages(request, exc)
         return HttpResponseRedirect(target)
 
 
@@ -324,8 +321,6 @@ class HandoverPdfView(PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         handover = self.get_object()
-        response = HttpResponse(BastPdfRenderer(handover).render(),
-                                content_type="application/pdf")
-        filename = handover.number.replace("/", "-")
-        response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
-        return response
+        return file_response(BastPdfRenderer(handover).render(), content_type="application/pdf",
+                             filename=f"{handover.number.replace('/', '-')}.pdf",
+                             attachment=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,16 +18,9 @@ from ksbb.donations.models import Program
 from ksbb.forum import services
 from ksbb.forum.models import Idea
 from ksbb.forum.selectors import ideas_list
+from ksbb.web.errors import add_form_errors
 from ksbb.web.limits import over_limit
 from ksbb.web.permissions import PermissionRequiredMixin
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, msgs in errors.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
-
 
 # Citizens' sign-up.
 
@@ -55,7 +48,7 @@ def signup_view(request: HttpRequest) -> HttpResponse:
         try:
             services.citizen_register(**form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _(
                 "Thank you. We sent a message to %(email)s: open the link in it to confirm "
@@ -99,7 +92,7 @@ class IdeaCreateView(PermissionRequiredMixin, View):
             try:
                 idea = services.idea_post(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Thank you: your idea is published."))
                 return redirect("web:idea", pk=idea.pk)
@@ -170,7 +163,7 @@ class IdeaAnswerView(PermissionRequiredMixin, View):
                 services.idea_answer(idea=self.get_object(), by=request.user,
                                      **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The answer is published."))
                 return HttpResponseRedirect(reverse("web:idea", args=[pk]))

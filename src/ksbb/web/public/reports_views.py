@@ -19,6 +19,7 @@ from ksbb.reports.antispam import challenge_new, rate_limited, rate_take
 from ksbb.reports.models import Category
 from ksbb.reports.selectors import report_by_code, report_history
 from ksbb.reports.services import report_submit
+from ksbb.web.errors import add_form_errors
 from ksbb.web.public.reports_forms import ReportForm
 
 
@@ -47,8 +48,9 @@ def _prefill(pledge: Pledge) -> dict[str, Any]:
             "area": area.code if area else "", "organization": pledge.aggregator_id}
 
 
-def _from_household_check(request: HttpRequest) -> dict[str, Any]:
-    """The household check's button: category, RW and round prefilled (all public)."""
+def _from_public_link(request: HttpRequest) -> dict[str, Any]:
+    """What a public page's link prefills: the household check's button (category, RW,
+    round) or the verification page's (the BAST); all of it public."""
     initial: dict[str, Any] = {}
     if request.GET.get("category") in Category.values:
         initial["category"] = request.GET["category"]
@@ -56,6 +58,9 @@ def _from_household_check(request: HttpRequest) -> dict[str, Any]:
         initial["area"] = request.GET["area"][:20]
     if str(request.GET.get("round", "")).isdigit():
         initial["round"] = int(request.GET["round"])
+    # From the verification page's "report it" link: the BAST number or the code read.
+    if request.GET.get("bast_number"):
+        initial["bast_number"] = request.GET["bast_number"].strip()[:60]
     return initial
 
 
@@ -70,7 +75,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     need_challenge = not request.user.is_authenticated
     if request.method != "POST":
         pledge = _own_pledge(request, request.GET.get("pledge"))
-        initial = _prefill(pledge) if pledge else _from_household_check(request)
+        initial = _prefill(pledge) if pledge else _from_public_link(request)
         return _render(request, ReportForm(initial=initial, need_challenge=need_challenge))
     form = ReportForm(request.POST, request.FILES, need_challenge=need_challenge)
     ip = client_ip(request)
@@ -96,8 +101,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             reporter_phone=data["reporter_phone"], round=data.get("round"),
             base_url=settings.KSBB_PUBLIC_URL.rstrip("/"))
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_form_errors(form, exc)
         return _render(request, form, status=400)
     messages.success(request, _("Your report is received. Your tracking code is %(code)s: "
                                 "write it down to follow the report.") % {"code": report.code})

@@ -34,6 +34,7 @@ urlpatterns += [
 ]
 urlpatterns += [
     # Before verify/<code>/: "scan" is not a code (codes have 12 characters).
+    path("verify/", verify_views.verify_form, name="verify_form"),
     path("verify/scan/", scan_views.scan_page, name="verify_scan"),
     path("verify/scan/sw.js", scan_views.scan_worker, name="verify_scan_worker"),
     path("verify/<str:code>/", verify_views.verify_handover, name="verify"),
