@@ -34,10 +34,12 @@ typecheck: $(VENV)/.installed-test
 		src/ksbb/allocation src/ksbb/distribution src/ksbb/reports src/ksbb/stats src/ksbb/forum src/ksbb/privacy \
 		src/ksbb/ops src/ksbb/proofs src/ksbb/verify src/ksbb/households
 
-# After changing user-facing text: extract, fill translations, compile.
+# After changing user-facing text: extract into the .po file (the only source of the
+# Indonesian texts), compile, then fail on any untranslated or fuzzy entry.
 messages: $(VENV)/.installed-test
 	cd src/ksbb && ../../$(BIN)/ksbb makemessages -l id --no-location --no-obsolete
-	$(BIN)/python scripts/translate.py
+	cd src/ksbb && ../../$(BIN)/ksbb compilemessages -l id
+	$(BIN)/python scripts/check_messages.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/allocation.py

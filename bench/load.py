@@ -11,6 +11,7 @@ gunicorn with ``--workers`` processes of 4 threads each, as in production) and d
 - ``/``                          the public dashboard (HTML)
 - ``/api/v1/stats/dashboard/``   the same figures as JSON
 - ``/verify/<code>/``            the demo's signed BAST, as its QR code opens it
+- ``/donations/needs/``          the need map (public)
 - ``/healthz/ping``              a view without database or template: Django's own cost,
                                  the yardstick the others are measured against
 
@@ -144,6 +145,7 @@ def main() -> None:
               flush=True)
         targets = [("dashboard", "/"), ("stats API", "/api/v1/stats/dashboard/"),
                    ("BAST verify", f"/verify/{_signed_bast_code(args.database)}/"),
+                   ("need map", "/donations/needs/"),
                    ("ping (no DB)", "/healthz/ping")]
         rows = []
         for name, path in targets:
@@ -154,13 +156,17 @@ def main() -> None:
                      threads=args.threads, script=script)
             rows.append((name, path, r))
             print(f"  measured {name}", flush=True)
+        print(f"load average after the run: {os.getloadavg()[0]:.1f}")
         print()
-        print(f"{'target':<14} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-              f"{'requests':>9} {'non-2xx':>8} {'sock err':>8}  path")
+        ping = rows[-1][2]
+        ping_rate = ping["requests"] / (ping["duration_us"] / 1e6) or 1.0
+        print(f"{'target':<14} {'req/s':>8} {'x ping':>7} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'p99 ms':>8} {'requests':>9} {'non-2xx':>8} {'sock err':>8}  path")
         for name, path, r in rows:
             seconds = r["duration_us"] / 1e6
             socket_errors = r["connect"] + r["read"] + r["write"] + r["timeout"]
-            print(f"{name:<14} {r['requests'] / seconds:8.1f} {r['p50'] / 1000:8.1f} "
+            print(f"{name:<14} {r['requests'] / seconds:8.1f} "
+                  f"{r['requests'] / seconds / ping_rate:7.2f} {r['p50'] / 1000:8.1f} "
                   f"{r['p95'] / 1000:8.1f} {r['p99'] / 1000:8.1f} {r['requests']:9d} "
                   f"{r['status']:8d} {socket_errors:8d}  {path}")
     finally:

@@ -154,10 +154,37 @@ def _english_outside_requests():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(settings):  # type: ignore[no-untyped-def]
+    # The default cache is a file cache in the data folder, shared by every process: a test
+    # gets an empty one of its own, so that no count (rate limits, lockouts) leaks between
+    # tests or between two test runs on one machine.
+    import uuid
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{uuid.uuid4().hex}"}}
+
+
+@pytest.fixture(autouse=True)
 def _no_api_rate_limits(settings):  # type: ignore[no-untyped-def]
     # The suite sends thousands of API requests from one address (Schemathesis alone sends
     # about 5,000 anonymously); tests/api/test_throttling.py switches the limits on.
     settings.KSBB_API_THROTTLE_RATES = {"anon": None, "user": None}
+
+
+@pytest.fixture(autouse=True)
+def _no_pages_from_another_test():  # type: ignore[no-untyped-def]
+    # Public pages are cached by statistics generation; each test's database starts again
+    # from the same numbers, so a page kept by an earlier test must not be served.
+    from django.core.cache import cache
+
+    from ksbb.stats.pagecache import clear_local, forget_generation
+
+    cache.clear()
+    clear_local()
+    forget_generation()
+    yield
+    clear_local()
+    forget_generation()
 
 
 @pytest.fixture(autouse=True)

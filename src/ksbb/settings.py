@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the authentication middleware, so that it sees who the answer was for.
+    "ksbb.web.middleware.NoStoreForSignedInMiddleware",
     # Page headers (after WhiteNoise: static files need neither).
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -163,9 +165,10 @@ MEDIA_URL = "media/"
 # Serve straight from the package when collectstatic has not run (tests, development).
 WHITENOISE_USE_FINDERS = True
 
-# One process by default; with several workers set KSBB_CACHE_URL=redis://... so that the
-# misuse-report rate limit and the cached statistics are shared.
-CACHES = {"default": env_cache("KSBB_CACHE_URL", "locmem://ksbb")}
+# Shared by every process of the machine by default (a file cache in the data folder), so
+# that rate limits, one-time challenges and cached statistics hold across gunicorn workers;
+# several machines set KSBB_CACHE_URL=redis://...
+CACHES = {"default": env_cache("KSBB_CACHE_URL", f"file://{DATA_DIR / 'cache'}")}
 
 TASKS = {
     "default": {
@@ -236,13 +239,20 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "ksbb.api.pagination.Pagination",
     "PAGE_SIZE": env_int("KSBB_API_PAGE_SIZE", 100, minimum=1),
+    # JSON nested at most 32 levels (ksbb.api.parsers), forms and uploads as DRF has them.
+    "DEFAULT_PARSER_CLASSES": ["ksbb.api.parsers.JSONParser",
+                               "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["ksbb.api.throttling.AnonThrottle",
                                  "ksbb.api.throttling.UserThrottle"],
     "EXCEPTION_HANDLER": "ksbb.api.errors.exception_handler",
 }
+# The largest page a list answers, whatever ``limit`` asks for.
+KSBB_API_MAX_PAGE_SIZE = max(env_int("KSBB_API_MAX_PAGE_SIZE", 1000, minimum=1),
+                             REST_FRAMEWORK["PAGE_SIZE"])  # type: ignore[type-var]
 # API requests per client address (anonymous) and per account; "off" switches one off.
 KSBB_API_THROTTLE_RATES = {
     "anon": env_rate("KSBB_API_ANON_RATE", "300/min"),
@@ -296,6 +306,13 @@ KSBB_NODES = env_int("KSBB_NODES", 1, minimum=1)
 # part by part by the task workers, spread over every node; 0 never splits.
 KSBB_ALLOCATION_SPLIT_NEEDS = env_int("KSBB_ALLOCATION_SPLIT_NEEDS", 20000, minimum=0)
 
+# Limits on what anyone can do without an account, per client address (ksbb.core.clientip),
+# counted in the shared cache before the work is done; "off" switches one off.
+KSBB_SIGNUP_RATE = env_rate("KSBB_SIGNUP_RATE", "10/hour")  # sign-up, donor registration
+KSBB_PASSWORD_RESET_RATE = env_rate("KSBB_PASSWORD_RESET_RATE", "5/hour")
+# Forum votes per account.
+KSBB_SUPPORT_RATE = env_rate("KSBB_SUPPORT_RATE", "30/hour")
+
 # Personal data (UU PDP, see docs/privacy.md): how long personal data that is no longer
 # needed is kept before `ksbb purge_personal_data` erases it. Five years by default: a
 # programme year's accounts and complaints can still be audited; set it to the operator's
@@ -335,10 +352,15 @@ MIDDLEWARE.insert(
     "ksbb.web.accounts.middleware.TwoFactorRequiredMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-# Locked per account name and, separately, per client address, whichever reaches the limit.
+# Innermost, so that it sees the view's exception first (process_exception runs inside out).
+MIDDLEWARE.append("ksbb.web.middleware.DatabaseBusyMiddleware")
+# Locked per account name *and* client address together: failures from elsewhere do not lock
+# the owner out at their usual address. A longer threshold per account and per address
+# (ksbb.web.accounts.lockout) spares browsers that signed in to the account before.
 AXES_FAILURE_LIMIT = env_int("KSBB_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KSBB_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+KSBB_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("KSBB_LOGIN_ACCOUNT_FAILURE_LIMIT", 30, minimum=1)
 AXES_RESET_ON_SUCCESS = True
 # Failed attempts are kept for the cool-off only; successful sign-ins (addresses, browsers:
 # personal data) are not logged by axes at all.

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ksbb.api.proofs import keys_json
@@ -12,7 +14,10 @@ urlpatterns = [
     path(".well-known/ksbb-keys.json", keys_json, name="ksbb-keys"),
     # Sign-in with brute-force protection and two-factor steps, account security.
     path("accounts/", include("ksbb.web.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher is in every page's header, also in the pages cached for anonymous
+    # visitors, which must not carry a CSRF token (it would be another visitor's). Choosing a
+    # language changes nothing but a cookie, so it needs no CSRF protection.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("backoffice/", include("ksbb.web.backoffice.urls")),
     path("orgs/", include("ksbb.web.orgs.urls")),
     path("field/", include("ksbb.web.field.urls")),
@@ -24,6 +29,9 @@ urlpatterns = [
         url_name="schema", template_name="api/swagger_ui.html"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+
+# A "database is locked" that escaped a view (e.g. saving the session) is a 503 too.
+handler500 = "ksbb.web.middleware.server_error"
 
 admin.site.site_header = "KSBB"
 admin.site.site_title = "KSBB"

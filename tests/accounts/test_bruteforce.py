@@ -1,4 +1,5 @@
-"""Brute-force protection (django-axes): per account name and per client address."""
+"""Brute-force protection: django-axes per account name and client address together, and
+a longer threshold per account and per address that spares the owner's known browsers."""
 
 from __future__ import annotations
 
@@ -30,29 +31,64 @@ def test_the_limit_and_cool_off_come_from_the_environment(settings):
     assert settings.AXES_FAILURE_LIMIT == 5  # KSBB_LOGIN_FAILURE_LIMIT
     cool_off = settings.AXES_COOLOFF_TIME  # KSBB_LOGIN_COOLOFF_MINUTES
     assert cool_off == dt.timedelta(minutes=15)
-    assert settings.AXES_LOCKOUT_PARAMETERS == ["username", "ip_address"]
+    # Account name and address together (issue 14, finding 10).
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert settings.KSBB_LOGIN_ACCOUNT_FAILURE_LIMIT == 30
 
 
-def test_an_account_is_locked_after_five_failures_from_anywhere(cast):
+def test_one_address_guessing_one_account_is_locked(cast):
     # The fifth failure already answers with the lockout page.
-    assert [_try(_from(f"10.0.0.{n + 1}"), "assessor").status_code for n in range(5)] == [
+    guesser = "10.0.0.1"
+    assert [_try(_from(guesser), "assessor").status_code for _ in range(5)] == [
         200, 200, 200, 200, 429]
-    locked = _try(_from("10.0.1.1"), "assessor", PASSWORD)  # right password, other address
+    locked = _try(_from(guesser), "assessor", PASSWORD)  # even the right password
     assert locked.status_code == 429
     body = locked.content.decode()
     assert "Too many failed sign-in attempts" in body
     assert "15 minutes" in body
-    # Other accounts from those addresses are unaffected.
-    assert _try(_from("10.0.0.1"), "collaborator", PASSWORD).status_code == 302
+    # Other accounts from that address are unaffected.
+    assert _try(_from(guesser), "collaborator", PASSWORD).status_code == 302
 
 
-def test_an_address_is_locked_after_five_failures_on_any_accounts(cast):
-    attacker = _from("192.0.2.7")
-    assert [_try(attacker, name).status_code
-            for name in ["admin", "assessor", "aggregator", "executor", "kelurahan"]] == [
-        200, 200, 200, 200, 429]
-    assert _try(attacker, "collaborator", PASSWORD).status_code == 429
+def test_a_stranger_cannot_lock_the_owner_out_at_their_usual_address(cast):
+    """Issue 14, finding 10: five failures from anywhere locked a known account for
+    everyone; now they lock only the guessing address."""
+    for n in range(5):
+        _try(_from(f"198.51.100.{n + 1}"), "assessor")
+    assert _try(_from("10.0.1.1"), "assessor", PASSWORD).status_code == 302
+
+
+def test_guessing_from_many_addresses_meets_the_account_wide_threshold(cast, settings):
+    settings.KSBB_LOGIN_ACCOUNT_FAILURE_LIMIT = 6
+    owner = _from("10.7.0.1")
+    assert _try(owner, "collaborator", PASSWORD).status_code == 302  # a known browser
+    owner.post("/accounts/logout/")
+    for n in range(6):
+        _try(_from(f"198.51.100.{n + 1}"), "collaborator")
+    # A browser that never signed in to the account waits out the cool-off ...
+    assert _try(_from("10.7.0.2"), "collaborator", PASSWORD).status_code == 429
+    # ... the owner's own browser (its signed device cookie) is not locked out.
+    assert _try(owner, "collaborator", PASSWORD).status_code == 302
+    with time_machine.travel(dt.timedelta(minutes=16)):
+        assert _try(_from("10.7.0.2"), "collaborator", PASSWORD).status_code == 302
+
+
+def test_one_address_spraying_many_accounts_meets_the_address_threshold(cast, settings):
+    settings.KSBB_LOGIN_ACCOUNT_FAILURE_LIMIT = 4
+    sprayer = "192.0.2.7"
+    for name in ["admin", "assessor", "aggregator", "executor"]:
+        _try(_from(sprayer), name)
+    assert _try(_from(sprayer), "collaborator", PASSWORD).status_code == 429
     assert _try(_from("192.0.2.8"), "collaborator", PASSWORD).status_code == 302
+
+
+def test_a_forged_device_cookie_does_not_help(cast, settings):
+    settings.KSBB_LOGIN_ACCOUNT_FAILURE_LIMIT = 2
+    for n in range(2):
+        _try(_from(f"198.51.100.{n + 1}"), "executor")
+    stranger = _from("10.8.0.1")
+    stranger.cookies["ksbb_device"] = "anything:forged"
+    assert _try(stranger, "executor", PASSWORD).status_code == 429
 
 
 def test_the_lockout_page_does_not_tell_whether_the_account_exists(cast):
@@ -74,9 +110,9 @@ def test_the_lockout_page_does_not_tell_whether_the_account_exists(cast):
 def test_the_lock_lifts_after_the_cool_off(cast):
     for _ in range(5):
         _try(_from("10.0.0.9"), "assessor")
-    assert _try(_from("10.0.0.10"), "assessor", PASSWORD).status_code == 429
+    assert _try(_from("10.0.0.9"), "assessor", PASSWORD).status_code == 429
     with time_machine.travel(dt.timedelta(minutes=16)):
-        assert _try(_from("10.0.0.10"), "assessor", PASSWORD).status_code == 302
+        assert _try(_from("10.0.0.9"), "assessor", PASSWORD).status_code == 302
 
 
 def test_a_success_resets_the_count(cast):
@@ -92,7 +128,7 @@ def test_a_success_resets_the_count(cast):
 def test_the_admin_sign_in_is_protected_too(cast):
     for _ in range(5):
         _from("10.4.0.1").post("/admin/login/", {"username": "admin", "password": "nope"})
-    response = _from("10.4.0.2").post("/admin/login/",
+    response = _from("10.4.0.1").post("/admin/login/",
                                       {"username": "admin", "password": PASSWORD})
     assert response.status_code == 429
 
@@ -101,7 +137,8 @@ def test_the_lockout_page_is_in_indonesian_by_default(cast):
     for _ in range(5):
         Client(REMOTE_ADDR="10.5.0.1").post("/accounts/login/",
                                             {"username": "assessor", "password": "x"})
-    response = Client().post("/accounts/login/", {"username": "assessor", "password": "x"})
+    response = Client(REMOTE_ADDR="10.5.0.1").post("/accounts/login/",
+                                                   {"username": "assessor", "password": "x"})
     assert response.status_code == 429
     assert '<html lang="id">' in response.content.decode()
 
@@ -110,13 +147,14 @@ def test_the_limit_can_be_changed(cast, settings):
     settings.AXES_FAILURE_LIMIT = 2
     for _ in range(2):
         _try(_from("10.6.0.1"), "executor")
-    assert _try(_from("10.6.0.2"), "executor", PASSWORD).status_code == 429
+    assert _try(_from("10.6.0.1"), "executor", PASSWORD).status_code == 429
 
 
 def test_behind_a_proxy_the_forwarded_address_counts(cast, settings):
     settings.KSBB_PROXY_COUNT = 1
-    for n in range(5):
-        _from("127.0.0.1").post("/accounts/login/", {"username": f"x{n}", "password": "x"},
+    for _ in range(5):
+        _from("127.0.0.1").post("/accounts/login/", {"username": "collaborator",
+                                                     "password": "x"},
                                 HTTP_X_FORWARDED_FOR="203.0.113.5")
     other = _from("127.0.0.1").post("/accounts/login/",
                                     {"username": "collaborator", "password": PASSWORD},

@@ -186,7 +186,7 @@ def test_an_optional_user_can_enrol_and_then_must_verify(cast):
     client, _ = _sign_in("collaborator")
     body = client.get("/accounts/two-factor/").content.decode()
     assert "Off: only your password" in body
-    _enrol(client, "collaborator")
+    codes = _enrol(client, "collaborator")
     assert "On: signing in asks" in client.get("/accounts/two-factor/").content.decode()
     client.post("/accounts/logout/")
 
@@ -194,22 +194,27 @@ def test_an_optional_user_can_enrol_and_then_must_verify(cast):
     assert response["Location"].startswith("/accounts/mfa/verify/")
     device = TOTPDevice.objects.get(user=cast.collaborator)
     client.post("/accounts/mfa/verify/", {"otp_token": _code(device, drift=1)})
-    # ... and can turn it off again.
-    assert client.post("/accounts/two-factor/off/").status_code == 302
+    # ... and can turn it off again, with the password and a current code.
+    assert client.post("/accounts/two-factor/off/", {
+        "password": PASSWORD, "otp_token": codes[0]}).status_code == 302
     assert not TOTPDevice.objects.filter(user=cast.collaborator).exists()
     assert mfa_step(cast.collaborator) is None
 
 
+def _reauth(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {"password": PASSWORD, "otp_token": _code(device_of(user))}
+
+
 def test_a_required_user_cannot_turn_it_off_only_replace_it(cast, client_for):
     client = client_for(cast.assessor)
-    response = client.post("/accounts/two-factor/off/")
+    response = client.post("/accounts/two-factor/off/", _reauth(cast.assessor))
     assert response["Location"].startswith("/accounts/mfa/setup/")
     assert client.get("/backoffice/")["Location"].startswith("/accounts/mfa/setup/")
 
 
 def test_new_backup_codes_replace_the_old(cast, client_for):
     client = client_for(cast.assessor)
-    response = client.post("/accounts/two-factor/new-codes/")
+    response = client.post("/accounts/two-factor/new-codes/", _reauth(cast.assessor))
     page = client.get(response["Location"]).content.decode()
     assert len(re.findall(r"<li><code>", page)) == 10
     assert StaticDevice.objects.filter(user=cast.assessor).count() == 1
@@ -252,3 +257,32 @@ def test_next_must_stay_on_this_site(cast):
     client, _ = _sign_in("assessor")
     page = client.get("/accounts/mfa/setup/?next=https://evil.example/").content.decode()
     assert '<input type="hidden" name="next" value="/">' in page
+
+
+@pytest.mark.parametrize("path", ["/accounts/two-factor/off/", "/accounts/two-factor/new-codes/"])
+@pytest.mark.parametrize("missing", ["both", "password", "code"])
+def test_changing_the_second_factor_needs_the_password_and_a_current_code(
+        cast, client_for, mailoutbox, path, missing):
+    """Issue 14, finding 9: a signed-in session alone turned two-factor off or made new
+    backup codes."""
+    cast.assessor.email = "assessor@example.org"
+    cast.assessor.save()
+    client = client_for(cast.assessor)
+    data = _reauth(cast.assessor)
+    if missing in ("both", "password"):
+        data["password"] = "" if missing == "both" else "wrong-password"
+    if missing in ("both", "code"):
+        data["otp_token"] = "" if missing == "both" else "000000"
+    before = AuditEntry.objects.count()
+    response = client.post(path, data)
+    assert response.status_code == 400
+    assert TOTPDevice.objects.filter(user=cast.assessor).exists()
+    assert AuditEntry.objects.count() == before
+    assert not mailoutbox
+    device_of(cast.assessor).throttle_reset()  # a wrong code makes the next one wait
+    # With both, it works, is audited and the person is told by e-mail.
+    response = client.post(path, _reauth(cast.assessor))
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action__in=["mfa.reset", "mfa.backup_codes_regenerated"],
+                                     actor=cast.assessor).exists()
+    assert [m.to for m in mailoutbox] == [["assessor@example.org"]]

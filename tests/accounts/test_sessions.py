@@ -214,7 +214,7 @@ def test_weak_passwords_are_refused_at_collaborator_sign_up(jakarta):
 
 
 def test_weak_passwords_are_refused_at_citizen_sign_up(client, db):
-    response = client.post("/signup/", {"username": "warga", "email": "w@example.org",
+    response = client.post("/signup/", {"name": "warga", "email": "w@example.org",
                                          "password": "warga"})
     assert response.status_code == 400
     assert "This password is too short" in response.content.decode()

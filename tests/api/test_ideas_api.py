@@ -7,8 +7,7 @@ from rest_framework.test import APIClient
 
 from ksbb.core.models import AuditEntry
 from ksbb.forum.models import Idea, Support
-from ksbb.forum.services import citizen_register, idea_post, idea_support
-from tests.conftest import PASSWORD
+from ksbb.forum.services import idea_post, idea_support
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,9 @@ def api(user=None) -> APIClient:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def citizen(db):  # type: ignore[no-untyped-def]
-    return citizen_register(username="warga", email="warga@example.org", password=PASSWORD)
+    from tests.forum.conftest import confirmed_citizen
+
+    return confirmed_citizen(name="warga")
 
 
 @pytest.fixture

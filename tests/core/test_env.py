@@ -80,7 +80,7 @@ def test_cli_reports_configuration_errors(tmp_path: Path):
 @pytest.mark.parametrize(("url", "backend"), [
     ("locmem://", "locmem.LocMemCache"),
     ("redis://127.0.0.1:6379/0", "redis.RedisCache"),
-    ("file:///var/cache/ksbb", "filebased.FileBasedCache"),
+    ("file:///var/cache/ksbb", "cache.LockedFileCache"),
 ])
 def test_cache_url_picks_the_backend(monkeypatch, url, backend):
     monkeypatch.setenv("KSBB_CACHE_URL", url)

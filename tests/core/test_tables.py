@@ -87,3 +87,76 @@ def test_no_accepted_cell_starts_a_formula(value):  # type: ignore[no-untyped-de
     if cell_problem(value) is None and value[:1] in ("=", "@", "+", "-"):
         # Only signed numbers and phone numbers get through.
         assert all(c in "+-0123456789 .,()" or c.isspace() for c in value)
+
+
+def _xlsx(cells: list[tuple[int, int, str]], dimension: str | None = None) -> bytes:
+    """A workbook with a header and the given (row, column, value) cells; ``dimension``
+    replaces the sheet's own <dimension ref=...> claim."""
+    import io as _io
+    import re as _re
+    import zipfile as _zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["village_code", "rw"])
+    for row, column, value in cells:
+        ws.cell(row=row, column=column, value=value)
+    raw = _io.BytesIO()
+    wb.save(raw)
+    if dimension is None:
+        return raw.getvalue()
+    out = _io.BytesIO()
+    with _zipfile.ZipFile(_io.BytesIO(raw.getvalue())) as zin, \
+            _zipfile.ZipFile(out, "w", _zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            content = zin.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):
+                content = _re.sub(rb'<dimension ref="[^"]+"/>',
+                                  f'<dimension ref="{dimension}"/>'.encode(), content)
+            zout.writestr(item, content)
+    return out.getvalue()
+
+
+def test_a_dimension_bomb_costs_seconds_not_minutes():
+    """Issue 14, finding 4: a 5 KB sheet claiming A1:XFD1048576 with one cell on the last
+    row took 472 s of CPU in one request."""
+    import io as _io
+    import time as _time
+
+    from ksbb.core.tables import TableError, read_rows
+
+    bomb = _xlsx([(1048576, 1, "31.71.01.1001")], dimension="A1:XFD1048576")
+    assert len(bomb) < 10_000
+    started = _time.process_time()
+    with pytest.raises(TableError, match="more than 500000 rows"):
+        list(read_rows(_io.BytesIO(bomb), required=["village_code", "rw"],
+                       filename="bomb.xlsx"))
+    assert _time.process_time() - started < 10
+
+
+def test_cells_are_counted_as_read_whatever_the_sheet_claims(monkeypatch):
+    import io as _io
+
+    from ksbb.core import tables
+
+    monkeypatch.setattr(tables, "MAX_XLSX_CELLS", 100_000)
+    # Ten rows reaching column XFD: 163,840 cells read, whatever the dimension says.
+    wide = _xlsx([(r, 16384, "x") for r in range(2, 12)], dimension="A1:B2")
+    with pytest.raises(tables.TableError, match="more than 100,000 cells"):
+        list(tables.read_rows(_io.BytesIO(wide), required=["village_code", "rw"],
+                              filename="wide.xlsx"))
+
+
+def test_a_normal_workbook_still_reads_despite_a_wrong_dimension():
+    import io as _io
+
+    from ksbb.core.tables import read_rows
+
+    book = _xlsx([(2, 1, "31.71.01.1001"), (2, 2, "1"), (4, 1, "31.71.01.1002"),
+                  (4, 2, "2")], dimension="A1:A1")
+    rows = list(read_rows(_io.BytesIO(book), required=["village_code", "rw"],
+                          filename="ok.xlsx"))
+    assert rows == [(2, {"village_code": "31.71.01.1001", "rw": "1"}),
+                    (4, {"village_code": "31.71.01.1002", "rw": "2"})]

@@ -257,7 +257,9 @@ def test_paper_bast(cast, draft, settings, tmp_path):
                               by=cast.ketua_rw)
     with pytest.raises(DistributionError, match="no paper"):
         handover_paper_accept(handover=draft, by=cast.assessor)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    from tests.uploads import pdf as real_pdf
+
+    pdf = real_pdf()
     h = handover_paper_upload(handover=draft, upload=SimpleUploadedFile("scan.pdf", pdf),
                               receiver_name="Pak RW", witness_name="Bu Lurah",
                               by=cast.executor)

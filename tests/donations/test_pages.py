@@ -20,7 +20,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "/donations/aggregators/register/": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "/donations/mine/": (302, 200, 403, 403, 403, 403, 403, 200, 403),
     "/donations/pledges/new/": (302, 200, 403, 403, 403, 403, 403, 200, 403),
-    "{pledge}": (302, 200, 200, 200, 403, 403, 403, 200, 403),
+    # Another organisation's pledge is "not found" (as in the API), not "forbidden".
+    "{pledge}": (302, 200, 200, 200, 404, 404, 404, 200, 404),
     "/donations/inbox/": (302, 200, 403, 200, 403, 403, 403, 403, 200),
     "/donations/verification/": (302, 200, 403, 403, 403, 403, 403, 403, 403),
 }
@@ -108,6 +109,35 @@ def test_public_registration_and_email_verification(
     profile.refresh_from_db()
     assert profile.email_verified_at is not None
     assert client.get("/donations/verify-email/forged/").status_code == 400
+    # Confirming the donor's address confirms the account (forum votes count).
+    assert profile.organization.memberships.get().user.confirmed_at is not None
+    assert link.startswith("http://127.0.0.1:8000/")  # KSBB_PUBLIC_URL, not the Host header
+
+
+def test_registration_answers_the_same_for_a_registered_address(jakarta, client):  # type: ignore[no-untyped-def]
+    from django.contrib.messages import get_messages
+
+    def register(email: str):  # type: ignore[no-untyped-def]
+        from tests.conftest import english_client
+
+        response = english_client().post("/donations/register/", {
+            "kind": "individual", "name": "Budi", "email": email,
+            "password": "correct-horse-battery-9"})
+        said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+        return response.status_code, response["Location"], said.replace(email, "<email>")
+
+    first = register("budi@example.com")
+    assert register("BUDI@example.com".lower()) == first
+    assert CollaboratorProfile.objects.count() == 1
+
+
+def test_registration_is_rate_limited_per_address(jakarta, client, settings):  # type: ignore[no-untyped-def]
+    settings.KSBB_SIGNUP_RATE = "2/hour"
+    codes = [client.post("/donations/register/", {
+        "kind": "individual", "name": "Budi", "email": f"b{n}@example.com",
+        "password": "correct-horse-battery-9"}).status_code for n in range(3)]
+    assert codes == [302, 302, 429]
+    assert CollaboratorProfile.objects.count() == 2
 
 
 def test_registration_shows_nik_errors(jakarta, client):

@@ -89,10 +89,17 @@ def test_collaborator_register_refusals(jakarta, kw, field):
     assert not Organization.objects.filter(kind="collaborator").exists()
 
 
-def test_collaborator_register_refuses_duplicate_email(jakarta):
+def test_a_registered_address_is_not_told_apart(jakarta, cast):
+    """Issue 14, finding 10: registration said "an account with this e-mail exists"."""
     _register(send_verification=False)
+    mail.outbox.clear()
+    # Self-registration: no error, nothing created, a notice to the address's owner.
+    assert _register(name="Other", email="SITI@example.com", send_verification=False) is None
+    assert Organization.objects.filter(kind="collaborator").count() == 2  # cast's + Siti's
+    assert [m.to for m in mail.outbox] == [["siti@example.com"]]
+    # An administrator registering someone is told.
     with pytest.raises(DonationError) as exc:
-        _register(name="Other", send_verification=False)
+        _register(name="Other", send_verification=False, by=cast.admin)
     assert "email" in exc.value.message_dict
 
 

@@ -11,7 +11,6 @@ summary is printed.
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -35,15 +34,11 @@ from ksbb.stats.selectors import stats_invalidate
 from tests.conftest import PASSWORD
 from tests.distribution.conftest import draft_for, make_allocation, sign_all
 from tests.donations.conftest import setup_donations
+from tests.e2e.browser import WIDTHS, artifacts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "a11y"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 LANGUAGES = ["id", "en"]
 FAILING = {"serious", "critical"}
 AXE_RUN = """() => axe.run(document, {
@@ -52,7 +47,7 @@ AXE_RUN = """() => axe.run(document, {
     resultTypes: ['violations'],
 })"""
 GUIDE_ROLES = ["collaborator", "aggregator", "assessor", "executor", "kelurahan", "ketua-rw",
-               "citizen", "admin"]
+               "citizen", "journalist", "auditor", "admin"]
 
 
 def _content(cast: Any) -> dict[str, str]:
@@ -67,7 +62,7 @@ def _content(cast: Any) -> dict[str, str]:
     delivery_deliver(delivery=delivery, by=cast.executor)
     handover = sign_all(cast, draft_for(delivery, cast.executor))
     assert handover.state == Handover.State.SIGNED
-    citizen = citizen_register(username="warga", email="warga@example.org",
+    citizen = citizen_register(name="warga", email="warga@example.org",
                                password=PASSWORD)
     idea = idea_post(title="Urban farming di RPTRA", body="Kebun sayur di setiap RPTRA.",
                      program=None, by=citizen)
@@ -82,7 +77,8 @@ def _pages(ids: dict[str, str]) -> list[str]:
     return [
         "/", "/coverage/", "/open-data/", "/about/data/", "/ideas/", f"/ideas/{ids['idea']}/",
         "/reports/new/", "/reports/track/", f"/reports/track/{ids['report']}/",
-        f"/verify/{ids['bast']}/", "/signup/", "/accounts/login/", "/donations/register/",
+        f"/verify/{ids['bast']}/", "/verify/scan/", "/signup/", "/accounts/login/",
+        "/donations/register/",
         "/donations/aggregators/", "/guide/",
         *[f"/guide/{role}/" for role in GUIDE_ROLES],
     ]
@@ -93,42 +89,31 @@ def _summary_line(node: dict[str, Any]) -> str:
 
 
 def test_public_pages_have_no_serious_accessibility_violations(  # type: ignore[no-untyped-def]
-        live_server, cast, monkeypatch, settings):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        live_server, cast, settings, browser):
     settings.KSBB_PUBLIC_URL = live_server.url
     cache.clear()
     ids = _content(cast)
     base = live_server.url
     results: list[dict[str, Any]] = []
 
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            for lang in LANGUAGES:
-                for width, viewport in WIDTHS.items():
-                    # The site's Content-Security-Policy forbids injected scripts, axe's too.
-                    context = browser.new_context(viewport=viewport, bypass_csp=True)
-                    context.add_cookies([{"name": "django_language", "value": lang,
-                                          "url": base}])
-                    page = context.new_page()
-                    for path in _pages(ids):
-                        response = page.goto(f"{base}{path}")
-                        assert response is not None and response.ok, (path, lang, width)
-                        page.wait_for_load_state("networkidle")
-                        page.add_script_tag(path=str(AXE))
-                        found = page.evaluate(AXE_RUN)
-                        results.append({"path": path, "lang": lang, "width": width,
-                                        "violations": found["violations"]})
-                    context.close()
-        finally:
-            browser.close()
+    for lang in LANGUAGES:
+        for width, viewport in WIDTHS.items():
+            # The site's Content-Security-Policy forbids injected scripts, axe's too.
+            context = browser.new_context(viewport=viewport, bypass_csp=True)
+            context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+            page = context.new_page()
+            for path in _pages(ids):
+                response = page.goto(f"{base}{path}")
+                assert response is not None and response.ok, (path, lang, width)
+                page.wait_for_load_state("networkidle")
+                page.add_script_tag(path=str(AXE))
+                found = page.evaluate(AXE_RUN)
+                results.append({"path": path, "lang": lang, "width": width,
+                                "violations": found["violations"]})
+            context.close()
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    (artifacts("a11y") / "results.json").write_text(
+        json.dumps(results, indent=1, ensure_ascii=False))
     by_impact: Counter[str] = Counter()
     failing: list[str] = []
     for r in results:

@@ -41,18 +41,17 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.browser import DESKTOP, PHONE, ROOT, artifacts
 from tests.e2e.signin import sign_in
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(bool(os.environ.get("KSBB_DATABASE_URL")), reason=(
+        "runs once, in the SQLite pass: it brings its own PostgreSQL database")),
+]
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "journey"
+ARTIFACTS = "journey"
 GUIDE_IMAGES = ROOT / "docs" / "guide" / "img"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 PG_ADMIN_URL = os.environ.get("KSBB_JOURNEY_PG", "postgres://postgres@127.0.0.1:5432")
 PASSWORD = "kata-sandi-yang-panjang-7"
 # The district of the demo data set's village (Gambir). Its RWs in Gambir village had their
@@ -174,32 +173,12 @@ class Server:
 
 # Pictures and checks ---------------------------------------------------------------------
 
-def _pending_translations() -> tuple[set[str], list[str]]:
-    """English texts that have an Indonesian translation waiting in scripts/translations/
-    (the catalogue is compiled from them by `make messages`): whole short texts, and the
-    beginnings of longer ones up to their first placeholder."""
-    import runpy
-
-    whole: set[str] = set()
-    starts: list[str] = []
-    for table in sorted((ROOT / "scripts" / "translations").glob("*.py")):
-        found = runpy.run_path(str(table))
-        for key in [*found.get("ID", {}), *found.get("PREFIX", {})]:
-            whole.add(key.strip())
-            start = re.split(r"%\(|\{", key)[0].strip()
-            if len(start) >= 12:
-                starts.append(start)
-    return whole, starts
-
-
 class Journey:
     def __init__(self) -> None:
         self.findings: list[str] = []
-        self.pending: list[str] = []
-        self.whole, self.starts = _pending_translations()
         self.timings: list[tuple[str, float]] = []
         self.guide = os.environ.get("KSBB_GUIDE_SCREENSHOTS") == "1"
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.artifacts = artifacts(ARTIFACTS)
         if self.guide:
             GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
 
@@ -215,7 +194,7 @@ class Journey:
         page.wait_for_load_state()
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
-            path = ARTIFACTS / f"{step}-{label}.png"
+            path = self.artifacts / f"{step}-{label}.png"
             page.screenshot(path=str(path), full_page=True)
             if self.guide:
                 # Very long pages go into the guide as their first screen: the guide shows
@@ -237,11 +216,7 @@ class Journey:
             words = {w.lower() for w in ENGLISH.findall(line)}
             if not words or any(a in line for a in ENGLISH_ALLOWED):
                 continue
-            note = f"{step}: English on {page.url}: {line.strip()[:120]!r}"
-            if line.strip() in self.whole or any(s in line for s in self.starts):
-                self.pending.append(note)  # translated once the catalogue is compiled
-            else:
-                self.findings.append(note)
+            self.findings.append(f"{step}: English on {page.url}: {line.strip()[:120]!r}")
         page.set_viewport_size(DESKTOP)
 
 
@@ -365,13 +340,7 @@ def _confirm(page: Any, j: Journey, server: Server, handover: int, role: str,
 
 # The story ------------------------------------------------------------------------------
 
-def test_full_journey(tmp_path: Path) -> None:
-    if os.environ.get("KSBB_DATABASE_URL"):
-        pytest.skip("runs once, in the SQLite pass: it brings its own PostgreSQL database")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_full_journey(tmp_path: Path, browser: Any) -> None:
     database = f"ksbb_journey_{os.getpid()}"
     try:
         _pg(f"DROP DATABASE IF EXISTS {database}")
@@ -384,14 +353,14 @@ def test_full_journey(tmp_path: Path) -> None:
     try:
         server.start()
         print(f"\nksbb up ready in {time.perf_counter() - started:.1f} s")
-        _story(sync_api, chromium, server)
+        _story(browser, server)
     finally:
         server.stop()
         _pg(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         print(f"journey: {time.perf_counter() - started:.1f} s in all")
 
 
-def _story(sync_api: Any, chromium: str, server: Server) -> None:
+def _story(browser: Any, server: Server) -> None:
     base = server.base
     demo = server.accounts()
     # No page appoints a kelurahan officer or a ketua RW: Cideng's are set up beforehand.
@@ -414,254 +383,248 @@ def _story(sync_api: Any, chromium: str, server: Server) -> None:
         " recipient=Recipient.objects.get(area_id=rw))\n"))
     j = Journey()
 
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        browser_contexts: list[Any] = []
+    browser_contexts: list[Any] = []
 
-        def person() -> Any:
-            # An Indonesian browser: its own controls (date, file) speak Indonesian too.
-            context = browser.new_context(viewport=DESKTOP, locale="id-ID",
-                                          timezone_id="Asia/Jakarta")
-            context.set_default_timeout(20_000)
-            browser_contexts.append(context)
-            return context.new_page()
+    def person() -> Any:
+        # An Indonesian browser: its own controls (date, file) speak Indonesian too.
+        context = browser.new_context(viewport=DESKTOP, locale="id-ID",
+                                      timezone_id="Asia/Jakarta")
+        context.set_default_timeout(20_000)
+        browser_contexts.append(context)
+        return context.new_page()
 
-        try:
-            citizen = person()
-            j.goto(citizen, f"{base}/")
-            before = _figures(citizen)
+    try:
+        citizen = person()
+        j.goto(citizen, f"{base}/")
+        before = _figures(citizen)
 
-            # 1-2. A company registers, confirms its e-mail and pledges 1,000 packages.
-            company = person()
-            _register(company, j, server, kind="business", name="PT Sinar Pangan Nusantara",
-                      email="csr@sinarpangan.example", legal_name="PT Sinar Pangan Nusantara Tbk",
-                      step="01-collaborator-register")
-            j.goto(company, f"{base}/donations/pledges/new/")
-            _choose(company, "select[name=aggregator]", AGGREGATOR)
-            company.check("input[name=kind][value=goods]")
-            _choose(company, "select[name=item]", "sembako")
-            company.fill("input[name=quantity]", "1000")
-            j.shot(company, "02-collaborator-pledge")
-            company.click("main form [type=submit]")
-            company.wait_for_url(re.compile(r"/donations/pledges/\d+/$"))
-            goods_pledge = int(company.url.rstrip("/").rsplit("/", 1)[1])
+        # 1-2. A company registers, confirms its e-mail and pledges 1,000 packages.
+        company = person()
+        _register(company, j, server, kind="business", name="PT Sinar Pangan Nusantara",
+                  email="csr@sinarpangan.example", legal_name="PT Sinar Pangan Nusantara Tbk",
+                  step="01-collaborator-register")
+        j.goto(company, f"{base}/donations/pledges/new/")
+        _choose(company, "select[name=aggregator]", AGGREGATOR)
+        company.check("input[name=kind][value=goods]")
+        _choose(company, "select[name=item]", "sembako")
+        company.fill("input[name=quantity]", "1000")
+        j.shot(company, "02-collaborator-pledge")
+        company.click("main form [type=submit]")
+        company.wait_for_url(re.compile(r"/donations/pledges/\d+/$"))
+        goods_pledge = int(company.url.rstrip("/").rsplit("/", 1)[1])
 
-            # 3. A person registers and pledges Rp 5,000,000.
-            donor = person()
-            _register(donor, j, server, kind="individual", name="Siti Rahmawati",
-                      email="siti@example.com", step=None)
-            j.goto(donor, f"{base}/donations/pledges/new/")
-            _choose(donor, "select[name=aggregator]", AGGREGATOR)
-            donor.check("input[name=kind][value=money]")
-            donor.select_option("select[name=program]", index=1)
-            donor.fill("input[name=amount_rupiah]", "5000000")
-            j.shot(donor, "03-donor-pledge-money")
-            donor.click("main form [type=submit]")
-            donor.wait_for_url(re.compile(r"/donations/pledges/\d+/$"))
-            money_pledge = int(donor.url.rstrip("/").rsplit("/", 1)[1])
+        # 3. A person registers and pledges Rp 5,000,000.
+        donor = person()
+        _register(donor, j, server, kind="individual", name="Siti Rahmawati",
+                  email="siti@example.com", step=None)
+        j.goto(donor, f"{base}/donations/pledges/new/")
+        _choose(donor, "select[name=aggregator]", AGGREGATOR)
+        donor.check("input[name=kind][value=money]")
+        donor.select_option("select[name=program]", index=1)
+        donor.fill("input[name=amount_rupiah]", "5000000")
+        j.shot(donor, "03-donor-pledge-money")
+        donor.click("main form [type=submit]")
+        donor.wait_for_url(re.compile(r"/donations/pledges/\d+/$"))
+        money_pledge = int(donor.url.rstrip("/").rsplit("/", 1)[1])
 
-            # 4-5. The aggregator confirms both and buys 20 packages with the money.
-            aggregator = person()
-            sign_in(aggregator, base, "aggregator", demo["aggregator"])
-            j.goto(aggregator, f"{base}/donations/inbox/")
-            j.shot(aggregator, "04-aggregator-inbox-receive")
-            for pledge in (goods_pledge, money_pledge):
-                aggregator.click(f"form:has(#received-{pledge}) [type=submit]")
-                aggregator.wait_for_load_state()
-                assert aggregator.locator(f"#received-{pledge}").count() == 0
-            j.goto(aggregator, f"{base}/donations/purchases/")
-            _choose(aggregator, "select[name=item]", "sembako")
-            aggregator.fill("input[name=quantity]", "20")
-            aggregator.fill("input[name=cost_rupiah]", "5000000")
-            aggregator.fill("input[name=supplier]", "Toko Grosir Tanah Abang")
-            aggregator.fill(f"input[name=fund_{money_pledge}]", "5000000")
-            aggregator.set_input_files("input[name=receipt]", {
-                "name": "nota-toko-grosir.png", "mimeType": "image/png", "buffer": _receipt()})
-            aggregator.click("main form [type=submit]")
+        # 4-5. The aggregator confirms both and buys 20 packages with the money.
+        aggregator = person()
+        sign_in(aggregator, base, "aggregator", demo["aggregator"])
+        j.goto(aggregator, f"{base}/donations/inbox/")
+        j.shot(aggregator, "04-aggregator-inbox-receive")
+        for pledge in (goods_pledge, money_pledge):
+            aggregator.click(f"form:has(#received-{pledge}) [type=submit]")
             aggregator.wait_for_load_state()
-            assert aggregator.locator("table", has_text="Toko Grosir Tanah Abang").count() == 1
-            j.shot(aggregator, "05-aggregator-purchase")
+            assert aggregator.locator(f"#received-{pledge}").count() == 0
+        j.goto(aggregator, f"{base}/donations/purchases/")
+        _choose(aggregator, "select[name=item]", "sembako")
+        aggregator.fill("input[name=quantity]", "20")
+        aggregator.fill("input[name=cost_rupiah]", "5000000")
+        aggregator.fill("input[name=supplier]", "Toko Grosir Tanah Abang")
+        aggregator.fill(f"input[name=fund_{money_pledge}]", "5000000")
+        aggregator.set_input_files("input[name=receipt]", {
+            "name": "nota-toko-grosir.png", "mimeType": "image/png", "buffer": _receipt()})
+        aggregator.click("main form [type=submit]")
+        aggregator.wait_for_load_state()
+        assert aggregator.locator("table", has_text="Toko Grosir Tanah Abang").count() == 1
+        j.shot(aggregator, "05-aggregator-purchase")
 
-            # 6. The assessor opens a round and registers the orphanage.
-            assessor = person()
-            sign_in(assessor, base, "assessor", demo["assessor"])
-            j.goto(assessor, f"{base}/backoffice/rounds/new/")
-            assessor.fill("input[name=name]", "Pangan Kecamatan Gambir")
-            assessor.select_option("select[name=program]", index=1)
-            assessor.fill("input[name=period_start]", time.strftime("%Y-%m-01"))
-            assessor.fill("input[name=period_end]", time.strftime("%Y-12-31"))
-            j.shot(assessor, "06-assessor-round")
-            assessor.click("main form [type=submit]")
-            assessor.wait_for_url(re.compile(r"/backoffice/rounds/\d+/$"))
-            round_url = assessor.url
+        # 6. The assessor opens a round and registers the orphanage.
+        assessor = person()
+        sign_in(assessor, base, "assessor", demo["assessor"])
+        j.goto(assessor, f"{base}/backoffice/rounds/new/")
+        assessor.fill("input[name=name]", "Pangan Kecamatan Gambir")
+        assessor.select_option("select[name=program]", index=1)
+        assessor.fill("input[name=period_start]", time.strftime("%Y-%m-01"))
+        assessor.fill("input[name=period_end]", time.strftime("%Y-12-31"))
+        j.shot(assessor, "06-assessor-round")
+        assessor.click("main form [type=submit]")
+        assessor.wait_for_url(re.compile(r"/backoffice/rounds/\d+/$"))
+        round_url = assessor.url
 
-            j.goto(assessor, f"{base}/backoffice/institutions/new/")
-            assessor.select_option("select[name=kind]", index=0)
-            assessor.fill("input[name=name]", ORPHANAGE)
-            assessor.fill("input[name=area]", VILLAGE)
-            assessor.fill("input[name=residents]", "25")
-            assessor.fill("input[name=address]", "Jl. Cideng Barat No. 7")
-            assessor.fill("input[name=contact_name]", "Ibu Maria")
-            assessor.click("main form [type=submit]")
-            assessor.wait_for_load_state()
-            j.goto(assessor, f"{base}/backoffice/institutions/?state=unverified")
-            row = assessor.locator("tr", has_text=ORPHANAGE)
-            orphanage_id = row.locator("td").first.inner_text().strip()
-            row.locator("form [type=submit]").click()
-            assessor.wait_for_load_state()
-            j.shot(assessor, "06a-assessor-institution")
-            # The caretaker signs for the orphanage: appointed like the second ketua RW.
-            server.manage("shell", "-c", (
-                "from ksbb.accounts.models import Role\n"
-                "from ksbb.accounts.services import membership_grant, user_create\n"
-                "from ksbb.needs.models import Recipient\n"
-                f"u = user_create(username='pengurus_panti', password={PASSWORD!r},"
-                " by='test', full_name='Ibu Maria')\n"
-                "membership_grant(user=u, role=Role.RECIPIENT_REPRESENTATIVE, by='test',"
-                f" recipient=Recipient.objects.get(pk={orphanage_id[2:]}))\n"))
+        j.goto(assessor, f"{base}/backoffice/institutions/new/")
+        assessor.select_option("select[name=kind]", index=0)
+        assessor.fill("input[name=name]", ORPHANAGE)
+        assessor.fill("input[name=area]", VILLAGE)
+        assessor.fill("input[name=residents]", "25")
+        assessor.fill("input[name=address]", "Jl. Cideng Barat No. 7")
+        assessor.fill("input[name=contact_name]", "Ibu Maria")
+        assessor.click("main form [type=submit]")
+        assessor.wait_for_load_state()
+        j.goto(assessor, f"{base}/backoffice/institutions/?state=unverified")
+        row = assessor.locator("tr", has_text=ORPHANAGE)
+        orphanage_id = row.locator("td").first.inner_text().strip()
+        row.locator("form [type=submit]").click()
+        assessor.wait_for_load_state()
+        j.shot(assessor, "06a-assessor-institution")
+        # The caretaker signs for the orphanage: appointed like the second ketua RW.
+        server.manage("shell", "-c", (
+            "from ksbb.accounts.models import Role\n"
+            "from ksbb.accounts.services import membership_grant, user_create\n"
+            "from ksbb.needs.models import Recipient\n"
+            f"u = user_create(username='pengurus_panti', password={PASSWORD!r},"
+            " by='test', full_name='Ibu Maria')\n"
+            "membership_grant(user=u, role=Role.RECIPIENT_REPRESENTATIVE, by='test',"
+            f" recipient=Recipient.objects.get(pk={orphanage_id[2:]}))\n"))
 
-            # 7. The district's needs from a CSV file, with the import's progress.
-            j.goto(assessor, round_url)
-            needs_form = assessor.locator("form[action*='/imports/needs/']")
-            needs_form.locator("input[type=file]").set_input_files(
-                {"name": "kebutuhan-gambir.csv", "mimeType": "text/csv",
-                 "buffer": _needs_csv(orphanage_id)})
-            needs_form.locator("[type=submit]").click()
-            assessor.wait_for_url(re.compile(r"/backoffice/imports/\d+/$"))
-            assessor.wait_for_selector("#import-progress:not([hx-get])", timeout=60_000)
-            assert assessor.locator("#import-progress .error").count() == 0, \
-                assessor.inner_text("#import-progress")
-            assert "61" in assessor.inner_text("#import-progress")
-            j.shot(assessor, "07-assessor-import-needs")
+        # 7. The district's needs from a CSV file, with the import's progress.
+        j.goto(assessor, round_url)
+        needs_form = assessor.locator("form[action*='/imports/needs/']")
+        needs_form.locator("input[type=file]").set_input_files(
+            {"name": "kebutuhan-gambir.csv", "mimeType": "text/csv",
+             "buffer": _needs_csv(orphanage_id)})
+        needs_form.locator("[type=submit]").click()
+        assessor.wait_for_url(re.compile(r"/backoffice/imports/\d+/$"))
+        assessor.wait_for_selector("#import-progress:not([hx-get])", timeout=60_000)
+        assert assessor.locator("#import-progress .error").count() == 0, \
+            assessor.inner_text("#import-progress")
+        assert "61" in assessor.inner_text("#import-progress")
+        j.shot(assessor, "07-assessor-import-needs")
 
-            # 8-9. The allocation run, reviewed and approved; deliveries scheduled.
-            j.goto(assessor, round_url)
-            assessor.click("form[action$='/allocation_runs/new/'] [type=submit]")
-            assessor.wait_for_url(re.compile(r"/backoffice/allocation_runs/\d+/$"))
-            # The progress is polled; the page reloads itself when the run is done.
-            assessor.wait_for_selector("form[action$='/approve/']", timeout=90_000)
-            j.shot(assessor, "08-assessor-allocation-run")
-            assessor.click("form[action$='/approve/'] [type=submit]")
-            assessor.wait_for_load_state()
-            assert assessor.locator("form[action$='/approve/']").count() == 0
-            j.shot(assessor, "09-assessor-approve")
-            deliveries = [
-                _schedule(assessor, j, server, "RW 001, Cideng", "09a-assessor-schedule"),
-                _schedule(assessor, j, server, "RW 002, Cideng", None),
-                _schedule(assessor, j, server, ORPHANAGE, None),
-            ]
+        # 8-9. The allocation run, reviewed and approved; deliveries scheduled.
+        j.goto(assessor, round_url)
+        assessor.click("form[action$='/allocation_runs/new/'] [type=submit]")
+        assessor.wait_for_url(re.compile(r"/backoffice/allocation_runs/\d+/$"))
+        # The progress is polled; the page reloads itself when the run is done.
+        assessor.wait_for_selector("form[action$='/approve/']", timeout=90_000)
+        j.shot(assessor, "08-assessor-allocation-run")
+        assessor.click("form[action$='/approve/'] [type=submit]")
+        assessor.wait_for_load_state()
+        assert assessor.locator("form[action$='/approve/']").count() == 0
+        j.shot(assessor, "09-assessor-approve")
+        deliveries = [
+            _schedule(assessor, j, server, "RW 001, Cideng", "09a-assessor-schedule"),
+            _schedule(assessor, j, server, "RW 002, Cideng", None),
+            _schedule(assessor, j, server, ORPHANAGE, None),
+        ]
 
-            # 10-11. The executor delivers and writes the three BASTs.
-            executor = person()
-            executor.set_viewport_size(PHONE)
-            sign_in(executor, base, "executor", demo["executor"])
-            j.goto(executor, f"{base}/field/deliveries/")
-            j.shot(executor, "10-executor-deliveries")
-            handovers = [
-                _hand_over(executor, j, server, deliveries[0], "Balai warga RW 001, Cideng",
-                           "11-executor-handover"),
-                _hand_over(executor, j, server, deliveries[1], "Pos RW 002, Cideng", None),
-                _hand_over(executor, j, server, deliveries[2],
-                           "Jl. Cideng Barat No. 7", None),
-            ]
+        # 10-11. The executor delivers and writes the three BASTs.
+        executor = person()
+        executor.set_viewport_size(PHONE)
+        sign_in(executor, base, "executor", demo["executor"])
+        j.goto(executor, f"{base}/field/deliveries/")
+        j.shot(executor, "10-executor-deliveries")
+        handovers = [
+            _hand_over(executor, j, server, deliveries[0], "Balai warga RW 001, Cideng",
+                       "11-executor-handover"),
+            _hand_over(executor, j, server, deliveries[1], "Pos RW 002, Cideng", None),
+            _hand_over(executor, j, server, deliveries[2],
+                       "Jl. Cideng Barat No. 7", None),
+        ]
 
-            # 12-13. The receivers and the kelurahan officer confirm on their phones.
-            for username, handover, step, expected in (
-                    ("ketua_rw1", handovers[0], "12-ketua-rw-confirm", NEEDS[RW_ONE]),
-                    ("ketua_rw2", handovers[1], None, NEEDS[RW_TWO]),
-                    ("pengurus_panti", handovers[2], None, NEEDS["orphanage"])):
-                receiver = person()
-                receiver.set_viewport_size(PHONE)
-                sign_in(receiver, base, username, PASSWORD)
-                _confirm(receiver, j, server, handover, "receiver", step, expected)
-            officer = person()
-            officer.set_viewport_size(PHONE)
-            sign_in(officer, base, "lurah_cideng", PASSWORD)
-            for index, handover in enumerate(handovers):
-                _confirm(officer, j, server, handover, "witness",
-                         "13-kelurahan-confirm" if index == 0 else None)
+        # 12-13. The receivers and the kelurahan officer confirm on their phones.
+        for username, handover, step, expected in (
+                ("ketua_rw1", handovers[0], "12-ketua-rw-confirm", NEEDS[RW_ONE]),
+                ("ketua_rw2", handovers[1], None, NEEDS[RW_TWO]),
+                ("pengurus_panti", handovers[2], None, NEEDS["orphanage"])):
+            receiver = person()
+            receiver.set_viewport_size(PHONE)
+            sign_in(receiver, base, username, PASSWORD)
+            _confirm(receiver, j, server, handover, "receiver", step, expected)
+        officer = person()
+        officer.set_viewport_size(PHONE)
+        sign_in(officer, base, "lurah_cideng", PASSWORD)
+        for index, handover in enumerate(handovers):
+            _confirm(officer, j, server, handover, "witness",
+                     "13-kelurahan-confirm" if index == 0 else None)
 
-            # 14. A citizen scans the QR code on the signed BAST.
-            j.goto(executor, f"{base}/field/handovers/{handovers[0]}/")
-            pdf_link = executor.get_attribute("a[href$='/pdf/']", "href")
-            response = executor.context.request.get(f"{base}{pdf_link}")
-            assert response.ok and response.body().startswith(b"%PDF")
-            url = _qr_text_of_pdf(response.body())
-            assert re.fullmatch(re.escape(base) + r"/verify/[^/]+/#p=[\w.-]+", url), url
-            j.goto(citizen, url)
-            verified = citizen.inner_text("main")
-            assert str(NEEDS[RW_ONE]) in verified and "Paket sembako" in verified
-            j.shot(citizen, "14-citizen-verify")
+        # 14. A citizen scans the QR code on the signed BAST.
+        j.goto(executor, f"{base}/field/handovers/{handovers[0]}/")
+        pdf_link = executor.get_attribute("a[href$='/pdf/']", "href")
+        response = executor.context.request.get(f"{base}{pdf_link}")
+        assert response.ok and response.body().startswith(b"%PDF")
+        url = _qr_text_of_pdf(response.body())
+        assert re.fullmatch(re.escape(base) + r"/verify/[^/]+/#p=[\w.-]+", url), url
+        j.goto(citizen, url)
+        verified = citizen.inner_text("main")
+        assert str(NEEDS[RW_ONE]) in verified and "Paket sembako" in verified
+        j.shot(citizen, "14-citizen-verify")
 
-            # 15. The dashboard's new totals.
-            j.goto(citizen, f"{base}/")
-            after = _figures(citizen)
-            delivered = sum(NEEDS.values())
-            assert after["total-collected"] - before["total-collected"] == (
-                1000 * SEMBAKO_VALUE + 5_000_000), (before, after)
-            assert after["packages-delivered"] - before["packages-delivered"] == delivered, (
-                before, after)
-            assert after["collaborators"] - before["collaborators"] == 2, (before, after)
-            assert after["recipients-reached"] - before["recipients-reached"] == 3, (
-                before, after)
-            j.shot(citizen, "15-dashboard")
+        # 15. The dashboard's new totals.
+        j.goto(citizen, f"{base}/")
+        after = _figures(citizen)
+        delivered = sum(NEEDS.values())
+        assert after["total-collected"] - before["total-collected"] == (
+            1000 * SEMBAKO_VALUE + 5_000_000), (before, after)
+        assert after["packages-delivered"] - before["packages-delivered"] == delivered, (
+            before, after)
+        assert after["collaborators"] - before["collaborators"] == 2, (before, after)
+        assert after["recipients-reached"] - before["recipients-reached"] == 3, (
+            before, after)
+        j.shot(citizen, "15-dashboard")
 
-            # 16. A citizen reports misuse, anonymously.
-            j.goto(citizen, f"{base}/reports/new/")
-            citizen.select_option("select[name=category]", index=1)
-            citizen.fill("input[name=area]", RW_TWO)
-            citizen.fill("textarea[name=description]",
-                         "Dua paket sembako dijual kembali di warung dekat pos RW.")
-            question = citizen.inner_text("label[for=id_challenge_answer]")
-            a, b = (int(n) for n in re.findall(r"\d+", question)[:2])
-            citizen.fill("#id_challenge_answer", str(a + b if "+" in question else a - b))
-            j.shot(citizen, "16-citizen-report")
-            citizen.click("main form [type=submit]")
-            citizen.wait_for_url(re.compile(r"/reports/track/[^/]+/$"))
-            code = citizen.url.rstrip("/").rsplit("/", 1)[1]
+        # 16. A citizen reports misuse, anonymously.
+        j.goto(citizen, f"{base}/reports/new/")
+        citizen.select_option("select[name=category]", index=1)
+        citizen.fill("input[name=area]", RW_TWO)
+        citizen.fill("textarea[name=description]",
+                     "Dua paket sembako dijual kembali di warung dekat pos RW.")
+        question = citizen.inner_text("label[for=id_challenge_answer]")
+        a, b = (int(n) for n in re.findall(r"\d+", question)[:2])
+        citizen.fill("#id_challenge_answer", str(a + b if "+" in question else a - b))
+        j.shot(citizen, "16-citizen-report")
+        citizen.click("main form [type=submit]")
+        citizen.wait_for_url(re.compile(r"/reports/track/[^/]+/$"))
+        code = citizen.url.rstrip("/").rsplit("/", 1)[1]
 
-            # 17. The assessor assigns it to the kelurahan officer, who resolves it.
-            j.goto(assessor, f"{base}/backoffice/reports/")
-            assessor.click(f"a:has-text('{code}')")
-            assessor.wait_for_url(re.compile(r"/backoffice/reports/\d+/$"))
-            report_url = assessor.url
-            _choose(assessor, "select[name=assigned_to]", "Pendamping Kelurahan Cideng")
-            assessor.click("form[action$='/triage/'] [type=submit]")
-            assessor.wait_for_load_state()
-            j.goto(officer, report_url)
-            officer.fill("textarea[name=notes]", "Ketua RW dan warga dimintai keterangan.")
-            officer.click("form[action$='/investigate/'] [type=submit]")
-            officer.wait_for_load_state()
-            officer.select_option("select[name=outcome]", index=0)
-            officer.fill("textarea[name=public_outcome]",
-                         "Terbukti: dua paket dijual. Paket diganti dan pelaku ditegur.")
-            officer.click("form[action$='/resolve/'] [type=submit]")
-            officer.wait_for_load_state()
-            assert officer.locator("form[action$='/resolve/']").count() == 0
-            j.shot(officer, "17-officer-resolve")
+        # 17. The assessor assigns it to the kelurahan officer, who resolves it.
+        j.goto(assessor, f"{base}/backoffice/reports/")
+        assessor.click(f"a:has-text('{code}')")
+        assessor.wait_for_url(re.compile(r"/backoffice/reports/\d+/$"))
+        report_url = assessor.url
+        _choose(assessor, "select[name=assigned_to]", "Pendamping Kelurahan Cideng")
+        assessor.click("form[action$='/triage/'] [type=submit]")
+        assessor.wait_for_load_state()
+        j.goto(officer, report_url)
+        officer.fill("textarea[name=notes]", "Ketua RW dan warga dimintai keterangan.")
+        officer.click("form[action$='/investigate/'] [type=submit]")
+        officer.wait_for_load_state()
+        officer.select_option("select[name=outcome]", index=0)
+        officer.fill("textarea[name=public_outcome]",
+                     "Terbukti: dua paket dijual. Paket diganti dan pelaku ditegur.")
+        officer.click("form[action$='/resolve/'] [type=submit]")
+        officer.wait_for_load_state()
+        assert officer.locator("form[action$='/resolve/']").count() == 0
+        j.shot(officer, "17-officer-resolve")
 
-            # 18. The citizen follows the report by its tracking code.
-            j.goto(citizen, f"{base}/reports/track/")
-            citizen.fill("#track-code", code)
-            citizen.click("main form [type=submit]")
-            citizen.wait_for_url(re.compile(r"/reports/track/[^/]+/$"))
-            assert "Paket diganti dan pelaku ditegur" in citizen.inner_text("main")
-            j.shot(citizen, "18-citizen-track")
-        except Exception:
-            # Where each person was when the story broke, for the one reading the failure.
-            for index, context in enumerate(browser_contexts):
-                for page in context.pages:
-                    page.screenshot(path=str(ARTIFACTS / f"failure-{index}.png"), full_page=True)
-                    print(f"person {index} was on {page.url}")
-            raise
-        finally:
-            for context in browser_contexts:
-                context.close()
-            browser.close()
+        # 18. The citizen follows the report by its tracking code.
+        j.goto(citizen, f"{base}/reports/track/")
+        citizen.fill("#track-code", code)
+        citizen.click("main form [type=submit]")
+        citizen.wait_for_url(re.compile(r"/reports/track/[^/]+/$"))
+        assert "Paket diganti dan pelaku ditegur" in citizen.inner_text("main")
+        j.shot(citizen, "18-citizen-track")
+    except Exception:
+        # Where each person was when the story broke, for the one reading the failure.
+        for index, context in enumerate(browser_contexts):
+            for page in context.pages:
+                page.screenshot(path=str(j.artifacts / f"failure-{index}.png"), full_page=True)
+                print(f"person {index} was on {page.url}")
+        raise
+    finally:
+        for context in browser_contexts:
+            context.close()
 
-    if j.pending:
-        print("English until `make messages` compiles the waiting translations:\n  "
-              + "\n  ".join(sorted(set(j.pending))))
     slow = sorted(j.timings, key=lambda t: -t[1])[:5]
     print("slowest pages: " + ", ".join(f"/{u} {s:.2f} s" for u, s in slow))
     if j.guide:

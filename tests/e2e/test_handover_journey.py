@@ -10,8 +10,6 @@ pypdfium2 and the QR code read with zxing-cpp, both self-contained wheels.
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,24 +22,15 @@ from ksbb.donations.seed import seed_programs
 from tests.conftest import PASSWORD
 from tests.distribution.conftest import make_allocation
 from tests.donations.conftest import setup_donations
+from tests.e2e.browser import PHONE, shots
 from tests.e2e.signin import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "handover-journey"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 def _shot(page: Any, step: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(ARTIFACTS / f"{step}-{label}.png"), full_page=True)
-    page.set_viewport_size(PHONE)
+    shots(page, "handover-journey", step, then=PHONE)
 
 
 def _signed_in(browser: Any, base: str, username: str) -> Any:
@@ -62,12 +51,7 @@ def _qr_text_of_pdf(pdf: bytes) -> str:
 
 
 def test_executor_completes_a_handover_and_the_qr_code_verifies_it(  # type: ignore[no-untyped-def]
-        live_server, cast, monkeypatch, settings):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        live_server, cast, settings, browser):
     settings.KSBB_PUBLIC_URL = live_server.url
 
     # A flush (transaction=True) removed the seeded programmes: seed them again.
@@ -78,54 +62,49 @@ def test_executor_completes_a_handover_and_the_qr_code_verifies_it(  # type: ign
                                  scheduled_for=timezone.localdate(), by=cast.assessor)
     base = live_server.url
 
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            executor = _signed_in(browser, base, "executor")
-            executor.goto(f"{base}/field/deliveries/")
-            _shot(executor, "01-executor-deliveries")
-            executor.click(f"a[href='/field/deliveries/{delivery.pk}/']")
-            executor.click("form[action$='/dispatch/'] button")
-            executor.click("form[action$='/deliver/'] button")
-            _shot(executor, "02-delivered")
-            executor.fill("#bast-address", "Balai warga RW 001, Gambir")
-            executor.fill(f"#line-{delivery.lines.get().pk}", "38")  # two short
-            executor.click("form[action$='/handover/'] button")
-            executor.wait_for_load_state()
-            handover = Handover.objects.get(delivery=delivery)
-            assert executor.url.endswith(f"/field/handovers/{handover.pk}/")
-            executor.click("form[action$='/confirm/'] button")
-            _shot(executor, "03-giver-confirmed")
+    executor = _signed_in(browser, base, "executor")
+    executor.goto(f"{base}/field/deliveries/")
+    _shot(executor, "01-executor-deliveries")
+    executor.click(f"a[href='/field/deliveries/{delivery.pk}/']")
+    executor.click("form[action$='/dispatch/'] button")
+    executor.click("form[action$='/deliver/'] button")
+    _shot(executor, "02-delivered")
+    executor.fill("#bast-address", "Balai warga RW 001, Gambir")
+    executor.fill(f"#line-{delivery.lines.get().pk}", "38")  # two short
+    executor.click("form[action$='/handover/'] button")
+    executor.wait_for_load_state()
+    handover = Handover.objects.get(delivery=delivery)
+    assert executor.url.endswith(f"/field/handovers/{handover.pk}/")
+    executor.click("form[action$='/confirm/'] button")
+    _shot(executor, "03-giver-confirmed")
 
-            for username, step in (("ketua_rw", "04-receiver"), ("kelurahan", "05-witness")):
-                party = _signed_in(browser, base, username)
-                party.goto(f"{base}/field/handovers/{handover.pk}/")
-                party.click("form[action$='/confirm/'] button")
-                party.wait_for_load_state()
-                _shot(party, f"{step}-confirmed")
+    for username, step in (("ketua_rw", "04-receiver"), ("kelurahan", "05-witness")):
+        party = _signed_in(browser, base, username)
+        party.goto(f"{base}/field/handovers/{handover.pk}/")
+        party.click("form[action$='/confirm/'] button")
+        party.wait_for_load_state()
+        _shot(party, f"{step}-confirmed")
 
-            handover.refresh_from_db()
-            assert handover.state == Handover.State.SIGNED
-            executor.reload()
-            # The link as the executor's browser follows it (same session); headless Chromium
-            # would open its PDF viewer rather than hand the file over.
-            link = executor.get_attribute(f"a[href='/field/handovers/{handover.pk}/pdf/']",
-                                          "href")
-            response = executor.context.request.get(f"{base}{link}")
-            assert response.ok and response.headers["content-type"] == "application/pdf"
-            pdf = response.body()
-            assert pdf.startswith(b"%PDF")
+    handover.refresh_from_db()
+    assert handover.state == Handover.State.SIGNED
+    executor.reload()
+    # The link as the executor's browser follows it (same session); headless Chromium
+    # would open its PDF viewer rather than hand the file over.
+    link = executor.get_attribute(f"a[href='/field/handovers/{handover.pk}/pdf/']",
+                                  "href")
+    response = executor.context.request.get(f"{base}{link}")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    pdf = response.body()
+    assert pdf.startswith(b"%PDF")
 
-            url = _qr_text_of_pdf(pdf)
-            # The page's address, with the signed statement in the fragment (issue 17).
-            assert url.startswith(f"{base}/verify/{handover.code}/#p=")
-            citizen = browser.new_context(viewport=PHONE).new_page()
-            citizen.goto(url)
-            _shot(citizen, "06-public-verification")
-            text = citizen.inner_text("main")
-            assert handover.number in text
-            assert handover.fingerprint in text
-            assert re.search(r"\b38\b", text)
-            assert "Paket sembako" in text
-        finally:
-            browser.close()
+    url = _qr_text_of_pdf(pdf)
+    # The page's address, with the signed statement in the fragment (issue 17).
+    assert url.startswith(f"{base}/verify/{handover.code}/#p=")
+    citizen = browser.new_context(viewport=PHONE).new_page()
+    citizen.goto(url)
+    _shot(citizen, "06-public-verification")
+    text = citizen.inner_text("main")
+    assert handover.number in text
+    assert handover.fingerprint in text
+    assert re.search(r"\b38\b", text)
+    assert "Paket sembako" in text

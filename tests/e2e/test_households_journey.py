@@ -10,8 +10,6 @@ site's first language.
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,21 +24,16 @@ from ksbb.reports.models import MisuseReport
 from tests.conftest import PASSWORD
 from tests.distribution.conftest import draft_for, make_allocation, sign_all
 from tests.donations.conftest import setup_donations
+from tests.e2e.browser import PHONE, shot
 from tests.e2e.signin import sign_in
 from tests.households.conftest import RW_A, kk, nik, row, rows_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "households-journey"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-PHONE = {"width": 390, "height": 844}
 
 
 def _shot(page: Any, step: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{step}-phone.png"), full_page=True)
+    shot(page, "households-journey", f"{step}-phone")
 
 
 def _answer(page: Any) -> str:
@@ -55,12 +48,7 @@ def _fits_the_phone(page: Any) -> None:
 
 
 def test_ketua_rw_records_handouts_and_a_citizen_reports_nothing_received(  # type: ignore[no-untyped-def]
-        live_server, cast, monkeypatch):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        live_server, cast, browser):
 
     seed_programs(Program, Item)  # the flush (transaction=True) removed them
     don = setup_donations(cast)
@@ -75,56 +63,51 @@ def test_ketua_rw_records_handouts_and_a_citizen_reports_nothing_received(  # ty
     first, second = Household.objects.filter(rw_id=RW_A, rt=1).order_by("head_name")[:2]
     base = live_server.url
 
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            ketua = browser.new_context(viewport=PHONE).new_page()
-            sign_in(ketua, base, "ketua_rw", PASSWORD)
-            ketua.goto(f"{base}/field/households/")
-            ketua.click(f"a[href='/field/households/rw/{RW_A}/']")
-            ketua.click(f"a[href='/field/handovers/{bast.pk}/households/']")
-            ketua.select_option("select[name=rt]", "1")
-            ketua.click("form.filters button")
-            ketua.wait_for_load_state()
-            _fits_the_phone(ketua)
-            _shot(ketua, "01-checklist-rt1")
-            counter = f"#left-{bast.pk}-{don.sembako.pk}"
-            assert "sisa 40 dari 40" in ketua.inner_text(counter)
-            for h, quantity, left in ((first, "1", "sisa 39 dari 40"),
-                                      (second, "2", "sisa 37 dari 40")):
-                item = f"#hh-{bast.pk}-{h.pk}"
-                ketua.fill(f"{item} input[name=quantity]", quantity)
-                ketua.click(f"{item} button[type=submit]")
-                ketua.wait_for_selector(f"{item}.done")
-                assert left in ketua.inner_text(counter)
-            _shot(ketua, "02-two-recorded")
-            assert sorted(Handout.objects.values_list("quantity", flat=True)) == [1, 2]
+    ketua = browser.new_context(viewport=PHONE).new_page()
+    sign_in(ketua, base, "ketua_rw", PASSWORD)
+    ketua.goto(f"{base}/field/households/")
+    ketua.click(f"a[href='/field/households/rw/{RW_A}/']")
+    ketua.click(f"a[href='/field/handovers/{bast.pk}/households/']")
+    ketua.select_option("select[name=rt]", "1")
+    ketua.click("form.filters button")
+    ketua.wait_for_load_state()
+    _fits_the_phone(ketua)
+    _shot(ketua, "01-checklist-rt1")
+    counter = f"#left-{bast.pk}-{don.sembako.pk}"
+    assert "sisa 40 dari 40" in ketua.inner_text(counter)
+    for h, quantity, left in ((first, "1", "sisa 39 dari 40"),
+                              (second, "2", "sisa 37 dari 40")):
+        item = f"#hh-{bast.pk}-{h.pk}"
+        ketua.fill(f"{item} input[name=quantity]", quantity)
+        ketua.click(f"{item} button[type=submit]")
+        ketua.wait_for_selector(f"{item}.done")
+        assert left in ketua.inner_text(counter)
+    _shot(ketua, "02-two-recorded")
+    assert sorted(Handout.objects.values_list("quantity", flat=True)) == [1, 2]
 
-            # A household of RT 2 got nothing: its head checks, then reports.
-            citizen = browser.new_context(viewport=PHONE).new_page()
-            citizen.goto(f"{base}/cek-bantuan/")
-            citizen.fill("#id_nik", nik(5))
-            citizen.fill("#id_kk", kk(5))
-            citizen.fill("#id_challenge_answer", _answer(citizen))
-            citizen.click("form.stack button[type=submit]")
-            citizen.wait_for_load_state()
-            _fits_the_phone(citizen)
-            _shot(citizen, "03-check-nothing-received")
-            text = citizen.inner_text("main")
-            assert "Keluarga Anda terdaftar di RW 001" in text
-            assert "Belum ada bantuan yang tercatat diterima" in text
-            assert "Kepala Keluarga 5" not in text
-            citizen.click("a[href*='category=registered_nothing']")
-            citizen.wait_for_load_state()
-            assert citizen.input_value("#id_area") == RW_A
-            citizen.fill("#id_description", "Keluarga kami terdaftar tetapi tidak menerima "
-                                            "paket sembako.")
-            citizen.fill("#id_challenge_answer", _answer(citizen))
-            citizen.click("form.stack button[type=submit]")
-            citizen.wait_for_url(re.compile(r".*/reports/track/.*"))
-            _shot(citizen, "04-report-filed")
-        finally:
-            browser.close()
+    # A household of RT 2 got nothing: its head checks, then reports.
+    citizen = browser.new_context(viewport=PHONE).new_page()
+    citizen.goto(f"{base}/cek-bantuan/")
+    citizen.fill("#id_nik", nik(5))
+    citizen.fill("#id_kk", kk(5))
+    citizen.fill("#id_challenge_answer", _answer(citizen))
+    citizen.click("form.stack button[type=submit]")
+    citizen.wait_for_load_state()
+    _fits_the_phone(citizen)
+    _shot(citizen, "03-check-nothing-received")
+    text = citizen.inner_text("main")
+    assert "Keluarga Anda terdaftar di RW 001" in text
+    assert "Belum ada bantuan yang tercatat diterima" in text
+    assert "Kepala Keluarga 5" not in text
+    citizen.click("a[href*='category=registered_nothing']")
+    citizen.wait_for_load_state()
+    assert citizen.input_value("#id_area") == RW_A
+    citizen.fill("#id_description", "Keluarga kami terdaftar tetapi tidak menerima "
+                                    "paket sembako.")
+    citizen.fill("#id_challenge_answer", _answer(citizen))
+    citizen.click("form.stack button[type=submit]")
+    citizen.wait_for_url(re.compile(r".*/reports/track/.*"))
+    _shot(citizen, "04-report-filed")
     report = MisuseReport.objects.get()
     assert report.category == "registered_nothing" and report.area_id == RW_A
     assert report.round is not None and report.round == Handout.objects.first().round

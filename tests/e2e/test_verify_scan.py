@@ -21,13 +21,10 @@ from ksbb.donations.seed import seed_programs
 from ksbb.verify.statements import b64url, parse_qr
 from tests.distribution.conftest import draft_for, make_allocation, sign_all
 from tests.donations.conftest import setup_donations
+from tests.e2e.browser import artifacts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "verify-scan"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
 def _signed_bast(cast: Any) -> Any:
@@ -54,12 +51,7 @@ def _page_image(pdf: bytes, path: Path) -> str:
 
 
 def test_offline_verifier_checks_a_bast_qr_code(  # type: ignore[no-untyped-def]
-        live_server, cast, monkeypatch, settings, tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        live_server, cast, settings, tmp_path, browser):
     settings.KSBB_PUBLIC_URL = live_server.url
     handover = _signed_bast(cast)
     genuine = tmp_path / "bast.png"
@@ -73,45 +65,52 @@ def test_offline_verifier_checks_a_bast_qr_code(  # type: ignore[no-untyped-def]
     tampered = tmp_path / "tampered.png"
     segno.make(f"{text.split('#')[0]}#p={b64url(forged_bytes)}.{b64url(signature)}",
                error="m").save(str(tampered), scale=6)
+    # A statement signed by some other key, unknown to the site.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            page = context.new_page()
-            violations: list[str] = []
-            page.on("console", lambda m: violations.append(m.text)
-                    if "Content Security Policy" in m.text else None)
-            page.goto(f"{live_server.url}/verify/scan/")
-            page.wait_for_selector("#scan[data-ready='1']", timeout=20000)
+    forged["k"] = "0123456789abcdef"
+    other = json.dumps(forged, sort_keys=True, separators=(",", ":"),
+                       ensure_ascii=False).encode()
+    unknown = tmp_path / "unknown.png"
+    segno.make(f"{text.split('#')[0]}#p={b64url(other)}."
+               f"{b64url(Ed25519PrivateKey.generate().sign(other))}",
+               error="m").save(str(unknown), scale=6)
 
-            context.set_offline(True)
-            page.reload()  # served by the service worker now
-            page.wait_for_selector("#scan-file", state="attached")
-            page.set_input_files("#scan-file", str(genuine))
-            page.wait_for_selector("#scan-verdict[data-verdict]", timeout=30000)
-            assert page.get_attribute("#scan-verdict", "data-verdict") == "valid"
-            shown = page.inner_text("#scan-result")
-            assert handover.number in shown and "400" not in shown
-            assert "Paket sembako: 40 paket" in shown
-            assert handover.fingerprint in shown
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            shutil.copy(genuine, ARTIFACTS / "bast-page.png")
-            page.screenshot(path=str(ARTIFACTS / "offline-valid.png"), full_page=True)
+    context = browser.new_context()
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.goto(f"{live_server.url}/verify/scan/")
+    page.wait_for_selector("#scan[data-ready='1']", timeout=20000)
 
-            page.set_input_files("#scan-file", str(tampered))
-            page.wait_for_selector("#scan-verdict[data-verdict='invalid']", timeout=30000)
-            assert handover.number not in page.inner_text("#scan-result")
-            page.screenshot(path=str(ARTIFACTS / "offline-tampered.png"), full_page=True)
+    context.set_offline(True)
+    page.reload()  # served by the service worker now
+    page.wait_for_selector("#scan-file", state="attached")
+    page.set_input_files("#scan-file", str(genuine))
+    page.wait_for_selector("#scan-verdict[data-verdict]", timeout=30000)
+    assert page.get_attribute("#scan-verdict", "data-verdict") == "valid"
+    shown = page.inner_text("#scan-result")
+    assert handover.number in shown and "400" not in shown
+    assert "Paket sembako: 40 paket" in shown
+    assert handover.fingerprint in shown
+    out = artifacts("verify-scan")
+    shutil.copy(genuine, out / "bast-page.png")
+    page.screenshot(path=str(out / "offline-valid.png"), full_page=True)
 
-            # Back online: the genuine one again, now also checked against the site.
-            context.set_offline(False)
-            page.set_input_files("#scan-file", str(genuine))
-            current = page.get_attribute("#scan", "data-msg-current")
-            page.wait_for_function(
-                "t => document.getElementById('scan-online').textContent === t", arg=current,
-                timeout=30000)
-            assert page.get_attribute("#scan-verdict", "data-verdict") == "valid"
-            assert not violations, violations
-        finally:
-            browser.close()
+    page.set_input_files("#scan-file", str(tampered))
+    page.wait_for_selector("#scan-verdict[data-verdict='invalid']", timeout=30000)
+    assert handover.number not in page.inner_text("#scan-result")
+    page.screenshot(path=str(out / "offline-tampered.png"), full_page=True)
+    page.set_input_files("#scan-file", str(unknown))
+    page.wait_for_selector("#scan-verdict[data-verdict='unknown']", timeout=30000)
+
+    # Back online: the genuine one again, now also checked against the site.
+    context.set_offline(False)
+    page.set_input_files("#scan-file", str(genuine))
+    current = page.get_attribute("#scan", "data-msg-current")
+    page.wait_for_function(
+        "t => document.getElementById('scan-online').textContent === t", arg=current,
+        timeout=30000)
+    assert page.get_attribute("#scan-verdict", "data-verdict") == "valid"
+    assert not violations, violations

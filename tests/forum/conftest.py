@@ -10,9 +10,18 @@ from ksbb.forum.services import citizen_register, idea_post
 from tests.conftest import PASSWORD
 
 
+def confirmed_citizen(email: str = "warga@example.org", name: str = "Warga Jakarta") -> User:
+    """A citizen who signed up and opened the confirmation link."""
+    from ksbb.accounts.services import user_mark_confirmed
+
+    user = citizen_register(email=email, name=name, password=PASSWORD)
+    assert user is not None
+    return user_mark_confirmed(user=user, by=user)
+
+
 @pytest.fixture
 def citizen(db: None) -> User:
-    return citizen_register(username="warga", email="warga@example.org", password=PASSWORD)
+    return confirmed_citizen()
 
 
 @pytest.fixture

@@ -11,26 +11,67 @@ from ksbb.accounts.models import User
 from ksbb.core.models import AuditEntry
 from ksbb.forum.models import Idea, Support
 from ksbb.forum.services import idea_answer, idea_post, idea_support
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, english_client
 
 pytestmark = pytest.mark.django_db
 
 
-def test_signup_creates_a_citizen_and_signs_in(db, client):  # type: ignore[no-untyped-def]
+def test_signup_creates_a_citizen_who_signs_in_with_the_email(db, client):  # type: ignore[no-untyped-def]
     assert client.get("/signup/").status_code == 200
-    response = client.post("/signup/", {"username": "siti", "email": "siti@example.org",
+    response = client.post("/signup/", {"name": "Siti", "email": "siti@example.org",
                                         "password": PASSWORD})
-    assert response.status_code == 302 and response.url == "/ideas/"
-    user = User.objects.get(username="siti")
+    assert response.status_code == 302 and response.url == "/accounts/login/"
+    user = User.objects.get(username="siti@example.org")
     assert not user.memberships.exists()
+    response = client.post("/accounts/login/", {"username": "siti@example.org",
+                                                "password": PASSWORD})
+    assert response.status_code == 302
     assert client.get("/ideas/new/").status_code == 200  # signed in
 
 
-def test_signup_refuses_weak_password_and_taken_name(citizen, client):  # type: ignore[no-untyped-def]
-    response = client.post("/signup/", {"username": "warga", "email": "x@example.org",
+def test_signup_refuses_a_weak_password(citizen, client):  # type: ignore[no-untyped-def]
+    response = client.post("/signup/", {"name": "X", "email": "x@example.org",
                                         "password": "123"})
     assert response.status_code == 400
     assert User.objects.count() == 1
+
+
+def _answer_without_tokens(response) -> str:  # type: ignore[no-untyped-def]
+    import re
+
+    from django.contrib.messages import get_messages
+
+    body = [str(m) for m in get_messages(response.wsgi_request)]
+    return re.sub(r"[\w.+-]+@example\.org", "<email>", " ".join(body)) + response["Location"]
+
+
+def test_signup_answers_the_same_for_a_registered_address(citizen, client, mailoutbox):  # type: ignore[no-untyped-def]
+    """Issue 14, finding 10: sign-up told whether a name was taken."""
+    mailoutbox.clear()
+    known = client.post("/signup/", {"name": "A", "email": "warga@example.org",
+                                     "password": PASSWORD})
+    new = english_client().post("/signup/", {"name": "A", "email": "new@example.org",
+                                             "password": PASSWORD})
+    assert known.status_code == new.status_code == 302
+    assert _answer_without_tokens(known) == _answer_without_tokens(new)
+    assert sorted(m.to[0] for m in mailoutbox) == ["new@example.org", "warga@example.org"]
+
+
+def test_signup_is_rate_limited_per_address(db, settings):  # type: ignore[no-untyped-def]
+    """Issue 14, finding 1: 96 sign-ups from one address were all accepted."""
+    settings.KSBB_SIGNUP_RATE = "3/hour"
+    statuses = []
+    for n in range(5):
+        c = english_client()
+        statuses.append(c.post("/signup/", {"name": "A", "email": f"s{n}@example.org",
+                                            "password": PASSWORD},
+                               REMOTE_ADDR="203.0.113.9").status_code)
+    assert statuses == [302, 302, 302, 429, 429]
+    assert User.objects.count() == 3
+    other = english_client().post("/signup/", {"name": "A", "email": "t@example.org",
+                                               "password": PASSWORD},
+                                  REMOTE_ADDR="203.0.113.10")
+    assert other.status_code == 302
 
 
 def test_list_is_public_and_sorted_by_support_or_date(cast, citizen, client):  # type: ignore[no-untyped-def]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
+from ksbb.accounts.models import User
 from ksbb.core.models import AuditEntry
 from ksbb.donations.models import Program
 from ksbb.forum.models import Idea, Support
@@ -26,28 +29,39 @@ def _entries(action):  # type: ignore[no-untyped-def]
     return list(AuditEntry.objects.filter(action=action).order_by("seq"))
 
 
-def test_citizen_signs_up_without_membership(db):  # type: ignore[no-untyped-def]
-    user = citizen_register(username="budi", email="Budi@Example.org", password=PASSWORD)
+def test_citizen_signs_up_without_membership(db, mailoutbox):  # type: ignore[no-untyped-def]
+    user = citizen_register(name="Budi", email="Budi@Example.org", password=PASSWORD)
     assert user.check_password(PASSWORD)
-    assert user.email == "budi@example.org"
+    assert (user.username, user.email) == ("budi@example.org", "budi@example.org")
     assert not user.memberships.exists()
+    assert user.confirmed_at is None  # until the link is opened
     entry = _entries("user.created")[-1]
     assert entry.actor_label == "self-registration"
+    # The link in the e-mail is absolute, to the configured public address.
+    (mail,) = mailoutbox
+    link = re.search(r"http://127\.0\.0\.1:8000/accounts/confirm/\S+/", mail.body).group(0)
+    from django.test import Client
+
+    assert Client().get(link.removeprefix("http://127.0.0.1:8000")).status_code == 200
+    user.refresh_from_db()
+    assert user.confirmed_at is not None
 
 
 def test_citizen_sign_up_refusals(citizen):  # type: ignore[no-untyped-def]
     with pytest.raises(ForumError) as exc:
-        citizen_register(username="WARGA", email="x@example.org", password=PASSWORD)
-    assert "username" in exc.value.message_dict
-    with pytest.raises(ForumError) as exc:
-        citizen_register(username="ani", email="not-an-email", password="123")
+        citizen_register(name="Ani", email="not-an-email", password="123")
     assert set(exc.value.message_dict) == {"email", "password"}
     with pytest.raises(ForumError) as exc:
-        citizen_register(username="", email="ani@example.org", password=PASSWORD)
-    assert "username" in exc.value.message_dict
-    with pytest.raises(ForumError) as exc:
-        citizen_register(username="ani ani!", email="ani@example.org", password=PASSWORD)
-    assert "username" in exc.value.message_dict
+        citizen_register(name="x" * 201, email="ani@example.org", password=PASSWORD)
+    assert "name" in exc.value.message_dict
+
+
+def test_a_registered_address_is_not_told_apart(citizen, mailoutbox):  # type: ignore[no-untyped-def]
+    """Issue 14, finding 10: sign-up said "this user name is taken"."""
+    assert citizen_register(name="Siapa", email="WARGA@example.org", password=PASSWORD) is None
+    assert User.objects.filter(email__iexact="warga@example.org").count() == 1
+    (mail,) = mailoutbox[-1:]
+    assert mail.to == ["warga@example.org"] and "already" in mail.body
 
 
 def test_any_signed_in_account_posts_an_idea(cast, citizen):  # type: ignore[no-untyped-def]
@@ -78,16 +92,17 @@ def test_posting_refusals(citizen):  # type: ignore[no-untyped-def]
 
 
 def test_one_vote_per_account(cast, citizen, idea):  # type: ignore[no-untyped-def]
+    other = cast.ketua_rw
     idea_support(idea=idea, by=cast.collaborator)
     idea_support(idea=idea, by=cast.collaborator)  # again: nothing changes
-    idea_support(idea=idea, by=citizen)
+    idea_support(idea=idea, by=other)
     assert Support.objects.filter(idea=idea).count() == 2
     entries = _entries("idea.supported")
     assert [(e.actor_id, e.after) for e in entries] == [
-        (cast.collaborator.pk, {"supports": 1}), (citizen.pk, {"supports": 2})]
+        (cast.collaborator.pk, {"supports": 1}), (other.pk, {"supports": 2})]
     idea_unsupport(idea=idea, by=cast.collaborator)
     idea_unsupport(idea=idea, by=cast.collaborator)  # again: nothing changes
-    assert list(Support.objects.values_list("user_id", flat=True)) == [citizen.pk]
+    assert list(Support.objects.values_list("user_id", flat=True)) == [other.pk]
     entries = _entries("idea.unsupported")
     assert [(e.actor_id, e.before, e.after) for e in entries] == [
         (cast.collaborator.pk, {"supports": 2}, {"supports": 1})]
@@ -156,14 +171,32 @@ def test_answer_refusals(cast, idea):  # type: ignore[no-untyped-def]
 
 
 def test_answered_ideas_cannot_be_supported(cast, citizen, idea):  # type: ignore[no-untyped-def]
-    idea_support(idea=idea, by=citizen)
+    idea_support(idea=idea, by=cast.ketua_rw)
     idea_answer(idea=idea, status="declined", answer="Tidak.", by=cast.assessor)
     with pytest.raises(ForumError):
         idea_support(idea=idea, by=cast.collaborator)
     with pytest.raises(ForumError):
-        idea_unsupport(idea=idea, by=citizen)
+        idea_unsupport(idea=idea, by=cast.ketua_rw)
     assert idea.supports.count() == 1
 
 
 def test_errors_are_validation_errors(citizen):  # type: ignore[no-untyped-def]
     assert issubclass(ForumError, ValidationError)
+
+
+def test_votes_count_only_from_confirmed_accounts_never_ones_own(cast, citizen, idea, settings):
+    """Issue 14, finding 5: 25 sign-ups gave 25 supports in 13 s, authors supported their own
+    ideas, and nothing limited the rate."""
+    fresh = citizen_register(name="Bot", email="bot1@example.org", password=PASSWORD)
+    with pytest.raises(NotAllowed, match="confirm your e-mail"):
+        idea_support(idea=idea, by=fresh)
+    with pytest.raises(NotAllowed, match="your own idea"):
+        idea_support(idea=idea, by=citizen)
+    assert not Support.objects.exists()
+    settings.KSBB_SUPPORT_RATE = "2/hour"
+    ideas = [idea_post(title=f"Ide {n}", body="b", by=citizen) for n in range(3)]
+    idea_support(idea=ideas[0], by=cast.collaborator)
+    idea_support(idea=ideas[1], by=cast.collaborator)
+    with pytest.raises(ForumError, match="try again later"):
+        idea_support(idea=ideas[2], by=cast.collaborator)
+    assert Support.objects.count() == 2

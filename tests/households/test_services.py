@@ -382,3 +382,13 @@ def test_a_list_that_changes_between_the_two_passes_writes_nothing(cast):  # typ
     with pytest.raises(RuntimeError, match="changed between checking and writing"):
         households_import(rows=rows, by=cast.assessor)
     assert Household.objects.count() == 0
+
+
+def test_a_household_added_by_hand_with_a_known_nik_flags_both(cast, lists):  # type: ignore[no-untyped-def]
+    from ksbb.areas.models import Area
+
+    added = household_add(rw=Area.objects.get(code=RW_A), rt=2, kk=kk(60), nik=nik(10),
+                          name="Orang Baru", members=1, by=cast.ketua_rw)
+    other = Household.objects.get(rw_id=RW_A2, nik_hash=added.nik_hash)
+    assert added.duplicate_nik and added.is_flagged
+    assert other.duplicate_nik and other.is_flagged

@@ -6,7 +6,8 @@ Verbs: ``prepare`` (a proposed allocation run with fresh received pledges, on to
 demo data), ``round`` (the same pledges and an open round with needs, no run yet),
 ``approve RUN_ID`` (approve it as the demo assessor), ``state`` (counts, sums and the audit
 chain's verdict), ``counts`` (every table's row count, the audit head and every entry's
-hash).
+hash), ``enqueue_ping`` and ``task_status ID`` (a trivial background task, for the
+supervisor test).
 """
 
 from __future__ import annotations
@@ -127,6 +128,14 @@ def main(argv: list[str]) -> None:
         out = _counts()
     elif verb == "state":
         out = _state()
+    elif verb == "enqueue_ping":
+        from tests.ops.tasks_for_tests import ping
+
+        out = {"id": str(ping.enqueue().id)}
+    elif verb == "task_status":
+        from django_tasks_db.models import DBTaskResult
+
+        out = {"status": DBTaskResult.objects.get(pk=argv[1]).status}
     else:
         raise SystemExit(f"unknown verb {verb}")
     sys.stdout.write(json.dumps(out) + "\n")

@@ -29,19 +29,37 @@ def test_demo_generates_jakartas_rws_and_one_account_per_role(settings, tmp_path
 def test_demo_runs_the_whole_flow_once(settings, tmp_path):
     from ksbb.core.audit import audit_verify
     from ksbb.distribution.models import Delivery, Handover
-    from ksbb.donations.models import Pledge
+    from ksbb.donations.models import Item, Pledge
     from ksbb.stats.selectors import Filters, dashboard
 
     settings.DATA_DIR = tmp_path
     call_command("load_areas", province=["31"], no_progress=True)
     seed_demo("31")
     assert Pledge.objects.filter(state=Pledge.State.ALLOCATED).exists()
-    assert Handover.objects.filter(state=Handover.State.SIGNED).count() == 1
+    signed = Handover.objects.filter(state=Handover.State.SIGNED)
+    assert signed.filter(receiver_confirmed_at__isnull=False).count() == 1  # in the app
+    assert signed.count() == 28  # the rest signed on paper
     assert Delivery.objects.filter(state=Delivery.State.SCHEDULED).exists()
     data = dashboard(Filters())
     assert data.total_collected > 0 and data.packages_delivered > 0
     assert {s.key for s in data.by_collaborator_kind} == {
         "social_org", "business", "individual", "community", "government"}
+    # The story KSBB published in mid-July 2020, within a point.
+    assert abs(data.total_collected - 15_000_000_000) < 150_000_000
+
+    def near(shares, expected):  # type: ignore[no-untyped-def]
+        got = {s.key: s.percent for s in shares}
+        return all(abs(got.get(k, 0) - v) <= 1 for k, v in expected.items())
+
+    assert near(data.delivered_by_regency, {"31.74": 32, "31.75": 21, "31.72": 16,
+                                            "31.71": 15, "31.73": 14, "31.01": 2})
+    assert near(data.by_recipient_kind, {"rw": 85})
+    sembako = Item.objects.get(code="sembako")
+    assert near(data.by_item, {str(sembako.pk): 90})
+    assert near(data.collaborators_by_kind, {"social_org": 51, "business": 31,
+                                             "individual": 9, "community": 5,
+                                             "government": 4})
+    assert len(data.weekly) >= 8 and len(data.weekly_delivered) >= 8
     assert audit_verify().ok
 
 

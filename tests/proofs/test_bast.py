@@ -143,6 +143,17 @@ def test_verifier_online_proves_inclusion(signed, verifier_for, client):
     assert proof["superseded_by"] is None and proof["entry"]["action"] == "handover.sealed"
 
 
+def test_seal_missing_signs_older_basts(signed, capsys):
+    from django.core.management import call_command
+
+    HandoverSeal.objects.filter(handover=signed).delete()
+    call_command("proofs", "seal-missing")
+    assert "signed 1 handover report(s)" in capsys.readouterr().out
+    assert HandoverSeal.objects.filter(handover=signed).exists()
+    call_command("proofs", "seal-missing")
+    assert "signed 0 handover report(s)" in capsys.readouterr().out
+
+
 def test_superseded_bast_is_reported(signed, cast, verifier_for, client):
     from django.utils import timezone
 

@@ -115,6 +115,11 @@ def test_command_and_task(capsys, settings):
     assert "checkpoint: size" in capsys.readouterr().out
     call_command("proofs", "status")
     assert "current" in capsys.readouterr().out
+    call_command("proofs", "rotate-key")
+    out = capsys.readouterr().out
+    assert out.startswith("new signing key ") and "retired" in out
+    call_command("proofs", "status")
+    assert "retired" in capsys.readouterr().out
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from ksbb.proofs.tasks import checkpoint_task
 

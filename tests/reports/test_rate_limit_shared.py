@@ -32,11 +32,12 @@ def test_every_worker_sees_the_same_count(redis_cache, settings):  # type: ignor
     settings.KSBB_REPORTS_PER_HOUR = 3
     for _ in range(3):
         assert not antispam.rate_limited("203.0.113.7")
-        antispam.rate_count("203.0.113.7")
+        assert antispam.rate_take("203.0.113.7")
     assert antispam.rate_limited("203.0.113.7")
+    assert not antispam.rate_take("203.0.113.7")
     assert not antispam.rate_limited("203.0.113.8")
     # Kept in Redis itself, where a second gunicorn worker reads the same key.
-    assert client.keys(f"{prefix}:*ksbb:reports:rate:*")
+    assert client.keys(f"{prefix}:*ksbb:rl:reports:*")
 
 
 def test_behind_a_proxy_the_proxys_entry_counts(rf, settings):  # type: ignore[no-untyped-def]

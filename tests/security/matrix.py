@@ -167,6 +167,12 @@ PARAMS: dict[str, Kwargs] = {
     "handover-paper": pk("draft"),
     "handover-pdf": pk("signed"),
     "handover-photos": pk("draft"),
+    "handover-paper-scan": pk("draft"),
+    "handover-photo-file": lambda c, w: {"pk": w.draft.pk, "photo_id": w.handover_photo.pk},
+    "field:handover_paper_file": pk("draft"),
+    "field:handover_photo_file": lambda c, w: {"pk": w.draft.pk, "photo": w.handover_photo.pk},
+    "password_reset_confirm": lambda c, w: {"uidb64": "MQ", "token": "set-password"},
+    "email_confirm": lambda c, w: {"token": "not-a-token"},
     "web:guide_page": lambda c, w: {"role": "collaborator"},
     "web:guide_image": lambda c, w: {"name": "01-collaborator-register-phone.png"},
 }
@@ -202,6 +208,8 @@ MATRIX.update({
     "web:home": PUBLIC,
     "web:about_data": PUBLIC,
     "web:odbl": PUBLIC,
+    "web:cc_by_igo": PUBLIC,
+    "web:map_geometry": PUBLIC,
     "web:signup": Entry(get=everyone(200), post=everyone(OK)),
     "web:ideas": PUBLIC,
     "web:idea": PUBLIC,
@@ -245,6 +253,13 @@ MATRIX.update({
     "mfa_backup_codes": Entry(get=signed_in(OK), post=signed_in(OK)),
     "two_factor_codes": Entry(get=everyone(405), post=signed_in(OK)),
     "two_factor_off": Entry(get=everyone(405), post=signed_in(OK)),
+    # Password reset by e-mail and the sign-up confirmation link: for anyone; a made-up
+    # link answers "invalid" (200 with the form's refusal, 400 for the confirmation).
+    "password_reset": Entry(get=everyone(200), post=everyone(OK)),
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": Entry(get=everyone(200), post=everyone(OK)),
+    "password_reset_complete": PUBLIC,
+    "email_confirm": Entry(get=everyone(400)),
     # Back office: the government; the administrator reads but does not run allocations.
     "backoffice:home": Entry(get=only(GOV)),
     "backoffice:institutions": Entry(get=only(GOV)),
@@ -301,6 +316,9 @@ MATRIX.update({
     "field:handover_correct": Entry(get=only(FIELD_PARTIES, 405),
                                     post=only(FIELD_PARTIES, OK)),
     "field:handover_pdf": Entry(get=only(FIELD_PARTIES)),
+    # Evidence files: whoever sees the report (the draft has a photo, no paper scan yet).
+    "field:handover_photo_file": Entry(get=only(FIELD_PARTIES)),
+    "field:handover_paper_file": Entry(get=only(FIELD_PARTIES, 404)),
     # Donations.
     "donations:register": Entry(get=everyone(200), post=everyone(OK)),
     "donations:verify_email": Entry(get=everyone(400)),  # a made-up token
@@ -311,11 +329,12 @@ MATRIX.update({
     "donations:link_accept": Entry(get=signed_in(400), post=signed_in(400)),
     "donations:pledge_new": Entry(get=only(["admin", "collaborator"]),
                                   post=only(["admin", "collaborator"], OK)),
-    "donations:pledge": Entry(get=only(["admin", "assessor", "aggregator", "collaborator"])),
+    # Another organisation's pledge is "not found", as in the API.
+    "donations:pledge": Entry(get=only(["admin", "assessor", "aggregator", "collaborator"],
+                                       others=404)),
     "donations:pledge_cancel": gov_action(["admin", "collaborator"]),
     "donations:pledge_receipt": Entry(get=only(["admin", "aggregator", "collaborator"])),
-    "donations:needs": Entry(get=only(["admin", "assessor", "aggregator", "collaborator",
-                                       "outsider"])),
+    "donations:needs": Entry(get=everyone(200)),
     "donations:inbox": Entry(get=only(AGGREGATORS)),
     "donations:pledge_receive": gov_action(["admin", "aggregator"]),
     "donations:pledge_reject": gov_action(["admin", "aggregator"]),
@@ -347,6 +366,8 @@ MATRIX.update({
     "aggregator-detail": PUBLIC,
     "stats-dashboard": PUBLIC,
     "stats-coverage": PUBLIC,
+    "stats-dashboard-cached": PUBLIC,  # the same URL, answered from the page cache
+    "stats-coverage-cached": PUBLIC,
     "organization-list": Entry(get=API_SIGNED_IN),
     "organization-detail": Entry(get=only(["admin", "assessor", "aggregator"], others=404,
                                           anonymous=403)),
@@ -402,6 +423,8 @@ MATRIX.update({
     "handover-list": Entry(get=API_SIGNED_IN, post=signed_in(OK, anonymous=403)),
     "handover-detail": Entry(get=only(FIELD_PARTIES, others=404, anonymous=403)),
     "handover-pdf": Entry(get=only(FIELD_PARTIES, others=404, anonymous=403)),
+    "handover-photo-file": Entry(get=only(FIELD_PARTIES, others=404, anonymous=403)),
+    "handover-paper-scan": Entry(get=only(FIELD_PARTIES, 404, others=404, anonymous=403)),
     # Which party confirms comes in the body: an empty body is refused (400) for anyone
     # who may see the report.
     "handover-confirm": api_action(FIELD_PARTIES, visible=FIELD_PARTIES),
@@ -422,7 +445,9 @@ MATRIX.update({
     # API: ideas forum.
     "idea-list": Entry(get=everyone(200), post=signed_in(OK, anonymous=403)),
     "idea-detail": PUBLIC,
-    "idea-support": Entry(get=signed_in(405, anonymous=403), post=signed_in(OK, anonymous=403)),
+    # The world's idea is the collaborator's own: nobody supports their own idea.
+    "idea-support": Entry(get=signed_in(405, anonymous=403),
+                          post=signed_in(OK, anonymous=403, collaborator=403)),
     "idea-unsupport": Entry(get=signed_in(405, anonymous=403),
                             post=signed_in(OK, anonymous=403)),
     "idea-answer": Entry(get=signed_in(405, anonymous=403), post=only(GOV, OK, anonymous=403)),

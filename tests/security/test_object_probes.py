@@ -127,3 +127,28 @@ def test_the_owners_do_see_them(cast: Any, world: Any, client_for: Any) -> None:
     listing = client_for(cast.assessor).get("/api/v1/recipients/?limit=1000")
     assert world.institution.pk in _ids(listing)
     assert Recipient.objects.filter(pk=world.institution.pk, is_verified=False).exists()
+
+
+def test_evidence_files_and_pledge_pages_of_others(cast: Any, world: Any,
+                                                   client_for: Any) -> None:
+    """Issue 14: handover photos and paper scans are served by id only to whoever sees the
+    report; another organisation's pledge page is 404, as in the API (403 told that the id
+    exists)."""
+    photo = world.handover_photo
+    paths = [f"/field/handovers/{world.draft.pk}/photos/{photo.pk}/",
+             f"/api/v1/handovers/{world.draft.pk}/photos/{photo.pk}/",
+             f"/field/handovers/{world.draft.pk}/paper/file/",
+             f"/api/v1/handovers/{world.draft.pk}/paper_scan/",
+             # A photo asked for under another handover's id.
+             f"/field/handovers/{world.other_handover.pk}/photos/{photo.pk}/",
+             f"/api/v1/handovers/{world.other_handover.pk}/photos/{photo.pk}/"]
+    for who in ("outsider", "collaborator"):
+        c = client_for(cast.users[who])
+        for path in paths:
+            assert c.get(path).status_code in REFUSED, (who, path)
+    executor = client_for(cast.executor)
+    assert executor.get(paths[0]).status_code == 200
+    assert executor.get(paths[4]).status_code == 404  # right user, wrong handover
+    for who, pledge in (("outsider", world.pledge), ("aggregator", world.other_pledge)):
+        assert client_for(cast.users[who]).get(
+            f"/donations/pledges/{pledge.pk}/").status_code == 404

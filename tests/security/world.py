@@ -20,8 +20,13 @@ from PIL import Image
 from ksbb.allocation.models import Allocation, AllocationRun, ProposedLine
 from ksbb.allocation.services import run_start
 from ksbb.areas.models import Area
-from ksbb.distribution.models import Delivery, Handover
-from ksbb.distribution.services import delivery_deliver, delivery_dispatch, delivery_schedule
+from ksbb.distribution.models import Delivery, Handover, HandoverPhoto
+from ksbb.distribution.services import (
+    delivery_deliver,
+    delivery_dispatch,
+    delivery_schedule,
+    handover_photo_add,
+)
 from ksbb.donations.models import Pledge, Purchase
 from ksbb.donations.services import pledge_receive, pledge_submit, purchase_record
 from ksbb.forum.models import Idea
@@ -69,6 +74,7 @@ class World:
     other_delivery: Delivery  # outsider's supplies, to the other village's RW
     other_handover: Handover
     other_report: MisuseReport  # in another village
+    handover_photo: HandoverPhoto | None = None  # a photo of the draft BAST
 
 
 def build_world(cast: Any, capture: Any) -> World:
@@ -155,7 +161,8 @@ def build_world(cast: Any, capture: Any) -> World:
     other_report = report_submit(category="not_received",
                                  area=Area.objects.get(code=f"{VILLAGE_OTHER}.001"),
                                  description="Tidak ada bantuan", by=None)
+    handover_photo = handover_photo_add(handover=draft, upload=png(), by=cast.executor)
     return World(don, pledge, received, money, purchase, rnd, need, run, line, allocation, delivery,
                  draft, signed, report, photo, idea, institution, needs_import, other_pledge,
                  other_money, other_purchase, other_allocation, other_delivery,
-                 other_handover, other_report)
+                 other_handover, other_report, handover_photo)

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from ksbb.accounts.models import Organization
 from ksbb.areas.models import Area
 from ksbb.donations.models import CollaboratorProfile, Pledge, Program
+from ksbb.stats.rollups import rebuild_stale_and_bump
 from ksbb.stats.selectors import stats_invalidate
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -114,4 +115,6 @@ def may_2021(make_collaborator: Any, make_pledge: Any) -> dict[str, Organization
         own_area = kind == "government" and regency == SERIBU
         make_pledge(orgs[kind], amount=points * UNIT, area=None if own_area else regency)
     stats_invalidate()
+    # A bulk load is followed by a rebuild (`ksbb stats_rebuild`): pages never rebuild.
+    rebuild_stale_and_bump()
     return orgs

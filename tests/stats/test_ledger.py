@@ -38,6 +38,8 @@ def test_need_list_keeps_delivered_aid(cast: Any, signed: Any, client_for: Any) 
     page = coverage(Area.objects.get(code=VILLAGE_A))
     by_code = {r.code: r for r in page.rows}
     assert (by_code[RW].need, by_code[RW].covered) == (40, 40)
+    html = client_for(None).get(f"/coverage/?area={VILLAGE_A}").content.decode()
+    assert 'id="coverage-covered">40<' in html and 'id="coverage-delivered">40<' in html
 
 
 def test_open_data_counts_money_that_bought_goods_as_those_goods(cast: Any) -> None:
@@ -74,3 +76,22 @@ def test_open_data_counts_money_that_bought_goods_as_those_goods(cast: Any) -> N
     collected = ledger.collected()
     assert collected.by_item == {don.sembako.pk: 10 * value + 4_800_000, None: 200_000}
     assert collected.total == dashboard(use_cache=False).total_collected
+
+
+def test_scope_by_programme_and_period(cast: Any, signed: Any) -> None:  # noqa: F811
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    everything = ledger.totals(ledger.Scope(within=VILLAGE_A))
+    assert (everything.need, everything.allocated, everything.delivered) == (40, 40, 40)
+    assert ledger.totals(ledger.Scope(program="PENDIDIKAN")) == ledger.Figures()
+    assert ledger.totals(ledger.Scope(program="PANGAN", recipient=cast.recipient.pk)) == (
+        everything)
+    # Need by the round's period (May 2020), the rest by the day it happened (today).
+    may = ledger.totals(ledger.Scope(start=dt.date(2020, 5, 1), end=dt.date(2020, 5, 31)))
+    assert (may.need, may.allocated, may.delivered) == (40, 0, 0)
+    now = ledger.totals(ledger.Scope(start=today, end=today))
+    assert (now.need, now.allocated, now.delivered) == (0, 40, 40)
+    assert everything.as_dict()["covered"] == 40 and everything.percent == 100.0

@@ -64,15 +64,17 @@ from ksbb.donations.services import (
 )
 from ksbb.needs.models import AssessmentRound, Need, Recipient
 from ksbb.needs.services import need_set, round_close, round_open
+from ksbb.stats import rollups
 from ksbb.stats.coverage import coverage
 from ksbb.stats.opendata import dataset_rows
 from ksbb.stats.selectors import MONEY_UNSPENT, dashboard
 from tests.conftest import PASSWORD, VILLAGE_A, VILLAGE_B, VILLAGE_OTHER
 from tests.donations.conftest import setup_donations
+from tests.uploads import pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf()  # a real one: paper BASTs are checked by content
 RWS = [f"{VILLAGE_A}.001", f"{VILLAGE_A}.002", f"{VILLAGE_B}.001", f"{VILLAGE_OTHER}.001"]
 PLACES = [None, ("recipient", 0), ("recipient", 1), ("recipient", 3), ("area", VILLAGE_A),
           ("area", "31.71.01"), ("area", "31.75")]
@@ -85,8 +87,13 @@ class _Rollback(Exception):
 
 @contextmanager
 def _example(cast: Any) -> Any:
-    """One example's writes are rolled back at its end."""
+    """One example's writes are rolled back at its end, and the statistics generation with
+    them: no page cached under a generation number may outlive its example."""
+    from ksbb.stats.pagecache import clear_local, forget_generation
+
     cache.clear()
+    clear_local()
+    forget_generation()
     for user in vars(cast).values():  # permissions cached from the previous example
         if hasattr(user, "_ksbb_scope"):
             del user._ksbb_scope
@@ -314,6 +321,9 @@ class LedgerMachine(RuleBasedStateMachine):
         for p in Pledge.objects.filter(state="submitted"):
             Pledge.objects.filter(pk=p.pk).update(
                 created_at=p.created_at - dt.timedelta(days=days))
+        # Cached public pages live on until the figures change (or their safety time ends):
+        # in this compressed time, make them go.
+        rollups.bump()
         if sweep:
             pledges_expire(by="system:expiry")
 

@@ -73,7 +73,7 @@ def world(cast) -> World:  # type: ignore[no-untyped-def]
                            description=f"Bantuan tidak sampai, hubungi {PHONE}",
                            reporter_name="Siti", reporter_email="siti.pelapor@example.net",
                            reporter_phone="+62 812 3456 7890", by=None)
-    citizen = citizen_register(username="warga", email="warga@example.id",
+    citizen = citizen_register(name="warga", email="warga@example.id",
                                password="a-long-Passw0rd!")
     idea_post(title="Dapur umum", body="Usul dapur umum di RW 01", by=citizen)
     return World(handover, report)

@@ -12,6 +12,10 @@ class User(AbstractUser):
     """A person who signs in. What they may do comes from their memberships."""
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # When the person proved they read the account's e-mail (the link sent at sign-up), or
+    # when an administrator or the system created the account (they vouch for it). Votes in
+    # the forum count only from confirmed accounts.
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")

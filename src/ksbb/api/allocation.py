@@ -28,6 +28,7 @@ from ksbb.allocation.services import (
     run_discard,
     run_start,
 )
+from ksbb.api.fields import IntegerField
 from ksbb.api.permissions import HasPerm, RulePermission
 from ksbb.donations.models import Pledge, Purchase
 from ksbb.needs.models import AssessmentRound, Need
@@ -121,7 +122,7 @@ class AllocationSerializer(serializers.ModelSerializer[Allocation]):
     supply = serializers.CharField(write_only=True, required=True,
                                    help_text="P-<id> for a pledge, B-<id> for a purchase")
     need = serializers.PrimaryKeyRelatedField(queryset=Need.objects.all())
-    quantity = serializers.IntegerField()
+    quantity = IntegerField()
 
     class Meta:
         model = Allocation

@@ -10,14 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,16 +27,25 @@ from rest_framework.response import Response
 from ksbb.accounts.models import Organization
 from ksbb.allocation.models import Allocation
 from ksbb.api.errors import require_perm
+from ksbb.api.fields import IdField, IntegerField
+from ksbb.api.parsers import JSONParser
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.distribution import services
-from ksbb.distribution.models import Delivery, DeliveryLine, Handover, HandoverLine
+from ksbb.distribution.models import (
+    Delivery,
+    DeliveryLine,
+    Handover,
+    HandoverLine,
+    HandoverPhoto,
+)
 from ksbb.distribution.pdf import BastPdfRenderer, verify_url
 from ksbb.distribution.selectors import (
     deliveries_visible_to,
     handover_parties,
     handovers_visible_to,
 )
+from ksbb.web.files import file_response
 
 # Deliveries.
 
@@ -63,7 +74,7 @@ class DeliverySerializer(serializers.ModelSerializer[Delivery]):
 
 
 class DeliveryCreateSerializer(serializers.Serializer[Any]):
-    allocations = serializers.ListField(child=serializers.IntegerField(), min_length=1,
+    allocations = serializers.ListField(child=IdField(), min_length=1,
                                         help_text="ids of approved allocations, one recipient")
     executor = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind=Organization.Kind.EXECUTOR))
@@ -180,14 +191,19 @@ class HandoverSerializer(serializers.ModelSerializer[Handover]):
     parties = serializers.SerializerMethodField()
     superseded_by = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
+    photo_urls = serializers.SerializerMethodField(
+        help_text="each photo, served to whoever may see the report")
     has_paper_scan = serializers.SerializerMethodField()
+    paper_scan_url = serializers.SerializerMethodField(
+        help_text="the uploaded paper BAST, to read before accepting it")
 
     class Meta:
         model = Handover
         fields = ["id", "number", "code", "verify_url", "state", "delivery", "program", "date",
                   "area", "address", "latitude", "longitude", "lines", "parties",
                   "supersedes", "superseded_by", "correction_reason", "fingerprint",
-                  "signed_at", "photos", "has_paper_scan", "paper_accepted_at", "created_at"]
+                  "signed_at", "photos", "photo_urls", "has_paper_scan", "paper_scan_url",
+                  "paper_accepted_at", "created_at"]
         read_only_fields = fields
 
     def get_verify_url(self, obj: Handover) -> str:
@@ -208,14 +224,22 @@ class HandoverSerializer(serializers.ModelSerializer[Handover]):
     def get_has_paper_scan(self, obj: Handover) -> bool:
         return bool(obj.paper_scan)
 
+    def get_photo_urls(self, obj: Handover) -> list[str]:
+        return [reverse("handover-photo-file", args=[obj.pk, pk])
+                for pk in obj.photos.order_by("pk").values_list("pk", flat=True)]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_paper_scan_url(self, obj: Handover) -> str | None:
+        return reverse("handover-paper-scan", args=[obj.pk]) if obj.paper_scan else None
+
 
 class HandoverLineInput(serializers.Serializer[Any]):
-    delivery_line = serializers.IntegerField()
-    quantity = serializers.IntegerField(min_value=0)
+    delivery_line = IdField()
+    quantity = IntegerField(min_value=0)
 
 
 class HandoverCreateSerializer(serializers.Serializer[Any]):
-    delivery = serializers.IntegerField()
+    delivery = IdField()
     date = serializers.DateField()
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     area = serializers.CharField(required=False, help_text="area code; default: the "
@@ -225,7 +249,7 @@ class HandoverCreateSerializer(serializers.Serializer[Any]):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
                                          allow_null=True)
     lines = HandoverLineInput(many=True)
-    supersedes = serializers.IntegerField(required=False, allow_null=True,
+    supersedes = IdField(required=False, allow_null=True,
                                           help_text="a correction: id of the signed BAST")
     correction_reason = serializers.CharField(required=False, allow_blank=True)
 
@@ -335,13 +359,37 @@ class HandoverViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Han
                                                   by=request.user)
         return self._fresh(handover)
 
+    def _file(self, field: Any, content_type: str) -> FileResponse:
+        return file_response(field.open("rb"), attachment=False, content_type=content_type,
+                             cache_control="private, no-store")
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="paper_scan", url_name="paper-scan")
+    def paper_scan(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The uploaded paper BAST (PDF or image), for whoever may see the report: the
+        officer reads it before accepting."""
+        handover = self.get_object()
+        if not handover.paper_scan:
+            raise Http404
+        ext = handover.paper_scan.name.rsplit(".", 1)[-1].lower()
+        return self._file(handover.paper_scan, {
+            "pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
+            "webp": "image/webp"}.get(ext, "application/octet-stream"))
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>[0-9]+)",
+            url_name="photo-file")
+    def photo_file(self, request: Request, pk: str | None = None,
+                   photo_id: str | None = None) -> FileResponse:
+        """One evidence photo of the report."""
+        handover = self.get_object()
+        photo = get_object_or_404(HandoverPhoto, pk=photo_id, handover=handover)
+        return self._file(photo.file, photo.content_type)
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The BAST as a PDF (Indonesian) with a QR code to its verification page."""
         handover = self.get_object()
-        response = HttpResponse(BastPdfRenderer(handover).render(),
-                                content_type="application/pdf")
-        filename = handover.number.replace("/", "-")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-        return response
+        return file_response(BastPdfRenderer(handover).render(), content_type="application/pdf",
+                             filename=f"{handover.number.replace('/', '-')}.pdf")

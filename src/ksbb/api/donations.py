@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
@@ -32,7 +31,7 @@ from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.donations import services
 from ksbb.donations.models import Item, Pledge, Program, Purchase
-from ksbb.donations.pdf import DonationReceiptPdf, has_receipt
+from ksbb.donations.pdf import has_receipt
 from ksbb.donations.selectors import (
     pledges_visible_to,
     purchases_visible_to,
@@ -40,6 +39,7 @@ from ksbb.donations.selectors import (
     verified_aggregators,
 )
 from ksbb.needs.models import Recipient
+from ksbb.web.donations.pledges import pledge_receipt_response
 
 
 def _own_org(user: Any, role: str, given: Organization | None, field: str) -> Organization:
@@ -236,12 +236,7 @@ class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Pledg
         if not has_receipt(pledge):
             raise ApiValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
                 _("a receipt exists once the aggregator confirms receipt")]})
-        check_url = request.build_absolute_uri(reverse("donations:pledge", args=[pledge.pk]))
-        response = HttpResponse(DonationReceiptPdf(pledge, check_url=check_url).render(),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="tanda-terima-{pledge.pk}.pdf"')
-        return response
+        return pledge_receipt_response(pledge, request)
 
     @extend_schema(request=ReasonSerializer, responses={200: PledgeSerializer})
     @action(detail=True, methods=["post"])

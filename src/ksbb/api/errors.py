@@ -49,7 +49,20 @@ def _as_api_error(exc: Exception) -> Exception:
         return ApiValidationError(detail)
     if isinstance(exc, DjangoPermissionDenied) and exc.args and exc.args[0]:
         return PermissionDenied(str(exc.args[0]))
+    if _number_out_of_range(exc):
+        # The last line behind the bounded serializer fields (ksbb.api.fields): a number
+        # the database cannot hold is the caller's error, not the server's.
+        return ApiValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
+            _("a number in the request is too large")]})
     return exc
+
+
+def _number_out_of_range(exc: BaseException) -> bool:
+    from django.db import DataError
+
+    if isinstance(exc, OverflowError):
+        return True
+    return isinstance(exc, DataError) and "out of range" in str(exc).lower()
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

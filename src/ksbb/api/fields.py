@@ -30,3 +30,25 @@ class CodeRelatedField(serializers.SlugRelatedField):
             raise serializers.ValidationError(str(self.unknown) % {"code": data}) from None
         except (TypeError, ValueError):
             self.fail("invalid")
+
+
+# The largest values the columns behind the API hold: PostgreSQL ``integer`` (quantities,
+# priorities) and ``bigint`` (ids, rupiah). Beyond them the database refused the write and
+# the caller got a 500; bounded here, they get a 400 naming the field.
+INT_MAX = 2**31 - 1
+BIGINT_MAX = 2**63 - 1
+
+
+class IntegerField(serializers.IntegerField):
+    """An integer input bounded by its column (``INT_MAX`` unless told otherwise)."""
+
+    def __init__(self, *, max_value: int | None = INT_MAX, min_value: int | None = None,
+                 **kwargs: Any) -> None:
+        if min_value is None:
+            min_value = -(max_value or INT_MAX) - 1
+        super().__init__(max_value=max_value, min_value=min_value, **kwargs)
+
+
+def IdField(**kwargs: Any) -> IntegerField:
+    """A record's id (BigAutoField): a positive number up to ``BIGINT_MAX``."""
+    return IntegerField(min_value=1, max_value=BIGINT_MAX, **kwargs)

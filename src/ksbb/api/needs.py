@@ -18,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ksbb.api.fields import IntegerField
 from ksbb.api.permissions import HasPerm
 from ksbb.core.privacy import mask_phone
 from ksbb.needs.models import AssessmentRound, Need, Recipient
@@ -154,8 +155,8 @@ class NeedSerializer(serializers.ModelSerializer[Need]):
     recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all())
     item = CodeField(max_length=40, help_text="the aid item's code, e.g. sembako; an item "
                      "of the round's programme")
-    quantity = serializers.IntegerField()
-    priority = serializers.IntegerField()
+    quantity = IntegerField()
+    priority = IntegerField()
 
     class Meta:
         model = Need

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -26,20 +27,21 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ksbb.accounts.models import Organization, User
-from ksbb.api.fields import NO_AREA, CodeRelatedField
+from ksbb.api.fields import NO_AREA, CodeRelatedField, IdField
+from ksbb.api.parsers import JSONParser
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.core.clientip import client_ip
 from ksbb.core.privacy import personal_data_viewed
 from ksbb.donations.models import Pledge
 from ksbb.reports import services
-from ksbb.reports.antispam import challenge_check, challenge_new, rate_count, rate_limited
+from ksbb.reports.antispam import challenge_check, challenge_new, rate_limited, rate_take
 from ksbb.reports.models import Category, MisuseReport
 from ksbb.reports.photos import MAX_PHOTOS
 from ksbb.reports.selectors import (
@@ -131,7 +133,7 @@ class ReportCreateSerializer(serializers.Serializer[Any]):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind__in=services.REPORTABLE_ORGANIZATION_KINDS),
         required=False, allow_null=True)
-    pledge = serializers.IntegerField(required=False, allow_null=True,
+    pledge = IdField(required=False, allow_null=True,
                                       help_text="kept only when the caller owns the pledge")
     bast_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
     description = serializers.CharField(max_length=5000)
@@ -209,7 +211,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Misus
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Submit a report; the answer holds the tracking code."""
         ip = client_ip(request) or ""
-        if rate_limited(ip):
+        if rate_limited(ip):  # cheap early answer; the count itself is taken below
             raise Throttled(detail=_("too many reports from your connection; try again in "
                                      "an hour"))
         ser = ReportCreateSerializer(data=request.data)
@@ -222,11 +224,13 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Misus
         if user is None and not challenge_check(token, answer):
             raise ApiValidationError({"challenge_answer": [
                 _("wrong or expired answer to the anti-spam question")]})
+        if not rate_take(ip):
+            raise Throttled(detail=_("too many reports from your connection; try again in "
+                                     "an hour"))
         pledge_id = v.pop("pledge", None)
         pledge = Pledge.objects.filter(pk=pledge_id).first() if pledge_id else None
         report = services.report_submit(by=user, pledge=pledge,
-                                        base_url=request.build_absolute_uri("/")[:-1], **v)
-        rate_count(ip)
+                                        base_url=settings.KSBB_PUBLIC_URL.rstrip("/"), **v)
         return Response({"code": report.code, "state": report.state,
                          "due_date": report.due_date,
                          "track_url": reverse("web:report_track", args=[report.code])},
@@ -273,4 +277,4 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Misus
     def resolve(self, request: Request, pk: str | None = None) -> Response:
         """Assigned officer or government: founded or unfounded, with a public text."""
         return self._act(ResolveSerializer, services.report_resolve,
-                         base_url=request.build_absolute_uri("/")[:-1])
+                         base_url=settings.KSBB_PUBLIC_URL.rstrip("/"))

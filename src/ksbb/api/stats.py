@@ -17,6 +17,7 @@ from ksbb.api.fields import NO_AREA, NO_PROGRAM, CodeRelatedField
 from ksbb.areas.models import Area
 from ksbb.donations.models import Program
 from ksbb.stats.coverage import coverage
+from ksbb.stats.pagecache import cached_value
 from ksbb.stats.selectors import Filters, dashboard
 
 
@@ -80,6 +81,19 @@ class DashboardSerializer(serializers.Serializer[Any]):
     by_item = ShareSerializer(many=True)
     by_recipient_kind = ShareSerializer(many=True)
     weekly = WeekTotalSerializer(many=True)
+    delivered_value = serializers.IntegerField(
+        help_text="rupiah: goods handed over by the BASTs in force, at their item's value")
+    delivered_by_regency = ShareSerializer(
+        many=True, help_text="where aid went: delivered, by the recipient's regency/city")
+    delivered_by_district = ShareSerializer(many=True,
+                                            help_text="delivered, by the recipient's district")
+    delivered_by_village = ShareSerializer(many=True,
+                                           help_text="delivered, by the recipient's village")
+    delivered_by_item = ShareSerializer(many=True, help_text="delivered, by aid item")
+    collaborators_by_kind = ShareSerializer(
+        many=True, help_text="distinct collaborators per kind; value is a count, not rupiah")
+    weekly_delivered = WeekTotalSerializer(
+        many=True, help_text="packages handed over per week of the BAST (value is a count)")
 
 
 class CoverageFilterSerializer(serializers.Serializer[Any]):
@@ -140,7 +154,8 @@ class StatsViewSet(viewsets.ViewSet):
         collected; deliveries, packages and recipients come from distribution."""
         params = DashboardFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return Response(DashboardSerializer(dashboard(params.to_filters()).as_dict()).data)
+        return Response(cached_value(request, "api-dashboard", lambda: DashboardSerializer(
+            dashboard(params.to_filters(), in_request=True).as_dict()).data))
 
     @extend_schema(parameters=[CoverageFilterSerializer], responses={200: CoverageSerializer})
     @action(detail=False, methods=["get"])
@@ -150,5 +165,5 @@ class StatsViewSet(viewsets.ViewSet):
         params = CoverageFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         area, program = params.validated_data.get("area"), params.validated_data.get("program")
-        data = coverage(area, program=program.code if program else None).as_dict()
-        return Response(CoverageSerializer(data).data)
+        return Response(cached_value(request, "api-coverage", lambda: CoverageSerializer(
+            coverage(area, program=program.code if program else None).as_dict()).data))

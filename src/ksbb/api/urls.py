@@ -16,6 +16,7 @@ from ksbb.api.needs import NeedViewSet, RecipientViewSet, RoundViewSet
 from ksbb.api.organizations import OrganizationViewSet
 from ksbb.api.reports import ReportViewSet
 from ksbb.api.stats import StatsViewSet
+from ksbb.stats.pagecache import cached_api
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -37,7 +38,16 @@ router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("handovers", HandoverViewSet, basename="handover")
 
+# The public statistics, answered from the page cache for anonymous clients before DRF
+# starts (ksbb.stats.pagecache.cached_api); the router's routes below serve everything else
+# and give the names (stats-dashboard, stats-coverage) and the schema.
 urlpatterns = [
+    path("stats/dashboard/", cached_api(
+        "api-dashboard", StatsViewSet.as_view({"get": "dashboard"})),
+        name="stats-dashboard-cached"),
+    path("stats/coverage/", cached_api(
+        "api-coverage", StatsViewSet.as_view({"get": "coverage"})),
+        name="stats-coverage-cached"),
     path("proofs/", include("ksbb.api.proofs_urls")),
     path("", include(router.urls)),
 ]

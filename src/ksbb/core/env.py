@@ -88,9 +88,9 @@ def env_database_url(name: str, default: str) -> str:
 
 
 def env_cache(name: str, default: str) -> dict[str, object]:
-    """The default cache from a URL: ``locmem://`` (one process), ``redis://host:6379/0``
-    (shared by every worker: rate limits and cached statistics then hold across processes)
-    or ``file:///absolute/folder`` (shared by the workers of one machine)."""
+    """The default cache from a URL: ``file:///absolute/folder`` (shared by the processes of
+    one machine), ``redis://host:6379/0`` (shared by every machine) or ``locmem://`` (one
+    process only: rate limits and one-time challenges would hold per worker)."""
     value = os.environ.get(name) or default
     scheme, sep, rest = value.partition("://")
     scheme = scheme.lower()
@@ -101,8 +101,10 @@ def env_cache(name: str, default: str) -> dict[str, object]:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value,
                 "KEY_PREFIX": "ksbb"}
     if sep and scheme == "file" and rest.startswith("/"):
-        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                "LOCATION": rest}
+        # Atomic add/incr across processes (ksbb.core.cache); rate-limit counters must not be
+        # culled at Django's default of 300 entries.
+        return {"BACKEND": "ksbb.core.cache.LockedFileCache", "LOCATION": rest,
+                "OPTIONS": {"MAX_ENTRIES": 50_000}}
     raise EnvError(
         f"{name}={value!r} is not a cache URL: use locmem://, redis://host:6379/0 "
         "or file:///absolute/folder"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -193,17 +194,47 @@ def _read_xlsx(
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise TableError(_("the file is not a readable XLSX workbook")) from exc
     sheet = workbook.worksheets[0]
+    # The sheet's own <dimension> claim (A1:XFD1048576 in a 5 KB file) made openpyxl pad
+    # every row to 16,384 cells and fill a million rows: minutes of CPU. Ignore it and
+    # count what is actually read, rows and cells, against hard caps and a time budget.
+    sheet.reset_dimensions()
     rows = sheet.iter_rows(values_only=True)
     try:
         header = _check_header(["" if v is None else str(v) for v in next(rows)], required)
     except StopIteration:
         raise TableError(_("the file is empty")) from None
+    budget = _ReadBudget()
     for number, values in enumerate(rows, start=2):
-        cells = ["" if v is None else str(v).strip() for v in values]
+        budget.row(number, len(values))
+        cells = ["" if v is None else str(v).strip() for v in values[:len(header)]]
         if not any(cells):
             continue
         yield number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}
     workbook.close()
+
+
+# Work per workbook, whatever it claims: rows as read (empty ones too), cells as read,
+# seconds spent.
+MAX_XLSX_CELLS = 5_000_000
+XLSX_SECONDS = 60
+
+
+class _ReadBudget:
+    def __init__(self) -> None:
+        self.cells = 0
+        self.deadline = time.monotonic() + XLSX_SECONDS
+
+    def row(self, number: int, cells: int) -> None:
+        if number > MAX_ROWS + 1:
+            raise TableError(_("the file has more than %(max)s rows; split it into smaller "
+                               "files") % {"max": MAX_ROWS})
+        self.cells += cells
+        if self.cells > MAX_XLSX_CELLS:
+            raise TableError(_("the workbook has more than %(max)s cells; remove unused "
+                               "columns or split it") % {"max": f"{MAX_XLSX_CELLS:,}"})
+        if number % 1000 == 0 and time.monotonic() > self.deadline:
+            raise TableError(_("the workbook takes too long to read (more than %(s)s "
+                               "seconds); split it into smaller files") % {"s": XLSX_SECONDS})
 
 
 def parse_count(text: str, *, allow_blank: bool = False) -> int | None:

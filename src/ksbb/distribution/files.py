@@ -47,6 +47,14 @@ def _read(upload: Any, limit: int) -> bytes:
 def _image_kind(data: bytes) -> tuple[str, str] | None:
     from PIL import Image, UnidentifiedImageError
 
+    from ksbb.core.uploads import UploadRefused, image_header
+
+    try:
+        header = image_header(data)  # the pixel cap, before anything is decoded
+    except UploadRefused as exc:
+        raise BadUpload(str(exc)) from exc
+    if header is None:
+        return None
     try:
         with Image.open(io.BytesIO(data)) as img:
             fmt = img.format
@@ -89,9 +97,15 @@ def check_photo(upload: Any) -> CheckedFile:
 
 
 def check_paper_scan(upload: Any) -> CheckedFile:
-    """A scanned signed paper BAST: a PDF or a JPEG/PNG/WebP image."""
+    """A scanned signed paper BAST: a PDF (at most 20 pages) or a JPEG/PNG/WebP image."""
+    from ksbb.core.uploads import UploadRefused, check_pdf
+
     data = _read(upload, PAPER_MAX_BYTES)
-    if data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]:
+    if data.startswith(b"%PDF-"):
+        try:
+            check_pdf(data)  # parsed, pages counted: not trusted by its first bytes
+        except UploadRefused as exc:
+            raise BadUpload(str(exc)) from exc
         return _named(data, "pdf", "application/pdf")
     kind = _image_kind(data)
     if kind is None:

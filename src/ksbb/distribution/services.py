@@ -120,16 +120,25 @@ def delivery_schedule(
         _refuse("scheduled_for", _("enter a date"))
     with transaction.atomic():
         locked = list(Allocation.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-        if len(locked) != len(ids):
-            _refuse("allocations", _("an allocation does not exist"))
         rows = {a.pk: a for a in Allocation.objects.filter(pk__in=ids).select_related(
             "item__program", "pledge", "purchase", "recipient")}
-        chosen = [rows[i] for i in ids]
-        busy = set(open_allocation_ids().filter(allocation_id__in=ids)
-                   .values_list("allocation_id", flat=True))
         own_aggregators = {org for org, r in scope_of(by).org_roles
                            if r == Role.AGGREGATOR_STAFF} if isinstance(by, User) else set()
         is_assessor = _trusted(by) or Role.ASSESSOR in scope_of(by).roles
+        # Whose allocation it is comes first, and another aggregator's allocation is refused
+        # in the words of one that does not exist: the refusal must not tell an aggregator
+        # what another one's allocations are (exist, approved, on a delivery).
+        for i in ids:
+            a = rows.get(i)
+            if a is None or (not is_assessor
+                             and supply_aggregator_id(a) not in own_aggregators):
+                _refuse("allocations", _("allocation #%(id)s does not exist or is not yours "
+                                         "to schedule") % {"id": i})
+        if len(locked) != len(ids):
+            _refuse("allocations", _("an allocation does not exist"))
+        chosen = [rows[i] for i in ids]
+        busy = set(open_allocation_ids().filter(allocation_id__in=ids)
+                   .values_list("allocation_id", flat=True))
         for a in chosen:
             if a.state != Allocation.State.ACTIVE:
                 _refuse("allocations", _("allocation #%(id)s is not approved and active")
@@ -140,9 +149,6 @@ def delivery_schedule(
             if a.pk in busy:
                 _refuse("allocations", _("allocation #%(id)s is already on a delivery")
                         % {"id": a.pk})
-            if not is_assessor and supply_aggregator_id(a) not in own_aggregators:
-                _refuse(None, _("allocation #%(id)s comes from another aggregator")
-                        % {"id": a.pk}, NotAllowed)
         if len({a.recipient_id for a in chosen}) != 1:
             _refuse("allocations", _("a delivery goes to one recipient only"))
         if len({a.item.program_id for a in chosen}) != 1:
@@ -243,7 +249,8 @@ def delivery_verify(*, delivery: Delivery, by: Any) -> Delivery:
 
 # BAST numbers and codes.
 
-_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed by hand
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed by hand
+_CODE_ALPHABET = CODE_ALPHABET
 CODE_LENGTH = 12
 
 
@@ -313,6 +320,16 @@ def _check_date(date: Any) -> dt.date:
     return date
 
 
+def _check_date_window(date: dt.date, delivery: Delivery) -> None:
+    """A handover happens after its delivery set out: a BAST dated before that (1999 for a
+    delivery of 2026) would also take a number in the wrong month's sequence."""
+    started = delivery.dispatched_at or delivery.created_at
+    earliest = timezone.localdate(started) if started else None
+    if earliest is not None and date < earliest:
+        _refuse("date", _("the handover date cannot be before the delivery set out "
+                          "(%(date)s)") % {"date": earliest.isoformat()})
+
+
 def handover_create(
     *, delivery: Delivery, date: dt.date, lines: dict[int, int], by: Any,
     address: str = "", area: Area | None = None, latitude: Any = None, longitude: Any = None,
@@ -349,6 +366,7 @@ def handover_create(
                 _refuse("supersedes", _("this handover report has been corrected already"))
             correction_reason = _clean_reason(correction_reason)
             old_lines = dict(supersedes.lines.values_list("delivery_line_id", "quantity"))
+        _check_date_window(date, delivery)
         area, address, lat, lon = _place(delivery=delivery, area=area, address=address,
                                          latitude=latitude, longitude=longitude)
         rows = _handover_lines(delivery=delivery, lines=lines, old_lines=old_lines,
@@ -429,6 +447,7 @@ def handover_update(
         delivery = handover.delivery
         if date is not None:
             handover.date = _check_date(date)
+            _check_date_window(handover.date, delivery)
         area_, address_, lat, lon = _place(
             delivery=delivery, area=area or handover.area,
             address=handover.address if address is None else address,
@@ -556,6 +575,14 @@ def handover_paper_accept(*, handover: Handover, by: Any) -> Handover:
         _refuse_if_signed(handover)
         if not handover.paper_scan:
             _refuse("paper", _("no paper BAST has been uploaded"))
+        # The in-app path refuses one person for two parties; so does paper: whoever
+        # uploaded it, or anyone of the giving executor, cannot also accept it.
+        from ksbb.distribution.rules import is_staff_of_delivery_executor
+
+        if by.pk in (handover.paper_uploaded_by_id, handover.giver_id) or (
+                is_staff_of_delivery_executor(by, handover)):
+            _refuse(None, _("the paper BAST must be accepted by someone other than the "
+                            "executor who uploaded it"), NotAllowed)
         handover.paper_accepted_by = by
         handover.paper_accepted_at = timezone.now()
         handover.save(update_fields=["paper_accepted_by", "paper_accepted_at"])

@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ksbb.core.admin import AuditedAdmin
+from ksbb.core.admin import ReadOnlyAdmin as _ReadOnly
 from ksbb.core.privacy import mask_email
 from ksbb.donations.models import (
     AggregatorProfile,
@@ -28,14 +30,14 @@ class ItemInline(admin.TabularInline[Item, Program]):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin[Program]):
+class ProgramAdmin(AuditedAdmin, admin.ModelAdmin[Program]):
     list_display = ("code", "name", "is_active")
     list_filter = ("is_active",)
     inlines = [ItemInline]
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin[Item]):
+class ItemAdmin(AuditedAdmin, admin.ModelAdmin[Item]):
     list_display = ("code", "name", "program", "unit", "value_rupiah", "is_active")
     list_filter = ("program", "unit", "is_active")
     search_fields = ("code", "name")
@@ -62,7 +64,7 @@ class ItemAdmin(admin.ModelAdmin[Item]):
 
 
 @admin.register(CollaboratorProfile)
-class CollaboratorProfileAdmin(admin.ModelAdmin[CollaboratorProfile]):
+class CollaboratorProfileAdmin(_ReadOnly, admin.ModelAdmin[CollaboratorProfile]):
     # Personal data (UU PDP, docs/privacy.md): masked in the list, no search by e-mail (the
     # search box is a GET form: the address would land in URLs and logs), NIK never shown.
     list_display = ("organization", "collaborator_kind", "masked_email", "email_verified_at")
@@ -78,7 +80,10 @@ class CollaboratorProfileAdmin(admin.ModelAdmin[CollaboratorProfile]):
 
 
 @admin.register(AggregatorProfile)
-class AggregatorProfileAdmin(admin.ModelAdmin[AggregatorProfile]):
+class AggregatorProfileAdmin(_ReadOnly, admin.ModelAdmin[AggregatorProfile]):
+    """Read-only: verification is the action below (the service, audited)."""
+
+
     list_display = ("organization", "licence_number", "licence_valid_until", "verified_at")
     search_fields = ("organization__name", "licence_number")
     raw_id_fields = ("organization",)

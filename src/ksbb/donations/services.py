@@ -10,7 +10,6 @@ from typing import Any, NoReturn
 
 import rules
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -22,7 +21,15 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import Organization, Role, User
-from ksbb.accounts.services import membership_grant, organization_create, user_create
+from ksbb.accounts.services import (
+    SELF_REGISTRATION,
+    email_taken_notice_send,
+    membership_grant,
+    organization_create,
+    password_hash,
+    user_create,
+    user_mark_confirmed,
+)
 from ksbb.areas.models import Area
 from ksbb.core import domain
 from ksbb.core.audit import audit_log
@@ -161,10 +168,13 @@ def collaborator_register(
     *, kind: str, name: str, email: str, password: str, by: Any = None, phone: str = "",
     area: Area | None = None, legal_name: str = "", registration_number: str = "",
     nik: str = "", send_verification: bool = True,
-) -> CollaboratorProfile:
+) -> CollaboratorProfile | None:
     """Sign-up: a user, a collaborator organisation with its profile, and the membership.
 
-    ``by`` is whoever registers (None: the new user registers themself).
+    ``by`` is whoever registers (None: the new user registers themself). An address that
+    has an account already gets a notice by e-mail and None comes back: the page answers
+    as for a new account, so that it tells no one who is registered (self-registration;
+    an administrator registering someone is told).
     """
     email = (email or "").strip().lower()
     if not (name or "").strip():
@@ -174,14 +184,20 @@ def collaborator_register(
     except ValidationError:
         _refuse("email", _("enter a valid e-mail address"), DonationError)
     try:
-        password_validation.validate_password(password)
+        # Slow on purpose: hashed before the transaction (and for a known address too, so
+        # that the time taken does not tell either).
+        hashed = password_hash(password)
     except ValidationError as exc:
-        raise DonationError({"password": exc.messages}) from exc
+        raise DonationError(exc.message_dict) from exc
     if email and User.objects.filter(username__iexact=email).exists():
-        _refuse("email", _("an account with this e-mail address exists already"),
-                DonationError)
+        if by is not None:
+            _refuse("email", _("an account with this e-mail address exists already"),
+                    DonationError)
+        email_taken_notice_send(email=email)
+        return None
     with transaction.atomic():
-        user = user_create(username=email, password=password, by=by or "self-registration",
+        user = user_create(username=email, password=None, hashed_password=hashed,
+                           by=by or SELF_REGISTRATION,
                            full_name=name.strip() if kind == CollaboratorKind.INDIVIDUAL else "",
                            email=email)
         actor = by or user
@@ -240,6 +256,8 @@ def collaborator_verify_email(*, token: str) -> CollaboratorProfile:
             profile.save(update_fields=["email_verified_at"])
             audit_log(actor=User.objects.get(pk=data["u"]), action="collaborator.email_verified",
                       obj=profile, before={"verified": False}, after={"verified": True})
+        owner = User.objects.get(pk=data["u"])
+        user_mark_confirmed(user=owner, by=owner)
     return profile
 
 
@@ -266,7 +284,7 @@ def aggregator_profile_create(
 def aggregator_register(
     *, name: str, licence_number: str, licence_valid_until: dt.date, by: Any = None,
     email: str = "", password: str | None = None, area: Area | None = None,
-) -> AggregatorProfile:
+) -> AggregatorProfile | None:
     """A humanitarian organisation signs up; it receives nothing until an admin verifies it.
 
     With ``password``, a first staff account (user name: the e-mail address) is created.
@@ -274,15 +292,25 @@ def aggregator_register(
     email = (email or "").strip().lower()
     if password and not email:
         _refuse("email", _("the e-mail address is required"), DonationError)
+    hashed = None
+    if password:
+        try:
+            hashed = password_hash(password)  # slow: before the transaction
+        except ValidationError as exc:
+            raise DonationError(exc.message_dict) from exc
     if password and User.objects.filter(username__iexact=email).exists():
-        _refuse("email", _("an account with this e-mail address exists already"),
-                DonationError)
+        if by is not None:
+            _refuse("email", _("an account with this e-mail address exists already"),
+                    DonationError)
+        # As for donors: the same answer as a new registration, a notice to the owner.
+        email_taken_notice_send(email=email)
+        return None
     with transaction.atomic():
         user = None
         if password:
-            user = user_create(username=email, password=password, email=email,
-                               by=by or "self-registration")
-        actor = by or user or "self-registration"
+            user = user_create(username=email, password=None, hashed_password=hashed,
+                               email=email, by=by or SELF_REGISTRATION)
+        actor = by or user or SELF_REGISTRATION
         org = organization_create(kind=Organization.Kind.AGGREGATOR, name=name, area=area,
                                   by=actor)
         profile = aggregator_profile_create(

@@ -46,6 +46,17 @@ def clean_receipt(upload: Any) -> ContentFile[bytes]:
     if ext is None:
         raise ValidationError({"receipt": [
             _("the receipt must be a PDF or an image (JPEG, PNG or WebP)")]})
+    from ksbb.core.uploads import UploadRefused, check_pdf, image_header
+
+    try:
+        # Parsed, not only recognised: a PDF must open, an image stays under the one
+        # pixel cap (checked from its header, nothing decoded).
+        if ext == "pdf":
+            check_pdf(data)
+        elif image_header(data) is None:
+            raise UploadRefused(_("the receipt is not a readable image"))
+    except UploadRefused as exc:
+        raise ValidationError({"receipt": [str(exc)]}) from exc
     return ContentFile(data, name=f"{uuid.uuid4().hex}.{ext}")
 
 

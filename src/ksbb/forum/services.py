@@ -71,9 +71,23 @@ def idea_post(*, title: str, body: str, by: Any, program: Program | None = None)
 
 
 def idea_support(*, idea: Idea, by: Any) -> Idea:
-    """Add the actor's vote. One vote per account: supporting again changes nothing."""
+    """Add the actor's vote. One vote per confirmed account, never for one's own idea, and
+    at most KSBB_SUPPORT_RATE votes per account: supporting again changes nothing."""
+    from django.conf import settings
+
+    from ksbb.core.ratelimit import take
+
+    if not _may(by, "forum.add_idea"):
+        _refuse(None, _("sign in to support an idea"), NotAllowed)
+    if by.confirmed_at is None:
+        _refuse(None, _("confirm your e-mail address first (open the link we sent you); "
+                        "then you can support ideas"), NotAllowed)
+    if idea.author_id == by.pk:
+        _refuse(None, _("you cannot support your own idea"), NotAllowed)
     if not _may(by, "forum.support_idea", idea):
         _refuse(None, _("sign in to support an idea"), NotAllowed)
+    if not take("forum-support", str(by.pk), settings.KSBB_SUPPORT_RATE).allowed:
+        _refuse(None, _("you have supported many ideas in a short time; try again later"))
     with transaction.atomic():
         idea = _lock(idea)
         if idea.status not in SUPPORTABLE:
@@ -96,7 +110,7 @@ def idea_support(*, idea: Idea, by: Any) -> Idea:
 
 def idea_unsupport(*, idea: Idea, by: Any) -> Idea:
     """Withdraw the actor's vote; withdrawing a vote never given changes nothing."""
-    if not _may(by, "forum.support_idea", idea):
+    if not _may(by, "forum.add_idea"):
         _refuse(None, _("sign in to support an idea"), NotAllowed)
     with transaction.atomic():
         idea = _lock(idea)
@@ -133,33 +147,53 @@ def idea_answer(*, idea: Idea, status: str, answer: str, by: Any) -> Idea:
     return idea
 
 
-def citizen_register(*, username: str, email: str, password: str) -> User:
-    """A plain citizen account: a user with no membership, who can propose and support
-    ideas. Registers themself (the audit log names "self-registration")."""
-    from django.contrib.auth import password_validation
+def citizen_register(*, email: str, password: str, name: str = "") -> User | None:
+    """A plain citizen account (no membership: it can propose and support ideas once its
+    e-mail address is confirmed). Its user name is the e-mail address.
+
+    An address that has an account already gets a notice by e-mail instead, and the caller
+    answers exactly as for a new account, so that the page does not tell strangers who is
+    registered; the password is hashed either way, so that the time taken does not tell
+    either. Returns the new user, or None for a known address.
+    """
     from django.core.validators import validate_email
+    from django.db.models import Q
 
-    from ksbb.accounts.services import user_create
+    from ksbb.accounts.services import (
+        SELF_REGISTRATION,
+        email_confirmation_send,
+        email_taken_notice_send,
+        password_hash,
+        user_create,
+    )
 
-    username, email = (username or "").strip(), (email or "").strip().lower()
+    email, name = (email or "").strip().lower(), (name or "").strip()
     errors: dict[str, list[str]] = {}
-    if not username:
-        errors["username"] = [_("the user name is required")]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("this user name is taken")]
     try:
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("enter a valid e-mail address")]
+    if len(name) > 200:
+        errors["name"] = [_("at most %(n)s characters") % {"n": 200}]
+    hashed = ""
     try:
-        password_validation.validate_password(password, User(username=username, email=email))
+        hashed = password_hash(password, user=User(username=email, email=email,
+                                                   full_name=name))
     except ValidationError as exc:
-        errors["password"] = exc.messages
+        errors.update(exc.message_dict)
     if errors:
         raise ForumError(errors)
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        email_taken_notice_send(email=email)
+        return None
     try:
-        return user_create(username=username, password=password, email=email,
-                           by="self-registration")
-    except ValidationError as exc:  # e.g. characters a user name may not contain
+        user = user_create(username=email, password=None, hashed_password=hashed, email=email,
+                           full_name=name, by=SELF_REGISTRATION)
+    except ValidationError as exc:
+        if "username" in getattr(exc, "error_dict", {}):  # registered a moment ago
+            email_taken_notice_send(email=email)
+            return None
         raise ForumError(exc.message_dict if hasattr(exc, "error_dict")
-                         else {"username": exc.messages}) from exc
+                         else {"email": exc.messages}) from exc
+    email_confirmation_send(user=user)
+    return user

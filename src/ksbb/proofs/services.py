@@ -37,6 +37,23 @@ def handover_seal(*, handover: Any, by: Any) -> HandoverSeal:
             signature=signature, audit_seq=entry.seq, sealed_at=entry.at)
 
 
+def handovers_seal_missing(*, by: Any) -> int:
+    """Seal the signed BASTs that have no signature yet (those signed before this platform
+    signed them): each in its own transaction, so that a long run holds no lock for long."""
+    from ksbb.distribution.models import Handover
+
+    count = 0
+    for pk in Handover.objects.filter(state=Handover.State.SIGNED, seal__isnull=True
+                                      ).order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            handover = Handover.objects.select_for_update().get(pk=pk)
+            if HandoverSeal.objects.filter(handover=handover).exists() or not handover.content:
+                continue
+            handover_seal(handover=handover, by=by)
+            count += 1
+    return count
+
+
 def checkpoint_make(*, force: bool = False) -> Checkpoint:
     """Sign the log's current size and root. Without ``force``, the latest checkpoint is
     returned instead when the log has not grown and it is younger than a day.

@@ -27,3 +27,8 @@ class MisuseReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        # A citizen's report is never deleted: its tracking code must keep answering, and
+        # the personal data in it is erased by `ksbb purge_personal_data`, audited.
+        return False

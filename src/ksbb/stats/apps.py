@@ -14,16 +14,20 @@ class StatsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_save
 
         from ksbb.accounts.models import Organization
+        from ksbb.allocation.models import Allocation
         from ksbb.distribution.models import Delivery, Handover
         from ksbb.donations.models import CollaboratorProfile, Pledge, Purchase, PurchaseFunding
-        from ksbb.needs.models import Recipient
+        from ksbb.needs.models import AssessmentRound, Need, Recipient
         from ksbb.stats.signals import (
             invalidate_on_change,
             remember_keys,
             stale_if_keys_changed,
         )
 
-        for model in (Pledge, Purchase, PurchaseFunding, Delivery, Handover):
+        # Needs, rounds and allocations are not in the rollups, but the coverage map and
+        # the need map show them: a change bumps the generation (cached pages make way).
+        for model in (Pledge, Purchase, PurchaseFunding, Delivery, Handover, Need,
+                      AssessmentRound, Allocation):
             post_save.connect(invalidate_on_change, sender=model,
                               dispatch_uid=f"ksbb.stats.invalidate.save.{model.__name__}")
             post_delete.connect(invalidate_on_change, sender=model,

@@ -100,7 +100,7 @@ def boundaries_load(*, features: list[dict[str, Any]], level: int | None = None,
                 report.unchanged += 1
         if report.created or report.updated:
             audit_log(actor=by, action="boundaries.load", object_type="stats.areaboundary",
-                      object_id=",".join(sorted(found))[:200],
+                      object_id=",".join(sorted(found))[:100],  # the column holds 100
                       after={"matched": report.matched, "created": report.created,
                              "updated": report.updated,
                              "unmatched": len(report.unmatched)})
@@ -116,3 +116,55 @@ def boundaries_geojson(codes: list[str]) -> dict[str, Any] | None:
             "area_id", "geometry")
     ]
     return {"type": "FeatureCollection", "features": features} if features else None
+
+
+# The boundaries shipped in the package (ksbb/areas/data/boundaries, CC BY-IGO; see its
+# README for the attribution every map shows). Coarse layers first: a finer layer of the same
+# area wins, so that Jakarta's regencies come from the 5 m layer, not the national 1 km one.
+SHIPPED_LAYERS = (
+    "indonesia-provinces", "indonesia-regencies",
+    "jakarta-regencies", "jakarta-districts", "jakarta-villages",
+)
+ATTRIBUTION = (
+    "Administrative boundaries: BPS – Statistics Indonesia, via OCHA / HDX COD-AB Indonesia "
+    "(idn_adm_bps_20200401), licensed CC BY-IGO. Modified by KSBB: simplified, dissolved and "
+    "re-coded to Kemendagri codes. Area codes and names: idn-area-data (Kemendagri), ODbL 1.0."
+)
+
+
+def shipped_features(provinces: list[str] | None = None) -> list[dict[str, Any]]:
+    """The shipped features of ``provinces`` (all when None), one per area code."""
+    import gzip
+    from importlib import resources
+
+    folder = resources.files("ksbb.areas") / "data" / "boundaries"
+    merged: dict[str, dict[str, Any]] = {}
+    for layer in SHIPPED_LAYERS:
+        raw = gzip.decompress((folder / f"{layer}.geojson.gz").read_bytes())
+        for feature in read_features(raw.decode("utf-8")):
+            code = normalise_code((feature.get("properties") or {}).get("code", ""))
+            if provinces is None or code.split(".")[0] in provinces:
+                merged[code] = feature
+    return [merged[code] for code in sorted(merged)]
+
+
+def boundaries_load_shipped(*, provinces: list[str] | None = None, by: Any) -> BoundaryReport:
+    """Load the shipped boundaries of the areas present (``ksbb load_areas`` calls this)."""
+    features = shipped_features(provinces)
+    present = set(Area.objects.filter(
+        code__in=[f["properties"]["code"] for f in features]).values_list("code", flat=True))
+    return boundaries_load(features=[f for f in features if f["properties"]["code"] in present],
+                           by=by)
+
+
+def children_geojson(parent: str | None) -> bytes:
+    """The boundaries of the children of ``parent`` (regencies/cities when None) as one
+    GeoJSON FeatureCollection (property ``code``), serialised; empty features when none."""
+    children = (Area.objects.filter(parent_id=parent) if parent
+                else Area.objects.filter(level=Area.Level.REGENCY))
+    rows = AreaBoundary.objects.filter(area__in=children).values_list(
+        "area_id", "area__name", "geometry").order_by("area_id")
+    # The stored geometry is already compact JSON: splice it in rather than parse it again.
+    parts = [f'{{"type":"Feature","properties":{json.dumps({"code": code, "name": name})},'
+             f'"geometry":{geometry}}}' for code, name, geometry in rows]
+    return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()

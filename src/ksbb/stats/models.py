@@ -18,9 +18,9 @@ class Generation(models.Model):
     """One row, bumped whenever the data the statistics come from changes.
 
     Cached dashboards are keyed by this number. It lives in the database rather than in
-    the cache because the default cache is per process (LocMemCache) and ``ksbb up`` runs
-    several web workers and a task worker: a bump in one process must reach them all, and
-    it commits (or rolls back) together with the change that caused it.
+    the cache because a bump must commit (or roll back) together with the change that
+    caused it, and reach every process (web workers, task worker) whatever cache the
+    installation configures.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
@@ -111,13 +111,15 @@ class FundedDaily(models.Model):
 
 class DeliveredDaily(models.Model):
     """What the BASTs in force (signed, not replaced by a signed correction) handed over, per
-    BAST date, programme, regency of the recipient, recipient kind and item. The rows with
+    BAST date, programme, regency of the recipient, recipient's area (its code cut at the
+    village: where aid went, down to the kelurahan), recipient kind and item. The rows with
     ``item_id = NO_ITEM`` count the deliveries (one BAST in force per delivery)."""
 
     day = models.DateField()
     program_id = models.IntegerField()
     regency = models.CharField(max_length=16)
-    recipient_kind = models.CharField(max_length=20)
+    area = models.CharField(max_length=20, default="")
+    recipient_kind = models.CharField(max_length=32)  # as Recipient.kind
     item_id = models.IntegerField()
     deliveries = models.BigIntegerField(default=0)
     quantity = models.BigIntegerField(default=0)
@@ -126,8 +128,8 @@ class DeliveredDaily(models.Model):
         verbose_name = _("delivered per day (rollup)")
         verbose_name_plural = _("delivered per day (rollup)")
         constraints = [models.UniqueConstraint(
-            fields=["day", "program_id", "regency", "recipient_kind", "item_id"],
-            name="stats_delivereddaily_key")]
+            fields=["day", "program_id", "regency", "area", "recipient_kind", "item_id"],
+            name="stats_delivereddaily_area_key")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.program_id} {self.regency} {self.recipient_kind} {self.item_id}"

@@ -9,6 +9,7 @@ deliveries). The tests compare the rollup-based dashboard with it, and
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -133,6 +134,55 @@ def _weekly(qs: QuerySet[Pledge]) -> list[WeekTotal]:
     return [WeekTotal(monday, totals.get(n, 0)) for n, monday in enumerate(mondays)]
 
 
+def _delivered_lines(filters: Filters) -> QuerySet:
+    lines = effective_handover_lines()
+    if filters.program:
+        lines = lines.filter(handover__program__code=filters.program)
+    if filters.start:
+        lines = lines.filter(handover__date__gte=filters.start)
+    if filters.end:
+        lines = lines.filter(handover__date__lte=filters.end)
+    if filters.regency:
+        lines = lines.filter(
+            handover__delivery__recipient__area__code__startswith=f"{filters.regency}.")
+    return lines.order_by()
+
+
+def _where_it_went(filters: Filters) -> dict[str, Any]:
+    """Delivered value by the recipient's regency, district and village, by item, and
+    packages per week of the BAST."""
+    from ksbb.donations.models import Item
+    from ksbb.stats.rollups import recipient_place
+
+    lines = _delivered_lines(filters)
+    value = F("quantity") * F("item__value_rupiah")
+    places: dict[str, int] = {}
+    for area_id, v in lines.values("handover__delivery__recipient__area_id").annotate(
+            v=Sum(value)).values_list("handover__delivery__recipient__area_id", "v"):
+        place = recipient_place(area_id)
+        places[place] = places.get(place, 0) + int(v or 0)
+    total = sum(places.values())
+    items = [(str(pk), name, int(v or 0)) for pk, name, v in lines.values(
+        "item_id", "item__name").annotate(v=Sum(value)).values_list("item_id", "item__name", "v")]
+    days = {day: int(q or 0) for day, q in lines.filter(item__unit=Item.Unit.PAKET).values(
+        "handover__date").annotate(q=Sum("quantity")).values_list("handover__date", "q")}
+    return {
+        "delivered_value": total,
+        "delivered_by_regency": selectors.place_shares(places, 2, total),
+        "delivered_by_district": selectors.place_shares(places, 3, total),
+        "delivered_by_village": selectors.place_shares(places, 4, total),
+        "delivered_by_item": _shares(items, total),
+        "weekly_delivered": selectors._weekly_from_days(days),
+    }
+
+
+def _collaborators_by_kind(qs: QuerySet[Pledge], total: int) -> list[Share]:
+    field_name = "collaborator__collaborator_profile__collaborator_kind"
+    counts = {k or UNKNOWN: n for k, n in qs.values(field_name).annotate(
+        n=Count("collaborator", distinct=True)).values_list(field_name, "n")}
+    return selectors.kind_counts(counts, total)
+
+
 def _delivered(filters: Filters) -> Delivered:
     """Deliveries handed over, packages delivered, recipients reached, share by recipient kind.
 
@@ -144,16 +194,7 @@ def _delivered(filters: Filters) -> Delivered:
     from ksbb.donations.models import Item
     from ksbb.needs.models import Recipient
 
-    lines = effective_handover_lines()
-    if filters.program:
-        lines = lines.filter(handover__program__code=filters.program)
-    if filters.start:
-        lines = lines.filter(handover__date__gte=filters.start)
-    if filters.end:
-        lines = lines.filter(handover__date__lte=filters.end)
-    if filters.regency:
-        lines = lines.filter(
-            handover__delivery__recipient__area__code__startswith=f"{filters.regency}.")
+    lines = _delivered_lines(filters)
     # One grouped query: a delivery, and a recipient, has exactly one recipient kind, so
     # distinct counts per kind add up to the distinct totals.
     rows = list(lines.values("handover__delivery__recipient__kind").annotate(
@@ -196,4 +237,6 @@ def reference_dashboard(filters: Filters) -> Dashboard:
         by_item=_by_item(qs, total),
         by_recipient_kind=delivered.by_recipient_kind,
         weekly=_weekly(qs),
+        collaborators_by_kind=_collaborators_by_kind(qs, head["collaborators"]),
+        **_where_it_went(filters),
     )

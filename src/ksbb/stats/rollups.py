@@ -76,6 +76,10 @@ def is_maintained() -> bool:
 def bump(*, stale: bool = False) -> None:
     """Bump the generation (and lock its row until the transaction ends); ``stale`` also
     marks the rollups for a rebuild."""
+    from ksbb.stats.pagecache import forget_generation
+
+    forget_generation()
+    transaction.on_commit(forget_generation)
     changes: dict[str, Any] = {"value": F("value") + 1}
     if stale:
         changes["rollups_stale"] = True
@@ -89,6 +93,32 @@ def bump(*, stale: bool = False) -> None:
 
 def is_stale() -> bool:
     return Generation.objects.filter(pk=1, rollups_stale=True).exists()
+
+
+def rebuild_in_background() -> None:
+    """Queue one rebuild (``rollups_rebuild_task``) for the current generation: pages keep
+    serving the figures they have while the task worker recomputes."""
+    from django.core.cache import cache
+
+    from ksbb.stats.pagecache import current_generation
+
+    if cache.add(f"ksbb:stats:rebuild-queued:{current_generation()}", 1, 300):
+        from ksbb.stats.tasks import rollups_rebuild_task
+
+        try:
+            rollups_rebuild_task.enqueue()
+        except Exception:  # a queue that is down must not take the public pages with it
+            logger.exception("could not queue the statistics rebuild")
+
+
+def rebuild_stale_and_bump() -> dict[str, int]:
+    """Rebuild if stale, then bump the generation so that pages cached meanwhile (with the
+    figures from before) make way for the new ones."""
+    counts = rebuild(only_if_stale=True)
+    if counts:
+        with transaction.atomic():
+            bump()
+    return counts
 
 
 def ensure_fresh() -> None:
@@ -117,6 +147,12 @@ def recipient_regency(area_code: str | None) -> str:
     """The regency a recipient's area lies in ("" when the code is not below a regency)."""
     code = area_code or ""
     return code[:REGENCY_LENGTH] if code[REGENCY_LENGTH:REGENCY_LENGTH + 1] == "." else ""
+
+
+def recipient_place(area_code: str | None) -> str:
+    """A recipient's area cut at the village ("31.71.01.1001.002" -> "31.71.01.1001"): the
+    finest place the dashboard shows where aid went."""
+    return ".".join((area_code or "").split(".")[:4])
 
 
 # Upserts with increments.
@@ -201,7 +237,8 @@ def _apply_handover(handover: Any, sign: int) -> None:
     area_id, kind, recipient_id = Recipient.objects.filter(
         deliveries__pk=handover.delivery_id).values_list("area_id", "kind", "pk").get()
     key = {"day": handover.date, "program_id": handover.program_id,
-           "regency": recipient_regency(area_id), "recipient_kind": kind}
+           "regency": recipient_regency(area_id), "area": recipient_place(area_id),
+           "recipient_kind": kind}
     _upsert(DeliveredDaily, {**key, "item_id": NO_ITEM}, {"deliveries": sign, "quantity": 0})
     quantities: dict[int, int] = defaultdict(int)
     for item_id, quantity in handover.lines.values_list("item_id", "quantity"):
@@ -269,6 +306,9 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
             # By hand: the cached dashboards may disagree with the result. (Stale rollups
             # were marked with a bump already; the caller is computing under that number.)
             generations.filter(pk=1).update(value=F("value") + 1)
+            from ksbb.stats.pagecache import forget_generation
+
+            transaction.on_commit(forget_generation)
         for table in tables.values():
             table.objects.all().delete()
         say("cleared the rollups")
@@ -320,7 +360,8 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
         counts["funded"] = len(funded)
         say(f"funded: {len(funded):,} rows")
 
-        recipients = {pk: (recipient_regency(area_id), kind) for pk, area_id, kind in
+        recipients = {pk: (recipient_regency(area_id), kind, recipient_place(area_id))
+                      for pk, area_id, kind in
                       recipient_rows.values_list("pk", "area_id", "kind").iterator(
                           chunk_size=BATCH)}
         delivered: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
@@ -330,8 +371,8 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
         for day, program_id, recipient_id, n in in_force.values_list(
                 "date", "program_id", "delivery__recipient_id").annotate(
                 n=Count("pk")).iterator(chunk_size=BATCH):
-            regency, kind = recipients[recipient_id]
-            delivered[(day, program_id, regency, kind, NO_ITEM)][0] += n
+            regency, kind, place = recipients[recipient_id]
+            delivered[(day, program_id, regency, kind, NO_ITEM, place)][0] += n
             reach[(Role.RECIPIENT.value, recipient_id, program_id, regency, day)] += n
         say(f"BASTs in force: {len(delivered):,} keys")
         lines = handover_lines.filter(handover__in=in_force).order_by().values_list(
@@ -339,12 +380,13 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
             "item_id").annotate(q=Sum("quantity"))
         for day, program_id, recipient_id, item_id, quantity in lines.iterator(
                 chunk_size=BATCH):
-            regency, kind = recipients[recipient_id]
-            delivered[(day, program_id, regency, kind, item_id)][1] += int(quantity or 0)
+            regency, kind, place = recipients[recipient_id]
+            delivered[(day, program_id, regency, kind, item_id, place)][1] += int(
+                quantity or 0)
         _bulk(tables["DeliveredDaily"], [
             tables["DeliveredDaily"](day=k[0], program_id=k[1], regency=k[2],
-                                     recipient_kind=k[3], item_id=k[4], deliveries=v[0],
-                                     quantity=v[1])
+                                     recipient_kind=k[3], item_id=k[4], area=k[5],
+                                     deliveries=v[0], quantity=v[1])
             for k, v in delivered.items()])
         counts["delivered"] = len(delivered)
         say(f"delivered: {len(delivered):,} rows")

@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ksbb.areas.models import Area
-from ksbb.donations.models import CollaboratorKind, Pledge
+from ksbb.donations.models import CollaboratorKind, CollaboratorProfile, Pledge
 from ksbb.stats.models import Generation
 
 COLLECTED_STATES = (Pledge.State.RECEIVED, Pledge.State.ALLOCATED, Pledge.State.DISTRIBUTED,
@@ -103,14 +103,26 @@ class Dashboard:
     by_item: list[Share]
     by_recipient_kind: list[Share]
     weekly: list[WeekTotal]
+    # Where aid went: the BASTs in force, in rupiah at the items' values, placed by the
+    # recipient's area (by_regency above is where it came from: collected, by donor's area).
+    delivered_value: int = 0
+    delivered_by_regency: list[Share] = field(default_factory=list)
+    delivered_by_district: list[Share] = field(default_factory=list)
+    delivered_by_village: list[Share] = field(default_factory=list)
+    delivered_by_item: list[Share] = field(default_factory=list)
+    # Distinct collaborators per kind (value = how many; percent of all collaborators).
+    collaborators_by_kind: list[Share] = field(default_factory=list)
+    # Packages handed over per week (BAST date).
+    weekly_delivered: list[WeekTotal] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (dates as ISO strings): what the API returns and the page embeds."""
         data = dataclasses.asdict(self)
         data["filters"] = {k: (v.isoformat() if isinstance(v, dt.date) else v)
                            for k, v in data["filters"].items()}
-        data["weekly"] = [{"week_start": w["week_start"].isoformat(), "value": w["value"]}
-                          for w in data["weekly"]]
+        for key in ("weekly", "weekly_delivered"):
+            data[key] = [{"week_start": w["week_start"].isoformat(), "value": w["value"]}
+                         for w in data[key]]
         return data
 
 
@@ -217,7 +229,34 @@ def _grouped(qs: QuerySet[Any], dimension: str) -> list[tuple[Any, int, int, int
             .values_list(dimension, "item_id", "q", "a")]
 
 
+def place_shares(values: dict[str, int], parts: int, total: int) -> list[Share]:
+    """Shares of ``values`` (rupiah per recipient place, see rollups.recipient_place) summed
+    at the level of ``parts`` code components (2 regency, 3 district, 4 village)."""
+    summed: dict[str, int] = {}
+    for place, value in values.items():
+        pieces = place.split(".") if place else []
+        key = ".".join(pieces[:parts]) if len(pieces) >= parts else UNKNOWN
+        summed[key] = summed.get(key, 0) + value
+    names = dict(Area.objects.filter(code__in=[k for k in summed if k != UNKNOWN])
+                 .values_list("code", "name"))
+    unknown = _("unknown")
+    return _shares([(k, names[k], v) if k in names else (UNKNOWN, unknown, v)
+                    for k, v in summed.items()], total)
+
+
+def kind_counts(counts: dict[str, int], total: int) -> list[Share]:
+    """Collaborators per kind (counts), with the kinds' labels."""
+    labels = dict(CollaboratorKind.choices)
+    unknown = _("unknown")
+    return _shares([(k, str(labels[k]), n) if k in labels else (UNKNOWN, unknown, n)
+                    for k, n in counts.items()], total)
+
+
 def _distinct(role: str, filters: Filters, program_id: int | None) -> int:
+    return _distinct_ids(role, filters, program_id).count()
+
+
+def _distinct_ids(role: str, filters: Filters, program_id: int | None) -> QuerySet[Any]:
     """Collaborators (or recipients) with at least one day in the filters' period.
 
     ``Reach`` has the first and last day per entity, programme and regency: inside the
@@ -242,7 +281,7 @@ def _distinct(role: str, filters: Filters, program_id: int | None) -> int:
             regency=OuterRef("regency"), day__gte=filters.start, day__lte=filters.end)
         qs = qs.filter(Q(first_day__gte=filters.start) | Q(last_day__lte=filters.end)
                        | Exists(inside))
-    return qs.values("entity_id").distinct().count()
+    return qs.values_list("entity_id", flat=True).distinct()
 
 
 def _weekly_from_days(days: dict[dt.date, int]) -> list[WeekTotal]:
@@ -258,13 +297,14 @@ def _weekly_from_days(days: dict[dt.date, int]) -> list[WeekTotal]:
     return [WeekTotal(first + dt.timedelta(weeks=n), totals[n]) for n in range(count)]
 
 
-def _compute(filters: Filters) -> Dashboard:
+def _compute(filters: Filters, *, fresh: bool = True) -> Dashboard:
     from ksbb.donations.models import Program
     from ksbb.needs.models import Recipient
     from ksbb.stats.models import NO_ITEM, CollectedDaily, DeliveredDaily, FundedDaily, Role
     from ksbb.stats.rollups import ensure_fresh
 
-    ensure_fresh()
+    if fresh:
+        ensure_fresh()
     programs = {pk: (code, name) for pk, code, name in
                 Program.objects.values_list("pk", "code", "name")}
     program_id = None
@@ -318,21 +358,40 @@ def _compute(filters: Filters) -> Dashboard:
         days[day] = days.get(day, 0) + items.rupiah(i, q, a)
 
     delivered = DeliveredDaily.objects.filter(**where).order_by().values_list(
-        "recipient_kind", "item_id").annotate(d=Sum("deliveries"), q=Sum("quantity"))
+        "recipient_kind", "item_id", "area").annotate(d=Sum("deliveries"), q=Sum("quantity"))
     kinds = dict(Recipient.Kind.choices)
     deliveries = packages = 0
     kind_values: list[tuple[str, str, int]] = []
-    for kind, i, d, q in delivered.values_list("recipient_kind", "item_id", "d", "q"):
+    delivered_items: list[tuple[str, str, int]] = []
+    places: dict[str, int] = {}
+    for kind, i, place, d, q in delivered.values_list("recipient_kind", "item_id", "area",
+                                                      "d", "q"):
         deliveries += int(d or 0)
         if i in items.packages:
             packages += int(q or 0)
-        kind_values.append((kind, str(kinds.get(kind, kind)), items.rupiah(i, q)))
+        value = items.rupiah(i, q)
+        kind_values.append((kind, str(kinds.get(kind, kind)), value))
+        if i != NO_ITEM:
+            delivered_items.append((str(i), items.names.get(i, ""), value))
+        places[place] = places.get(place, 0) + value
     delivered_value = sum(v for _k, _l, v in kind_values)
+    delivered_days: dict[dt.date, int] = {}
+    for day, q in DeliveredDaily.objects.filter(**where, item_id__in=items.packages).order_by(
+            ).values_list("day").annotate(q=Sum("quantity")).values_list("day", "q"):
+        delivered_days[day] = delivered_days.get(day, 0) + int(q or 0)
+
+    collaborator_ids = list(_distinct_ids(Role.COLLABORATOR, filters, program_id))
+    profile_kinds = dict(CollaboratorProfile.objects.filter(
+        organization_id__in=collaborator_ids).values_list("organization_id", "collaborator_kind"))
+    kind_count: dict[str, int] = {}
+    for pk in collaborator_ids:
+        kind_key = profile_kinds.get(pk, UNKNOWN)
+        kind_count[kind_key] = kind_count.get(kind_key, 0) + 1
 
     return Dashboard(
         filters=filters,
         total_collected=total,
-        collaborators=_distinct(Role.COLLABORATOR, filters, program_id),
+        collaborators=len(collaborator_ids),
         pledges=pledges,
         deliveries=deliveries,
         packages_delivered=packages,
@@ -343,11 +402,25 @@ def _compute(filters: Filters) -> Dashboard:
         by_item=_shares(item_rows, total),
         by_recipient_kind=_shares(kind_values, delivered_value),
         weekly=_weekly_from_days(days),
+        delivered_value=delivered_value,
+        delivered_by_regency=place_shares(places, 2, delivered_value),
+        delivered_by_district=place_shares(places, 3, delivered_value),
+        delivered_by_village=place_shares(places, 4, delivered_value),
+        delivered_by_item=_shares(delivered_items, delivered_value),
+        collaborators_by_kind=kind_counts(kind_count, len(collaborator_ids)),
+        weekly_delivered=_weekly_from_days(delivered_days),
     )
 
 
-def dashboard(filters: Filters | None = None, *, use_cache: bool = True) -> Dashboard:
-    """The dashboard's figures for ``filters``, from the cache while nothing changed."""
+def dashboard(filters: Filters | None = None, *, use_cache: bool = True,
+              in_request: bool = False) -> Dashboard:
+    """The dashboard's figures for ``filters``, from the cache while nothing changed.
+
+    ``in_request``: a web or API request asks. When a change bypassed the services (the
+    rollups are stale), a request never rebuilds: it queues the rebuild for the task worker
+    and serves the last figures computed for these filters (or, the first time, those of the
+    rollups as they are). Other callers (commands, open data, tests) rebuild first.
+    """
     filters = filters or Filters()
     if not use_cache:
         return _compute(filters)
@@ -359,6 +432,24 @@ def dashboard(filters: Filters | None = None, *, use_cache: bool = True) -> Dash
         with _COMPUTE_LOCK:
             result = cache.get(key)
             if result is None:
-                result = _compute(filters)
-                cache.set(key, result, CACHE_SECONDS)
+                result = _compute_now(filters, key, in_request=in_request)
+    return result
+
+
+def _last_key(key: str) -> str:
+    return "ksbb:stats:dashboard:last:" + key.split(":", 4)[-1]
+
+
+def _compute_now(filters: Filters, key: str, *, in_request: bool) -> Dashboard:
+    from ksbb.stats.rollups import is_stale, rebuild_in_background
+
+    if in_request and is_stale():
+        rebuild_in_background()
+        result = cache.get(_last_key(key))
+        if result is None:
+            result = _compute(filters, fresh=False)
+    else:
+        result = _compute(filters)
+        cache.set(_last_key(key), result, None)
+    cache.set(key, result, CACHE_SECONDS)
     return result

@@ -209,8 +209,11 @@ class Verifier:
         if self.fetch is None:
             raise FetchError("offline: nothing to update")
         self.refresh_keys(report)
-        latest = self._checked_checkpoint(self.fetch("/api/v1/proofs/checkpoints/latest/"),
-                                          report)
+        answer = self.fetch("/api/v1/proofs/checkpoints/latest/")
+        if answer is None:
+            report.problem("the site has made no checkpoint yet")
+            return None
+        latest = self._checked_checkpoint(answer, report)
         if latest is None:
             return None
         saved = self.memory["checkpoints"]

@@ -6,3 +6,7 @@ class WebConfig(AppConfig):
     name = "ksbb.web"
     label = "web"
     verbose_name = _("Web pages")
+
+    def ready(self) -> None:
+        # Counts failed sign-ins for the account- and address-wide lockout threshold.
+        from ksbb.web.accounts import lockout  # noqa: F401

@@ -29,16 +29,12 @@ from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.needs.models import AssessmentRound
 from ksbb.web.backoffice.allocation_forms import LineForm, ManualAllocationForm
+from ksbb.web.errors import add_error_messages
 from ksbb.web.permissions import PermissionRequiredMixin
 
 MAX_LINES = 1000
 FINISHED = (AllocationRun.State.PROPOSED, AllocationRun.State.APPROVED,
             AllocationRun.State.FAILED, AllocationRun.State.DISCARDED)
-
-
-def _messages(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 class _ObjectPostView(PermissionRequiredMixin, SingleObjectMixin, View):
@@ -56,7 +52,7 @@ class RunStartView(_ObjectPostView):
         try:
             run = run_start(round=rnd, by=request.user)
         except ValidationError as exc:
-            _messages(request, exc)
+            add_error_messages(request, exc)
             return redirect("backoffice:round", pk=rnd.pk)
         return redirect("backoffice:allocation_run", pk=run.pk)
 
@@ -173,7 +169,7 @@ class RunApproveView(_ObjectPostView):
         try:
             run_approve(run=run, by=request.user)
         except ValidationError as exc:
-            _messages(request, exc)
+            add_error_messages(request, exc)
         else:
             messages.success(request, _("The run is approved; its allocations are recorded."))
         return redirect("backoffice:allocation_run", pk=run.pk)
@@ -188,7 +184,7 @@ class RunDiscardView(_ObjectPostView):
         try:
             run_discard(run=run, by=request.user)
         except ValidationError as exc:
-            _messages(request, exc)
+            add_error_messages(request, exc)
             return redirect("backoffice:allocation_run", pk=run.pk)
         messages.success(request, _("The run is discarded."))
         return redirect("backoffice:round", pk=run.round_id)
@@ -214,7 +210,7 @@ class LineEditView(PermissionRequiredMixin, View):
                 line_edit(line=self.line, quantity=form.cleaned_data["quantity"],
                           by=request.user)
             except ValidationError as exc:
-                _messages(request, exc)
+                add_error_messages(request, exc)
             else:
                 messages.success(request, _("The line is changed."))
         return redirect("backoffice:allocation_run", pk=self.line.run_id)
@@ -237,7 +233,7 @@ class ManualAllocationView(_ObjectPostView):
             allocation = allocation_create_manual(supply=data["supply"], need=data["need"],
                                                   quantity=data["quantity"], by=request.user)
         except ValidationError as exc:
-            _messages(request, exc)
+            add_error_messages(request, exc)
         else:
             messages.success(request, _("%(quantity)s of %(item)s are allocated to "
                                         "%(recipient)s.") % {

@@ -33,6 +33,7 @@ from ksbb.households.services import (
     needs_derive_from_households,
 )
 from ksbb.needs.models import AssessmentRound
+from ksbb.web.errors import add_error_messages
 from ksbb.web.field.households_views import StrictPermissionView
 
 
@@ -124,8 +125,7 @@ class DeriveView(StrictPermissionView):
                 round=data["round"], item=data["item"], per_household=data["per_household"],
                 max_decile=data["max_decile"], by=request.user)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            add_error_messages(request, exc)
             return HttpResponseRedirect(reverse("backoffice:households"))
         if report.ok:
             messages.success(request, _("Needs derived from the lists: %(created)s created, "
@@ -159,8 +159,7 @@ class ResolveView(StrictPermissionView):
             household_resolve_flags(household=self.obj, by=request.user,
                                     resolution=request.POST.get("resolution", ""))
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            add_error_messages(request, exc)
         else:
             messages.success(request, _("The check is resolved."))
         return HttpResponseRedirect(reverse("backoffice:household_flags"))

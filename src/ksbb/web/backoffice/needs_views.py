@@ -35,15 +35,9 @@ from ksbb.web.backoffice.needs_forms import (
     PovertyFileForm,
     RoundForm,
 )
+from ksbb.web.errors import add_error_messages, add_form_errors
 from ksbb.web.permissions import PermissionRequiredMixin
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+from ksbb.web.redirects import redirect_next
 
 
 class _ObjectPostView(PermissionRequiredMixin, SingleObjectMixin, View):
@@ -86,7 +80,7 @@ class InstitutionCreateView(PermissionRequiredMixin, FormView[InstitutionForm]):
         try:
             recipient = institution_register(by=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_form_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("%(name)s is registered and waits for verification.")
                          % {"name": recipient.name})
@@ -100,7 +94,7 @@ class InstitutionVerifyView(_ObjectPostView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         recipient = institution_verify(recipient=self.get_object(), by=request.user)
         messages.success(request, _("%(name)s is verified.") % {"name": recipient.name})
-        return redirect(request.POST.get("next") or reverse("backoffice:institutions"))
+        return redirect_next(request, "backoffice:institutions")
 
 
 # Rounds ---------------------------------------------------------------------------------
@@ -132,7 +126,7 @@ class RoundCreateView(PermissionRequiredMixin, FormView[RoundForm]):
         try:
             rnd = round_open(by=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_form_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("The round %(name)s is open.") % {"name": rnd.name})
         return redirect("backoffice:round", pk=rnd.pk)
@@ -191,7 +185,7 @@ class NeedSetView(_ObjectPostView):
             try:
                 need_set(round=rnd, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The need is saved."))
                 return redirect("backoffice:round", pk=rnd.pk)
@@ -222,8 +216,7 @@ class NeedsImportCreateView(_ObjectPostView):
                 item=data.get("item", ""), per_poor_household=data.get("per_poor_household", 1),
                 health_file=data.get("health_file"))
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            add_error_messages(request, exc)
             return redirect("backoffice:round", pk=rnd.pk)
         return HttpResponseRedirect(reverse("backoffice:needs_import", args=[job.pk]))
 

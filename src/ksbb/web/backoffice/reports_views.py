@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +28,8 @@ from ksbb.reports.services import (
     report_triage,
 )
 from ksbb.web.backoffice.reports_forms import InvestigateForm, ResolveForm, TriageForm
+from ksbb.web.errors import add_error_messages, add_form_errors
+from ksbb.web.files import file_response
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
@@ -112,12 +116,10 @@ class _ReportActionView(PermissionRequiredMixin, View):
             try:
                 self.act(report, form.cleaned_data)
             except NotAllowed as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
+                add_error_messages(request, exc)
                 return redirect("backoffice:report", pk=report.pk)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The report %(code)s is now %(state)s.") % {
                     "code": report.code,
@@ -156,7 +158,7 @@ class ReportResolveView(_ReportActionView):
 
     def act(self, report: MisuseReport, data: dict[str, Any]) -> MisuseReport:
         return report_resolve(report=report, by=self.request.user,
-                              base_url=self.request.build_absolute_uri("/")[:-1], **data)
+                              base_url=settings.KSBB_PUBLIC_URL.rstrip("/"), **data)
 
 
 class ReportPhotoView(PermissionRequiredMixin, View):
@@ -170,8 +172,7 @@ class ReportPhotoView(PermissionRequiredMixin, View):
                                        pk=self.kwargs["pk"])
         return self.photo.report
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
-        response = FileResponse(self.photo.file.open("rb"),
-                                content_type=self.photo.content_type)
-        response["Cache-Control"] = "private, no-store"
-        return response
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return file_response(self.photo.file.open("rb"), attachment=False,
+                             content_type=self.photo.content_type,
+                             cache_control="private, no-store")

@@ -4,7 +4,6 @@ erase their account (UU PDP). Writes go through ksbb.privacy.services."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -19,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from ksbb.privacy import services
+from ksbb.web.errors import add_form_errors
+from ksbb.web.files import file_response
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
@@ -38,11 +39,10 @@ class MyDataExportView(PermissionRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         data = services.my_data_export(user=request.user, by=request.user)  # type: ignore[arg-type]
         body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="ksbb-my-data-{stamp}.json"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(body.encode(), content_type="application/json; charset=utf-8",
+                             filename=f"ksbb-my-data-{stamp}.json",
+                             cache_control="private, no-store")
 
 
 class EraseForm(forms.Form):
@@ -71,11 +71,7 @@ class MyDataEraseView(PermissionRequiredMixin, View):
                                        password=form.cleaned_data["password"],
                                        by=request.user)
             except ValidationError as exc:
-                errors: dict[str, Any] = (exc.message_dict if hasattr(exc, "error_dict")
-                                          else {None: exc.messages})
-                for name, msgs in errors.items():
-                    for msg in msgs:
-                        form.add_error(name if name in form.fields else None, msg)
+                add_form_errors(form, exc)
             else:
                 logout(request)
                 messages.success(request, _("Your account is closed and your personal data "

@@ -15,7 +15,7 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,23 +24,20 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from ksbb.distribution import services
-from ksbb.distribution.models import Delivery, Handover
+from ksbb.distribution.models import Delivery, Handover, HandoverPhoto
 from ksbb.distribution.pdf import BastPdfRenderer, verify_url
 from ksbb.distribution.selectors import (
     deliveries_visible_to,
     handover_parties,
     handover_successor,
 )
+from ksbb.web.errors import add_error_messages
+from ksbb.web.files import file_response
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
 def _can(user: Any, perm: str, obj: Any = None) -> bool:
     return bool(user.is_authenticated and rules.has_perm(perm, user, obj))
-
-
-def _report(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _int(value: Any) -> int | None:
@@ -123,7 +120,7 @@ class _DeliveryPost(PermissionRequiredMixin, View):
         except services.NotAllowed as exc:
             raise PermissionDenied(" ".join(exc.messages)) from exc
         except ValidationError as exc:
-            _report(request, exc)
+            add_error_messages(request, exc)
         return HttpResponseRedirect(target)
 
 
@@ -229,7 +226,7 @@ class _HandoverPost(PermissionRequiredMixin, View):
         except services.NotAllowed as exc:
             raise PermissionDenied(" ".join(exc.messages)) from exc
         except ValidationError as exc:
-            _report(request, exc)
+            add_error_messages(request, exc)
         return HttpResponseRedirect(target)
 
 
@@ -266,6 +263,43 @@ class HandoverAcceptPaperView(_HandoverPost):
         return None
 
 
+class _HandoverFile(PermissionRequiredMixin, View):
+    """Evidence files are not under MEDIA_URL: they are served here, to whoever may see
+    the handover report (the officer accepting a paper BAST reads it first), with the
+    content type checked at upload and never cached."""
+
+    permission_required = "distribution.view_handover"
+
+    def get_permission_object(self) -> Handover:
+        return get_object_or_404(Handover.objects.select_related("delivery__recipient"),
+                                 pk=self.kwargs["pk"])
+
+    def serve(self, field: Any, content_type: str) -> FileResponse:
+        response = FileResponse(field.open("rb"), content_type=content_type)
+        response["Cache-Control"] = "private, no-store"
+        response["Content-Disposition"] = "inline"
+        return response
+
+
+class HandoverPaperFileView(_HandoverFile):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+        handover = self.get_permission_object()
+        if not handover.paper_scan:
+            raise Http404
+        name = handover.paper_scan.name.lower()
+        content_type = ("application/pdf" if name.endswith(".pdf") else
+                        {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(
+                            name.rsplit(".", 1)[-1], "application/octet-stream"))
+        return self.serve(handover.paper_scan, content_type)
+
+
+class HandoverPhotoFileView(_HandoverFile):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+        photo = get_object_or_404(HandoverPhoto, pk=self.kwargs["photo"],
+                                  handover_id=self.kwargs["pk"])
+        return self.serve(photo.file, photo.content_type)
+
+
 class HandoverCorrectView(_HandoverPost):
     def act(self, request: HttpRequest, handover: Handover) -> str | None:
         date = _date(request.POST.get("date"))
@@ -287,8 +321,6 @@ class HandoverPdfView(PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         handover = self.get_object()
-        response = HttpResponse(BastPdfRenderer(handover).render(),
-                                content_type="application/pdf")
-        filename = handover.number.replace("/", "-")
-        response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
-        return response
+        return file_response(BastPdfRenderer(handover).render(), content_type="application/pdf",
+                             filename=f"{handover.number.replace('/', '-')}.pdf",
+                             attachment=False)

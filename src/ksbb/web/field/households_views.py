@@ -39,6 +39,8 @@ from ksbb.households.services import (
     household_correct,
     household_set_status,
 )
+from ksbb.web.errors import add_error_messages, add_form_errors
+from ksbb.web.redirects import redirect_next
 
 PAGE = 100
 
@@ -65,11 +67,6 @@ class StrictPermissionView(View):
         return super().dispatch(request, *args, **kwargs)
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 class HouseholdForm(forms.Form):
     rt = forms.IntegerField(label=gettext_lazy("RT"), min_value=1, max_value=999)
     name = forms.CharField(label=gettext_lazy("Head of household"), max_length=200)
@@ -91,12 +88,6 @@ class CorrectForm(HouseholdForm):
         for name in ("kk", "nik"):
             self.fields[name].required = False
             self.fields[name].help_text = _("leave empty to keep the current number")
-
-
-def _service_errors(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        name = "name" if field == "name" else field
-        form.add_error(name if name in form.fields else None, errors)
 
 
 # The RW lists ----------------------------------------------------------------------------
@@ -156,7 +147,7 @@ class AddView(StrictPermissionView):
                                           kk=data["kk"], nik=data["nik"], name=data["name"],
                                           members=data["members"], decile=data["decile"])
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The household is added to the list."))
                 return HttpResponseRedirect(reverse("field:household", args=[household.pk]))
@@ -225,7 +216,7 @@ class EditView(HouseholdView):
                                   name=data["name"], members=data["members"],
                                   decile=data["decile"], kk=data["kk"], nik=data["nik"])
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The household is corrected."))
                 return HttpResponseRedirect(reverse("field:household", args=[pk]))
@@ -241,7 +232,7 @@ class StatusView(HouseholdView):
             household_set_status(household=self.obj, status=request.POST.get("status", ""),
                                  reason=request.POST.get("reason", ""), by=request.user)
         except ValidationError as exc:
-            _errors(request, exc)
+            add_error_messages(request, exc)
             return self.get(request, pk, status=400)
         messages.success(request, _("The household's status is changed."))
         return HttpResponseRedirect(reverse("field:household", args=[pk]))
@@ -336,8 +327,7 @@ class TapView(ChecklistView):
         if not request.headers.get("HX-Request"):
             if error:
                 messages.error(request, error)
-            return HttpResponseRedirect(request.POST.get("next") or reverse(
-                "field:handout_checklist", args=[bast.pk]))
+            return redirect_next(request, "field:handout_checklist", pk=bast.pk)
         items, rows = _bast_state(bast, [h])
         return render(request, "field/_handout_row.html", {
             "bast": bast, "row": rows[0], "items": items, "error": error, "oob": True,

@@ -12,6 +12,7 @@ from ksbb.areas.models import Area
 from ksbb.donations.models import Program
 from ksbb.stats.boundaries import boundaries_geojson
 from ksbb.stats.coverage import coverage
+from ksbb.stats.pagecache import public_cache
 
 
 class CoverageFilterForm(forms.Form):
@@ -21,6 +22,7 @@ class CoverageFilterForm(forms.Form):
                                      empty_label=gettext_lazy("all programmes"))
 
 
+@public_cache("coverage")
 def coverage_page(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("area") or None
     area = None

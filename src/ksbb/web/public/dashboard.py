@@ -6,12 +6,16 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ksbb.areas.models import Area
+from ksbb.core import areacodes
 from ksbb.donations.models import Program
+from ksbb.stats.maps import coverage_map
 from ksbb.stats.selectors import Dashboard, Filters, dashboard
+from ksbb.web.public.maps import map_block
 
 
 class DashboardFilterForm(forms.Form):
@@ -44,20 +48,73 @@ class DashboardFilterForm(forms.Form):
                        end=data.get("end"), regency=regency.code if regency else None)
 
 
-CHARTS = [
-    # (data key, title, chart type)
-    ("by_regency", gettext_lazy("By regency/city"), "bar"),
-    ("by_collaborator_kind", gettext_lazy("By collaborator kind"), "pie"),
-    ("by_program", gettext_lazy("By programme"), "pie"),
-    ("by_item", gettext_lazy("By aid item"), "bar"),
+# (data key, title, chart type, unit, bars shown in the chart; the table shows every row)
+WENT = [
+    ("delivered_by_regency", gettext_lazy("Delivered, by the recipient's regency/city"),
+     "bar", "rupiah", 0),
+    ("by_recipient_kind", gettext_lazy("Delivered to RWs and to institutions"), "pie",
+     "rupiah", 0),
+    ("delivered_by_district", gettext_lazy("Delivered, by the recipient's district"), "bar",
+     "rupiah", 10),
+    ("delivered_by_village", gettext_lazy("Delivered, by the recipient's village"), "bar",
+     "rupiah", 10),
+    ("delivered_by_item", gettext_lazy("Delivered, by aid item"), "pie", "rupiah", 0),
 ]
+CAME = [
+    ("by_regency", gettext_lazy("Collected, by the donor's regency/city"), "bar", "rupiah", 0),
+    ("by_collaborator_kind", gettext_lazy("Collected, by collaborator kind (rupiah)"), "pie",
+     "rupiah", 0),
+    ("collaborators_by_kind", gettext_lazy("Collaborators, by kind (how many)"), "pie",
+     "count", 0),
+    ("by_item", gettext_lazy("Collected, by aid item"), "bar", "rupiah", 0),
+    ("by_program", gettext_lazy("Collected, by programme"), "pie", "rupiah", 0),
+]
+CHARTS = WENT + CAME
+
+
+def _charts(data: dict[str, Any], spec: list[tuple[str, Any, str, str, int]]
+            ) -> list[dict[str, Any]]:
+    return [{"key": key, "title": title, "type": kind, "unit": unit, "limit": limit,
+             "rows": data[key]} for key, title, kind, unit, limit in spec]
+
+
+def _map(request: HttpRequest, figures: Dashboard) -> dict[str, Any]:
+    """The coverage choropleth (need against delivered) with drill-down by ``?area=``."""
+    code = request.GET.get("area", "").strip()
+    area = None
+    if code and areacodes.is_valid(code) and areacodes.level_of(code) <= Area.Level.VILLAGE:
+        area = Area.objects.select_related("parent__parent__parent").filter(code=code).first()
+    cover = coverage_map(area, program=figures.filters.program)
+
+    def href(target: str | None) -> str:
+        query = request.GET.copy()
+        query.pop("area", None)
+        if target:
+            query["area"] = target
+        encoded = query.urlencode()
+        return f"?{encoded}#map" if encoded else f"{reverse('web:home')}#map"
+
+    rows = [{"code": r.code, "label": r.name, "need": r.need, "done": r.delivered,
+             "percent": r.percent,
+             "href": href(r.code) if (r.has_children and not cover.recipients) else ""}
+            for r in cover.rows]
+    crumbs = [(str(_("All regencies/cities")), href(None))]
+    crumbs += [(c.name, href(c.code)) for c in cover.breadcrumbs]
+    if len(crumbs) > 1:
+        crumbs[-1] = (crumbs[-1][0], "")
+    title = (_("Need and delivered aid, by RW and institution") if cover.recipients
+             else _("Map: need and delivered aid"))
+    return {"cover": cover, "block": map_block(
+        rows=rows, parent=cover.area, title=title, done_label=str(_("Delivered")),
+        need_label=str(_("Assessed need")), drawable=not cover.recipients, crumbs=crumbs)}
 
 
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     form = DashboardFilterForm(request.GET or None)
-    figures: Dashboard = dashboard(form.to_filters() if form.is_bound else Filters())
+    figures: Dashboard = dashboard(form.to_filters() if form.is_bound else Filters(),
+                                   in_request=True)
     data = figures.as_dict()
-    charts = [{"key": key, "title": title, "type": kind, "rows": data[key]}
-              for key, title, kind in CHARTS]
-    return {"form": form, "figures": figures, "charts": charts, "dashboard_data": data,
-            "filtered": any(v for v in data["filters"].values())}
+    filtered = any(v for k, v in data["filters"].items())
+    return {"form": form, "figures": figures, "went": _charts(data, WENT),
+            "came": _charts(data, CAME), "dashboard_data": data, "filtered": filtered,
+            "map": _map(request, figures)}

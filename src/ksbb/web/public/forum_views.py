@@ -4,9 +4,9 @@ through ksbb.forum.services, which check the actor again."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,36 +18,43 @@ from ksbb.donations.models import Program
 from ksbb.forum import services
 from ksbb.forum.models import Idea
 from ksbb.forum.selectors import ideas_list
+from ksbb.web.errors import add_form_errors
+from ksbb.web.limits import over_limit
 from ksbb.web.permissions import PermissionRequiredMixin
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, msgs in errors.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
-
 
 # Citizens' sign-up.
 
 class SignupForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
-    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=200, required=False,
+                           help_text=gettext_lazy("Shown with your ideas as first name and "
+                                                  "initial."))
+    email = forms.EmailField(label=gettext_lazy("E-mail"),
+                             help_text=gettext_lazy("This is also your user name."))
     password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
 
 
 def signup_view(request: HttpRequest) -> HttpResponse:
-    """A citizen account without organisation: enough to propose and support ideas."""
+    """A citizen account without organisation: enough to propose ideas, and to support
+    them once the e-mail address is confirmed.
+
+    A new address and a registered one get the same answer (the owner of a registered one
+    gets a notice by e-mail), so that the page tells no one who has an account.
+    """
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = over_limit(request, "signup", settings.KSBB_SIGNUP_RATE)
+        if refused is not None:
+            return refused
         try:
-            user = services.citizen_register(**form.cleaned_data)
+            services.citizen_register(**form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome, %(name)s.") % {"name": user.get_username()})
-            return redirect("web:ideas")
+            messages.success(request, _(
+                "Thank you. We sent a message to %(email)s: open the link in it to confirm "
+                "your address. Sign in with your e-mail address and password.")
+                % {"email": form.cleaned_data["email"]})
+            return redirect("login")
     return render(request, "public/signup.html", {"form": form},
                   status=400 if form.errors else 200)
 
@@ -85,7 +92,7 @@ class IdeaCreateView(PermissionRequiredMixin, View):
             try:
                 idea = services.idea_post(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Thank you: your idea is published."))
                 return redirect("web:idea", pk=idea.pk)
@@ -156,7 +163,7 @@ class IdeaAnswerView(PermissionRequiredMixin, View):
                 services.idea_answer(idea=self.get_object(), by=request.user,
                                      **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The answer is published."))
                 return HttpResponseRedirect(reverse("web:idea", args=[pk]))

@@ -15,13 +15,16 @@ from pathlib import Path
 
 import markdown
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from ksbb.web.files import file_response
 
 ROLES = ["collaborator", "aggregator", "assessor", "executor", "kelurahan", "ketua-rw",
          "citizen", "journalist", "auditor", "admin"]
@@ -108,13 +111,12 @@ def guide_page(request: HttpRequest, role: str) -> HttpResponse:
     return _render(request, role)
 
 
-def guide_image(request: HttpRequest, name: str) -> FileResponse:
+def guide_image(request: HttpRequest, name: str) -> HttpResponseBase:
     img_dir = (_guide_dir() / "img").resolve()
     if not _IMAGE_NAME.match(name):
         raise Http404
     path = (img_dir / name).resolve()
     if not path.is_relative_to(img_dir) or not path.is_file():
         raise Http404
-    response = FileResponse(path.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return file_response(path.open("rb"), attachment=False, content_type="image/png",
+                         cache_control="public, max-age=3600")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,10 +15,11 @@ from django.views.decorators.cache import never_cache
 from ksbb.core.clientip import client_ip as trusted_client_ip
 from ksbb.donations.models import Pledge
 from ksbb.donations.rules import is_collaborator_of_pledge
-from ksbb.reports.antispam import challenge_new, rate_count, rate_limited
+from ksbb.reports.antispam import challenge_new, rate_limited, rate_take
 from ksbb.reports.models import Category
 from ksbb.reports.selectors import report_by_code, report_history
 from ksbb.reports.services import report_submit
+from ksbb.web.errors import add_form_errors
 from ksbb.web.public.reports_forms import ReportForm
 
 
@@ -46,8 +48,9 @@ def _prefill(pledge: Pledge) -> dict[str, Any]:
             "area": area.code if area else "", "organization": pledge.aggregator_id}
 
 
-def _from_household_check(request: HttpRequest) -> dict[str, Any]:
-    """The household check's button: category, RW and round prefilled (all public)."""
+def _from_public_link(request: HttpRequest) -> dict[str, Any]:
+    """What a public page's link prefills: the household check's button (category, RW,
+    round) or the verification page's (the BAST); all of it public."""
     initial: dict[str, Any] = {}
     if request.GET.get("category") in Category.values:
         initial["category"] = request.GET["category"]
@@ -55,6 +58,9 @@ def _from_household_check(request: HttpRequest) -> dict[str, Any]:
         initial["area"] = request.GET["area"][:20]
     if str(request.GET.get("round", "")).isdigit():
         initial["round"] = int(request.GET["round"])
+    # From the verification page's "report it" link: the BAST number or the code read.
+    if request.GET.get("bast_number"):
+        initial["bast_number"] = request.GET["bast_number"].strip()[:60]
     return initial
 
 
@@ -69,7 +75,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     need_challenge = not request.user.is_authenticated
     if request.method != "POST":
         pledge = _own_pledge(request, request.GET.get("pledge"))
-        initial = _prefill(pledge) if pledge else _from_household_check(request)
+        initial = _prefill(pledge) if pledge else _from_public_link(request)
         return _render(request, ReportForm(initial=initial, need_challenge=need_challenge))
     form = ReportForm(request.POST, request.FILES, need_challenge=need_challenge)
     ip = client_ip(request)
@@ -80,6 +86,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
         return _render(request, form, status=429)
     if not form.is_valid():
         return _render(request, form, status=400)
+    if not rate_take(ip):  # counted before the work, atomically
+        form.add_error(None, _("too many reports from your connection; try again in an "
+                               "hour"))
+        return _render(request, form, status=429)
     data = form.cleaned_data
     try:
         report = report_submit(
@@ -89,12 +99,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
             pledge=_own_pledge(request, data.get("pledge")), photos=data["photos"],
             reporter_name=data["reporter_name"], reporter_email=data["reporter_email"],
             reporter_phone=data["reporter_phone"], round=data.get("round"),
-            base_url=request.build_absolute_uri("/")[:-1])
+            base_url=settings.KSBB_PUBLIC_URL.rstrip("/"))
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_form_errors(form, exc)
         return _render(request, form, status=400)
-    rate_count(ip)
     messages.success(request, _("Your report is received. Your tracking code is %(code)s: "
                                 "write it down to follow the report.") % {"code": report.code})
     return redirect("web:report_track", code=report.code)

@@ -4,6 +4,7 @@ from ksbb.web.public import (
     coverage_views,
     forum_views,
     guide_views,
+    maps,
     opendata_views,
     reports_views,
     scan_views,
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/data/", views.about_data, name="about_data"),
     path("about/data/odbl.txt", views.odbl, name="odbl"),
+    path("about/data/cc-by-igo.txt", views.cc_by_igo, name="cc_by_igo"),
     path("signup/", forum_views.signup_view, name="signup"),
     path("ideas/", forum_views.idea_list, name="ideas"),
     path("ideas/new/", forum_views.IdeaCreateView.as_view(), name="idea_new"),
@@ -32,6 +34,7 @@ urlpatterns += [
 ]
 urlpatterns += [
     # Before verify/<code>/: "scan" is not a code (codes have 12 characters).
+    path("verify/", verify_views.verify_form, name="verify_form"),
     path("verify/scan/", scan_views.scan_page, name="verify_scan"),
     path("verify/scan/sw.js", scan_views.scan_worker, name="verify_scan_worker"),
     path("verify/<str:code>/", verify_views.verify_handover, name="verify"),
@@ -42,6 +45,7 @@ urlpatterns += [
          name="opendata_file"),
 ]
 urlpatterns += [path("coverage/", coverage_views.coverage_page, name="coverage")]
+urlpatterns += [path("maps/areas.geojson", maps.geometry, name="map_geometry")]
 urlpatterns += [
     path("guide/", guide_views.guide_index, name="guide"),
     path("guide/img/<str:name>", guide_views.guide_image, name="guide_image"),

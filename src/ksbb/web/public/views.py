@@ -10,9 +10,11 @@ from django.views.decorators.cache import never_cache
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_head
 from ksbb.needs.models import Recipient
+from ksbb.stats.pagecache import public_cache
 from ksbb.web.public.dashboard import dashboard_context
 
 
+@public_cache("home")
 def home(request: HttpRequest) -> HttpResponse:
     """The public dashboard (figures: ksbb.stats.selectors.dashboard, as the stats API)."""
     counts = {
@@ -27,7 +29,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def about_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/about_data.html")
+    from ksbb.stats.boundaries import ATTRIBUTION
+
+    return render(request, "public/about_data.html", {"attribution": ATTRIBUTION})
+
+
+def cc_by_igo(request: HttpRequest) -> HttpResponse:
+    text = (resources.files("ksbb.areas") / "data" / "boundaries"
+            / "LICENSE-CC-BY-IGO-3.0.txt").read_text(encoding="utf-8")
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 def odbl(request: HttpRequest) -> HttpResponse:

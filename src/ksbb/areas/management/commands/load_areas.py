@@ -21,6 +21,8 @@ class Command(BaseCommand):
             help="province code such as 31 (DKI Jakarta); repeat for several",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--no-boundaries", action="store_true",
+                            help="do not load the shipped boundaries (maps) of these areas")
 
     def handle(self, *args: Any, **options: Any) -> None:
         provinces = options["province"]
@@ -38,3 +40,12 @@ class Command(BaseCommand):
             f"areas: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged ({time.perf_counter() - started:.1f} s)"
         )
+        if not options["no_boundaries"]:
+            # The maps come with the areas: the shipped boundaries (CC BY-IGO) of every area
+            # loaded, so a fresh `ksbb up` draws its choropleths out of the box.
+            from ksbb.stats.boundaries import boundaries_load_shipped
+
+            shapes = boundaries_load_shipped(provinces=provinces, by="cli:load_areas")
+            self.stdout.write(
+                f"boundaries: {shapes.created} created, {shapes.updated} updated, "
+                f"{shapes.unchanged} unchanged")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from typing import Any
@@ -55,6 +54,11 @@ class Command(BaseCommand):
 
                 self.stdout.write("Loading the demo data set ...")
                 seed_demo(province)
+        # A page never rebuilds the statistics (it queues the task worker): rebuild here,
+        # before serving, if a migration or a bulk load left them stale.
+        from ksbb.stats.rollups import rebuild_stale_and_bump
+
+        rebuild_stale_and_bump()
         call_command("collectstatic", interactive=False, verbosity=0)
         # Signed checkpoints of the audit log: the task worker makes the first at once, then
         # one every KSBB_CHECKPOINT_MINUTES (the first on a large log takes a while: it
@@ -91,15 +95,17 @@ class Command(BaseCommand):
 
     def _serve(self, options: dict[str, Any]) -> None:
         from ksbb.ops.server import KsbbServer
+        from ksbb.ops.supervise import Supervisor
         from ksbb.wsgi import application
 
         worker = None
         if not options["no_task_worker"]:
-            # Long jobs (imports, allocation runs, PDFs) run here, outside web requests.
-            worker = subprocess.Popen(
+            # Long jobs (imports, allocation runs, PDFs) run here, outside web requests; a
+            # worker that dies is restarted (and logged), and picks up the queued tasks.
+            worker = Supervisor(
                 [sys.executable, "-m", "ksbb.cli", "db_worker", "--interval", "1"],
                 env=os.environ.copy(),
-            )
+            ).start()
         try:
             KsbbServer(application, {
                 "bind": f"{options['host']}:{options['port']}",
@@ -113,5 +119,4 @@ class Command(BaseCommand):
             }).run()
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                worker.stop()

@@ -21,6 +21,8 @@ class Command(BaseCommand):
         cp.add_argument("--force", action="store_true",
                         help="even if the log has not grown since the latest one")
         sub.add_parser("rotate-key", help="replace the signing key")
+        sub.add_parser("seal-missing", help="sign the signed BASTs that have no electronic "
+                                            "signature yet (signed before it existed)")
         sub.add_parser("status", help="print the keys and the latest checkpoint")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,6 +39,9 @@ class Command(BaseCommand):
             except EnvError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"new signing key {new}" + (f"; {old} retired" if old else ""))
+        elif verb == "seal-missing":
+            count = services.handovers_seal_missing(by="system:ksbb proofs seal-missing")
+            self.stdout.write(f"signed {count} handover report(s)")
         else:
             for key in selectors.keys_document()["keys"]:
                 state = f"retired {key['retired']}" if key["retired"] else "current"

@@ -18,14 +18,29 @@ class Command(BaseCommand):
             "'3171'). All or nothing; running it again changes nothing.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, nargs="?",
+                            help="a GeoJSON file; without it, --shipped")
+        parser.add_argument("--shipped", action="store_true",
+                            help="the boundaries shipped with KSBB (Indonesia's provinces "
+                            "and regencies, Jakarta's districts and villages) of the areas "
+                            "loaded; `ksbb load_areas` does this already")
         parser.add_argument("--level", choices=sorted(LEVELS),
                             help="only match areas of this level")
         parser.add_argument("--code-property", default="code",
                             help="feature property holding the area code (default: code)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["file"]
+        path: Path | None = options["file"]
+        if path is None or options["shipped"]:
+            if path is not None:
+                raise CommandError("give a file or --shipped, not both")
+            from ksbb.stats.boundaries import boundaries_load_shipped
+
+            report = boundaries_load_shipped(by="cli:load_boundaries")
+            self.stdout.write(
+                f"Boundaries (shipped): {report.matched} matched; {report.created} created, "
+                f"{report.updated} updated, {report.unchanged} unchanged")
+            return
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:

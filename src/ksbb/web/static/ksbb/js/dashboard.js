@@ -27,12 +27,18 @@
     return rupiah(value);
   }
 
-  function sharesOption(type, rows) {
+  function count(value) {
+    return Math.round(value).toLocaleString(lang);
+  }
+
+  function sharesOption(type, rows, unit) {
+    var money = unit !== "count";
+    var show = money ? rupiah : count;
     var labels = rows.map(function (r) { return r.label; });
     if (type === "pie") {
       return {
         tooltip: {trigger: "item", formatter: function (p) {
-          return p.name + "<br>" + rupiah(p.value) + " (" + percent(rows[p.dataIndex].percent) + ")";
+          return p.name + "<br>" + show(p.value) + " (" + percent(rows[p.dataIndex].percent) + ")";
         }},
         legend: {bottom: 0, left: "center", type: "plain", itemGap: 6,
           formatter: function (name) {
@@ -47,7 +53,7 @@
     return {
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, formatter: function (ps) {
         var r = rows[ps[0].dataIndex];
-        return r.label + "<br>" + rupiah(r.value) + " (" + percent(r.percent) + ")";
+        return r.label + "<br>" + show(r.value) + " (" + percent(r.percent) + ")";
       }},
       grid: {left: 8, right: 56, top: 8, bottom: 8, containLabel: true},
       xAxis: {type: "value", axisLabel: {show: false}},
@@ -60,15 +66,17 @@
     };
   }
 
-  function weeklyOption(weeks) {
+  function weeklyOption(weeks, unit) {
+    // Bars, not a line: a week stands on its own, and a short series still reads.
+    var money = unit !== "count";
     return {
       tooltip: {trigger: "axis", formatter: function (ps) {
-        return ps[0].axisValue + "<br>" + rupiah(ps[0].value);
+        return ps[0].axisValue + "<br>" + (money ? rupiah(ps[0].value) : count(ps[0].value));
       }},
       grid: {left: 8, right: 16, top: 16, bottom: 8, containLabel: true},
       xAxis: {type: "category", data: weeks.map(function (w) { return w.week_start; })},
-      yAxis: {type: "value", axisLabel: {formatter: compactRupiah}},
-      series: [{type: "line", smooth: false, areaStyle: {opacity: 0.15},
+      yAxis: {type: "value", axisLabel: {formatter: money ? compactRupiah : count}},
+      series: [{type: "bar", barMaxWidth: 36,
         data: weeks.map(function (w) { return w.value; })}]
     };
   }
@@ -80,14 +88,22 @@
     var charts = [];
     document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
       var key = el.getAttribute("data-chart");
-      var option = key === "weekly" ? weeklyOption(data.weekly || [])
-        : sharesOption(el.getAttribute("data-type"), data[key] || []);
+      var type = el.getAttribute("data-type");
+      var unit = el.getAttribute("data-unit");
+      var rows = data[key] || [];
+      var limit = parseInt(el.getAttribute("data-limit") || "0", 10);
+      if (limit && rows.length > limit) {
+        rows = rows.slice(0, limit);
+        var note = el.parentNode.querySelector(".chart-note");
+        if (note) { note.hidden = false; }
+      }
+      var option = type === "weekly" ? weeklyOption(rows, unit) : sharesOption(type, rows, unit);
       el.hidden = false;
-      if (el.getAttribute("data-type") === "pie") {
-        el.style.height = (300 + Math.ceil((data[key] || []).length / 2) * 22) + "px";
-      } else if (el.getAttribute("data-type") === "bar") {
+      if (type === "pie") {
+        el.style.height = (300 + Math.ceil(rows.length / 2) * 22) + "px";
+      } else if (type === "bar") {
         // Room for each bar and its (possibly wrapped) label.
-        el.style.height = Math.max(220, (data[key] || []).length * 38 + 24) + "px";
+        el.style.height = Math.max(220, rows.length * 38 + 24) + "px";
       }
       var chart = window.echarts.init(el, null, {renderer: "svg"});
       chart.setOption(option);

@@ -1,0 +1,213 @@
+"""Forms of the donation pages. They check what a page can check (required fields, a known
+area code, the user's own organisations); the services check everything again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ksbb.accounts.models import Organization, Role
+from ksbb.accounts.selectors import scope_of
+from ksbb.areas.models import Area
+from ksbb.donations.models import CollaboratorKind, Item, Pledge, Program
+from ksbb.donations.selectors import verified_aggregators
+from ksbb.needs.models import Recipient
+from ksbb.needs.selectors import recipients_visible_to
+
+
+def area_or_none(code: str) -> Area | None:
+    code = code.strip()
+    if not code:
+        return None
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise ValidationError(_("unknown area code"))
+    return area
+
+
+def own_aggregators(user: Any) -> list[int]:
+    """Ids of the aggregators the user works for."""
+    return [org for org, role in scope_of(user).org_roles if role == Role.AGGREGATOR_STAFF]
+
+
+# Public: registration.
+
+class CollaboratorRegisterForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("I am"), choices=CollaboratorKind.choices)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40, required=False)
+    area = forms.CharField(label=gettext_lazy("Area code (optional)"), max_length=20,
+                           required=False, help_text=gettext_lazy("e.g. 31.71.01.1001"))
+    legal_name = forms.CharField(label=gettext_lazy("Legal name (organisations)"),
+                                 max_length=200, required=False)
+    registration_number = forms.CharField(
+        label=gettext_lazy("Registration number (organisations)"), max_length=100,
+        required=False)
+    nik = forms.CharField(label=gettext_lazy("NIK (individuals, optional)"), max_length=20,
+                          required=False)
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
+
+    def clean_area(self) -> Area | None:
+        return area_or_none(self.cleaned_data["area"])
+
+
+class AggregatorRegisterForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of the organisation"), max_length=200)
+    licence_number = forms.CharField(label=gettext_lazy("Kemensos licence number"),
+                                     max_length=100)
+    licence_valid_until = forms.DateField(label=gettext_lazy("Licence valid until"),
+                                          widget=forms.DateInput(attrs={"type": "date"}))
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
+
+
+# Collaborators.
+
+class PledgeForm(forms.Form):
+    collaborator = forms.ModelChoiceField(label=gettext_lazy("On behalf of"),
+                                          queryset=Organization.objects.none())
+    aggregator = forms.ModelChoiceField(label=gettext_lazy("Through the aggregator"),
+                                        queryset=Organization.objects.none())
+    kind = forms.ChoiceField(label=gettext_lazy("I pledge"), required=False,
+                             choices=Pledge.Kind.choices, initial=Pledge.Kind.GOODS,
+                             widget=forms.RadioSelect)
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("Aid item"), required=False,
+        queryset=Item.objects.filter(is_active=True, program__is_active=True)
+        .select_related("program"))
+    quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1, required=False)
+    program = forms.ModelChoiceField(
+        label=gettext_lazy("Programme (money)"), required=False,
+        queryset=Program.objects.filter(is_active=True))
+    amount_rupiah = forms.IntegerField(label=gettext_lazy("Amount in rupiah (money)"),
+                                       min_value=1, required=False)
+    preferred_area = forms.CharField(label=gettext_lazy("Preferred area code (optional)"),
+                                     required=False, max_length=20,
+                                     help_text=gettext_lazy("e.g. 31.71.01.1001"))
+    recipient = forms.ModelChoiceField(label=gettext_lazy("Recipient"), required=False,
+                                       queryset=Recipient.objects.none(),
+                                       widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        own = [org for org, role in scope_of(user).org_roles if role == Role.COLLABORATOR]
+        collaborator_field = self.fields["collaborator"]
+        aggregator_field = self.fields["aggregator"]
+        recipient_field = self.fields["recipient"]
+        assert isinstance(collaborator_field, forms.ModelChoiceField)
+        assert isinstance(aggregator_field, forms.ModelChoiceField)
+        assert isinstance(recipient_field, forms.ModelChoiceField)
+        collaborator_field.queryset = Organization.objects.filter(pk__in=own)
+        if len(own) == 1:
+            self.fields["collaborator"].initial = own[0]
+        aggregator_field.queryset = verified_aggregators()
+        recipient_field.queryset = recipients_visible_to(user)
+
+    def clean_preferred_area(self) -> Area | None:
+        return area_or_none(self.cleaned_data["preferred_area"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind") or (
+            Pledge.Kind.MONEY if (data.get("program") or data.get("amount_rupiah"))
+            and not data.get("item") else Pledge.Kind.GOODS)
+        data["kind"] = kind
+        if kind == Pledge.Kind.GOODS:
+            for field in ("item", "quantity"):
+                if data.get(field) is None and field not in self.errors:
+                    self.add_error(field, _("required for a pledge of goods"))
+        else:
+            for field in ("program", "amount_rupiah"):
+                if data.get(field) is None and field not in self.errors:
+                    self.add_error(field, _("required for a pledge of money"))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        kwargs = {"collaborator": data["collaborator"], "aggregator": data["aggregator"],
+                  "preferred_area": data.get("preferred_area"),
+                  "recipient": data.get("recipient")}
+        if data["kind"] == Pledge.Kind.GOODS:
+            kwargs.update(item=data["item"], quantity=data["quantity"])
+        else:
+            kwargs.update(program=data["program"], amount=data["amount_rupiah"])
+        return kwargs
+
+
+# Aggregators.
+
+class _AggregatorChoiceMixin:
+    """An ``aggregator`` field limited to the user's own, filled in when there is one."""
+
+    fields: dict[str, Any]
+    cleaned_data: dict[str, Any]
+
+    def _limit_aggregators(self, user: Any) -> None:
+        self._own = own_aggregators(user)
+        field = self.fields["aggregator"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organization.objects.filter(pk__in=self._own)
+        if len(self._own) == 1:
+            field.initial = self._own[0]
+
+    def clean_aggregator(self) -> Organization:
+        aggregator = self.cleaned_data.get("aggregator")
+        if aggregator is None and len(self._own) == 1:
+            aggregator = Organization.objects.get(pk=self._own[0])
+        if aggregator is None:
+            raise ValidationError(_("choose the aggregator"))
+        return aggregator
+
+
+class PurchaseForm(_AggregatorChoiceMixin, forms.Form):
+    aggregator = forms.ModelChoiceField(label=gettext_lazy("Aggregator"), required=False,
+                                        queryset=Organization.objects.none())
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("Aid item bought"),
+        queryset=Item.objects.filter(is_active=True).select_related("program"))
+    quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1)
+    cost_rupiah = forms.IntegerField(label=gettext_lazy("Total cost (rupiah)"), min_value=1)
+    supplier = forms.CharField(label=gettext_lazy("Supplier"), max_length=200)
+    purchased_at = forms.DateField(label=gettext_lazy("Purchase date"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    receipt = forms.FileField(
+        label=gettext_lazy("Receipt (PDF or image, at most 5 MB)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}))
+
+    def __init__(self, *args: Any, user: Any, spendable: list[tuple[Pledge, int]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limit_aggregators(user)
+        self.spendable = spendable
+        for pledge, left in spendable:
+            self.fields[f"fund_{pledge.pk}"] = forms.IntegerField(
+                label=f"#{pledge.pk}", required=False, min_value=1, max_value=left)
+
+    def funding_rows(self) -> list[tuple[Pledge, int, Any]]:
+        return [(p, left, self[f"fund_{p.pk}"]) for p, left in self.spendable]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        funding = [(p, data[f"fund_{p.pk}"]) for p, _left in self.spendable
+                   if data.get(f"fund_{p.pk}")]
+        if not funding:
+            raise ValidationError(_("enter how much of at least one money pledge paid for "
+                                    "this"))
+        data["funding"] = funding
+        return data
+
+
+class PledgeImportForm(_AggregatorChoiceMixin, forms.Form):
+    aggregator = forms.ModelChoiceField(label=gettext_lazy("Aggregator"), required=False,
+                                        queryset=Organization.objects.none())
+    file = forms.FileField(label=gettext_lazy("CSV or XLSX file"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limit_aggregators(user)

@@ -1,0 +1,24 @@
+"""How a page shows a service's refusal (a ``ValidationError``, or one of the refusals of
+``ksbb.core``, which are ValidationErrors keyed by field)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest
+
+
+def add_form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Each message on the field it names when the form has that field, on top of the form
+    otherwise (a service may name a field the page does not show)."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for field, msgs in errors.items():
+        for msg in msgs:
+            form.add_error(field if field in form.fields else None, msg)
+
+
+def add_error_messages(request: HttpRequest, exc: ValidationError) -> None:
+    """Each message as an error on the next page (an action that redirects)."""
+    for msg in exc.messages:
+        messages.error(request, msg)
