@@ -70,10 +70,11 @@ from ksbb.stats.opendata import dataset_rows
 from ksbb.stats.selectors import MONEY_UNSPENT, dashboard
 from tests.conftest import PASSWORD, VILLAGE_A, VILLAGE_B, VILLAGE_OTHER
 from tests.donations.conftest import setup_donations
+from tests.uploads import pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf()  # a real one: paper BASTs are checked by content
 RWS = [f"{VILLAGE_A}.001", f"{VILLAGE_A}.002", f"{VILLAGE_B}.001", f"{VILLAGE_OTHER}.001"]
 PLACES = [None, ("recipient", 0), ("recipient", 1), ("recipient", 3), ("area", VILLAGE_A),
           ("area", "31.71.01"), ("area", "31.75")]
