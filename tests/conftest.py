@@ -14,10 +14,13 @@ from ksbb.accounts.models import Organization, Role, User
 from ksbb.accounts.services import membership_grant, organization_create, user_create
 from ksbb.areas.models import Area
 from ksbb.areas.services import areas_load_reference, rws_import
+from ksbb.core.domain import SystemActor
 from ksbb.needs.models import Recipient
 from ksbb.needs.services import recipients_ensure_for_rws
 
 PASSWORD = "correct-horse-battery-9"
+# Who builds the fixtures: a named system actor, as a command would be.
+SETUP = SystemActor("test")
 # Two villages in Jakarta Pusat, Gambir district, and one elsewhere.
 VILLAGE_A = "31.71.01.1001"
 VILLAGE_B = "31.71.01.1002"
@@ -62,20 +65,20 @@ def _rw_rows(codes: list[tuple[str, int]]) -> list[tuple[int, dict[str, str]]]:
 @pytest.fixture
 def jakarta(db: None) -> None:
     """DKI Jakarta's areas and a handful of RWs."""
-    areas_load_reference(by="test", provinces=["31"])
+    areas_load_reference(by=SETUP, provinces=["31"])
     rws_import(rows=_rw_rows([(VILLAGE_A, 1), (VILLAGE_A, 2), (VILLAGE_B, 1),
-                              (VILLAGE_OTHER, 1)]), by="test")
-    recipients_ensure_for_rws(by="test")
+                              (VILLAGE_OTHER, 1)]), by=SETUP)
+    recipients_ensure_for_rws(by=SETUP)
 
 
 @pytest.fixture
 def cast(jakarta: None) -> Cast:
     def user(name: str, superuser: bool = False) -> User:
-        return user_create(username=name, password=PASSWORD, by="test", full_name=name.title(),
+        return user_create(username=name, password=PASSWORD, by=SETUP, full_name=name.title(),
                            is_superuser=superuser)
 
     def org(kind: str, name: str) -> Organization:
-        return organization_create(kind=kind, name=name, by="test")
+        return organization_create(kind=kind, name=name, by=SETUP)
 
     government = org(Organization.Kind.GOVERNMENT, "Dinas Sosial")
     kelurahan_office = org(Organization.Kind.GOVERNMENT, "Kelurahan Gambir")
@@ -87,28 +90,28 @@ def cast(jakarta: None) -> Cast:
     other_recipient = Recipient.objects.get(area_id=f"{VILLAGE_OTHER}.001")
 
     admin = user("admin", superuser=True)
-    membership_grant(user=admin, role=Role.PLATFORM_ADMIN, by="test")
+    membership_grant(user=admin, role=Role.PLATFORM_ADMIN, by=SETUP)
     assessor = user("assessor")
-    membership_grant(user=assessor, role=Role.ASSESSOR, organization=government, by="test")
+    membership_grant(user=assessor, role=Role.ASSESSOR, organization=government, by=SETUP)
     aggregator = user("aggregator")
     membership_grant(user=aggregator, role=Role.AGGREGATOR_STAFF, organization=aggregator_org,
-                     by="test")
+                     by=SETUP)
     executor = user("executor")
     membership_grant(user=executor, role=Role.EXECUTOR_STAFF, organization=executor_org,
-                     by="test")
+                     by=SETUP)
     kelurahan = user("kelurahan")
     membership_grant(user=kelurahan, role=Role.KELURAHAN_OFFICER,
                      organization=kelurahan_office,
-                     villages=[Area.objects.get(code=VILLAGE_A)], by="test")
+                     villages=[Area.objects.get(code=VILLAGE_A)], by=SETUP)
     ketua_rw = user("ketua_rw")
     membership_grant(user=ketua_rw, role=Role.RECIPIENT_REPRESENTATIVE, recipient=recipient,
-                     by="test")
+                     by=SETUP)
     collaborator = user("collaborator")
     membership_grant(user=collaborator, role=Role.COLLABORATOR, organization=collaborator_org,
-                     by="test")
+                     by=SETUP)
     outsider = user("outsider")
     membership_grant(user=outsider, role=Role.AGGREGATOR_STAFF, organization=outsider_org,
-                     by="test")
+                     by=SETUP)
     return Cast(admin, assessor, aggregator, executor, kelurahan, ketua_rw, collaborator,
                 outsider, government, aggregator_org, executor_org, collaborator_org,
                 outsider_org, recipient, other_recipient)

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import OperationalError, connection
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, SETUP
 
 PHASES: list[bool] = []
 
@@ -101,7 +101,7 @@ def test_another_users_write_is_not_held_up_by_sign_ups(settings, jakarta):  # t
         pytest.skip("an in-memory SQLite database is one connection; see bench/flood.py")
     settings.PASSWORD_HASHERS = ["tests.accounts.test_flood.SlowHasher"]
     settings.KSBB_SIGNUP_RATE = None
-    author = user_create(username="author", password=None, by="test")
+    author = user_create(username="author", password=None, by=SETUP)
 
     def sign_up(n: int) -> None:
         Client(REMOTE_ADDR=f"10.9.0.{n}").post("/signup/", {

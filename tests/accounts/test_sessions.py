@@ -18,7 +18,7 @@ from ksbb.accounts.models import User
 from ksbb.accounts.services import user_create, user_deactivate, user_password_change
 from ksbb.core.models import AuditEntry
 from ksbb.web.accounts.middleware import SIGNED_IN_AT
-from tests.conftest import PASSWORD, english_client
+from tests.conftest import PASSWORD, SETUP, english_client
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +160,7 @@ def test_a_password_change_ends_the_other_sessions(cast):
 
 def test_the_service_ends_other_sessions_and_keeps_the_current(cast):
     here, elsewhere = _signed_in(), _signed_in()
-    user_password_change(user=cast.collaborator, password="another-Secret-42", by="test",
+    user_password_change(user=cast.collaborator, password="another-Secret-42", by=SETUP,
                          keep_session_key=here.cookies["sessionid"].value)
     assert Session.objects.filter(session_key=here.cookies["sessionid"].value).exists()
     assert not Session.objects.filter(session_key=elsewhere.cookies["sessionid"].value
@@ -180,18 +180,18 @@ def test_weak_passwords_are_refused_on_the_password_page(cast, weak):
 @pytest.mark.parametrize("weak", ["123", "password123", "12345678901"])
 def test_weak_passwords_are_refused_by_the_services(cast, weak):
     with pytest.raises(ValidationError) as refused:
-        user_create(username="newbie", password=weak, by="test")
+        user_create(username="newbie", password=weak, by=SETUP)
     assert "password" in refused.value.message_dict
     with pytest.raises(ValidationError):
-        user_password_change(user=cast.collaborator, password=weak, by="test")
+        user_password_change(user=cast.collaborator, password=weak, by=SETUP)
 
 
 def test_a_password_like_the_user_name_is_refused(db):
     with pytest.raises(ValidationError):
-        user_create(username="newbie", password="newbie1234", by="test")
+        user_create(username="newbie", password="newbie1234", by=SETUP)
     with pytest.raises(ValidationError):
-        user_create(username="newbie", password="x", email="newbie@example.org", by="test")
-    assert user_create(username="newbie", password=PASSWORD, by="test").has_usable_password()
+        user_create(username="newbie", password="x", email="newbie@example.org", by=SETUP)
+    assert user_create(username="newbie", password=PASSWORD, by=SETUP).has_usable_password()
 
 
 def test_weak_passwords_are_refused_at_aggregator_sign_up(jakarta):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 from tests.allocation.conftest import RW_A1, RW_A2, need, received
+from tests.conftest import SETUP
 
 from ksbb.allocation.models import Allocation, AllocationRun
 from ksbb.allocation.services import allocation_create_manual, run_start
@@ -100,7 +101,7 @@ def test_allocations_object_level(cast, scene, don):  # type: ignore[no-untyped-
     from ksbb.donations.models import Pledge
 
     other_org = organization_create(kind=Organization.Kind.COLLABORATOR, name="CV Lain",
-                                    by="test")
+                                    by=SETUP)
     other_pledge = Pledge.objects.create(
         collaborator=other_org, aggregator=cast.outsider_org, kind=Pledge.Kind.GOODS,
         program=don.pangan, item=don.sembako, quantity=5, received_quantity=5,

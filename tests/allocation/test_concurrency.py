@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Sum
 from tests.allocation.conftest import RW_A1, RW_A2, need, received
+from tests.conftest import SETUP
 from tests.donations.conftest import setup_donations
 
 from ksbb.accounts.models import Role
@@ -29,8 +30,8 @@ def test_parallel_approvals_never_over_allocate(cast, tasks_immediate):  # type:
     # data migration may be gone, so put them back first.
     seed_programs(Program, Item)
     don = setup_donations(cast)
-    second = user_create(username="assessor2", password="x-long-password-9", by="test")
-    membership_grant(user=second, role=Role.ASSESSOR, organization=cast.government, by="test")
+    second = user_create(username="assessor2", password="x-long-password-9", by=SETUP)
+    membership_grant(user=second, role=Role.ASSESSOR, organization=cast.government, by=SETUP)
     rnd = round_open(name="Pangan", program="PANGAN", period_start=datetime.date(2020, 5, 1),
                      period_end=datetime.date(2020, 5, 31), by=cast.assessor)
     n1 = need(rnd, RW_A1, 50, cast.assessor)

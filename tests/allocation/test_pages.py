@@ -150,3 +150,14 @@ def test_review_totals_follow_the_lines(cast, proposed, client_for):  # type: ig
     api = client_for(cast.assessor).get(f"/api/v1/allocation_runs/{proposed.pk}/").json()
     assert api["summary"]["allocated"] == 35
     assert api["summary"]["coverage_by_item_priority"][0]["allocated"] == 35
+
+
+def test_closing_the_round_and_discarding_a_run_look_dangerous_and_ask(cast, food_round, proposed, client_for):  # type: ignore[no-untyped-def]  # noqa: E501
+    """Issue 15 point 7: a danger style and a confirmation (site.js, data-confirm)."""
+    c = client_for(cast.assessor)
+    round_page = c.get(f"/backoffice/rounds/{food_round.pk}/").content.decode()
+    assert 'data-confirm="Close this round? This cannot be undone."' in round_page
+    assert '<button type="submit" class="danger">Close the round</button>' in round_page
+    run_page = c.get(f"/backoffice/allocation_runs/{proposed.pk}/").content.decode()
+    assert 'data-confirm="Discard this run? This cannot be undone."' in run_page
+    assert '<button type="submit" class="danger">Discard this run</button>' in run_page

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from ksbb.donations.models import Pledge
 from ksbb.donations.services import pledge_receive, pledge_submit
+from tests.conftest import SETUP
 from tests.donations.conftest import setup_donations
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_verified_aggregators_are_public(api_for, cast, don):
     from ksbb.donations.services import aggregator_register
 
     aggregator_register(name="Belum Diverifikasi", licence_number="X",
-                        licence_valid_until=timezone.localdate(), by="test")
+                        licence_valid_until=timezone.localdate(), by=SETUP)
     names = [a["name"] for a in api_for(None).get("/api/v1/aggregators/").json()["results"]]
     assert names == ["BAZNAS DKI", "Lembaga Lain"]
 

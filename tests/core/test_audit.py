@@ -5,6 +5,7 @@ from django.db import connection, transaction
 
 from ksbb.core.audit import GENESIS_HASH, audit_head, audit_log, audit_verify
 from ksbb.core.models import AuditEntry, AuditLogImmutable
+from tests.conftest import SETUP
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_the_log_names_users_by_id_only(db):  # type: ignore[no-untyped-def]
     from ksbb.core.models import AuditEntry
 
     donor = user_create(username="siti@example.com", password="correct-horse-battery-9",
-                        by="test", full_name="Siti")
+                        by=SETUP, full_name="Siti")
     audit_log(actor=donor, action="test.done", obj=donor)
     entry = AuditEntry.objects.filter(action="test.done").get()
     assert entry.actor_label == f"user:{donor.pk}" and entry.actor == donor

@@ -4,12 +4,11 @@ import pytest
 from django.utils import timezone
 
 from ksbb.allocation.models import Allocation
+from ksbb.core.domain import NotAllowed, Refusal
 from ksbb.core.models import AuditEntry
 from ksbb.distribution.models import Delivery
 from ksbb.distribution.selectors import allocations_to_deliver, deliveries_visible_to
 from ksbb.distribution.services import (
-    DistributionError,
-    NotAllowed,
     delivery_cancel,
     delivery_deliver,
     delivery_dispatch,
@@ -61,22 +60,22 @@ def test_schedule_refused_for_other_roles(cast, who):
 def test_schedule_refusals(cast, dist):
     don = dist.don
     # Already on an open delivery.
-    with pytest.raises(DistributionError, match="already on a delivery"):
+    with pytest.raises(Refusal, match="already on a delivery"):
         delivery_schedule(allocations=[dist.allocation], executor=cast.executor_org,
                           scheduled_for=timezone.localdate(), by=cast.assessor)
     a1 = make_allocation(cast, don, quantity=3)
     a2 = make_allocation(cast, don, quantity=3, recipient=cast.other_recipient)
-    with pytest.raises(DistributionError, match="one recipient"):
+    with pytest.raises(Refusal, match="one recipient"):
         delivery_schedule(allocations=[a1, a2], executor=cast.executor_org,
                           scheduled_for=timezone.localdate(), by=cast.assessor)
-    with pytest.raises(DistributionError, match="executor"):
+    with pytest.raises(Refusal, match="executor"):
         delivery_schedule(allocations=[a1], executor=cast.aggregator_org,
                           scheduled_for=timezone.localdate(), by=cast.assessor)
-    with pytest.raises(DistributionError, match="twice"):
+    with pytest.raises(Refusal, match="twice"):
         delivery_schedule(allocations=[a1, a1], executor=cast.executor_org,
                           scheduled_for=timezone.localdate(), by=cast.assessor)
     Allocation.objects.filter(pk=a1.pk).update(state=Allocation.State.CANCELLED)
-    with pytest.raises(DistributionError, match="not approved"):
+    with pytest.raises(Refusal, match="not approved"):
         delivery_schedule(allocations=[a1], executor=cast.executor_org,
                           scheduled_for=timezone.localdate(), by=cast.assessor)
     # The outsider is aggregator staff, but of another aggregator.
@@ -87,17 +86,17 @@ def test_schedule_refusals(cast, dist):
 
 def test_full_path_and_wrong_state(cast, dist):
     d = dist.delivery
-    with pytest.raises(DistributionError, match="not possible"):
+    with pytest.raises(Refusal, match="not possible"):
         delivery_deliver(delivery=d, by=cast.executor)
     d = delivery_dispatch(delivery=d, by=cast.executor)
     assert d.state == Delivery.State.DISPATCHED and d.dispatched_at
-    with pytest.raises(DistributionError):
+    with pytest.raises(Refusal):
         delivery_dispatch(delivery=d, by=cast.executor)
     d = delivery_deliver(delivery=d, by=cast.executor)
     assert d.state == Delivery.State.DELIVERED and d.delivered_at
-    with pytest.raises(DistributionError):
+    with pytest.raises(Refusal):
         delivery_verify(delivery=d, by=cast.assessor)
-    with pytest.raises(DistributionError):
+    with pytest.raises(Refusal):
         delivery_cancel(delivery=d, reason="late", by=cast.assessor)
     from tests.distribution.conftest import draft_for
 
@@ -120,7 +119,7 @@ def test_only_executor_staff_dispatch(cast, dist, who):
 
 
 def test_cancel_returns_quantity(cast, dist):
-    with pytest.raises(DistributionError, match="reason"):
+    with pytest.raises(Refusal, match="reason"):
         delivery_cancel(delivery=dist.delivery, reason=" ", by=cast.aggregator)
     with pytest.raises(NotAllowed):
         delivery_cancel(delivery=dist.delivery, reason="x", by=cast.outsider)
@@ -130,12 +129,12 @@ def test_cancel_returns_quantity(cast, dist):
     assert dist.allocation.returned_quantity == 40
     entry = _entries("allocation.returned")[-1]
     assert entry.actor == cast.aggregator and entry.after["returned_quantity"] == 40
-    with pytest.raises(DistributionError):
+    with pytest.raises(Refusal):
         delivery_dispatch(delivery=d, by=cast.executor)
 
 
 def test_fail_returns_quantity(cast, dist):
-    with pytest.raises(DistributionError):
+    with pytest.raises(Refusal):
         delivery_fail(delivery=dist.delivery, reason="x", by=cast.executor)  # scheduled
     delivery_dispatch(delivery=dist.delivery, by=cast.executor)
     with pytest.raises(NotAllowed):

@@ -92,3 +92,18 @@ def test_pledge_trail_shows_basts(client_for, cast, dist, delivered, draft):
     body = client_for(cast.collaborator).get(
         f"/donations/pledges/{dist.allocation.pledge_id}/").content.decode()
     assert signed.number in body and f"/verify/{signed.code}/" in body
+
+
+def test_cancel_and_failed_look_dangerous_and_ask(client_for, cast, dist):  # type: ignore[no-untyped-def]
+    """Issue 15 point 7: a danger style and a confirmation (site.js, data-confirm)."""
+    page = client_for(cast.executor).get(f"/field/deliveries/{dist.delivery.pk}/").content.decode()
+    assert 'data-confirm="Cancel this delivery? This cannot be undone."' in page
+    assert '<button type="submit" class="danger">Cancel delivery</button>' in page
+    from django.test import Client
+
+    ex = Client()  # Indonesian
+    ex.force_login(cast.executor)
+    ex.post(f"/field/deliveries/{dist.delivery.pk}/dispatch/")
+    page = ex.get(f"/field/deliveries/{dist.delivery.pk}/").content.decode()
+    assert 'data-confirm="Catat pengiriman ini sebagai gagal?' in page
+    assert '<button type="submit" class="danger">Pengiriman gagal</button>' in page

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from ksbb.core.domain import NotAllowed, Refusal
 from ksbb.core.models import AuditEntry
 from ksbb.distribution.models import (
     Delivery,
@@ -19,8 +20,6 @@ from ksbb.distribution.models import (
 )
 from ksbb.distribution.selectors import fingerprint_of, handover_content, handovers_for_pledge
 from ksbb.distribution.services import (
-    DistributionError,
-    NotAllowed,
     bast_number_next,
     delivery_fail,
     handover_confirm,
@@ -30,6 +29,7 @@ from ksbb.distribution.services import (
     handover_photo_add,
     handover_update,
 )
+from tests.conftest import SETUP
 from tests.distribution.conftest import draft_for, sign_all
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def _image(fmt: str = "PNG", size: tuple[int, int] = (8, 8)) -> bytes:
 
 
 def test_create_requires_delivered(cast, dist):
-    with pytest.raises(DistributionError, match="delivered"):
+    with pytest.raises(Refusal, match="delivered"):
         draft_for(dist.delivery, cast.executor)
 
 
@@ -69,17 +69,17 @@ def test_monthly_sequence_resets(cast, dist):
 
 
 def test_quantity_above_delivered_refused(cast, delivered):
-    with pytest.raises(DistributionError, match="more than was delivered"):
+    with pytest.raises(Refusal, match="more than was delivered"):
         draft_for(delivered, cast.executor, quantity=41)
-    with pytest.raises(DistributionError, match="nothing was handed over"):
+    with pytest.raises(Refusal, match="nothing was handed over"):
         draft_for(delivered, cast.executor, quantity=0)
-    with pytest.raises(DistributionError, match="future"):
+    with pytest.raises(Refusal, match="future"):
         handover_create(delivery=delivered, date=timezone.localdate() + dt.timedelta(days=1),
                         lines={}, address="x", by=cast.executor)
 
 
 def test_second_draft_refused(cast, draft):
-    with pytest.raises(DistributionError, match="already"):
+    with pytest.raises(Refusal, match="already"):
         draft_for(draft.delivery, cast.executor)
 
 
@@ -87,11 +87,11 @@ def test_place_checks(cast, delivered):
     from ksbb.areas.models import Area
 
     line = delivered.lines.get()
-    with pytest.raises(DistributionError, match="village"):
+    with pytest.raises(Refusal, match="village"):
         handover_create(delivery=delivered, date=timezone.localdate(), lines={line.pk: 1},
                         address="x", area=Area.objects.get(code="31.75.01.1001"),
                         by=cast.executor)
-    with pytest.raises(DistributionError, match="both"):
+    with pytest.raises(Refusal, match="both"):
         handover_create(delivery=delivered, date=timezone.localdate(), lines={line.pk: 1},
                         address="x", latitude="-6.17", by=cast.executor)
     h = handover_create(delivery=delivered, date=timezone.localdate(), lines={line.pk: 1},
@@ -102,7 +102,7 @@ def test_place_checks(cast, delivered):
 
 def test_confirmations_sign_and_hand_over(cast, draft):
     handover_confirm(handover=draft, role="giver", by=cast.executor)
-    with pytest.raises(DistributionError, match="confirmed already"):
+    with pytest.raises(Refusal, match="confirmed already"):
         handover_confirm(handover=draft, role="giver", by=cast.executor)
     handover_confirm(handover=draft, role="receiver", by=cast.ketua_rw)
     draft.refresh_from_db()
@@ -157,12 +157,12 @@ def test_shortfall_returns_quantity(cast, delivered, dist):
 
 
 def test_signed_bast_edit_refused(cast, signed):
-    with pytest.raises(DistributionError, match="signed"):
+    with pytest.raises(Refusal, match="signed"):
         handover_update(handover=signed, address="elsewhere", by=cast.executor)
-    with pytest.raises(DistributionError, match="signed"):
+    with pytest.raises(Refusal, match="signed"):
         handover_photo_add(handover=signed, upload=SimpleUploadedFile("a.png", _image()),
                            by=cast.executor)
-    with pytest.raises(DistributionError, match="signed"):
+    with pytest.raises(Refusal, match="signed"):
         handover_confirm(handover=signed, role="giver", by=cast.executor)
     signed.address = "tampered"
     with pytest.raises(SignedHandoverError):
@@ -173,7 +173,7 @@ def test_signed_bast_edit_refused(cast, signed):
     line.quantity = 1
     with pytest.raises(SignedHandoverError):
         line.save()
-    with pytest.raises(DistributionError):
+    with pytest.raises(Refusal):
         delivery_fail(delivery=signed.delivery, reason="x", by=cast.executor)
 
 
@@ -185,16 +185,16 @@ def test_draft_edit_before_confirmation(cast, draft):
     with pytest.raises(NotAllowed):
         handover_update(handover=draft, address="x", by=cast.ketua_rw)
     handover_confirm(handover=draft, role="receiver", by=cast.ketua_rw)
-    with pytest.raises(DistributionError, match="confirmed"):
+    with pytest.raises(Refusal, match="confirmed"):
         handover_update(handover=draft, address="x", by=cast.executor)
 
 
 def test_supersede(cast, signed, dist):
     line = signed.delivery.lines.get()
-    with pytest.raises(DistributionError, match="reason"):
+    with pytest.raises(Refusal, match="reason"):
         handover_create(delivery=signed.delivery, date=timezone.localdate(),
                         lines={line.pk: 38}, address="x", supersedes=signed, by=cast.executor)
-    with pytest.raises(DistributionError, match="more than the report"):
+    with pytest.raises(Refusal, match="more than the report"):
         handover_create(delivery=signed.delivery, date=timezone.localdate(),
                         lines={line.pk: 41}, address="x", supersedes=signed,
                         correction_reason="count", by=cast.executor)
@@ -203,7 +203,7 @@ def test_supersede(cast, signed, dist):
                           supersedes=signed, correction_reason="two were damaged",
                           by=cast.executor)
     assert new.number != signed.number
-    with pytest.raises(DistributionError, match="corrected already"):
+    with pytest.raises(Refusal, match="corrected already"):
         handover_create(delivery=signed.delivery, date=timezone.localdate(),
                         lines={line.pk: 30}, address="x", supersedes=signed,
                         correction_reason="again", by=cast.executor)
@@ -229,16 +229,16 @@ def test_photos(cast, draft, settings, tmp_path):
         assert re.fullmatch(r"handovers/photos/\d{4}/\d{2}/[0-9a-f]{32}\.(png|jpg|webp)",
                             photo.file.name)
     assert HandoverPhoto.objects.count() == 3
-    with pytest.raises(DistributionError, match="JPEG"):
+    with pytest.raises(Refusal, match="JPEG"):
         handover_photo_add(handover=draft, upload=SimpleUploadedFile(
             "photo.jpg", b"<?php echo 1; ?>"), by=cast.executor)
     gif = io.BytesIO()
     Image.new("RGB", (4, 4)).save(gif, format="GIF")
-    with pytest.raises(DistributionError, match="JPEG"):
+    with pytest.raises(Refusal, match="JPEG"):
         handover_photo_add(handover=draft, upload=SimpleUploadedFile("a.gif", gif.getvalue()),
                            by=cast.executor)
     big = SimpleUploadedFile("big.png", _image() + b"\0" * (5 * 1024 * 1024))
-    with pytest.raises(DistributionError, match="5 MB"):
+    with pytest.raises(Refusal, match="5 MB"):
         handover_photo_add(handover=draft, upload=big, by=cast.executor)
     with pytest.raises(NotAllowed):
         handover_photo_add(handover=draft, upload=SimpleUploadedFile("a.png", _image()),
@@ -247,7 +247,7 @@ def test_photos(cast, draft, settings, tmp_path):
 
 def test_paper_bast(cast, draft, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    with pytest.raises(DistributionError, match="PDF"):
+    with pytest.raises(Refusal, match="PDF"):
         handover_paper_upload(handover=draft, upload=SimpleUploadedFile("x.pdf", b"hello"),
                               receiver_name="Pak RW", witness_name="Bu Lurah",
                               by=cast.executor)
@@ -255,7 +255,7 @@ def test_paper_bast(cast, draft, settings, tmp_path):
         handover_paper_upload(handover=draft, upload=SimpleUploadedFile("x.png", _image()),
                               receiver_name="Pak RW", witness_name="Bu Lurah",
                               by=cast.ketua_rw)
-    with pytest.raises(DistributionError, match="no paper"):
+    with pytest.raises(Refusal, match="no paper"):
         handover_paper_accept(handover=draft, by=cast.assessor)
     from tests.uploads import pdf as real_pdf
 
@@ -264,7 +264,7 @@ def test_paper_bast(cast, draft, settings, tmp_path):
                               receiver_name="Pak RW", witness_name="Bu Lurah",
                               by=cast.executor)
     assert h.paper_scan.name.endswith(".pdf") and "scan" not in h.paper_scan.name
-    with pytest.raises(DistributionError, match="paper"):
+    with pytest.raises(Refusal, match="paper"):
         handover_confirm(handover=h, role="receiver", by=cast.ketua_rw)
     with pytest.raises(NotAllowed):
         handover_paper_accept(handover=h, by=cast.executor)
@@ -278,19 +278,15 @@ def test_content_names_individuals_generically(cast, dist):
     from ksbb.accounts.services import membership_grant, organization_create
     from ksbb.distribution.selectors import INDIVIDUAL_DONOR_LABEL
     from ksbb.distribution.services import delivery_deliver, delivery_dispatch, delivery_schedule
-    from ksbb.donations.services import (
-        collaborator_profile_create,
-        pledge_receive,
-        pledge_submit,
-    )
+    from ksbb.donations.services import collaborator_profile_create, pledge_receive, pledge_submit
     from tests.distribution.conftest import make_allocation
 
     person = organization_create(kind=Organization.Kind.COLLABORATOR, name="Budi Santoso",
-                                 by="test")
+                                 by=SETUP)
     collaborator_profile_create(organization=person, kind="individual",
-                                email="budi@example.com", by="test")
+                                email="budi@example.com", by=SETUP)
     membership_grant(user=cast.collaborator, role="collaborator", organization=person,
-                     by="test")
+                     by=SETUP)
     donor = type(cast.collaborator).objects.get(pk=cast.collaborator.pk)  # fresh scope
     p = pledge_submit(collaborator=person, aggregator=cast.aggregator_org,
                       item=dist.don.sembako, quantity=10, by=donor)

@@ -11,8 +11,8 @@ from django.utils import timezone
 from ksbb.accounts.models import Role
 from ksbb.accounts.services import membership_grant
 from ksbb.areas.models import Area
+from ksbb.core.domain import Refusal
 from ksbb.distribution.services import (
-    DistributionError,
     NotAllowed,
     delivery_schedule,
     handover_create,
@@ -20,7 +20,7 @@ from ksbb.distribution.services import (
     handover_paper_upload,
     handover_photo_add,
 )
-from tests.conftest import VILLAGE_A
+from tests.conftest import SETUP, VILLAGE_A
 from tests.distribution.conftest import make_allocation
 from tests.uploads import pdf, png, png_claiming
 
@@ -44,7 +44,7 @@ def test_one_person_cannot_upload_and_accept_a_paper_bast(cast, draft):
     BAST and accepted it: signed, and /verify/ said valid."""
     membership_grant(user=cast.executor, role=Role.KELURAHAN_OFFICER,
                      organization=cast.government,
-                     villages=[Area.objects.get(code=VILLAGE_A)], by="test")
+                     villages=[Area.objects.get(code=VILLAGE_A)], by=SETUP)
     executor = type(cast.executor).objects.get(pk=cast.executor.pk)  # fresh scope
     h = _paper(draft, executor)
     with pytest.raises(NotAllowed, match="someone other than the executor"):
@@ -52,10 +52,10 @@ def test_one_person_cannot_upload_and_accept_a_paper_bast(cast, draft):
     # A colleague at the same executor is not another party either.
     colleague = type(cast.executor).objects.create(username="colleague")
     membership_grant(user=colleague, role=Role.EXECUTOR_STAFF, organization=cast.executor_org,
-                     by="test")
+                     by=SETUP)
     membership_grant(user=colleague, role=Role.KELURAHAN_OFFICER,
                      organization=cast.government,
-                     villages=[Area.objects.get(code=VILLAGE_A)], by="test")
+                     villages=[Area.objects.get(code=VILLAGE_A)], by=SETUP)
     with pytest.raises(NotAllowed):
         handover_paper_accept(handover=h, by=colleague)
     h.refresh_from_db()
@@ -69,7 +69,7 @@ def test_one_person_cannot_upload_and_accept_a_paper_bast(cast, draft):
     b"%PDF-" + b"\0" * 200 + b"%%EOF",
 ])
 def test_a_paper_scan_must_be_a_real_pdf(cast, draft, data):
-    with pytest.raises(DistributionError) as refused:
+    with pytest.raises(Refusal) as refused:
         _paper(draft, cast.executor, data)
     assert "paper" in refused.value.message_dict
     draft.refresh_from_db()
@@ -77,7 +77,7 @@ def test_a_paper_scan_must_be_a_real_pdf(cast, draft, data):
 
 
 def test_a_paper_scan_has_at_most_twenty_pages(cast, draft):
-    with pytest.raises(DistributionError, match="more than 20 pages"):
+    with pytest.raises(Refusal, match="more than 20 pages"):
         _paper(draft, cast.executor, pdf(pages=21))
     assert _paper(draft, cast.executor, pdf(pages=2)).paper_scan
 
@@ -127,10 +127,10 @@ def test_one_pixel_cap_for_every_image_before_decoding(cast, draft):
     """Finding 7: a 12,000 x 12,000 PNG photo was decoded (6 s, +800 MB)."""
     bomb = png_claiming(12_000, 12_000)
     assert len(bomb) < 1000
-    with pytest.raises(DistributionError, match="million pixels"):
+    with pytest.raises(Refusal, match="million pixels"):
         handover_photo_add(handover=draft, upload=SimpleUploadedFile("a.png", bomb),
                            by=cast.executor)
-    with pytest.raises(DistributionError, match="million pixels"):
+    with pytest.raises(Refusal, match="million pixels"):
         _paper(draft, cast.executor, bomb, name="scan.png")
 
 
@@ -138,11 +138,11 @@ def test_a_bast_is_dated_within_its_deliverys_window(cast, delivered):
     """Finding 11: a BAST dated 1999-01-01 for a delivery of today was numbered
     BAST/PANGAN/1999/01/0001."""
     line = delivered.lines.get()
-    with pytest.raises(DistributionError) as refused:
+    with pytest.raises(Refusal) as refused:
         handover_create(delivery=delivered, date=dt.date(1999, 1, 1),
                         lines={line.pk: line.quantity}, address="Balai", by=cast.executor)
     assert "date" in refused.value.message_dict
-    with pytest.raises(DistributionError):
+    with pytest.raises(Refusal):
         handover_create(delivery=delivered, date=timezone.localdate() + dt.timedelta(days=1),
                         lines={line.pk: line.quantity}, address="Balai", by=cast.executor)
     ok = handover_create(delivery=delivered, date=timezone.localdate(),
@@ -159,7 +159,7 @@ def test_scheduling_refusals_do_not_reveal_another_aggregators_allocations(cast,
     missing = Allocation.objects.order_by("-pk").first().pk + 1000
 
     def refusal(allocation_id: int) -> str:
-        with pytest.raises(DistributionError) as refused:
+        with pytest.raises(Refusal) as refused:
             delivery_schedule(allocations=[Allocation(pk=allocation_id)],
                               executor=cast.executor_org, scheduled_for=timezone.localdate(),
                               by=cast.outsider)

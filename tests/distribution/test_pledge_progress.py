@@ -14,6 +14,7 @@ from ksbb.distribution.services import (
 )
 from ksbb.donations.models import Pledge
 from ksbb.donations.services import pledge_mark_allocated
+from tests.conftest import SETUP
 from tests.distribution.conftest import make_allocation
 from tests.donations.conftest import setup_donations
 
@@ -40,7 +41,7 @@ def test_partly_handed_over_is_distributed_then_completed(cast):  # type: ignore
     don = setup_donations(cast)
     first = make_allocation(cast, don, quantity=60)  # the pledge received 100
     pledge = first.pledge
-    pledge_mark_allocated(pledge=pledge, by="system:test")
+    pledge_mark_allocated(pledge=pledge, by=SETUP)
     _hand_over(cast, first)
     pledge.refresh_from_db()
     assert pledge.state == Pledge.State.DISTRIBUTED  # 40 are still waiting
@@ -56,7 +57,7 @@ def test_partly_handed_over_is_distributed_then_completed(cast):  # type: ignore
 def test_a_shortfall_keeps_the_pledge_open(cast):  # type: ignore[no-untyped-def]
     don = setup_donations(cast)
     allocation = make_allocation(cast, don, quantity=100)
-    pledge_mark_allocated(pledge=allocation.pledge, by="system:test")
+    pledge_mark_allocated(pledge=allocation.pledge, by=SETUP)
     _hand_over(cast, allocation, quantity=90)  # 10 short: they go back to the pledge
     allocation.pledge.refresh_from_db()
     assert allocation.pledge.state == Pledge.State.DISTRIBUTED

@@ -17,6 +17,7 @@ from ksbb.donations.services import (
     pledge_receive,
     pledge_submit,
 )
+from tests.conftest import SETUP
 
 
 @dataclass
@@ -31,10 +32,10 @@ def setup_donations(cast) -> Donations:  # type: ignore[no-untyped-def]
     valid_until = timezone.localdate() + dt.timedelta(days=365)
     for org in (cast.aggregator_org, cast.outsider_org):
         aggregator_profile_create(organization=org, licence_number=f"KEMENSOS-{org.pk}",
-                                  licence_valid_until=valid_until, by="test")
+                                  licence_valid_until=valid_until, by=SETUP)
         aggregator_verify(aggregator=org, by=cast.admin)
     collaborator_profile_create(organization=cast.collaborator_org, kind="business",
-                                email="csr@sembako.example", by="test")
+                                email="csr@sembako.example", by=SETUP)
     pangan = Program.objects.get(code="PANGAN")
     return Donations(pangan, pangan.items.get(name="Paket sembako"),
                      pangan.items.get(name="Makanan siap saji"))

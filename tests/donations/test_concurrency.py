@@ -15,15 +15,12 @@ from django.utils import translation
 
 from ksbb.accounts.models import Role
 from ksbb.accounts.services import membership_grant, user_create
+from ksbb.core.domain import Refusal
 from ksbb.core.models import AuditEntry
 from ksbb.donations.models import Item, Pledge, Program, PurchaseFunding
 from ksbb.donations.seed import seed_programs
-from ksbb.donations.services import (
-    PledgeError,
-    pledge_receive,
-    pledge_submit,
-    purchase_record,
-)
+from ksbb.donations.services import pledge_receive, pledge_submit, purchase_record
+from tests.conftest import SETUP
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -61,9 +58,9 @@ def _run_at_once(n: int, work) -> tuple[list[object], list[BaseException]]:  # t
 
 
 def test_two_staff_receive_the_same_pledge_once(seeded, cast, don):  # type: ignore[no-untyped-def]
-    second = user_create(username="aggregator2", password="x-Very-long-9", by="test")
+    second = user_create(username="aggregator2", password="x-Very-long-9", by=SETUP)
     membership_grant(user=second, role=Role.AGGREGATOR_STAFF,
-                     organization=cast.aggregator_org, by="test")
+                     organization=cast.aggregator_org, by=SETUP)
     pledge = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                            item=don.sembako, quantity=1000, by=cast.collaborator)
     staff = [cast.aggregator, second]
@@ -72,7 +69,7 @@ def test_two_staff_receive_the_same_pledge_once(seeded, cast, don):  # type: ign
         pledge=pledge, received_quantity=950 - i, by=staff[i]))
 
     assert len(results) == 1 and len(errors) == 1
-    assert isinstance(errors[0], PledgeError)
+    assert isinstance(errors[0], Refusal)
     assert "only a submitted pledge can be received" in " ".join(errors[0].messages)
     pledge.refresh_from_db()
     assert pledge.state == "received" and pledge.received_quantity in (949, 950)
@@ -91,7 +88,7 @@ def test_parallel_purchases_never_overspend_a_pledge(seeded, cast, don):  # type
         supplier=f"Toko {i}", funding=[(pledge, 150_000)], by=cast.aggregator))
 
     assert len(results) == 6 and len(errors) == 14
-    assert all(isinstance(e, PledgeError) and "left" in " ".join(e.messages) for e in errors)
+    assert all(isinstance(e, Refusal) and "left" in " ".join(e.messages) for e in errors)
     spent = PurchaseFunding.objects.filter(pledge=pledge).aggregate(s=Sum("amount_rupiah"))["s"]
     assert spent == 900_000 <= pledge.received_amount
     assert AuditEntry.objects.filter(action="purchase.recorded").count() == 6

@@ -7,11 +7,11 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from ksbb.core.domain import NotAllowed, Refusal
 from ksbb.core.models import AuditEntry
 from ksbb.donations import imports
 from ksbb.donations.imports import pledges_import
 from ksbb.donations.models import Pledge
-from ksbb.donations.services import DonationError, NotAllowed
 from tests.conftest import VILLAGE_A
 
 pytestmark = pytest.mark.django_db
@@ -108,17 +108,17 @@ def test_import_refusals_of_the_whole_file(cast, don, monkeypatch):
                        by=cast.outsider)
     with pytest.raises(NotAllowed):
         _import(cast, _csv(), by=cast.collaborator)
-    with pytest.raises(DonationError, match="no rows"):
+    with pytest.raises(Refusal, match="no rows"):
         _import(cast, _csv())
-    with pytest.raises(DonationError, match="missing columns"):
+    with pytest.raises(Refusal, match="missing columns"):
         _import(cast, io.BytesIO(b"kind,item\ngoods,sembako\n"))
-    with pytest.raises(DonationError, match="UTF-8"):
+    with pytest.raises(Refusal, match="UTF-8"):
         _import(cast, io.BytesIO(b"collaborator_id\n\xff\xfe\n"))
-    with pytest.raises(DonationError, match="readable XLSX"):
+    with pytest.raises(Refusal, match="readable XLSX"):
         _import(cast, io.BytesIO(b"not a zip"), name="a.xlsx")
     monkeypatch.setattr(imports, "MAX_ROWS", 3)
     lines = [f"{cast.collaborator_org.pk},,goods,sembako,,1,,,," for _ in range(4)]
-    with pytest.raises(DonationError, match="more than 3 rows"):
+    with pytest.raises(Refusal, match="more than 3 rows"):
         _import(cast, _csv(*lines))
     assert not Pledge.objects.exists()
 
@@ -127,7 +127,7 @@ def test_import_refused_for_unverified_aggregator(cast, don):
     from ksbb.donations.models import AggregatorProfile
 
     AggregatorProfile.objects.filter(organization=cast.aggregator_org).update(verified_at=None)
-    with pytest.raises(DonationError, match="not verified"):
+    with pytest.raises(Refusal, match="not verified"):
         _import(cast, _csv(f"{cast.collaborator_org.pk},,goods,sembako,,1,,,,"))
 
 

@@ -179,3 +179,10 @@ def test_money_pledge_page_shows_what_its_money_bought(cast, don, received_money
     assert "Bought with this money" in body and "900,000" in body.replace(".", ",")
     assert '<td class="num">3</td>' in body
 
+
+
+def test_reject_looks_dangerous_and_asks(cast, don, goods_pledge, client_for):  # type: ignore[no-untyped-def]
+    """Issue 15 point 7: a danger style and a confirmation (site.js, data-confirm)."""
+    body = client_for(cast.aggregator).get("/donations/inbox/").content.decode()
+    assert 'data-confirm="Reject this pledge? This cannot be undone."' in body
+    assert '<button type="submit" class="danger">Reject</button>' in body

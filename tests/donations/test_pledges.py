@@ -7,11 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from ksbb.core.domain import NotAllowed, Refusal, SystemActor
 from ksbb.core.models import AuditEntry
 from ksbb.donations.models import AggregatorProfile, Pledge
 from ksbb.donations.services import (
-    NotAllowed,
-    PledgeError,
     aggregator_can_receive,
     pledge_cancel,
     pledge_complete,
@@ -21,6 +20,7 @@ from ksbb.donations.services import (
     pledge_reject,
     pledge_submit,
 )
+from tests.conftest import SETUP
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_submit_with_preferred_area_and_recipient(cast, don):
 
 @pytest.mark.parametrize("quantity", [0, -1, None, 1.5, "3", True])
 def test_submit_refuses_bad_quantities(cast, don, quantity):
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                       item=don.sembako, quantity=quantity, by=cast.collaborator)
     assert "quantity" in exc.value.message_dict
@@ -71,17 +71,17 @@ def test_submit_refuses_bad_quantities(cast, don, quantity):
 
 @pytest.mark.parametrize("amount", [0, -1000, None])
 def test_submit_refuses_bad_amounts(cast, don, amount):
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                       program=don.pangan, amount=amount, by=cast.collaborator)
     assert "amount_rupiah" in exc.value.message_dict
 
 
 def test_submit_refuses_goods_and_money_at_once(cast, don):
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                       item=don.sembako, program=don.pangan, quantity=1, by=cast.collaborator)
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                       item=don.sembako, quantity=1, amount=5, by=cast.collaborator)
 
@@ -93,7 +93,7 @@ def test_submit_refuses_anyone_but_the_collaborators_members(cast, don, who):
                       item=don.sembako, quantity=1, by=cast.users[who])
     with pytest.raises(NotAllowed):
         pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
-                      item=don.sembako, quantity=1, by="system")
+                      item=don.sembako, quantity=1, by=SETUP)
     assert not Pledge.objects.exists()
 
 
@@ -101,14 +101,14 @@ def test_submit_refuses_collaborator_of_another_org(cast, don):
     from ksbb.accounts.models import Organization
     from ksbb.accounts.services import organization_create
 
-    other = organization_create(kind=Organization.Kind.COLLABORATOR, name="CV Lain", by="test")
+    other = organization_create(kind=Organization.Kind.COLLABORATOR, name="CV Lain", by=SETUP)
     with pytest.raises(NotAllowed):
         pledge_submit(collaborator=other, aggregator=cast.aggregator_org, item=don.sembako,
                       quantity=1, by=cast.collaborator)
 
 
 def test_submit_refuses_a_non_collaborator_donor(cast, don):
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_submit(collaborator=cast.aggregator_org, aggregator=cast.aggregator_org,
                       item=don.sembako, quantity=1, by=cast.aggregator)
     assert "collaborator" in exc.value.message_dict
@@ -117,7 +117,7 @@ def test_submit_refuses_a_non_collaborator_donor(cast, don):
 def test_submit_refuses_unverified_aggregator(cast, don):
     AggregatorProfile.objects.filter(organization=cast.aggregator_org).update(verified_at=None)
     assert not aggregator_can_receive(cast.aggregator_org)
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                       item=don.sembako, quantity=1, by=cast.collaborator)
     assert "aggregator" in exc.value.message_dict
@@ -129,7 +129,7 @@ def test_submit_refuses_expired_aggregator(cast, don):
         licence_valid_until=yesterday)
     assert aggregator_can_receive(cast.aggregator_org, on=yesterday)
     assert not aggregator_can_receive(cast.aggregator_org)
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                       item=don.sembako, quantity=1, by=cast.collaborator)
     assert "aggregator" in exc.value.message_dict
@@ -144,14 +144,14 @@ def test_submit_refuses_aggregator_without_licence(cast, don):
 def test_submit_refuses_retired_item_and_inactive_programme(cast, don):
     don.sembako.is_active = False
     don.sembako.save()
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                       item=don.sembako, quantity=1, by=cast.collaborator)
     assert "item" in exc.value.message_dict
     from ksbb.donations.models import Program
 
     seni = Program.objects.get(code="SENI_BUDAYA")
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                       program=seni, amount=1000, by=cast.collaborator)
     assert "program" in exc.value.message_dict
@@ -181,7 +181,7 @@ def test_receive_money(cast, received_money):
 
 @pytest.mark.parametrize("received", [0, -5, 101, None])
 def test_receive_refuses_bad_quantities(cast, goods_pledge, received):
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_receive(pledge=goods_pledge, received_quantity=received, by=cast.aggregator)
     assert "received_quantity" in exc.value.message_dict
     _unchanged(goods_pledge)
@@ -190,16 +190,16 @@ def test_receive_refuses_bad_quantities(cast, goods_pledge, received):
 
 @pytest.mark.parametrize("received", [0, -1, 1_000_001])
 def test_receive_refuses_bad_amounts(cast, money_pledge, received):
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_receive(pledge=money_pledge, received_amount=received, by=cast.aggregator)
     assert "received_amount" in exc.value.message_dict
     assert Pledge.objects.get(pk=money_pledge.pk).state == Pledge.State.SUBMITTED
 
 
 def test_receive_refuses_the_wrong_measure(cast, goods_pledge, money_pledge):
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_receive(pledge=goods_pledge, received_amount=5, by=cast.aggregator)
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_receive(pledge=money_pledge, received_quantity=5, by=cast.aggregator)
 
 
@@ -214,7 +214,7 @@ def test_receive_refuses_anyone_but_that_aggregators_staff(cast, goods_pledge, w
 
 def test_receive_refuses_wrong_state(cast, goods_pledge):
     pledge_receive(pledge=goods_pledge, received_quantity=1, by=cast.aggregator)
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_receive(pledge=goods_pledge, received_quantity=1, by=cast.aggregator)
     assert Pledge.objects.get(pk=goods_pledge.pk).received_quantity == 1
 
@@ -222,7 +222,7 @@ def test_receive_refuses_wrong_state(cast, goods_pledge):
 def test_receive_refuses_once_the_licence_expired(cast, goods_pledge):
     AggregatorProfile.objects.filter(organization=cast.aggregator_org).update(
         licence_valid_until=timezone.localdate() - dt.timedelta(days=1))
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_receive(pledge=goods_pledge, received_quantity=1, by=cast.aggregator)
 
 
@@ -247,7 +247,7 @@ def test_reject(cast, goods_pledge):
 
 
 def test_reject_needs_a_reason(cast, goods_pledge):
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         pledge_reject(pledge=goods_pledge, reason="  ", by=cast.aggregator)
     assert "reason" in exc.value.message_dict
 
@@ -260,7 +260,7 @@ def test_reject_refuses_others(cast, goods_pledge, who):
 
 def test_reject_refuses_wrong_state(cast, goods_pledge):
     pledge_receive(pledge=goods_pledge, received_quantity=1, by=cast.aggregator)
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_reject(pledge=goods_pledge, reason="x", by=cast.aggregator)
 
 
@@ -285,7 +285,7 @@ def test_cancel_refuses_once_no_longer_submitted(cast, goods_pledge, first):
         pledge_reject(pledge=goods_pledge, reason="x", by=cast.aggregator)
     else:
         pledge_cancel(pledge=goods_pledge, reason="x", by=cast.collaborator)
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_cancel(pledge=goods_pledge, reason="again", by=cast.collaborator)
 
 
@@ -294,7 +294,7 @@ def test_cancel_refuses_once_no_longer_submitted(cast, goods_pledge, first):
 def test_allocated_distributed_completed(cast, goods_pledge):
     pledge_receive(pledge=goods_pledge, received_quantity=10, by=cast.aggregator)
     pledge = pledge_mark_allocated(pledge=goods_pledge, by=cast.assessor)
-    pledge = pledge_mark_distributed(pledge=pledge, by="system:distribution")
+    pledge = pledge_mark_distributed(pledge=pledge, by=SystemActor("distribution"))
     pledge = pledge_complete(pledge=pledge, by=cast.admin)
     assert pledge.state == Pledge.State.COMPLETED
     assert [e.action for e in _entries(pledge)] == [
@@ -303,9 +303,9 @@ def test_allocated_distributed_completed(cast, goods_pledge):
 
 
 def test_later_steps_refuse_wrong_state_and_actor(cast, goods_pledge):
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_mark_allocated(pledge=goods_pledge, by=cast.assessor)
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refusal):
         pledge_complete(pledge=goods_pledge, by=cast.assessor)
     pledge_receive(pledge=goods_pledge, received_quantity=10, by=cast.aggregator)
     with pytest.raises(NotAllowed):

@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from ksbb.core.domain import Refusal
 from ksbb.core.models import AuditEntry
 from ksbb.donations.models import Purchase
-from ksbb.donations.services import PledgeError, pledge_receive, pledge_submit, purchase_record
+from ksbb.donations.services import pledge_receive, pledge_submit, purchase_record
 from ksbb.donations.uploads import RECEIPT_MAX_BYTES, clean_receipt
 from tests.uploads import pdf, png
 
@@ -109,7 +110,7 @@ def test_other_aggregators_pledges_are_not_offered(cast, don, received_money, cl
 
 
 def test_service_checks_the_receipt_too(cast, don, received_money):
-    with pytest.raises(PledgeError) as exc:
+    with pytest.raises(Refusal) as exc:
         purchase_record(aggregator=cast.aggregator_org, item=don.sembako, quantity=1,
                         cost_rupiah=300_000, supplier="X", by=cast.aggregator,
                         funding=[(received_money, 300_000)],

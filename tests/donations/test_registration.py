@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
+from ksbb.core.domain import NotAllowed, Refusal
 from ksbb.core.models import AuditEntry
 from ksbb.donations.models import AggregatorProfile, CollaboratorProfile
 from ksbb.donations.services import (
-    DonationError,
-    NotAllowed,
     aggregator_can_receive,
     aggregator_register,
     aggregator_verify,
@@ -68,7 +67,7 @@ def test_verify_email(jakarta):
 
 
 def test_verify_email_refuses_forged_token(jakarta):
-    with pytest.raises(DonationError):
+    with pytest.raises(Refusal):
         collaborator_verify_email(token="nonsense")
 
 
@@ -98,7 +97,7 @@ def test_a_registered_address_is_not_told_apart(jakarta, cast):
     assert Organization.objects.filter(kind="collaborator").count() == 2  # cast's + Siti's
     assert [m.to for m in mail.outbox] == [["siti@example.com"]]
     # An administrator registering someone is told.
-    with pytest.raises(DonationError) as exc:
+    with pytest.raises(Refusal) as exc:
         _register(name="Other", send_verification=False, by=cast.admin)
     assert "email" in exc.value.message_dict
 
@@ -141,12 +140,12 @@ def test_only_platform_admin_verifies(cast, who):
 
 def test_verify_refuses_expired_licence_and_twice(cast):
     expired = _aggregator(valid_days=-1)
-    with pytest.raises(DonationError):
+    with pytest.raises(Refusal):
         aggregator_verify(aggregator=expired.organization, by=cast.admin)
     ok = aggregator_register(name="PMI", licence_number="X",
                              licence_valid_until=timezone.localdate(), by=cast.admin)
     aggregator_verify(aggregator=ok.organization, by=cast.admin)
-    with pytest.raises(DonationError):
+    with pytest.raises(Refusal):
         aggregator_verify(aggregator=ok.organization, by=cast.admin)
-    with pytest.raises(DonationError):
+    with pytest.raises(Refusal):
         aggregator_verify(aggregator=cast.executor_org, by=cast.admin)

@@ -8,9 +8,9 @@ from ksbb.needs.models import Need, NeedsImport
 from ksbb.needs.services import (
     needs_derive_from_poverty,
     needs_import,
-    needs_import_start,
     round_close,
 )
+from ksbb.needs.tasks import needs_import_start
 from tests.needs.conftest import RW_A1, RW_A2, RW_B1, RW_OTHER, csv_rows
 
 pytestmark = pytest.mark.django_db

@@ -10,13 +10,14 @@ from rest_framework.authtoken.models import Token
 
 from ksbb.accounts.models import User
 from ksbb.core.audit import audit_verify
+from ksbb.core.domain import Refusal
 from ksbb.core.models import AuditEntry
 from ksbb.donations.models import CollaboratorProfile, Pledge
-from ksbb.privacy.services import ANONYMOUS_DONOR, PrivacyError, account_erase
+from ksbb.privacy.services import ANONYMOUS_DONOR, account_erase
 from ksbb.reports.models import MisuseReport
 from ksbb.reports.services import report_submit
 from ksbb.stats.selectors import dashboard
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, SETUP
 
 from .conftest import EMAIL, NAME, NIK, PHONE
 
@@ -110,11 +111,11 @@ def test_erasure_anonymises_and_keeps_pledges_and_statistics(cast, client_for, d
 
 def test_erasure_refused_for_staff_and_without_password(cast, client_for, donor):
     assert client_for(cast.aggregator).get(ERASE).status_code == 403
-    with pytest.raises(PrivacyError):
+    with pytest.raises(Refusal):
         account_erase(user=cast.aggregator, password=PASSWORD, by=cast.aggregator)
-    with pytest.raises(PrivacyError):
+    with pytest.raises(Refusal):
         account_erase(user=donor.user, password=PASSWORD, by=cast.collaborator)
-    with pytest.raises(PrivacyError):
+    with pytest.raises(Refusal):
         account_erase(user=donor.user, password="", by=donor.user)
     assert User.objects.get(pk=donor.user.pk).email == EMAIL
 
@@ -124,7 +125,7 @@ def test_business_donor_keeps_its_name_when_another_member_remains(cast, donor):
     from ksbb.accounts.services import membership_grant
 
     membership_grant(user=donor.user, role=Role.COLLABORATOR,
-                     organization=cast.collaborator_org, by="test")
+                     organization=cast.collaborator_org, by=SETUP)
     account_erase(user=donor.user, password=PASSWORD, by=donor.user)
     cast.collaborator_org.refresh_from_db()
     assert cast.collaborator_org.name == "PT Sembako"

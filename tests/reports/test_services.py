@@ -11,6 +11,7 @@ from PIL import Image
 
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_verify
+from ksbb.core.domain import NotAllowed, Refusal
 from ksbb.core.models import AuditEntry
 from ksbb.reports.models import MisuseReport, ReportPhoto
 from ksbb.reports.photos import MAX_PHOTO_BYTES
@@ -22,8 +23,6 @@ from ksbb.reports.selectors import (
     reports_visible_to,
 )
 from ksbb.reports.services import (
-    NotAllowed,
-    ReportError,
     report_investigate,
     report_resolve,
     report_submit,
@@ -115,7 +114,7 @@ def test_codes_are_unique(cast):
 def test_text_file_renamed_jpg_is_refused(cast):
     fake = SimpleUploadedFile("photo.jpg", b"just some text, not an image" * 10,
                               content_type="image/jpeg")
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         _submit(photos=[fake])
     assert "photos" in exc.value.message_dict
     assert not MisuseReport.objects.exists()
@@ -124,20 +123,20 @@ def test_text_file_renamed_jpg_is_refused(cast):
 def test_gif_is_refused(cast):
     buf = io.BytesIO()
     Image.new("RGB", (8, 8)).save(buf, format="GIF")
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         _submit(photos=[SimpleUploadedFile("a.png", buf.getvalue(), "image/png")])
     assert "JPEG, PNG" in exc.value.message_dict["photos"][0]
 
 
 def test_too_big_file_is_refused(cast):
     big = SimpleUploadedFile("big.png", png().read() + b"\0" * MAX_PHOTO_BYTES, "image/png")
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         _submit(photos=[big])
     assert "5 MB" in exc.value.message_dict["photos"][0]
 
 
 def test_fourth_photo_is_refused(cast):
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         _submit(photos=[png(), png(), png(), png()])
     assert "at most 3" in exc.value.message_dict["photos"][0]
     _submit(photos=[png(), png(), png()])
@@ -162,13 +161,13 @@ def test_jpeg_and_webp_are_reencoded(cast):
     ("reporter_email", {"reporter_email": "not-an-address"}),
 ])
 def test_invalid_submissions_are_refused(cast, field, kwargs):
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         _submit(**kwargs)
     assert field in exc.value.message_dict
 
 
 def test_organisation_must_be_aggregator_or_executor(cast):
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         _submit(organization=cast.collaborator_org)
     assert "organization" in exc.value.message_dict
     assert _submit(organization=cast.executor_org).organization == cast.executor_org
@@ -223,38 +222,38 @@ def test_admin_triages_too(cast, report):
 
 def test_assignee_must_cover_the_area(cast, report, other_report):
     for who in (cast.aggregator, cast.collaborator):
-        with pytest.raises(ReportError) as exc:
+        with pytest.raises(Refusal) as exc:
             report_triage(report=report, assigned_to=who, priority="normal", by=cast.assessor)
         assert "assigned_to" in exc.value.message_dict
     # The village A officer cannot take a report from another city.
-    with pytest.raises(ReportError):
+    with pytest.raises(Refusal):
         report_triage(report=other_report, assigned_to=cast.kelurahan, priority="normal",
                       by=cast.assessor)
 
 
 def test_wrong_priority(cast, report):
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         report_triage(report=report, assigned_to=cast.assessor, priority="urgent!",
                       by=cast.assessor)
     assert "priority" in exc.value.message_dict
 
 
 def test_wrong_states_are_refused(cast, report):
-    with pytest.raises(ReportError, match="only a triaged report"):
+    with pytest.raises(Refusal, match="only a triaged report"):
         report_investigate(report=report, notes="x", by=cast.assessor)
-    with pytest.raises(ReportError, match="only a report under investigation"):
+    with pytest.raises(Refusal, match="only a report under investigation"):
         report_resolve(report=report, outcome="founded", public_outcome="x", by=cast.assessor)
     report_triage(report=report, assigned_to=cast.kelurahan, priority="normal",
                   by=cast.assessor)
-    with pytest.raises(ReportError, match="only a received report"):
+    with pytest.raises(Refusal, match="only a received report"):
         report_triage(report=report, assigned_to=cast.kelurahan, priority="normal",
                       by=cast.assessor)
     report_investigate(report=report, notes="x", by=cast.kelurahan)
-    with pytest.raises(ReportError, match="only a triaged report"):
+    with pytest.raises(Refusal, match="only a triaged report"):
         report_investigate(report=report, notes="x", by=cast.kelurahan)
     report_resolve(report=report, outcome="unfounded", public_outcome="Nothing found.",
                    by=cast.assessor)
-    with pytest.raises(ReportError, match="only a report under investigation"):
+    with pytest.raises(Refusal, match="only a report under investigation"):
         report_resolve(report=report, outcome="founded", public_outcome="x", by=cast.assessor)
     report.refresh_from_db()
     assert report.outcome == "unfounded"
@@ -274,14 +273,14 @@ def test_unassigned_kelurahan_officer_cannot_investigate(cast, report):
 def test_notes_and_outcome_are_required(cast, report):
     report_triage(report=report, assigned_to=cast.assessor, priority="normal",
                   by=cast.assessor)
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         report_investigate(report=report, notes=" ", by=cast.assessor)
     assert "notes" in exc.value.message_dict
     report_investigate(report=report, notes="ok", by=cast.assessor)
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         report_resolve(report=report, outcome="maybe", public_outcome="y", by=cast.assessor)
     assert "outcome" in exc.value.message_dict
-    with pytest.raises(ReportError) as exc:
+    with pytest.raises(Refusal) as exc:
         report_resolve(report=report, outcome="founded", public_outcome="", by=cast.assessor)
     assert "public_outcome" in exc.value.message_dict
 

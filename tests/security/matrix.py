@@ -268,7 +268,7 @@ MATRIX.update({
     "backoffice:rounds": Entry(get=only(GOV)),
     "backoffice:round_new": Entry(get=only(GOV), post=only(GOV, OK)),
     "backoffice:round": Entry(get=only(GOV)),
-    "backoffice:round_close": gov_action(),
+    "backoffice:round_close": Entry(get=only(GOV, 405), post=only(["assessor"], OK)),
     "backoffice:need_set": gov_action(),
     "backoffice:needs_import_new": gov_action(),
     "backoffice:coverage": Entry(get=only(GOV)),
@@ -396,7 +396,8 @@ MATRIX.update({
     # API: government data.
     "round-list": Entry(get=only(GOV, anonymous=403), post=only(GOV, OK, anonymous=403)),
     "round-detail": Entry(get=only(GOV, anonymous=403)),
-    "round-close": Entry(get=only(GOV, 405, anonymous=403), post=only(GOV, OK, anonymous=403)),
+    "round-close": Entry(get=only(GOV, 405, anonymous=403),
+                         post=only(["assessor"], OK, anonymous=403)),
     "need-list": Entry(get=only(GOV, anonymous=403), post=only(GOV, OK, anonymous=403)),
     "need-detail": Entry(get=only(GOV, anonymous=403), post=only(GOV, 405, anonymous=403)),
     "allocation_run-list": Entry(get=only(GOV, anonymous=403),

@@ -32,7 +32,8 @@ from ksbb.donations.services import pledge_receive, pledge_submit, purchase_reco
 from ksbb.forum.models import Idea
 from ksbb.forum.services import idea_post
 from ksbb.needs.models import AssessmentRound, Need, NeedsImport, Recipient
-from ksbb.needs.services import institution_register, need_set, needs_import_start, round_open
+from ksbb.needs.services import institution_register, need_set, round_open
+from ksbb.needs.tasks import needs_import_start
 from ksbb.reports.models import MisuseReport, ReportPhoto
 from ksbb.reports.services import report_submit
 from tests.conftest import VILLAGE_A, VILLAGE_OTHER

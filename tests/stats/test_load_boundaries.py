@@ -61,7 +61,7 @@ def test_load_matches_and_reports(jakarta: None, two_squares: Path) -> None:
     rows = {b.area_id: b for b in AreaBoundary.objects.all()}
     assert set(rows) == {"31.71", "31.74"} and rows["31.71"].level == 2
     assert json.loads(rows["31.71"].geometry) == square(106.8, -6.2)
-    assert AuditEntry.objects.filter(action="boundaries.load", actor_label="cli:load_boundaries"
+    assert AuditEntry.objects.filter(action="boundaries.load", actor_label="system:load_boundaries"
                                      ).count() == 1
 
 

@@ -21,6 +21,7 @@ from ksbb.reports.models import MisuseReport
 from ksbb.reports.services import report_submit
 from ksbb.stats.opendata import DATASETS, LICENCE, dataset_rows
 from ksbb.web.public.opendata_views import safe_cell
+from tests.conftest import SETUP
 from tests.distribution.conftest import make_allocation
 from tests.distribution.test_pledge_progress import _hand_over
 from tests.donations.conftest import setup_donations
@@ -50,16 +51,16 @@ def world(cast) -> World:  # type: ignore[no-untyped-def]
     handover = _hand_over(cast, allocation)
     # An individual donor with every kind of personal data.
     budi = organization_create(kind=Organization.Kind.COLLABORATOR, name="Budi Santoso",
-                               by="test")
+                               by=SETUP)
     collaborator_profile_create(organization=budi, kind="individual", email=EMAIL,
-                                phone=PHONE, nik=NIK, by="test")
+                                phone=PHONE, nik=NIK, by=SETUP)
     # A business whose name is a spreadsheet formula.
-    evil = organization_create(kind=Organization.Kind.COLLABORATOR, name=EVIL, by="test")
+    evil = organization_create(kind=Organization.Kind.COLLABORATOR, name=EVIL, by=SETUP)
     collaborator_profile_create(organization=evil, kind="business", email="csr@evil.example",
-                                phone=PHONE_INTL, by="test")
+                                phone=PHONE_INTL, by=SETUP)
     for org, amount in ((budi, 500_000), (evil, 250_000)):
-        donor = user_create(username=f"donor{org.pk}", password=None, by="test")
-        membership_grant(user=donor, role=Role.COLLABORATOR, organization=org, by="test")
+        donor = user_create(username=f"donor{org.pk}", password=None, by=SETUP)
+        membership_grant(user=donor, role=Role.COLLABORATOR, organization=org, by=SETUP)
         pledge = pledge_submit(collaborator=org, aggregator=cast.aggregator_org,
                                program=don.pangan, amount=amount, by=donor)
         pledge_receive(pledge=pledge, received_amount=amount, by=cast.aggregator)

@@ -31,7 +31,13 @@ from ksbb.distribution.services import (
     handover_paper_accept,
     handover_paper_upload,
 )
-from ksbb.donations.models import CollaboratorProfile, Item, Pledge, Program
+from ksbb.donations.models import (
+    PLEDGE_COUNTS_AS_RECEIVED,
+    CollaboratorProfile,
+    Item,
+    Pledge,
+    Program,
+)
 from ksbb.donations.services import (
     pledge_cancel,
     pledge_money_remaining,
@@ -45,6 +51,7 @@ from ksbb.stats import rollups, selectors
 from ksbb.stats.models import CollectedDaily, DeliveredDaily, FundedDaily, Reach, ReachDay
 from ksbb.stats.reference import reference_dashboard
 from ksbb.stats.selectors import Filters, dashboard
+from tests.conftest import SETUP
 from tests.distribution.conftest import make_allocation
 from tests.donations.conftest import setup_donations
 from tests.uploads import pdf
@@ -79,14 +86,14 @@ def _example(cast: Any) -> Any:
 def _world(cast: Any) -> dict[str, Any]:
     don = setup_donations(cast)
     social = organization_create(kind=Organization.Kind.COLLABORATOR, name="Yayasan",
-                                 area=Area.objects.get(code="31.73.01.1001"), by="test")
+                                 area=Area.objects.get(code="31.73.01.1001"), by=SETUP)
     CollaboratorProfile.objects.create(organization=social, collaborator_kind="social_org",
                                        contact_email="y@example.org")
     anonymous = organization_create(kind=Organization.Kind.COLLABORATOR, name="Hamba Allah",
-                                    by="test")
+                                    by=SETUP)
     for org in (social, anonymous):
         membership_grant(user=cast.collaborator, role=Role.COLLABORATOR, organization=org,
-                         by="test")
+                         by=SETUP)
     orphanage = Recipient.objects.create(kind=Recipient.Kind.ORPHANAGE, name="Panti Asuhan",
                                          area=Area.objects.get(code="31.74.01.1001"),
                                          address="Jl. Melati 1", is_verified=True)
@@ -118,7 +125,7 @@ def _deliver(cast: Any, world: dict[str, Any], which: int, recipient: int, quant
     ``days_ago`` with ``part`` quarters of ``quantity``, signed on paper."""
     # make_allocation assesses needs in a Pangan round.
     goods = list(Pledge.objects.filter(kind=Pledge.Kind.GOODS, program__code="PANGAN",
-                                       state__in=selectors.COLLECTED_STATES).order_by("pk"))
+                                       state__in=PLEDGE_COUNTS_AS_RECEIVED).order_by("pk"))
     if not goods:
         _run(("goods", which % 3, which % 2, 100, 4, which % len(PREFERRED), days_ago), cast,
              world)

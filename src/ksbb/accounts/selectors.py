@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from ksbb.accounts.models import Membership, Organization, Role
 from ksbb.areas.models import Area
+from ksbb.core import areacodes
 
 
 @dataclass(frozen=True)
@@ -78,5 +79,5 @@ def villages_of(user: Any) -> QuerySet[Area]:
 
 def area_in_officer_scope(user: Any, code: str) -> bool:
     """True when ``code`` is one of the officer's villages or lies inside one."""
-    village = ".".join(code.split(".")[:4])
-    return code.count(".") >= 3 and village in scope_of(user).village_codes
+    village = areacodes.village_of(code)
+    return village is not None and village in scope_of(user).village_codes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 from ksbb.accounts.models import ROLE_ORGANIZATION_KIND, Membership, Organization, Role, User
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.needs.models import Recipient
+from ksbb.core.domain import Invalid
+
+if TYPE_CHECKING:  # accounts is below needs: the type only, no import at run time
+    from ksbb.needs.models import Recipient
 
 # The actor of an account its own person creates (sign-up, donor registration).
 SELF_REGISTRATION = "self-registration"
@@ -30,9 +33,9 @@ def organization_create(
     *, kind: str, name: str, by: Any, area: Area | None = None, is_demo: bool = False
 ) -> Organization:
     if kind not in Organization.Kind.values:
-        raise ValidationError({"kind": _("%(kind)r is not an organisation kind") % {"kind": kind}})
+        raise Invalid({"kind": _("%(kind)r is not an organisation kind") % {"kind": kind}})
     if not name.strip():
-        raise ValidationError({"name": _("the name is required")})
+        raise Invalid({"name": _("the name is required")})
     with transaction.atomic():
         org = Organization.objects.create(kind=kind, name=name.strip(), area=area,
                                           is_demo=is_demo)
@@ -51,7 +54,7 @@ def password_hash(password: str, *, user: User | None = None) -> str:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
+        raise Invalid({"password": exc.messages}) from exc
     return make_password(password)
 
 
@@ -89,19 +92,19 @@ def membership_grant(
 ) -> Membership:
     """Give ``user`` a role; the role decides which organisation kind and scope it needs."""
     if role not in Role.values:
-        raise ValidationError({"role": _("%(role)r is not a role") % {"role": role}})
+        raise Invalid({"role": _("%(role)r is not a role") % {"role": role}})
     kind = ROLE_ORGANIZATION_KIND[role]
     if kind is not None and (organization is None or organization.kind != kind):
-        raise ValidationError({"organization": _(
+        raise Invalid({"organization": _(
             "the role %(role)s needs an organisation of kind %(kind)s") % {
                 "role": Role(role).label, "kind": Organization.Kind(kind).label}})
     village_list = list(villages)
     if role == Role.KELURAHAN_OFFICER and not village_list:
-        raise ValidationError({"villages": _("a kelurahan officer needs at least one village")})
+        raise Invalid({"villages": _("a kelurahan officer needs at least one village")})
     if any(v.level != Area.Level.VILLAGE for v in village_list):
-        raise ValidationError({"villages": _("only villages (kelurahan/desa) can be chosen")})
+        raise Invalid({"villages": _("only villages (kelurahan/desa) can be chosen")})
     if role == Role.RECIPIENT_REPRESENTATIVE and recipient is None:
-        raise ValidationError({"recipient": _("a recipient representative needs a recipient")})
+        raise Invalid({"recipient": _("a recipient representative needs a recipient")})
     with transaction.atomic():
         membership = Membership.objects.create(user=user, role=role, organization=organization,
                                                recipient=recipient)
@@ -281,7 +284,7 @@ def user_confirm_email(*, token: str) -> User:
     pk = data.get("u") if isinstance(data, dict) else None
     user = User.objects.filter(pk=pk).first() if isinstance(pk, int) else None
     if user is None or not user.email or data.get("h") != _email_digest(user.email):
-        raise ValidationError({"token": [_("the confirmation link is invalid or has expired")]})
+        raise Invalid({"token": [_("the confirmation link is invalid or has expired")]})
     user_mark_confirmed(user=user, by=user)
     return user
 

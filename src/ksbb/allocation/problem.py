@@ -24,13 +24,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 from ksbb.allocation.selectors import (
-    ALLOCATABLE_PLEDGE_STATES,
     needs_remaining,
     used_by_pledge,
     used_by_purchase,
 )
-from ksbb.donations.models import Pledge, Purchase
+from ksbb.core import areacodes
+from ksbb.donations.models import PLEDGE_ALLOCATABLE, Pledge, Purchase
 from ksbb.needs.models import AssessmentRound, Need
 
 
@@ -58,8 +60,9 @@ def build_problem(rnd: AssessmentRound) -> BuiltProblem:
     needs = list(Need.objects.filter(round=rnd, recipient__is_verified=True)
                  .select_related("recipient", "item").order_by("pk"))
     remaining = needs_remaining(needs)
-    provinces = Counter(n.recipient.area_id.split(".")[0] for n in needs)
-    fallback = provinces.most_common(1)[0][0] if provinces else "31"
+    provinces = Counter(areacodes.province_of(n.recipient.area_id) for n in needs)
+    fallback = (provinces.most_common(1)[0][0] if provinces
+                else settings.KSBB_DEFAULT_PROVINCE)
     built = BuiltProblem(data={"pledges": [], "needs": []}, need_remaining=remaining)
 
     for need in needs:
@@ -72,7 +75,7 @@ def build_problem(rnd: AssessmentRound) -> BuiltProblem:
             "priority": need.priority, "area": need.recipient.area_id})
 
     pledges = list(Pledge.objects.filter(
-        kind=Pledge.Kind.GOODS, state__in=ALLOCATABLE_PLEDGE_STATES,
+        kind=Pledge.Kind.GOODS, state__in=PLEDGE_ALLOCATABLE,
         item__program_id=rnd.program_id).select_related(
             "item", "collaborator", "aggregator", "recipient").order_by("pk"))
     used = used_by_pledge(p.pk for p in pledges)

@@ -28,10 +28,9 @@ from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet, Su
 from ksbb.accounts.models import Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.allocation.models import Allocation, AllocationRun
-from ksbb.donations.models import Pledge, Purchase
+from ksbb.donations.models import PLEDGE_ALLOCATABLE, Pledge, Purchase
 from ksbb.needs.models import Need
 
-ALLOCATABLE_PLEDGE_STATES = (Pledge.State.RECEIVED, Pledge.State.ALLOCATED)
 _EFFECTIVE = ExpressionWrapper(F("quantity") - F("returned_quantity"),
                                output_field=IntegerField())
 
@@ -66,7 +65,7 @@ def used_by_recipient_item(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, 
 
 
 def pledge_remaining(pledge: Pledge) -> int:
-    if pledge.kind != Pledge.Kind.GOODS or pledge.state not in ALLOCATABLE_PLEDGE_STATES:
+    if pledge.kind != Pledge.Kind.GOODS or pledge.state not in PLEDGE_ALLOCATABLE:
         return 0
     return (pledge.received_quantity or 0) - used_by_pledge([pledge.pk]).get(pledge.pk, 0)
 

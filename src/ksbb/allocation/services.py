@@ -18,76 +18,54 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-import rules
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ksbb.accounts.models import User
 from ksbb.allocation.engine import Plan, ProblemError, SolverError, load_problem, solve
-from ksbb.allocation.engine.problem import LEVELS, shared_components
+from ksbb.allocation.engine.problem import LEVELS
 from ksbb.allocation.models import Allocation, AllocationRun, ProposedLine
 from ksbb.allocation.problem import build_problem, pledge_area
 from ksbb.allocation.selectors import (
-    ALLOCATABLE_PLEDGE_STATES,
     pledge_remaining,
     purchase_remaining,
     used_by_pledge,
     used_by_purchase,
     used_by_recipient_item,
 )
+from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Actor, Invalid, SystemActor, WrongState, is_user, require
 from ksbb.core.faults import pause_point
-from ksbb.donations.models import Pledge, Purchase
+from ksbb.donations.models import PLEDGE_ALLOCATABLE, Pledge, Purchase
 from ksbb.donations.services import pledge_mark_allocated
 from ksbb.needs.models import AssessmentRound, Need
 
-logger = logging.getLogger(__name__)
-
 Supply = Pledge | Purchase
+logger = logging.getLogger(__name__)
+WORKER = SystemActor("allocation")  # the background worker that runs the engine
 STUCK_AFTER = datetime.timedelta(hours=1)
 
 
-class AllocationError(ValidationError):
-    """A refused allocation write; ``message_dict`` names the offending fields."""
-
-
-def _refuse(field: str | None, message: str) -> AllocationError:
-    return AllocationError({field or NON_FIELD_ERRORS: [message]})
-
-
-def _require(by: Any, perm: str, obj: Any = None) -> None:
-    if isinstance(by, str):
-        return
-    # The rule itself, not ``by.has_perm``: a superuser passes every has_perm, but only an
-    # assessor allocates.
-    if by is None or not getattr(by, "is_active", False) or not rules.has_perm(perm, by, obj):
-        raise PermissionDenied(_("You are not allowed to do this."))
-
-
-def _user(by: Any) -> Any:
-    return by if hasattr(by, "pk") else None
-
-
-def _system(by: Any) -> Any:
-    """The actor handed to the donations service: internal callers act as the system."""
-    return by if hasattr(by, "pk") else "system"
+def _user(by: Actor) -> User | None:
+    return by if is_user(by) else None
 
 
 def _quantity(value: Any, *, zero: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < (0 if zero else 1):
-        raise _refuse("quantity", _("the quantity must be a whole number of at least %(min)s")
-                      % {"min": 0 if zero else 1})
+        raise Invalid(_("the quantity must be a whole number of at least %(min)s")
+                      % {"min": 0 if zero else 1}, field="quantity")
     return value
 
 
 def _open_round(rnd: AssessmentRound) -> None:
     if not AssessmentRound.objects.filter(pk=rnd.pk, state=AssessmentRound.State.OPEN).exists():
-        raise _refuse("round", _("the round %(name)s is closed") % {"name": rnd.name})
+        raise WrongState(_("the round %(name)s is closed") % {"name": rnd.name}, field="round")
 
 
 def locality_of(supply_area: str, need_area: str) -> tuple[str, int]:
-    shared = min(shared_components(supply_area, need_area), len(LEVELS) - 1)
+    shared = min(areacodes.shared_components(supply_area, need_area), len(LEVELS) - 1)
     return LEVELS[shared], 5 - shared
 
 
@@ -132,21 +110,21 @@ def _lock_rows(pledge_ids: Iterable[int], purchase_ids: Iterable[int],
 
 def _check_supply(supply: Supply, need: Need) -> None:
     if isinstance(supply, Pledge):
-        if supply.kind != Pledge.Kind.GOODS or supply.state not in ALLOCATABLE_PLEDGE_STATES:
-            raise _refuse("supply", _("%(supply)s is not received goods") % {
-                "supply": _supply_label(supply)})
+        if supply.kind != Pledge.Kind.GOODS or supply.state not in PLEDGE_ALLOCATABLE:
+            raise Invalid(_("%(supply)s is not received goods") % {
+                "supply": _supply_label(supply)}, field="supply")
         if supply.recipient_id is not None and supply.recipient_id != need.recipient_id:
-            raise _refuse("supply", _("%(supply)s was given for another recipient") % {
-                "supply": _supply_label(supply)})
+            raise Invalid(_("%(supply)s was given for another recipient") % {
+                "supply": _supply_label(supply)}, field="supply")
         area = supply.preferred_area_id
         if (area and supply.recipient_id is None and need.recipient.area_id != area
-                and not need.recipient.area_id.startswith(f"{area}.")):
-            raise _refuse("supply", _(
+                and not areacodes.is_within(need.recipient.area_id, area)):
+            raise Invalid(_(
                 "%(supply)s may only go to recipients inside area %(area)s") % {
-                    "supply": _supply_label(supply), "area": area})
+                    "supply": _supply_label(supply), "area": area}, field="supply")
     if supply.item_id != need.item_id:
-        raise _refuse("supply", _("%(supply)s is another aid item than the need") % {
-            "supply": _supply_label(supply)})
+        raise Invalid(_("%(supply)s is another aid item than the need") % {
+            "supply": _supply_label(supply)}, field="supply")
 
 
 def _check_totals(
@@ -170,49 +148,49 @@ def _check_totals(
     for pk, asked in sorted(by_pledge.items()):
         left = (pledges[pk].received_quantity or 0) - used.get(pk, 0)
         if asked > left:
-            raise _refuse("quantity", _(
+            raise Invalid(_(
                 "pledge #%(id)s has only %(left)s left, %(asked)s were asked") % {
-                    "id": pk, "left": max(left, 0), "asked": asked})
+                    "id": pk, "left": max(left, 0), "asked": asked}, field="quantity")
     used = used_by_purchase(by_purchase)
     for pk, asked in sorted(by_purchase.items()):
         left = purchases[pk].quantity - used.get(pk, 0)
         if asked > left:
-            raise _refuse("quantity", _(
+            raise Invalid(_(
                 "purchase #%(id)s has only %(left)s left, %(asked)s were asked") % {
-                    "id": pk, "left": max(left, 0), "asked": asked})
+                    "id": pk, "left": max(left, 0), "asked": asked}, field="quantity")
     used_pairs = used_by_recipient_item(by_pair)
     for pair, asked in sorted(by_pair.items()):
         need = pair_need[pair]
         left = max(0, need.quantity - used_pairs[pair])
         if asked > left:
-            raise _refuse("quantity", _(
+            raise Invalid(_(
                 "%(recipient)s needs only %(left)s more of %(item)s, %(asked)s were asked") % {
                     "recipient": need.recipient, "left": left, "item": need.item.code,
-                    "asked": asked})
+                    "asked": asked}, field="quantity")
 
 
-def _mark_pledges_allocated(pledges: Iterable[Pledge], by: Any) -> None:
+def _mark_pledges_allocated(pledges: Iterable[Pledge], by: Actor) -> None:
     for pledge in pledges:
         if pledge.state == Pledge.State.RECEIVED:
-            pledge_mark_allocated(pledge=pledge, by=_system(by))
+            pledge_mark_allocated(pledge=pledge, by=by)
 
 
 # Runs -----------------------------------------------------------------------------------
 
-def run_start(*, round: AssessmentRound, by: Any) -> AllocationRun:
+def run_start(*, round: AssessmentRound, by: Actor) -> AllocationRun:
     """Queue a run of the engine on an open round; the background task does the work."""
-    from ksbb.allocation.tasks import allocation_run_task
+    from ksbb.allocation.tasks import allocation_run_task  # the task module imports this one
 
-    _require(by, "allocation.run", round)
+    require(by, "allocation.run", round)
     with transaction.atomic():
         rnd = AssessmentRound.objects.select_for_update().get(pk=round.pk)
         if rnd.state != AssessmentRound.State.OPEN:
-            raise _refuse("round", _("the round %(name)s is closed") % {"name": rnd.name})
+            raise WrongState(_("the round %(name)s is closed") % {"name": rnd.name}, field="round")
         # A run stuck for an hour (a worker that died) no longer blocks a new one.
         if rnd.allocation_runs.filter(
                 state__in=[AllocationRun.State.QUEUED, AllocationRun.State.RUNNING],
                 created_at__gte=timezone.now() - STUCK_AFTER).exists():
-            raise _refuse("round", _("a run of this round is already in progress"))
+            raise WrongState(_("a run of this round is already in progress"), field="round")
         run = AllocationRun.objects.create(round=rnd, created_by=_user(by),
                                            progress_note=_("queued"))
         audit_log(actor=by, action="allocation_run.started", obj=run,
@@ -284,7 +262,7 @@ def proposal_store(*, run: AllocationRun, plan: Plan, data: dict[str, Any],
             state=AllocationRun.State.PROPOSED, progress=100,
             progress_note=_("proposal ready"), summary=summary,
             finished_at=timezone.now())
-        audit_log(actor="system:allocation", action="allocation_run.proposed", obj=run,
+        audit_log(actor=WORKER, action="allocation_run.proposed", obj=run,
                   after={"lines": len(lines), "allocated": summary["allocated"],
                          "need": summary["need"]})
 
@@ -295,7 +273,7 @@ def run_failed(*, run: AllocationRun, exc: Exception) -> None:
     AllocationRun.objects.filter(pk=run.pk).update(
         state=AllocationRun.State.FAILED, progress=100, progress_note=_("failed"),
         error=_failure_reason(exc), finished_at=timezone.now())
-    audit_log(actor="system:allocation", action="allocation_run.failed", obj=run,
+    audit_log(actor=WORKER, action="allocation_run.failed", obj=run,
               after={"error": str(exc)})
 
 
@@ -316,15 +294,15 @@ def _locked_proposed(run: AllocationRun) -> AllocationRun:
     run = AllocationRun.objects.select_for_update(of=("self",)).select_related("round").get(
         pk=run.pk)
     if run.state != AllocationRun.State.PROPOSED:
-        raise _refuse("run", _("the run is %(state)s, not waiting for review") % {
-            "state": run.get_state_display()})
+        raise WrongState(_("the run is %(state)s, not waiting for review") % {
+            "state": run.get_state_display()}, field="run")
     return run
 
 
-def line_edit(*, line: ProposedLine, quantity: int, by: Any) -> ProposedLine:
+def line_edit(*, line: ProposedLine, quantity: int, by: Actor) -> ProposedLine:
     """Change a proposed line's quantity (0 drops it), within what is left of its supply
     and its need once the run's other lines are counted."""
-    _require(by, "allocation.run", line.run)
+    require(by, "allocation.run", line.run)
     quantity = _quantity(quantity, zero=True)
     with transaction.atomic():
         run = _locked_proposed(line.run)
@@ -344,8 +322,8 @@ def line_edit(*, line: ProposedLine, quantity: int, by: Any) -> ProposedLine:
             supply_left = purchase_remaining(line.purchase) - sum(others.filter(
                 purchase_id=supply.pk).values_list("quantity", flat=True))
         if quantity > supply_left:
-            raise _refuse("quantity", _("%(supply)s has only %(left)s left for this line") % {
-                "supply": _supply_label(supply), "left": max(supply_left, 0)})
+            raise Invalid(_("%(supply)s has only %(left)s left for this line") % {
+                "supply": _supply_label(supply), "left": max(supply_left, 0)}, field="quantity")
         need = line.need
         pair = (need.recipient_id, need.item_id)
         need_left = max(0, need.quantity - used_by_recipient_item([pair])[pair])
@@ -353,10 +331,10 @@ def line_edit(*, line: ProposedLine, quantity: int, by: Any) -> ProposedLine:
                                        need__item_id=need.item_id).values_list(
                                            "quantity", flat=True))
         if quantity > need_left:
-            raise _refuse("quantity", _(
+            raise Invalid(_(
                 "%(recipient)s needs only %(left)s more of %(item)s") % {
                     "recipient": need.recipient, "left": max(need_left, 0),
-                    "item": need.item.code})
+                    "item": need.item.code}, field="quantity")
         if quantity != before:
             line.quantity, line.edited_by = quantity, _user(by)
             line.save(update_fields=["quantity", "edited_by"])
@@ -365,10 +343,10 @@ def line_edit(*, line: ProposedLine, quantity: int, by: Any) -> ProposedLine:
     return line
 
 
-def run_approve(*, run: AllocationRun, by: Any) -> AllocationRun:
+def run_approve(*, run: AllocationRun, by: Actor) -> AllocationRun:
     """Turn the run's lines into allocations, in one transaction, after locking and
     rechecking every supply and need they touch."""
-    _require(by, "allocation.run", run)
+    require(by, "allocation.run", run)
     with transaction.atomic():
         run = _locked_proposed(run)
         _open_round(run.round)
@@ -405,14 +383,14 @@ def run_approve(*, run: AllocationRun, by: Any) -> AllocationRun:
     return run
 
 
-def run_discard(*, run: AllocationRun, by: Any) -> AllocationRun:
+def run_discard(*, run: AllocationRun, by: Actor) -> AllocationRun:
     """Drop a proposal (or a failed run); nothing is allocated."""
-    _require(by, "allocation.run", run)
+    require(by, "allocation.run", run)
     with transaction.atomic():
         run = AllocationRun.objects.select_for_update().get(pk=run.pk)
         if run.state not in (AllocationRun.State.PROPOSED, AllocationRun.State.FAILED):
-            raise _refuse("run", _("the run is %(state)s and cannot be discarded") % {
-                "state": run.get_state_display()})
+            raise WrongState(_("the run is %(state)s and cannot be discarded") % {
+                "state": run.get_state_display()}, field="run")
         before = run.state
         run.state = AllocationRun.State.DISCARDED
         run.save(update_fields=["state"])
@@ -424,13 +402,13 @@ def run_discard(*, run: AllocationRun, by: Any) -> AllocationRun:
 # Manual allocation ----------------------------------------------------------------------
 
 def allocation_create_manual(*, supply: Supply, need: Need, quantity: int,
-                             by: Any) -> Allocation:
+                             by: Actor) -> Allocation:
     """The assessor allocates ``quantity`` units of a supply to a need by hand, with the
     same locks and checks as an approval (and the donor's area condition)."""
-    _require(by, "allocation.allocate", need)
+    require(by, "allocation.allocate", need)
     quantity = _quantity(quantity)
     if not isinstance(supply, Pledge | Purchase):
-        raise _refuse("supply", _("choose a pledge or a purchase"))
+        raise Invalid(_("choose a pledge or a purchase"), field="supply")
     with transaction.atomic():
         _open_round(need.round)
         pledges, purchases, needs = _lock_rows(
@@ -442,8 +420,9 @@ def allocation_create_manual(*, supply: Supply, need: Need, quantity: int,
                           else purchases[supply.pk])
         _check_supply(locked, need)
         _check_totals(pledges, purchases, [(locked, need, quantity)])
-        locality, _cost = locality_of(_supply_area(locked) or need.recipient.area_id[:2],
-                                      need.recipient.area_id)
+        need_area = need.recipient.area_id
+        locality, _cost = locality_of(
+            _supply_area(locked) or areacodes.province_of(need_area), need_area)
         allocation = Allocation.objects.create(
             pledge=locked if isinstance(locked, Pledge) else None,
             purchase=locked if isinstance(locked, Purchase) else None, need=need,

@@ -1,6 +1,12 @@
 """Kemendagri area codes: ``31`` > ``31.71`` > ``31.71.01`` > ``31.71.01.1001`` > ``.003``.
 
-Pure functions, no database: shared by the importers, the API and the allocation engine.
+Pure functions, no database: the one place the project takes a code apart (its village,
+its regency, its parents, whether it lies inside another). Use these rather than
+``code.split(".")``.
+
+The allocation engine (``ksbb.allocation.engine``) keeps its own two-line copy
+(``code_parts`` / ``shared_components`` in ``engine/problem.py``): it is a standalone
+library that imports nothing from the project, so it can be run and tested on its own.
 """
 
 from __future__ import annotations
@@ -48,6 +54,38 @@ def is_within(code: str, ancestor: str) -> bool:
     return code == ancestor or code.startswith(ancestor + ".")
 
 
+def ancestor_at(code: str, level: Level | int) -> str | None:
+    """The area at ``level`` that contains ``code`` (``code`` itself at its own level);
+    None when ``code`` is above that level. For codes read from the database: not
+    validated, so it is cheap in loops."""
+    parts = code.split(".")
+    return ".".join(parts[:level]) if len(parts) >= level else None
+
+
+def province_of(code: str) -> str:
+    return code.split(".", 1)[0]
+
+
+def regency_of(code: str) -> str | None:
+    """The regency or city (``31.71``) of a code at that level or below."""
+    return ancestor_at(code, Level.REGENCY)
+
+
+def village_of(code: str) -> str | None:
+    """The village (kelurahan/desa, ``31.71.01.1001``) of a village or RW code."""
+    return ancestor_at(code, Level.VILLAGE)
+
+
+def ancestors(code: str, *, top: Level = Level.PROVINCE, include_self: bool = False
+              ) -> list[str]:
+    """The areas containing ``code``, outermost first, from level ``top`` down:
+    ``ancestors("31.71.01", top=Level.REGENCY, include_self=True)`` is
+    ``["31.71", "31.71.01"]``."""
+    parts = code.split(".")
+    last = len(parts) if include_self else len(parts) - 1
+    return [".".join(parts[:n]) for n in range(int(top), last + 1)]
+
+
 def shared_components(a: str, b: str) -> int:
     shared = 0
     for x, y in zip(a.split("."), b.split("."), strict=False):
@@ -57,5 +95,6 @@ def shared_components(a: str, b: str) -> int:
     return shared
 
 
-__all__ = ["Level", "is_valid", "is_within", "level_of", "parent_of", "rw_code",
-           "shared_components"]
+__all__ = ["Level", "ancestor_at", "ancestors", "is_valid", "is_within", "level_of",
+           "parent_of", "province_of", "regency_of", "rw_code", "shared_components",
+           "village_of"]

@@ -1,22 +1,27 @@
 """The words every domain service speaks: who acts, whether they may, and how a write is
 refused.
 
-A service (``<app>/services.py``) looks like this::
+A service (``<app>/services.py``) looks like this (``ksbb.needs.services.need_set``,
+shortened)::
 
-    from ksbb.core.domain import Actor, NotAllowed, WrongState, Invalid, may
+    from ksbb.core.domain import Actor, Invalid, WrongState, require
 
     def need_set(*, round: AssessmentRound, recipient: Recipient, item: Item,
-                 quantity: int, by: Actor) -> Need:
-        if not may(by, "needs.set_need", round):
-            raise NotAllowed(_("only an assessor can set needs"))
-        if round.is_closed:
-            raise WrongState(_("the round %(name)s is closed") % {"name": round.name},
-                             field="round")
-        if quantity < 0:
-            raise Invalid(_("enter a whole number of at least 0"), field="quantity")
+                 quantity: int, priority: int, by: Actor) -> Need:
+        require(by, "needs.set_need", round)       # NotAllowed unless the role rule says so
+        if quantity <= 0:
+            raise Invalid(_("the quantity must be a whole number above 0"), field="quantity")
         with transaction.atomic():
-            ...
-            audit_log(actor=by, action="need.set", obj=need, ...)
+            rnd = AssessmentRound.objects.select_for_update().get(pk=round.pk)
+            if rnd.state != AssessmentRound.State.OPEN:
+                raise WrongState(_("the round %(name)s is closed") % {"name": rnd.name},
+                                 field="round")
+            need = ...
+            audit_log(actor=by, action="need.updated", obj=need, before=..., after=...)
+        return need
+
+``if not may(by, perm, obj): raise NotAllowed(_("only ... can ..."))`` is the same check
+with a message of the service's own.
 
 * **Actor** (``by``): a signed-in :class:`~ksbb.accounts.models.User`, or a
   :class:`SystemActor` naming the command or task that acts (``SystemActor("load_areas")``,
@@ -34,7 +39,9 @@ A service (``<app>/services.py``) looks like this::
   request) and carries a translated message. They are Django ``ValidationError`` s keyed
   by field, so a form shows them with ``form.add_error(None, exc)`` and the API's one
   exception handler (:func:`ksbb.api.errors.exception_handler`) turns them into
-  403 / 404 / 400 with field errors.
+  403 / 404 / 400 with field errors. Several fields at once: ``Invalid({"name": [...],
+  "email": [...]})``. A page that shows refusals as form errors lets ``NotAllowed``
+  through (re-raise it) so that a wrong actor gets 403, as from the API.
 
 A service changes nothing when it refuses: it checks before it writes, inside its one
 transaction.
@@ -44,13 +51,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeGuard, overload
 
 import rules
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from ksbb.accounts.models import User
 
 
@@ -70,22 +80,36 @@ class SystemActor:
         return f"system:{self.name}"
 
 
-Actor: TypeAlias = "User | SystemActor"
+#: Who asks a service to act: a user (``request.user``, possibly anonymous) or a system actor.
+Actor: TypeAlias = "User | AnonymousUser | SystemActor"
 
 
-def is_user(actor: Any) -> bool:
+def is_user(actor: Any) -> TypeGuard[User]:
     """An active, signed-in account (not a system actor, not anonymous)."""
     return (getattr(actor, "is_authenticated", False) is True
             and getattr(actor, "is_active", False) is True
             and not isinstance(actor, SystemActor))
 
 
+@overload
+def may(actor: Any, perm: str, obj: Any = None, *,
+        system: Literal[False] = False) -> TypeGuard[User]: ...
+@overload
+def may(actor: Any, perm: str, obj: Any = None, *, system: bool) -> bool: ...
 def may(actor: Any, perm: str, obj: Any = None, *, system: bool = False) -> bool:
     """Whether ``actor`` may do ``perm`` on ``obj``: the role rule for an active user (no
-    superuser shortcut), ``system`` for a system actor, False for anyone else."""
+    superuser shortcut), ``system`` for a system actor, False for anyone else. Without
+    ``system``, a True answer also tells the type checker that ``actor`` is a User."""
     if isinstance(actor, SystemActor):
         return system
     return is_user(actor) and rules.has_perm(perm, actor, obj)
+
+
+def require(actor: Any, perm: str, obj: Any = None, *, system: bool = False,
+            message: str | Promise | None = None) -> None:
+    """:func:`may`, or :class:`NotAllowed` with ``message`` (default: a general one)."""
+    if not may(actor, perm, obj, system=system):
+        raise NotAllowed(message or _("You are not allowed to do this."))
 
 
 class Refusal(ValidationError):
@@ -94,7 +118,7 @@ class Refusal(ValidationError):
     has them as a form or the API reports them. Several fields at once: pass a dict
     ``{field: [message, ...]}`` as the message (``field`` and ``text`` are then None)."""
 
-    def __init__(self, message: str | Promise | Mapping[str, list[Any]], *,
+    def __init__(self, message: str | Promise | Mapping[Any, Any], *,
                  field: str | None = None) -> None:
         if isinstance(message, Mapping):
             super().__init__({k or NON_FIELD_ERRORS: v for k, v in message.items()})
@@ -132,4 +156,4 @@ class Invalid(Refusal):
 
 
 __all__ = ["Actor", "Invalid", "Invisible", "NotAllowed", "Refusal", "SystemActor",
-           "WrongState", "is_user", "may"]
+           "WrongState", "is_user", "may", "require"]

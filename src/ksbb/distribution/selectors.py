@@ -13,6 +13,7 @@ from ksbb.accounts.models import Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.allocation.models import Allocation
 from ksbb.distribution.models import Delivery, DeliveryLine, Handover
+from ksbb.donations.models import CollaboratorKind, Pledge, Purchase, PurchaseFunding
 
 # Individuals are never named in public: the canonical content (and so the fingerprint)
 # carries this fixed label instead, in the programme's first language.
@@ -97,8 +98,6 @@ def supply_aggregator_id(allocation: Allocation) -> int:
 
 def supply_parties(allocations: list[Allocation]) -> tuple[list[str], list[str]]:
     """Aggregator names and collaborator names behind allocations (individuals unnamed)."""
-    from ksbb.donations.models import CollaboratorKind, Pledge, PurchaseFunding
-
     aggregators: set[str] = set()
     pledge_ids: set[int] = set()
     purchase_ids: set[int] = set()
@@ -118,8 +117,6 @@ def supply_parties(allocations: list[Allocation]) -> tuple[list[str], list[str]]
             collaborators.add(INDIVIDUAL_DONOR_LABEL)
         else:
             collaborators.add(p.collaborator.name)
-    from ksbb.donations.models import Purchase
-
     aggregators |= set(Purchase.objects.filter(pk__in=purchase_ids)
                        .values_list("aggregator__name", flat=True))
     return sorted(aggregators), sorted(collaborators)
@@ -188,8 +185,6 @@ def handover_successor(handover: Handover) -> Handover | None:
 def handovers_for_pledge(pledge: Any) -> list[dict[str, Any]]:
     """Deliveries and BASTs carrying a pledge's goods (directly, or bought with its money),
     for the collaborator's trail."""
-    from ksbb.donations.models import PurchaseFunding
-
     purchases = PurchaseFunding.objects.filter(pledge=pledge).values("purchase_id")
     lines = (DeliveryLine.objects.filter(Q(allocation__pledge=pledge)
                                          | Q(allocation__purchase_id__in=purchases))

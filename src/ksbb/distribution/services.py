@@ -1,7 +1,9 @@
 """Writes for deliveries and handover reports (BAST). Every service takes keyword arguments,
 runs in one transaction, locks the rows whose state it changes, checks the actor, the state
-and the numbers, and writes audit entries; a refusal raises a DistributionError (a
-ValidationError keyed by field name) and changes nothing.
+and the numbers, and writes audit entries; a refusal raises one of ksbb.core.domain's
+(NotAllowed, WrongState, Invalid: ValidationErrors keyed by field) and changes nothing.
+Signing a BAST tells donations what was handed over (``pledges_handed_over``); donations
+moves the pledges.
 
 Quantity that does not reach the recipient (a cancelled or failed delivery, a shortfall at
 handover) goes back to its supply through ``Allocation.returned_quantity``: the only field of
@@ -13,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal, InvalidOperation
-from typing import Any, NoReturn
+from typing import Any
 
-import rules
 from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,9 +26,9 @@ from ksbb.accounts.models import Organization, Role, User
 from ksbb.accounts.selectors import scope_of
 from ksbb.allocation.models import Allocation
 from ksbb.areas.models import Area
-from ksbb.core import domain
+from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Refusal
+from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may
 from ksbb.distribution.files import BadUpload, check_paper_scan, check_photo
 from ksbb.distribution.models import (
     BastSequence,
@@ -42,35 +44,15 @@ from ksbb.distribution.selectors import (
     open_allocation_ids,
     supply_aggregator_id,
 )
-from ksbb.donations.models import Program
+from ksbb.donations.models import Program, Purchase
+from ksbb.donations.services import pledges_handed_over
 from ksbb.stats import rollups
-
-
-class DistributionError(Refusal):
-    """A refused distribution write; ``message_dict`` names the offending fields."""
-
-
-class NotAllowed(DistributionError, domain.NotAllowed):
-    """The actor may not do this (the API answers 403)."""
-
-
-def _refuse(field: str | None, message: str,
-            cls: type[DistributionError] = DistributionError) -> NoReturn:
-    raise cls(message, field=field)
-
-
-def _may(by: Any, perm: str, obj: Any = None) -> bool:
-    return isinstance(by, User) and by.is_active and rules.has_perm(perm, by, obj)
-
-
-def _trusted(by: Any) -> bool:
-    return isinstance(by, str) and by.startswith(("system", "test"))
 
 
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        _refuse("reason", _("give a reason"))
+        raise Invalid(_("give a reason"), field="reason")
     return reason
 
 
@@ -80,7 +62,7 @@ def _delivery_state(d: Delivery) -> dict[str, Any]:
 
 # Returning quantity to the supply.
 
-def _return_quantity(*, line: DeliveryLine, quantity: int, by: Any, why: str) -> None:
+def _return_quantity(*, line: DeliveryLine, quantity: int, by: Actor, why: str) -> None:
     """Give ``quantity`` of a delivery line back to its supply (allocation locked here)."""
     if quantity <= 0:
         return
@@ -88,7 +70,7 @@ def _return_quantity(*, line: DeliveryLine, quantity: int, by: Any, why: str) ->
     before = allocation.returned_quantity
     if before + quantity > allocation.quantity or (
             line.returned_quantity + quantity > line.quantity):
-        _refuse(None, _("cannot return more than was allocated"))
+        raise Invalid(_("cannot return more than was allocated"))
     allocation.returned_quantity = before + quantity
     allocation.save(update_fields=["returned_quantity"])
     line.returned_quantity += quantity
@@ -103,28 +85,27 @@ def _return_quantity(*, line: DeliveryLine, quantity: int, by: Any, why: str) ->
 
 def delivery_schedule(
     *, allocations: list[Allocation], executor: Organization, scheduled_for: dt.date,
-    by: Any,
+    by: Actor,
 ) -> Delivery:
     """Group approved, not yet delivered allocations for ONE recipient into a delivery."""
-    if not (_trusted(by) or _may(by, "distribution.schedule_delivery")):
-        _refuse(None, _("only the assessor or the aggregator's staff can schedule deliveries"),
-                NotAllowed)
+    if not may(by, "distribution.schedule_delivery"):
+        raise NotAllowed(_("only the assessor or the aggregator's staff can schedule deliveries"))
     ids = [a.pk for a in allocations]
     if not ids:
-        _refuse("allocations", _("choose at least one allocation"))
+        raise Invalid(_("choose at least one allocation"), field="allocations")
     if len(set(ids)) != len(ids):
-        _refuse("allocations", _("an allocation is named twice"))
+        raise Invalid(_("an allocation is named twice"), field="allocations")
     if executor.kind != Organization.Kind.EXECUTOR or not executor.is_active:
-        _refuse("executor", _("choose an active executor organisation"))
+        raise Invalid(_("choose an active executor organisation"), field="executor")
     if not isinstance(scheduled_for, dt.date):
-        _refuse("scheduled_for", _("enter a date"))
+        raise Invalid(_("enter a date"), field="scheduled_for")
     with transaction.atomic():
         locked = list(Allocation.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         rows = {a.pk: a for a in Allocation.objects.filter(pk__in=ids).select_related(
             "item__program", "pledge", "purchase", "recipient")}
         own_aggregators = {org for org, r in scope_of(by).org_roles
                            if r == Role.AGGREGATOR_STAFF} if isinstance(by, User) else set()
-        is_assessor = _trusted(by) or Role.ASSESSOR in scope_of(by).roles
+        is_assessor = Role.ASSESSOR in scope_of(by).roles
         # Whose allocation it is comes first, and another aggregator's allocation is refused
         # in the words of one that does not exist: the refusal must not tell an aggregator
         # what another one's allocations are (exist, approved, on a delivery).
@@ -132,27 +113,27 @@ def delivery_schedule(
             a = rows.get(i)
             if a is None or (not is_assessor
                              and supply_aggregator_id(a) not in own_aggregators):
-                _refuse("allocations", _("allocation #%(id)s does not exist or is not yours "
-                                         "to schedule") % {"id": i})
+                raise Invalid(_("allocation #%(id)s does not exist or is not yours "
+                                         "to schedule") % {"id": i}, field="allocations")
         if len(locked) != len(ids):
-            _refuse("allocations", _("an allocation does not exist"))
+            raise Invalid(_("an allocation does not exist"), field="allocations")
         chosen = [rows[i] for i in ids]
         busy = set(open_allocation_ids().filter(allocation_id__in=ids)
                    .values_list("allocation_id", flat=True))
         for a in chosen:
             if a.state != Allocation.State.ACTIVE:
-                _refuse("allocations", _("allocation #%(id)s is not approved and active")
-                        % {"id": a.pk})
+                raise Invalid(_("allocation #%(id)s is not approved and active")
+                        % {"id": a.pk}, field="allocations")
             if a.quantity - a.returned_quantity <= 0:
-                _refuse("allocations", _("allocation #%(id)s has nothing left to deliver")
-                        % {"id": a.pk})
+                raise Invalid(_("allocation #%(id)s has nothing left to deliver")
+                        % {"id": a.pk}, field="allocations")
             if a.pk in busy:
-                _refuse("allocations", _("allocation #%(id)s is already on a delivery")
-                        % {"id": a.pk})
+                raise WrongState(_("allocation #%(id)s is already on a delivery")
+                        % {"id": a.pk}, field="allocations")
         if len({a.recipient_id for a in chosen}) != 1:
-            _refuse("allocations", _("a delivery goes to one recipient only"))
+            raise Invalid(_("a delivery goes to one recipient only"), field="allocations")
         if len({a.item.program_id for a in chosen}) != 1:
-            _refuse("allocations", _("a delivery carries aid of one programme only"))
+            raise Invalid(_("a delivery carries aid of one programme only"), field="allocations")
         first = chosen[0]
         delivery = Delivery.objects.create(
             recipient=first.recipient, executor=executor, program=first.item.program,
@@ -172,15 +153,15 @@ def _lock_delivery(delivery: Delivery) -> Delivery:
         pk=delivery.pk)
 
 
-def _move(*, delivery: Delivery, by: Any, perm: str, sources: tuple[str, ...], target: str,
+def _move(*, delivery: Delivery, by: Actor, perm: str, sources: tuple[str, ...], target: str,
           stamp: str | None, verb: str, who: str, reason: str | None = None) -> Delivery:
     # A delivery's state is not counted (its BASTs are): the statistics do not change.
     with transaction.atomic(), rollups.maintained():
         delivery = _lock_delivery(delivery)
-        if not (_trusted(by) or _may(by, perm, delivery)):
-            _refuse(None, who, NotAllowed)
+        if not may(by, perm, delivery):
+            raise NotAllowed(who)
         if delivery.state not in sources:
-            _refuse(None, _("the delivery is %(state)s; this step is not possible now")
+            raise WrongState(_("the delivery is %(state)s; this step is not possible now")
                     % {"state": delivery.get_state_display()})
         before = _delivery_state(delivery)
         delivery.state = target
@@ -203,21 +184,21 @@ def _move(*, delivery: Delivery, by: Any, perm: str, sources: tuple[str, ...], t
     return delivery
 
 
-def delivery_dispatch(*, delivery: Delivery, by: Any) -> Delivery:
+def delivery_dispatch(*, delivery: Delivery, by: Actor) -> Delivery:
     return _move(delivery=delivery, by=by, perm="distribution.operate_delivery",
                  sources=(Delivery.State.SCHEDULED,), target=Delivery.State.DISPATCHED,
                  stamp="dispatched_at", verb="dispatched",
                  who=_("only staff of the assigned executor can dispatch this delivery"))
 
 
-def delivery_deliver(*, delivery: Delivery, by: Any) -> Delivery:
+def delivery_deliver(*, delivery: Delivery, by: Actor) -> Delivery:
     return _move(delivery=delivery, by=by, perm="distribution.operate_delivery",
                  sources=(Delivery.State.DISPATCHED,), target=Delivery.State.DELIVERED,
                  stamp="delivered_at", verb="delivered",
                  who=_("only staff of the assigned executor can mark this delivery delivered"))
 
 
-def delivery_cancel(*, delivery: Delivery, reason: str, by: Any) -> Delivery:
+def delivery_cancel(*, delivery: Delivery, reason: str, by: Actor) -> Delivery:
     """Before it arrives; the whole quantity goes back to the supplies."""
     reason = _clean_reason(reason)
     return _move(delivery=delivery, by=by, perm="distribution.cancel_delivery",
@@ -228,11 +209,11 @@ def delivery_cancel(*, delivery: Delivery, reason: str, by: Any) -> Delivery:
                        "delivery"))
 
 
-def delivery_fail(*, delivery: Delivery, reason: str, by: Any) -> Delivery:
+def delivery_fail(*, delivery: Delivery, reason: str, by: Actor) -> Delivery:
     """On the way or at the door, before a BAST is signed; the quantity goes back."""
     reason = _clean_reason(reason)
     if delivery.handovers.exists():
-        _refuse(None, _("a handover report exists for this delivery; correct it instead"))
+        raise WrongState(_("a handover report exists for this delivery; correct it instead"))
     return _move(delivery=delivery, by=by, perm="distribution.operate_delivery",
                  sources=(Delivery.State.DISPATCHED, Delivery.State.DELIVERED),
                  target=Delivery.State.FAILED, stamp="closed_at", verb="failed",
@@ -240,7 +221,7 @@ def delivery_fail(*, delivery: Delivery, reason: str, by: Any) -> Delivery:
                  who=_("only staff of the assigned executor can report this delivery failed"))
 
 
-def delivery_verify(*, delivery: Delivery, by: Any) -> Delivery:
+def delivery_verify(*, delivery: Delivery, by: Actor) -> Delivery:
     return _move(delivery=delivery, by=by, perm="distribution.verify_delivery",
                  sources=(Delivery.State.HANDED_OVER,), target=Delivery.State.VERIFIED,
                  stamp="verified_at", verb="verified",
@@ -288,10 +269,10 @@ def _decimal(value: Any, field: str, limit: int) -> Decimal | None:
         return None
     try:
         d = Decimal(str(value)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
-        _refuse(field, _("enter a number"))
+    except (InvalidOperation, ValueError) as exc:
+        raise Invalid(_("enter a number"), field=field) from exc
     if not d.is_finite() or abs(d) > limit:
-        _refuse(field, _("out of range"))
+        raise Invalid(_("out of range"), field=field)
     return d
 
 
@@ -299,24 +280,24 @@ def _place(*, delivery: Delivery, area: Area | None, address: str, latitude: Any
            longitude: Any) -> tuple[Area, str, Decimal | None, Decimal | None]:
     recipient = delivery.recipient
     area = area or recipient.area
-    village = ".".join(recipient.area_id.split(".")[:4])
-    if area.code != village and not area.code.startswith(f"{village}."):
-        _refuse("area", _("the place must be in the recipient's village"))
+    village = areacodes.village_of(recipient.area_id) or recipient.area_id
+    if not areacodes.is_within(area.code, village):
+        raise Invalid(_("the place must be in the recipient's village"), field="area")
     address = (address or recipient.address or "").strip()
     if not address:
-        _refuse("address", _("enter the address where the aid was handed over"))
+        raise Invalid(_("enter the address where the aid was handed over"), field="address")
     lat = _decimal(latitude, "latitude", 90)
     lon = _decimal(longitude, "longitude", 180)
     if (lat is None) != (lon is None):
-        _refuse("latitude", _("give both latitude and longitude, or neither"))
+        raise Invalid(_("give both latitude and longitude, or neither"), field="latitude")
     return area, address[:300], lat, lon
 
 
 def _check_date(date: Any) -> dt.date:
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        _refuse("date", _("enter a date"))
+        raise Invalid(_("enter a date"), field="date")
     if date > timezone.localdate():
-        _refuse("date", _("the handover date cannot be in the future"))
+        raise Invalid(_("the handover date cannot be in the future"), field="date")
     return date
 
 
@@ -326,12 +307,12 @@ def _check_date_window(date: dt.date, delivery: Delivery) -> None:
     started = delivery.dispatched_at or delivery.created_at
     earliest = timezone.localdate(started) if started else None
     if earliest is not None and date < earliest:
-        _refuse("date", _("the handover date cannot be before the delivery set out "
-                          "(%(date)s)") % {"date": earliest.isoformat()})
+        raise Invalid(_("the handover date cannot be before the delivery set out "
+                          "(%(date)s)") % {"date": earliest.isoformat()}, field="date")
 
 
 def handover_create(
-    *, delivery: Delivery, date: dt.date, lines: dict[int, int], by: Any,
+    *, delivery: Delivery, date: dt.date, lines: dict[int, int], by: Actor,
     address: str = "", area: Area | None = None, latitude: Any = None, longitude: Any = None,
     supersedes: Handover | None = None, correction_reason: str = "",
 ) -> Handover:
@@ -343,27 +324,28 @@ def handover_create(
     date = _check_date(date)
     with transaction.atomic():
         delivery = _lock_delivery(delivery)
-        if not (_trusted(by) or _may(by, "distribution.create_handover", delivery)):
-            _refuse(None, _("only staff of the assigned executor can write the handover "
-                            "report"), NotAllowed)
+        if not may(by, "distribution.create_handover", delivery):
+            raise NotAllowed(_("only staff of the assigned executor can write the handover "
+                            "report"))
         old_lines: dict[int, int] = {}
         if supersedes is None:
             if delivery.state != Delivery.State.DELIVERED:
-                _refuse(None, _("the delivery is %(state)s; a handover report needs a "
+                raise WrongState(_("the delivery is %(state)s; a handover report needs a "
                                 "delivered delivery") % {"state": delivery.get_state_display()})
             if delivery.handovers.exists():
-                _refuse(None, _("this delivery has a handover report already; correct it "
+                raise WrongState(_("this delivery has a handover report already; correct it "
                                 "instead"))
             correction_reason = ""
         else:
             supersedes = Handover.objects.select_for_update().get(pk=supersedes.pk)
             if supersedes.delivery_id != delivery.pk:
-                _refuse("supersedes", _("a correction must be for the same delivery"))
+                raise Invalid(_("a correction must be for the same delivery"), field="supersedes")
             if not supersedes.is_signed:
-                _refuse("supersedes", _("only a signed handover report can be corrected; "
-                                        "edit the draft instead"))
+                raise Invalid(_("only a signed handover report can be corrected; "
+                                        "edit the draft instead"), field="supersedes")
             if Handover.objects.filter(supersedes=supersedes).exists():
-                _refuse("supersedes", _("this handover report has been corrected already"))
+                raise WrongState(_("this handover report has been corrected already"),
+                                 field="supersedes")
             correction_reason = _clean_reason(correction_reason)
             old_lines = dict(supersedes.lines.values_list("delivery_line_id", "quantity"))
         _check_date_window(date, delivery)
@@ -394,25 +376,27 @@ def _handover_lines(*, delivery: Delivery, lines: dict[int, int], old_lines: dic
     known = {dl.pk for dl in delivery_lines}
     for key in lines:
         if key not in known:
-            _refuse("lines", _("line %(id)s is not part of this delivery") % {"id": key})
+            raise Invalid(_("line %(id)s is not part of this delivery") % {"id": key},
+                          field="lines")
     rows = []
     for dl in delivery_lines:
         q = lines.get(dl.pk, 0)
         if isinstance(q, bool) or not isinstance(q, int) or q < 0:
-            _refuse("lines", _("enter whole numbers, zero or more"))
+            raise Invalid(_("enter whole numbers, zero or more"), field="lines")
         delivered = dl.quantity - dl.returned_quantity
         if correction:
             delivered = old_lines.get(dl.pk, 0)
         if q > delivered:
             if correction:
-                _refuse("lines", _("%(item)s: a correction cannot hand over more than the "
+                raise Invalid(_("%(item)s: a correction cannot hand over more than the "
                                    "report it corrects (%(max)s); allocate again instead")
-                        % {"item": dl.allocation.item.name, "max": delivered})
-            _refuse("lines", _("%(item)s: more than was delivered (%(max)s)")
-                    % {"item": dl.allocation.item.name, "max": delivered})
+                        % {"item": dl.allocation.item.name, "max": delivered}, field="lines")
+            raise Invalid(_("%(item)s: more than was delivered (%(max)s)")
+                    % {"item": dl.allocation.item.name, "max": delivered}, field="lines")
         rows.append((dl, q))
     if not any(q for _dl, q in rows):
-        _refuse("lines", _("nothing was handed over: report the delivery as failed instead"))
+        raise Invalid(_("nothing was handed over: report the delivery as failed instead"),
+                      field="lines")
     return rows
 
 
@@ -423,12 +407,12 @@ def _lock_handover(handover: Handover) -> Handover:
 
 def _refuse_if_signed(handover: Handover) -> None:
     if handover.is_signed:
-        _refuse(None, _("BAST %(number)s is signed and cannot be changed; write a correction "
+        raise Invalid(_("BAST %(number)s is signed and cannot be changed; write a correction "
                         "instead") % {"number": handover.number})
 
 
 def handover_update(
-    *, handover: Handover, by: Any, date: dt.date | None = None,
+    *, handover: Handover, by: Actor, date: dt.date | None = None,
     lines: dict[int, int] | None = None, address: str | None = None,
     area: Area | None = None, latitude: Any = None, longitude: Any = None,
 ) -> Handover:
@@ -436,12 +420,12 @@ def handover_update(
     with transaction.atomic():
         handover = _lock_handover(handover)
         _refuse_if_signed(handover)
-        if not (_trusted(by) or _may(by, "distribution.create_handover", handover)):
-            _refuse(None, _("only staff of the assigned executor can edit the handover "
-                            "report"), NotAllowed)
+        if not may(by, "distribution.create_handover", handover):
+            raise NotAllowed(_("only staff of the assigned executor can edit the handover "
+                            "report"))
         if any(getattr(handover, f"{p.value}_confirmed_at") for p in Handover.Party) or (
                 handover.paper_scan):
-            _refuse(None, _("someone has confirmed this draft already; it cannot be edited"))
+            raise WrongState(_("someone has confirmed this draft already; it cannot be edited"))
         before = {"date": handover.date.isoformat(), "address": handover.address,
                   "area": handover.area_id}
         delivery = handover.delivery
@@ -476,27 +460,27 @@ def _party_name(user: User) -> str:
     return (user.full_name or user.get_full_name() or user.username)[:200]
 
 
-def handover_confirm(*, handover: Handover, role: str, by: Any) -> Handover:
+def handover_confirm(*, handover: Handover, role: str, by: Actor) -> Handover:
     """One of the three parties confirms in the app; the third confirmation signs it."""
     if role not in Handover.Party.values:
-        _refuse("role", _("unknown role"))
+        raise Invalid(_("unknown role"), field="role")
     with transaction.atomic():
         handover = _lock_handover(handover)
-        if not _may(by, f"distribution.confirm_handover_{role}", handover):
-            _refuse(None, {
+        if not may(by, f"distribution.confirm_handover_{role}", handover):
+            raise NotAllowed({
                 "giver": _("only staff of the assigned executor can confirm as giver"),
                 "receiver": _("only the recipient's representative can confirm as receiver"),
                 "witness": _("only the kelurahan officer of the village can confirm as "
                              "witness"),
-            }[role], NotAllowed)
+            }[role])
         _refuse_if_signed(handover)
         if handover.paper_scan:
-            _refuse(None, _("a signed paper BAST was uploaded; it waits for acceptance"))
+            raise Invalid(_("a signed paper BAST was uploaded; it waits for acceptance"))
         if getattr(handover, f"{role}_confirmed_at"):
-            _refuse("role", _("this party has confirmed already"))
+            raise WrongState(_("this party has confirmed already"), field="role")
         for other in Handover.Party.values:
             if other != role and getattr(handover, f"{other}_id") == by.pk:
-                _refuse("role", _("one person cannot sign for two parties"))
+                raise Invalid(_("one person cannot sign for two parties"), field="role")
         now = timezone.now()
         setattr(handover, role, by)
         setattr(handover, f"{role}_name", _party_name(by))
@@ -509,16 +493,16 @@ def handover_confirm(*, handover: Handover, role: str, by: Any) -> Handover:
     return handover
 
 
-def handover_photo_add(*, handover: Handover, upload: Any, by: Any) -> HandoverPhoto:
+def handover_photo_add(*, handover: Handover, upload: Any, by: Actor) -> HandoverPhoto:
     with transaction.atomic():
         handover = _lock_handover(handover)
-        if not (_trusted(by) or _may(by, "distribution.create_handover", handover)):
-            _refuse(None, _("only staff of the assigned executor can add photos"), NotAllowed)
+        if not may(by, "distribution.create_handover", handover):
+            raise NotAllowed(_("only staff of the assigned executor can add photos"))
         _refuse_if_signed(handover)
         try:
             checked = check_photo(upload)
         except BadUpload as exc:
-            _refuse("photo", str(exc))
+            raise Invalid(str(exc), field="photo") from exc
         photo = HandoverPhoto(handover=handover, content_type=checked.content_type,
                               sha256=checked.sha256,
                               uploaded_by=by if isinstance(by, User) else None)
@@ -531,27 +515,26 @@ def handover_photo_add(*, handover: Handover, upload: Any, by: Any) -> HandoverP
 
 
 def handover_paper_upload(*, handover: Handover, upload: Any, receiver_name: str,
-                          witness_name: str, by: Any) -> Handover:
+                          witness_name: str, by: Actor) -> Handover:
     """Instead of confirming in the app: the executor uploads the signed paper BAST."""
     with transaction.atomic():
         handover = _lock_handover(handover)
-        if not _may(by, "distribution.create_handover", handover):
-            _refuse(None, _("only staff of the assigned executor can upload the paper BAST"),
-                    NotAllowed)
+        if not may(by, "distribution.create_handover", handover):
+            raise NotAllowed(_("only staff of the assigned executor can upload the paper BAST"))
         _refuse_if_signed(handover)
         if handover.paper_scan:
-            _refuse("paper", _("a paper BAST was uploaded already"))
+            raise WrongState(_("a paper BAST was uploaded already"), field="paper")
         if handover.receiver_confirmed_at or handover.witness_confirmed_at:
-            _refuse("paper", _("the parties are confirming in the app already"))
+            raise WrongState(_("the parties are confirming in the app already"), field="paper")
         receiver_name, witness_name = (receiver_name or "").strip(), (witness_name or "").strip()
         if not receiver_name:
-            _refuse("receiver_name", _("enter the receiver's name as signed on paper"))
+            raise Invalid(_("enter the receiver's name as signed on paper"), field="receiver_name")
         if not witness_name:
-            _refuse("witness_name", _("enter the witness's name as signed on paper"))
+            raise Invalid(_("enter the witness's name as signed on paper"), field="witness_name")
         try:
             checked = check_paper_scan(upload)
         except BadUpload as exc:
-            _refuse("paper", str(exc))
+            raise Invalid(str(exc), field="paper") from exc
         handover.paper_scan.save(checked.content.name or "paper", checked.content, save=False)
         handover.paper_uploaded_by = by
         handover.paper_uploaded_at = timezone.now()
@@ -565,24 +548,24 @@ def handover_paper_upload(*, handover: Handover, upload: Any, receiver_name: str
     return handover
 
 
-def handover_paper_accept(*, handover: Handover, by: Any) -> Handover:
+def handover_paper_accept(*, handover: Handover, by: Actor) -> Handover:
     """The assessor or the village's kelurahan officer accepts the uploaded paper BAST."""
     with transaction.atomic():
         handover = _lock_handover(handover)
-        if not _may(by, "distribution.accept_handover_paper", handover):
-            _refuse(None, _("only the assessor or the kelurahan officer can accept a paper "
-                            "BAST"), NotAllowed)
+        if not may(by, "distribution.accept_handover_paper", handover):
+            raise NotAllowed(_("only the assessor or the kelurahan officer can accept a paper "
+                            "BAST"))
         _refuse_if_signed(handover)
         if not handover.paper_scan:
-            _refuse("paper", _("no paper BAST has been uploaded"))
+            raise Invalid(_("no paper BAST has been uploaded"), field="paper")
         # The in-app path refuses one person for two parties; so does paper: whoever
         # uploaded it, or anyone of the giving executor, cannot also accept it.
         from ksbb.distribution.rules import is_staff_of_delivery_executor
 
         if by.pk in (handover.paper_uploaded_by_id, handover.giver_id) or (
                 is_staff_of_delivery_executor(by, handover)):
-            _refuse(None, _("the paper BAST must be accepted by someone other than the "
-                            "executor who uploaded it"), NotAllowed)
+            raise NotAllowed(_("the paper BAST must be accepted by someone other than the "
+                            "executor who uploaded it"))
         handover.paper_accepted_by = by
         handover.paper_accepted_at = timezone.now()
         handover.save(update_fields=["paper_accepted_by", "paper_accepted_at"])
@@ -593,7 +576,7 @@ def handover_paper_accept(*, handover: Handover, by: Any) -> Handover:
 
 
 @rollups.maintained()
-def _sign(*, handover: Handover, by: Any) -> None:
+def _sign(*, handover: Handover, by: Actor) -> None:
     """Freeze the content, return shortfalls to the supplies, move the delivery on."""
     content = handover_content(handover)
     handover.content = content
@@ -645,50 +628,20 @@ def _all_handed_over(allocations: Any) -> bool:
     return True
 
 
-def _supply_used_up(supply: Any, total: int) -> bool:
-    from django.db.models import F, Sum
-
+def _supply_delivered(supply: Any) -> bool:
+    """Everything a supply (a goods pledge or a purchase) gave is allocated and has been
+    handed over: what donations asks before it completes a pledge."""
+    total = supply.quantity if isinstance(supply, Purchase) else supply.received_quantity
     used = supply.allocations.filter(state=Allocation.State.ACTIVE).aggregate(
         n=Sum(F("quantity") - F("returned_quantity")))["n"] or 0
-    return used >= total
-
-
-def _pledge_done(pledge: Any) -> bool:
-    from ksbb.donations.models import Pledge
-    from ksbb.donations.services import pledge_money_remaining
-
-    if pledge.kind == Pledge.Kind.GOODS:
-        return (_supply_used_up(pledge, pledge.received_quantity or 0)
-                and _all_handed_over(pledge.allocations))
-    if pledge_money_remaining(pledge) > 0:
-        return False
-    for funding in pledge.fundings.select_related("purchase"):
-        purchase = funding.purchase
-        if not (_supply_used_up(purchase, purchase.quantity)
-                and _all_handed_over(purchase.allocations)):
-            return False
-    return True
+    return used >= (total or 0) and _all_handed_over(supply.allocations)
 
 
 def _advance_pledges(*, handover: Handover) -> None:
-    """The pledges behind a signed BAST move on: allocated > distributed, and completed
-    once everything they gave (directly or through purchases) has been handed over.
-
-    The donations service records these moves with a system actor naming the BAST, since
-    they follow from the signatures rather than from anyone's decision.
-    """
-    from ksbb.donations.models import Pledge, PurchaseFunding
-    from ksbb.donations.services import pledge_complete, pledge_mark_distributed
-
+    """Tell donations what this signed BAST handed over; it moves the pledges behind it on.
+    The actor is a system actor naming the BAST: the moves follow from the signatures, not
+    from anyone's decision."""
     allocations = Allocation.objects.filter(
         pk__in=handover.lines.values_list("delivery_line__allocation_id", flat=True))
-    pledge_ids = set(allocations.exclude(pledge=None).values_list("pledge_id", flat=True))
-    purchase_ids = allocations.exclude(purchase=None).values_list("purchase_id", flat=True)
-    pledge_ids |= set(PurchaseFunding.objects.filter(purchase_id__in=purchase_ids)
-                      .values_list("pledge_id", flat=True))
-    actor = f"system:handover {handover.number}"
-    for pledge in Pledge.objects.filter(pk__in=pledge_ids).order_by("pk"):
-        if pledge.state == Pledge.State.ALLOCATED:
-            pledge = pledge_mark_distributed(pledge=pledge, by=actor)
-        if pledge.state == Pledge.State.DISTRIBUTED and _pledge_done(pledge):
-            pledge_complete(pledge=pledge, by=actor)
+    pledges_handed_over(allocations=allocations, delivered=_supply_delivered,
+                        by=SystemActor(f"handover {handover.number}"))

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from ksbb.accounts.models import Organization
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
 from ksbb.core.tables import (
     HostileContent,
     ImportReport,
@@ -44,9 +45,6 @@ from ksbb.core.tables import (
 from ksbb.donations.models import CollaboratorLink, CollaboratorProfile, Item, Pledge, Program
 from ksbb.donations.selectors import linked_collaborators
 from ksbb.donations.services import (
-    DonationError,
-    NotAllowed,
-    _may,
     _pledge_create,
     aggregator_can_receive,
     collaborator_invite,
@@ -71,33 +69,32 @@ class _Row:
 
 
 def pledges_import(*, aggregator: Organization, source: IO[bytes], filename: str,
-                   by: Any) -> ImportReport:
+                   by: Actor) -> ImportReport:
     """Check every row, then create all pledges (and their receipts) or none.
 
     Refusals of the file as a whole (wrong person, unreadable file, too many rows) raise
-    a DonationError on ``file``; row problems come back in ``report.errors``.
+    an Invalid on ``file``; row problems come back in ``report.errors``.
     """
-    if not _may(by, "donations.import_pledges", aggregator):
-        raise NotAllowed({NON_FIELD_ERRORS: [
-            _("only staff of this aggregator can import its pledges")]})
+    if not may(by, "donations.import_pledges", aggregator):
+        raise NotAllowed(_("only staff of this aggregator can import its pledges"))
     if not aggregator_can_receive(aggregator):
-        raise DonationError({"aggregator": [
-            _("this aggregator is not verified or its licence has expired")]})
+        raise WrongState(_("this aggregator is not verified or its licence has expired"),
+                         field="aggregator")
     size = getattr(source, "size", None)
     if size is not None and size > MAX_BYTES:
-        raise DonationError({"file": [_("the file is larger than %(mb)s MB")
+        raise Invalid({"file": [_("the file is larger than %(mb)s MB")
                                       % {"mb": MAX_BYTES // (1024 * 1024)}]})
     try:
         raw = list(_limited(read_rows(source, required=[], filename=filename)))
     except HostileContent as exc:
         return ImportReport(rows=0, errors=exc.errors)
     except TableError as exc:
-        raise DonationError({"file": [str(exc)]}) from exc
+        raise Invalid({"file": [str(exc)]}) from exc
     report = ImportReport(rows=len(raw))
     if not raw:
-        raise DonationError({"file": [_("the file has no rows")]})
+        raise Invalid({"file": [_("the file has no rows")]})
     if raw and not ({"collaborator_id", "collaborator_email"} & set(raw[0][1])):
-        raise DonationError({"file": [_("missing columns: %(missing)s (expected %(expected)s)")
+        raise Invalid({"file": [_("missing columns: %(missing)s (expected %(expected)s)")
                                       % {"missing": "collaborator_id / collaborator_email",
                                          "expected": ", ".join(COLUMNS)}]})
     lookups = _Lookups(raw, aggregator)

@@ -216,6 +216,22 @@ class Pledge(models.Model):
         return f"#{self.pk} {what}"
 
 
+# A pledge's states in groups, named here once: statistics, allocation, receipts and the
+# services ask these rather than listing states themselves. Later states are the same
+# pledge moving on through allocation and distribution (donations.services moves it).
+_S = Pledge.State
+#: Received by the aggregator: counts in every public figure and has a receipt.
+PLEDGE_COUNTS_AS_RECEIVED = (_S.RECEIVED, _S.ALLOCATED, _S.DISTRIBUTED, _S.COMPLETED)
+#: A promise: submitted, not yet received; shown apart, never counted as received.
+PLEDGE_PROMISED = (_S.SUBMITTED,)
+#: Goods the engine and the assessors may still allocate.
+PLEDGE_ALLOCATABLE = (_S.RECEIVED, _S.ALLOCATED)
+#: Money an aggregator may still spend on purchases.
+PLEDGE_SPENDABLE = (_S.RECEIVED, _S.ALLOCATED, _S.DISTRIBUTED)
+#: Ended without anything received.
+PLEDGE_WITHDRAWN = (_S.CANCELLED, _S.REJECTED)
+
+
 class Purchase(models.Model):
     """Goods an aggregator bought with pledged money, funded by one or more pledges."""
 

@@ -14,14 +14,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from ksbb.donations.models import Pledge
-
-RECEIPT_STATES = (Pledge.State.RECEIVED, Pledge.State.ALLOCATED, Pledge.State.DISTRIBUTED,
-                  Pledge.State.COMPLETED)
+from ksbb.donations.models import PLEDGE_COUNTS_AS_RECEIVED, Pledge
 
 
 def has_receipt(pledge: Pledge) -> bool:
-    return pledge.state in RECEIPT_STATES and pledge.received_at is not None
+    return pledge.state in PLEDGE_COUNTS_AS_RECEIVED and pledge.received_at is not None
 
 
 def _rupiah(value: int | None) -> str:

@@ -13,7 +13,7 @@ from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.core.audit import actor_name
 from ksbb.core.models import AuditEntry
-from ksbb.donations.models import Pledge, Purchase, PurchaseFunding
+from ksbb.donations.models import PLEDGE_SPENDABLE, Pledge, Purchase, PurchaseFunding
 
 
 def _org_ids(user: Any, role: str) -> list[int]:
@@ -217,11 +217,10 @@ def need_map_recipients(*, item_code: str, village: str) -> list[NeedMapRow]:
 
 def spendable_money_pledges(aggregator_ids: list[int]) -> list[tuple[Pledge, int]]:
     """Received money pledges of these aggregators with rupiah left, and how much."""
-    from ksbb.donations.services import MONEY_SPENDABLE_STATES
 
     pledges = Pledge.objects.filter(
         aggregator_id__in=aggregator_ids, kind=Pledge.Kind.MONEY,
-        state__in=MONEY_SPENDABLE_STATES,
+        state__in=PLEDGE_SPENDABLE,
     ).select_related("collaborator", "program").annotate(
         spent=Sum("fundings__amount_rupiah")).order_by("received_at", "pk")
     result: list[tuple[Pledge, int]] = []

@@ -1,14 +1,13 @@
 """Writes for the donations domain. Every service takes keyword arguments, runs in one
 transaction, checks the actor and the state, and writes one audit entry; a refusal raises
-a DonationError (a ValidationError keyed by field name) and changes nothing."""
+a Invalid (a ValidationError keyed by field name) and changes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterable
+from typing import Any
 
-import rules
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -31,11 +30,11 @@ from ksbb.accounts.services import (
     user_mark_confirmed,
 )
 from ksbb.areas.models import Area
-from ksbb.core import domain
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Refusal
+from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may
 from ksbb.core.links import absolute_url
 from ksbb.donations.models import (
+    PLEDGE_SPENDABLE,
     AggregatorProfile,
     CollaboratorKind,
     CollaboratorLink,
@@ -51,60 +50,39 @@ from ksbb.donations.uploads import clean_receipt
 from ksbb.needs.models import Recipient
 from ksbb.stats import rollups
 
+#: Who cancels the pledges never received (``ksbb expire_pledges``).
+EXPIRY = SystemActor("expiry")
 EMAIL_VERIFY_SALT = "ksbb.donations.verify-email"
 EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
 
 
-class DonationError(Refusal):
-    """A refused donations write; ``message_dict`` names the offending fields."""
-
-
-class PledgeError(DonationError):
-    """A refused pledge write."""
-
-
-class NotAllowed(PledgeError, domain.NotAllowed):
-    """The actor may not do this (the API answers 403)."""
-
-
-def _refuse(field: str | None, message: str,
-            cls: type[DonationError] = PledgeError) -> NoReturn:
-    raise cls(message, field=field)
-
-
-def _may(by: Any, perm: str, obj: Any = None) -> bool:
-    # The rule itself, not ``by.has_perm``: a superuser passes every has_perm, but a platform
-    # administrator does not confirm receipt for an aggregator or pledge for a donor.
-    return isinstance(by, User) and by.is_active and rules.has_perm(perm, by, obj)
-
-
 def _positive_int(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        _refuse(field, _("enter a whole number greater than zero"))
+        raise Invalid(_("enter a whole number greater than zero"), field=field)
     return int(value)
 
 
 def _at_most_quantity(value: int, field: str, item: Item) -> int:
     if value > item.max_quantity:
-        _refuse(field, _("the quantity is at most %(max)s %(unit)s of %(item)s at a time")
+        raise Invalid(_("the quantity is at most %(max)s %(unit)s of %(item)s at a time")
                 % {"max": f"{item.max_quantity:,}".replace(",", "."),
-                   "unit": item.get_unit_display(), "item": item.name})
+                   "unit": item.get_unit_display(), "item": item.name}, field=field)
     return value
 
 
 def _at_most_amount(value: int, field: str, program: Program) -> int:
     if value > program.max_amount_rupiah:
-        _refuse(field, _("the amount is at most Rp %(max)s at a time for %(program)s")
+        raise Invalid(_("the amount is at most Rp %(max)s at a time for %(program)s")
                 % {"max": f"{program.max_amount_rupiah:,}".replace(",", "."),
-                   "program": program.name})
+                   "program": program.name}, field=field)
     return value
 
 
 # Programmes and items.
 
-def item_retire(*, item: Item, by: Any) -> Item:
-    if not _may(by, "donations.change_item"):
-        _refuse(None, _("only a platform administrator can change aid items"), NotAllowed)
+def item_retire(*, item: Item, by: Actor) -> Item:
+    if not may(by, "donations.change_item"):
+        raise NotAllowed(_("only a platform administrator can change aid items"))
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
         if item.is_active:
@@ -115,15 +93,15 @@ def item_retire(*, item: Item, by: Any) -> Item:
     return item
 
 
-def item_delete(*, item: Item, by: Any) -> None:
+def item_delete(*, item: Item, by: Actor) -> None:
     """Delete an item nobody has used; items in use can only be retired."""
-    if not _may(by, "donations.change_item"):
-        _refuse(None, _("only a platform administrator can change aid items"), NotAllowed)
+    if not may(by, "donations.change_item"):
+        raise NotAllowed(_("only a platform administrator can change aid items"))
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
         if item.pledges.exists() or item.purchases.exists():
-            _refuse(None, _("%(item)s is used by pledges or purchases and cannot be deleted; "
-                            "retire it instead") % {"item": item.name}, DonationError)
+            raise WrongState(_("%(item)s is used by pledges or purchases and cannot be deleted; "
+                            "retire it instead") % {"item": item.name})
         audit_log(actor=by, action="item.deleted", obj=item,
                   before={"name": item.name, "program": item.program.code}, after=None)
         item.delete()
@@ -132,7 +110,7 @@ def item_delete(*, item: Item, by: Any) -> None:
 # Collaborators.
 
 def collaborator_profile_create(
-    *, organization: Organization, kind: str, email: str, by: Any, phone: str = "",
+    *, organization: Organization, kind: str, email: str, by: Actor, phone: str = "",
     legal_name: str = "", registration_number: str = "", nik: str = "",
 ) -> CollaboratorProfile:
     errors: dict[str, list[str]] = {}
@@ -153,7 +131,7 @@ def collaborator_profile_create(
             except ValidationError as exc:
                 errors["nik"] = exc.messages
     if errors:
-        raise DonationError(errors)
+        raise Invalid(errors)
     with transaction.atomic():
         profile = CollaboratorProfile.objects.create(
             organization=organization, collaborator_kind=kind, contact_email=email,
@@ -165,7 +143,7 @@ def collaborator_profile_create(
 
 
 def collaborator_register(
-    *, kind: str, name: str, email: str, password: str, by: Any = None, phone: str = "",
+    *, kind: str, name: str, email: str, password: str, by: Actor | None = None, phone: str = "",
     area: Area | None = None, legal_name: str = "", registration_number: str = "",
     nik: str = "", send_verification: bool = True,
 ) -> CollaboratorProfile | None:
@@ -178,21 +156,20 @@ def collaborator_register(
     """
     email = (email or "").strip().lower()
     if not (name or "").strip():
-        _refuse("name", _("the name is required"), DonationError)
+        raise Invalid(_("the name is required"), field="name")
     try:
         validate_email(email)
-    except ValidationError:
-        _refuse("email", _("enter a valid e-mail address"), DonationError)
+    except ValidationError as exc:
+        raise Invalid(_("enter a valid e-mail address"), field="email") from exc
     try:
         # Slow on purpose: hashed before the transaction (and for a known address too, so
         # that the time taken does not tell either).
         hashed = password_hash(password)
     except ValidationError as exc:
-        raise DonationError(exc.message_dict) from exc
+        raise Invalid(exc.message_dict) from exc
     if email and User.objects.filter(username__iexact=email).exists():
         if by is not None:
-            _refuse("email", _("an account with this e-mail address exists already"),
-                    DonationError)
+            raise Invalid(_("an account with this e-mail address exists already"), field="email")
         email_taken_notice_send(email=email)
         return None
     with transaction.atomic():
@@ -237,20 +214,19 @@ def send_verification_email(*, user: User) -> None:
 def collaborator_verify_email(*, token: str) -> CollaboratorProfile:
     try:
         data = signing.loads(token, salt=EMAIL_VERIFY_SALT, max_age=EMAIL_VERIFY_MAX_AGE)
-    except signing.BadSignature:
-        _refuse("token", _("the confirmation link is invalid or has expired"), DonationError)
+    except signing.BadSignature as exc:
+        raise Invalid(_("the confirmation link is invalid or has expired"), field="token") from exc
     user = User.objects.filter(pk=data.get("u")).first()
     email = user.email if user is not None else ""
     # Links sent before the digest carried the address itself ("e").
     if not email or (data.get("h") != _email_digest(email) and data.get("e") != email):
-        _refuse("token", _("the confirmation link is invalid or has expired"), DonationError)
+        raise Invalid(_("the confirmation link is invalid or has expired"), field="token")
     with transaction.atomic():
         profile = (CollaboratorProfile.objects.select_for_update()
                    .filter(organization__memberships__user_id=data["u"],
                            contact_email=email).first())
         if profile is None:
-            _refuse("token", _("the confirmation link is invalid or has expired"),
-                    DonationError)
+            raise Invalid(_("the confirmation link is invalid or has expired"), field="token")
         if profile.email_verified_at is None:
             profile.email_verified_at = timezone.now()
             profile.save(update_fields=["email_verified_at"])
@@ -264,13 +240,14 @@ def collaborator_verify_email(*, token: str) -> CollaboratorProfile:
 # Aggregators.
 
 def aggregator_profile_create(
-    *, organization: Organization, licence_number: str, licence_valid_until: dt.date, by: Any,
+    *, organization: Organization, licence_number: str, licence_valid_until: dt.date,
+    by: Actor | str,
     email: str = "",
 ) -> AggregatorProfile:
     if organization.kind != Organization.Kind.AGGREGATOR:
-        _refuse("organization", _("the organisation is not an aggregator"), DonationError)
+        raise Invalid(_("the organisation is not an aggregator"), field="organization")
     if not licence_number.strip():
-        _refuse("licence_number", _("the Kemensos licence number is required"), DonationError)
+        raise Invalid(_("the Kemensos licence number is required"), field="licence_number")
     with transaction.atomic():
         profile = AggregatorProfile.objects.create(
             organization=organization, licence_number=licence_number.strip(),
@@ -282,7 +259,7 @@ def aggregator_profile_create(
 
 
 def aggregator_register(
-    *, name: str, licence_number: str, licence_valid_until: dt.date, by: Any = None,
+    *, name: str, licence_number: str, licence_valid_until: dt.date, by: Actor | None = None,
     email: str = "", password: str | None = None, area: Area | None = None,
 ) -> AggregatorProfile | None:
     """A humanitarian organisation signs up; it receives nothing until an admin verifies it.
@@ -291,17 +268,16 @@ def aggregator_register(
     """
     email = (email or "").strip().lower()
     if password and not email:
-        _refuse("email", _("the e-mail address is required"), DonationError)
+        raise Invalid(_("the e-mail address is required"), field="email")
     hashed = None
     if password:
         try:
             hashed = password_hash(password)  # slow: before the transaction
         except ValidationError as exc:
-            raise DonationError(exc.message_dict) from exc
+            raise Invalid(exc.message_dict) from exc
     if password and User.objects.filter(username__iexact=email).exists():
         if by is not None:
-            _refuse("email", _("an account with this e-mail address exists already"),
-                    DonationError)
+            raise Invalid(_("an account with this e-mail address exists already"), field="email")
         # As for donors: the same answer as a new registration, a notice to the owner.
         email_taken_notice_send(email=email)
         return None
@@ -321,19 +297,19 @@ def aggregator_register(
     return profile
 
 
-def aggregator_verify(*, aggregator: Organization, by: Any) -> AggregatorProfile:
-    if not _may(by, "donations.verify_aggregator"):
-        _refuse(None, _("only a platform administrator can verify aggregators"), NotAllowed)
+def aggregator_verify(*, aggregator: Organization, by: Actor) -> AggregatorProfile:
+    if not may(by, "donations.verify_aggregator"):
+        raise NotAllowed(_("only a platform administrator can verify aggregators"))
     with transaction.atomic():
         profile = AggregatorProfile.objects.select_for_update().filter(
             organization=aggregator).first()
         if profile is None:
-            _refuse("aggregator", _("this organisation has no aggregator licence on file"),
-                    DonationError)
+            raise Invalid(_("this organisation has no aggregator licence on file"),
+                          field="aggregator")
         if profile.verified_at is not None:
-            _refuse("aggregator", _("this aggregator is verified already"), DonationError)
+            raise WrongState(_("this aggregator is verified already"), field="aggregator")
         if profile.licence_valid_until < timezone.localdate():
-            _refuse("aggregator", _("the Kemensos licence has expired"), DonationError)
+            raise Invalid(_("the Kemensos licence has expired"), field="aggregator")
         profile.verified_at = timezone.now()
         profile.verified_by = by
         profile.save(update_fields=["verified_at", "verified_by"])
@@ -366,16 +342,16 @@ def _lock(pledge: Pledge) -> Pledge:
 
 
 def pledge_submit(
-    *, collaborator: Organization, aggregator: Organization, by: Any,
+    *, collaborator: Organization, aggregator: Organization, by: Actor,
     item: Item | None = None, program: Program | None = None, quantity: int | None = None,
     amount: int | None = None, preferred_area: Area | None = None,
     recipient: Recipient | None = None,
 ) -> Pledge:
     """Goods (``item`` and ``quantity``) or money (``program`` and ``amount`` in rupiah)."""
     if collaborator is None or collaborator.kind != Organization.Kind.COLLABORATOR:
-        _refuse("collaborator", _("the donor must be a collaborator organisation"))
-    if not _may(by, "donations.pledge_for", collaborator):
-        _refuse(None, _("you cannot pledge for this collaborator"), NotAllowed)
+        raise Invalid(_("the donor must be a collaborator organisation"), field="collaborator")
+    if not may(by, "donations.pledge_for", collaborator):
+        raise NotAllowed(_("you cannot pledge for this collaborator"))
     checked = pledge_check(collaborator=collaborator, aggregator=aggregator, item=item,
                            program=program, quantity=quantity, amount=amount)
     with transaction.atomic():
@@ -390,28 +366,29 @@ def pledge_check(
     """The checks of a new pledge that do not depend on who records it; returns the
     cleaned values for ``_pledge_create`` (also used by the pledge import)."""
     if collaborator is None or collaborator.kind != Organization.Kind.COLLABORATOR:
-        _refuse("collaborator", _("the donor must be a collaborator organisation"))
+        raise Invalid(_("the donor must be a collaborator organisation"), field="collaborator")
     if not collaborator.is_active:
-        _refuse("collaborator", _("this collaborator is not active"))
+        raise Invalid(_("this collaborator is not active"), field="collaborator")
     if not aggregator_can_receive(aggregator):
-        _refuse("aggregator", _("this aggregator is not verified or its licence has expired"))
+        raise Invalid(_("this aggregator is not verified or its licence has expired"),
+                      field="aggregator")
     if (item is None) == (program is None):
-        _refuse(None, _("pledge either goods (an aid item) or money (a programme)"))
+        raise Invalid(_("pledge either goods (an aid item) or money (a programme)"))
     if item is not None:
         if amount is not None:
-            _refuse("amount_rupiah", _("a goods pledge has a quantity, not an amount"))
+            raise Invalid(_("a goods pledge has a quantity, not an amount"), field="amount_rupiah")
         quantity = _at_most_quantity(_positive_int(quantity, "quantity"), "quantity", item)
         if not item.is_active or not item.program.is_active:
-            _refuse("item", _("this aid item is not offered any more"))
+            raise Invalid(_("this aid item is not offered any more"), field="item")
         kind, program = Pledge.Kind.GOODS, item.program
     else:
         assert program is not None
         if quantity is not None:
-            _refuse("quantity", _("a money pledge has an amount, not a quantity"))
+            raise Invalid(_("a money pledge has an amount, not a quantity"), field="quantity")
         amount = _at_most_amount(_positive_int(amount, "amount_rupiah"), "amount_rupiah",
                                  program)
         if not program.is_active:
-            _refuse("program", _("this programme is not running"))
+            raise Invalid(_("this programme is not running"), field="program")
         kind = Pledge.Kind.MONEY
     return {"collaborator": collaborator, "aggregator": aggregator, "kind": kind,
             "program": program, "item": item, "quantity": quantity if item else None,
@@ -419,7 +396,7 @@ def pledge_check(
 
 
 def _pledge_create(checked: dict[str, Any], *, preferred_area: Area | None,
-                   recipient: Recipient | None, by: Any, source: str = "") -> Pledge:
+                   recipient: Recipient | None, by: Actor, source: str = "") -> Pledge:
     """Inside the caller's transaction: the pledge and its ``pledge.submitted`` entry."""
     collaborator, aggregator = checked["collaborator"], checked["aggregator"]
     kind, program, item = checked["kind"], checked["program"], checked["item"]
@@ -442,36 +419,39 @@ def _pledge_create(checked: dict[str, Any], *, preferred_area: Area | None,
 
 
 def pledge_receive(
-    *, pledge: Pledge, by: Any, received_quantity: int | None = None,
+    *, pledge: Pledge, by: Actor, received_quantity: int | None = None,
     received_amount: int | None = None,
 ) -> Pledge:
     """The aggregator confirms what actually arrived (at most what was pledged)."""
     with transaction.atomic(), rollups.maintained():
         pledge = _lock(pledge)
-        if not _may(by, "donations.receive_pledge", pledge):
-            _refuse(None, _("only staff of the chosen aggregator can confirm receipt"),
-                    NotAllowed)
+        if not may(by, "donations.receive_pledge", pledge):
+            raise NotAllowed(_("only staff of the chosen aggregator can confirm receipt"))
         if pledge.state != Pledge.State.SUBMITTED:
-            _refuse(None, _("only a submitted pledge can be received (it is %(state)s)")
+            raise WrongState(_("only a submitted pledge can be received (it is %(state)s)")
                     % {"state": pledge.get_state_display()})
         if not aggregator_can_receive(pledge.aggregator):
-            _refuse(None, _("this aggregator is not verified or its licence has expired"))
+            raise Invalid(_("this aggregator is not verified or its licence has expired"))
         before = _pledge_state(pledge)
         if pledge.kind == Pledge.Kind.GOODS:
             if received_amount is not None:
-                _refuse("received_amount", _("a goods pledge has a quantity, not an amount"))
+                raise Invalid(_("a goods pledge has a quantity, not an amount"),
+                              field="received_amount")
             received = _positive_int(received_quantity, "received_quantity")
             if received > (pledge.quantity or 0):
-                _refuse("received_quantity", _(
-                    "more than was pledged (%(pledged)s)") % {"pledged": pledge.quantity})
+                raise Invalid(_(
+                    "more than was pledged (%(pledged)s)") % {"pledged": pledge.quantity},
+                        field="received_quantity")
             pledge.received_quantity = received
         else:
             if received_quantity is not None:
-                _refuse("received_quantity", _("a money pledge has an amount, not a quantity"))
+                raise Invalid(_("a money pledge has an amount, not a quantity"),
+                              field="received_quantity")
             received = _positive_int(received_amount, "received_amount")
             if received > (pledge.amount_rupiah or 0):
-                _refuse("received_amount", _(
-                    "more than was pledged (%(pledged)s)") % {"pledged": pledge.amount_rupiah})
+                raise Invalid(_(
+                    "more than was pledged (%(pledged)s)") % {"pledged": pledge.amount_rupiah},
+                        field="received_amount")
             pledge.received_amount = received
         pledge.state = Pledge.State.RECEIVED
         pledge.received_at = timezone.now()
@@ -487,18 +467,17 @@ def pledge_receive(
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        _refuse("reason", _("give a reason"))
+        raise Invalid(_("give a reason"), field="reason")
     return reason
 
 
-def pledge_reject(*, pledge: Pledge, reason: str, by: Any) -> Pledge:
+def pledge_reject(*, pledge: Pledge, reason: str, by: Actor) -> Pledge:
     with transaction.atomic():
         pledge = _lock(pledge)
-        if not _may(by, "donations.receive_pledge", pledge):
-            _refuse(None, _("only staff of the chosen aggregator can reject a pledge"),
-                    NotAllowed)
+        if not may(by, "donations.receive_pledge", pledge):
+            raise NotAllowed(_("only staff of the chosen aggregator can reject a pledge"))
         if pledge.state != Pledge.State.SUBMITTED:
-            _refuse(None, _("only a submitted pledge can be rejected (it is %(state)s)")
+            raise WrongState(_("only a submitted pledge can be rejected (it is %(state)s)")
                     % {"state": pledge.get_state_display()})
         reason = _clean_reason(reason)
         before = _pledge_state(pledge)
@@ -509,13 +488,13 @@ def pledge_reject(*, pledge: Pledge, reason: str, by: Any) -> Pledge:
     return pledge
 
 
-def pledge_cancel(*, pledge: Pledge, reason: str, by: Any) -> Pledge:
+def pledge_cancel(*, pledge: Pledge, reason: str, by: Actor) -> Pledge:
     with transaction.atomic():
         pledge = _lock(pledge)
-        if not _may(by, "donations.cancel_pledge", pledge):
-            _refuse(None, _("only the collaborator who pledged can cancel"), NotAllowed)
+        if not may(by, "donations.cancel_pledge", pledge):
+            raise NotAllowed(_("only the collaborator who pledged can cancel"))
         if pledge.state != Pledge.State.SUBMITTED:
-            _refuse(None, _("only a submitted pledge can be cancelled (it is %(state)s)")
+            raise WrongState(_("only a submitted pledge can be cancelled (it is %(state)s)")
                     % {"state": pledge.get_state_display()})
         reason = _clean_reason(reason)
         before = _pledge_state(pledge)
@@ -526,7 +505,7 @@ def pledge_cancel(*, pledge: Pledge, reason: str, by: Any) -> Pledge:
     return pledge
 
 
-def pledges_expire(*, by: Any = "system:expiry", now: dt.datetime | None = None) -> int:
+def pledges_expire(*, by: Actor = EXPIRY, now: dt.datetime | None = None) -> int:
     """Cancel the submitted pledges no aggregator received within KSBB_PLEDGE_PROMISE_DAYS
     (the public figures stop counting them as promised at that moment already); one audit
     entry each. Returns how many. Run daily (``ksbb expire_pledges``)."""
@@ -551,16 +530,15 @@ def pledges_expire(*, by: Any = "system:expiry", now: dt.datetime | None = None)
     return expired
 
 
-def _advance(*, pledge: Pledge, by: Any, source: str, target: str, verb: str) -> Pledge:
+def _advance(*, pledge: Pledge, by: Actor, source: str, target: str, verb: str) -> Pledge:
     """Later steps, driven by allocation and distribution: the government or the system."""
-    if not (isinstance(by, str) and by.startswith("system")) and not _may(
-            by, "donations.advance_pledge", pledge):
-        _refuse(None, _("only the government can move a pledge on"), NotAllowed)
+    if not may(by, "donations.advance_pledge", pledge, system=True):
+        raise NotAllowed(_("only the government can move a pledge on"))
     # Still collected: the statistics do not change.
     with transaction.atomic(), rollups.maintained():
         pledge = _lock(pledge)
         if pledge.state != source:
-            _refuse(None, _("the pledge is %(state)s, not %(expected)s") % {
+            raise WrongState(_("the pledge is %(state)s, not %(expected)s") % {
                 "state": pledge.get_state_display(),
                 "expected": Pledge.State(source).label})
         before = _pledge_state(pledge)
@@ -571,25 +549,58 @@ def _advance(*, pledge: Pledge, by: Any, source: str, target: str, verb: str) ->
     return pledge
 
 
-def pledge_mark_allocated(*, pledge: Pledge, by: Any) -> Pledge:
+def pledge_mark_allocated(*, pledge: Pledge, by: Actor) -> Pledge:
     return _advance(pledge=pledge, by=by, source=Pledge.State.RECEIVED,
                     target=Pledge.State.ALLOCATED, verb="allocated")
 
 
-def pledge_mark_distributed(*, pledge: Pledge, by: Any) -> Pledge:
+def pledge_mark_distributed(*, pledge: Pledge, by: Actor) -> Pledge:
     return _advance(pledge=pledge, by=by, source=Pledge.State.ALLOCATED,
                     target=Pledge.State.DISTRIBUTED, verb="distributed")
 
 
-def pledge_complete(*, pledge: Pledge, by: Any) -> Pledge:
+def pledge_complete(*, pledge: Pledge, by: Actor) -> Pledge:
     return _advance(pledge=pledge, by=by, source=Pledge.State.DISTRIBUTED,
                     target=Pledge.State.COMPLETED, verb="completed")
 
 
+def pledges_handed_over(*, allocations: Iterable[Any],
+                        delivered: Callable[[Pledge | Purchase], bool], by: Actor) -> None:
+    """Distribution's report that ``allocations`` reached their recipients (a signed BAST).
+
+    The pledges behind them, directly or through the purchases their money paid for, move
+    on: allocated > distributed; and distributed > completed once everything they gave has
+    been handed over: a goods pledge when ``delivered(pledge)``, a money pledge when all
+    of it is spent and ``delivered(purchase)`` for every purchase it paid for.
+    ``delivered`` is distribution's answer; the moves are decided here.
+    """
+    pledge_ids = set()
+    purchase_ids = set()
+    for allocation in allocations:
+        if allocation.pledge_id is not None:
+            pledge_ids.add(allocation.pledge_id)
+        if allocation.purchase_id is not None:
+            purchase_ids.add(allocation.purchase_id)
+    pledge_ids |= set(PurchaseFunding.objects.filter(purchase_id__in=purchase_ids)
+                      .values_list("pledge_id", flat=True))
+    for pledge in Pledge.objects.filter(pk__in=pledge_ids).order_by("pk"):
+        if pledge.state == Pledge.State.ALLOCATED:
+            pledge = pledge_mark_distributed(pledge=pledge, by=by)
+        if pledge.state == Pledge.State.DISTRIBUTED and _gave_everything(pledge, delivered):
+            pledge_complete(pledge=pledge, by=by)
+
+
+def _gave_everything(pledge: Pledge, delivered: Callable[[Pledge | Purchase], bool]) -> bool:
+    if pledge.kind == Pledge.Kind.GOODS:
+        return delivered(pledge)
+    if pledge_money_remaining(pledge) > 0:
+        return False
+    return all(delivered(funding.purchase)
+               for funding in pledge.fundings.select_related("purchase"))
+
+
 # Purchases.
 
-MONEY_SPENDABLE_STATES = (Pledge.State.RECEIVED, Pledge.State.ALLOCATED,
-                          Pledge.State.DISTRIBUTED)
 
 
 def pledge_money_remaining(pledge: Pledge) -> int:
@@ -599,25 +610,25 @@ def pledge_money_remaining(pledge: Pledge) -> int:
 
 def purchase_record(
     *, aggregator: Organization, item: Item, quantity: int, cost_rupiah: int, supplier: str,
-    funding: Iterable[tuple[Pledge, int]], by: Any, purchased_at: dt.date | None = None,
+    funding: Iterable[tuple[Pledge, int]], by: Actor, purchased_at: dt.date | None = None,
     receipt: Any = None,
 ) -> Purchase:
     """Goods bought with received money pledges; each pledge pays at most what is left."""
-    if not _may(by, "donations.record_purchase", aggregator):
-        _refuse(None, _("only staff of this aggregator can record its purchases"), NotAllowed)
+    if not may(by, "donations.record_purchase", aggregator):
+        raise NotAllowed(_("only staff of this aggregator can record its purchases"))
     quantity = _at_most_quantity(_positive_int(quantity, "quantity"), "quantity", item)
     cost_rupiah = _at_most_amount(_positive_int(cost_rupiah, "cost_rupiah"), "cost_rupiah",
                                   item.program)
     if not (supplier or "").strip():
-        _refuse("supplier", _("the supplier is required"))
+        raise Invalid(_("the supplier is required"), field="supplier")
     rows = list(funding)
     if not rows:
-        _refuse("funding", _("name at least one money pledge that paid for this"))
+        raise Invalid(_("name at least one money pledge that paid for this"), field="funding")
     if receipt is not None:
         try:
             receipt = clean_receipt(receipt)
         except ValidationError as exc:
-            raise PledgeError(exc.message_dict) from exc
+            raise Invalid(exc.message_dict) from exc
     with transaction.atomic():
         pledges = {p.pk: p for p in Pledge.objects.select_for_update().filter(
             pk__in=[p.pk for p, _amount in rows])}
@@ -626,25 +637,27 @@ def purchase_record(
         for pledge_ref, amount in rows:
             pledge = pledges[pledge_ref.pk]
             if pledge.pk in seen:
-                _refuse("funding", _("pledge #%(id)s is named twice") % {"id": pledge.pk})
+                raise Invalid(_("pledge #%(id)s is named twice") % {"id": pledge.pk},
+                              field="funding")
             seen.add(pledge.pk)
             amount = _positive_int(amount, "funding")
             if pledge.aggregator_id != aggregator.pk:
-                _refuse("funding", _("pledge #%(id)s was not made to this aggregator")
-                        % {"id": pledge.pk})
-            if pledge.kind != Pledge.Kind.MONEY or pledge.state not in MONEY_SPENDABLE_STATES:
-                _refuse("funding", _("pledge #%(id)s is not received money") % {"id": pledge.pk})
+                raise Invalid(_("pledge #%(id)s was not made to this aggregator")
+                        % {"id": pledge.pk}, field="funding")
+            if pledge.kind != Pledge.Kind.MONEY or pledge.state not in PLEDGE_SPENDABLE:
+                raise Invalid(_("pledge #%(id)s is not received money") % {"id": pledge.pk},
+                              field="funding")
             if pledge.program_id != item.program_id:
-                _refuse("funding", _("pledge #%(id)s was given for another programme")
-                        % {"id": pledge.pk})
+                raise Invalid(_("pledge #%(id)s was given for another programme")
+                        % {"id": pledge.pk}, field="funding")
             remaining = pledge_money_remaining(pledge)
             if amount > remaining:
-                _refuse("funding", _("pledge #%(id)s has only Rp %(left)s left")
-                        % {"id": pledge.pk, "left": remaining})
+                raise Invalid(_("pledge #%(id)s has only Rp %(left)s left")
+                        % {"id": pledge.pk, "left": remaining}, field="funding")
             total += amount
         if total > cost_rupiah:
-            _refuse("funding", _("the funding (Rp %(total)s) exceeds the cost (Rp %(cost)s)")
-                    % {"total": total, "cost": cost_rupiah})
+            raise Invalid(_("the funding (Rp %(total)s) exceeds the cost (Rp %(cost)s)")
+                    % {"total": total, "cost": cost_rupiah}, field="funding")
         purchase = Purchase.objects.create(
             aggregator=aggregator, item=item, quantity=quantity, cost_rupiah=cost_rupiah,
             supplier=supplier.strip(), purchased_at=purchased_at or timezone.localdate(),
@@ -672,18 +685,18 @@ def collaborator_link_token(link: CollaboratorLink) -> str:
     return signing.dumps({"l": link.pk, "h": _email_digest(link.email)}, salt=LINK_SALT)
 
 
-def collaborator_invite(*, aggregator: Organization, email: str, by: Any) -> CollaboratorLink:
+def collaborator_invite(*, aggregator: Organization, email: str, by: Actor) -> CollaboratorLink:
     """Ask the owner of ``email`` to confirm that ``aggregator`` may record donations for
     them (an import naming an address not linked yet does this). Idempotent: an address
     invited before is not mailed again. Says nothing about whether the address has an
     account: whoever owns it registers first if needed."""
-    if not _may(by, "donations.import_pledges", aggregator):
-        _refuse(None, _("only staff of this aggregator can invite collaborators"), NotAllowed)
+    if not may(by, "donations.import_pledges", aggregator):
+        raise NotAllowed(_("only staff of this aggregator can invite collaborators"))
     email = (email or "").strip().lower()
     try:
         validate_email(email)
-    except ValidationError:
-        _refuse("collaborator_email", _("enter a valid e-mail address"), DonationError)
+    except ValidationError as exc:
+        raise Invalid(_("enter a valid e-mail address"), field="collaborator_email") from exc
     with transaction.atomic():
         link, created = CollaboratorLink.objects.select_for_update().get_or_create(
             aggregator=aggregator, email=email,
@@ -713,20 +726,20 @@ def _send_invitation(link: CollaboratorLink) -> None:
 def collaborator_link_from_token(token: str) -> CollaboratorLink:
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
-    except signing.BadSignature:
-        _refuse("token", _("the invitation link is invalid or has expired"), DonationError)
+    except signing.BadSignature as exc:
+        raise Invalid(_("the invitation link is invalid or has expired"), field="token") from exc
     link = CollaboratorLink.objects.select_related("aggregator").filter(pk=data.get("l")).first()
     if link is None or data.get("h") != _email_digest(link.email):
-        _refuse("token", _("the invitation link is invalid or has expired"), DonationError)
+        raise Invalid(_("the invitation link is invalid or has expired"), field="token")
     return link
 
 
-def collaborator_link_accept(*, token: str, by: Any) -> CollaboratorLink:
+def collaborator_link_accept(*, token: str, by: Actor) -> CollaboratorLink:
     """The invited collaborator agrees: a collaborator organisation of ``by`` whose contact
     e-mail (or whose member's own address) is the invited one."""
     link = collaborator_link_from_token(token)
     if not isinstance(by, User) or not by.is_active:
-        _refuse(None, _("sign in as the invited collaborator"), NotAllowed)
+        raise NotAllowed(_("sign in as the invited collaborator"))
     orgs = Organization.objects.filter(
         kind=Organization.Kind.COLLABORATOR, is_active=True,
         memberships__user=by, memberships__role=Role.COLLABORATOR,
@@ -736,7 +749,7 @@ def collaborator_link_accept(*, token: str, by: Any) -> CollaboratorLink:
     if not match and (by.email or "").lower() == link.email and len(orgs) == 1:
         match = list(orgs)
     if len(match) != 1:
-        _refuse(None, _("this invitation was sent to another e-mail address"), NotAllowed)
+        raise NotAllowed(_("this invitation was sent to another e-mail address"))
     with transaction.atomic():
         link = CollaboratorLink.objects.select_for_update().get(pk=link.pk)
         if link.accepted_at is None:

@@ -1,21 +1,17 @@
 """Writes for the ideas forum. Keyword arguments, one transaction, the actor checked with
-the rules in forum/rules.py, one audit entry per change; a refusal raises a ForumError
-(a ValidationError keyed by field name) and changes nothing."""
+the rules in forum/rules.py, one audit entry per change; a refusal raises one of
+ksbb.core.domain's (NotAllowed, WrongState, Invalid) and changes nothing."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
-import rules
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import User
-from ksbb.core import domain
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Refusal
+from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
 from ksbb.donations.models import Program
 from ksbb.forum.models import Idea, Support
 
@@ -27,29 +23,13 @@ SUPPORTABLE = (Idea.Status.OPEN, Idea.Status.UNDER_REVIEW)
 NEEDS_ANSWER = (Idea.Status.ADOPTED, Idea.Status.DECLINED)
 
 
-class ForumError(Refusal):
-    """A refused forum write; ``message_dict`` names the offending fields."""
-
-
-class NotAllowed(ForumError, domain.NotAllowed):
-    """The actor may not do this (the API answers 403)."""
-
-
-def _refuse(field: str | None, message: str, cls: type[ForumError] = ForumError) -> NoReturn:
-    raise cls(message, field=field)
-
-
-def _may(by: Any, perm: str, obj: Any = None) -> bool:
-    return isinstance(by, User) and by.is_active and rules.has_perm(perm, by, obj)
-
-
 def _lock(idea: Idea) -> Idea:
     return Idea.objects.select_for_update().get(pk=idea.pk)
 
 
-def idea_post(*, title: str, body: str, by: Any, program: Program | None = None) -> Idea:
-    if not _may(by, "forum.add_idea"):
-        _refuse(None, _("sign in to propose an idea"), NotAllowed)
+def idea_post(*, title: str, body: str, by: Actor, program: Program | None = None) -> Idea:
+    if not may(by, "forum.add_idea"):
+        raise NotAllowed(_("sign in to propose an idea"))
     title, body = (title or "").strip(), (body or "").strip()
     errors: dict[str, list[str]] = {}
     if not title:
@@ -61,7 +41,7 @@ def idea_post(*, title: str, body: str, by: Any, program: Program | None = None)
     elif len(body) > BODY_MAX:
         errors["body"] = [_("at most %(n)s characters") % {"n": BODY_MAX}]
     if errors:
-        raise ForumError(errors)
+        raise Invalid(errors)
     with transaction.atomic():
         idea = Idea.objects.create(title=title, body=body, author=by, program=program)
         audit_log(actor=by, action="idea.posted", obj=idea, before=None, after={
@@ -70,28 +50,28 @@ def idea_post(*, title: str, body: str, by: Any, program: Program | None = None)
     return idea
 
 
-def idea_support(*, idea: Idea, by: Any) -> Idea:
+def idea_support(*, idea: Idea, by: Actor) -> Idea:
     """Add the actor's vote. One vote per confirmed account, never for one's own idea, and
     at most KSBB_SUPPORT_RATE votes per account: supporting again changes nothing."""
     from django.conf import settings
 
     from ksbb.core.ratelimit import take
 
-    if not _may(by, "forum.add_idea"):
-        _refuse(None, _("sign in to support an idea"), NotAllowed)
+    if not may(by, "forum.add_idea"):
+        raise NotAllowed(_("sign in to support an idea"))
     if by.confirmed_at is None:
-        _refuse(None, _("confirm your e-mail address first (open the link we sent you); "
-                        "then you can support ideas"), NotAllowed)
+        raise NotAllowed(_("confirm your e-mail address first (open the link we sent you); "
+                        "then you can support ideas"))
     if idea.author_id == by.pk:
-        _refuse(None, _("you cannot support your own idea"), NotAllowed)
-    if not _may(by, "forum.support_idea", idea):
-        _refuse(None, _("sign in to support an idea"), NotAllowed)
+        raise NotAllowed(_("you cannot support your own idea"))
+    if not may(by, "forum.support_idea", idea):
+        raise NotAllowed(_("sign in to support an idea"))
     if not take("forum-support", str(by.pk), settings.KSBB_SUPPORT_RATE).allowed:
-        _refuse(None, _("you have supported many ideas in a short time; try again later"))
+        raise Invalid(_("you have supported many ideas in a short time; try again later"))
     with transaction.atomic():
         idea = _lock(idea)
         if idea.status not in SUPPORTABLE:
-            _refuse(None, _("this idea has been answered (%(status)s); it cannot be supported "
+            raise WrongState(_("this idea has been answered (%(status)s); it cannot be supported "
                             "any more") % {"status": idea.get_status_display()})
         if Support.objects.filter(idea=idea, user=by).exists():
             return idea
@@ -108,14 +88,14 @@ def idea_support(*, idea: Idea, by: Any) -> Idea:
     return idea
 
 
-def idea_unsupport(*, idea: Idea, by: Any) -> Idea:
+def idea_unsupport(*, idea: Idea, by: Actor) -> Idea:
     """Withdraw the actor's vote; withdrawing a vote never given changes nothing."""
-    if not _may(by, "forum.add_idea"):
-        _refuse(None, _("sign in to support an idea"), NotAllowed)
+    if not may(by, "forum.add_idea"):
+        raise NotAllowed(_("sign in to support an idea"))
     with transaction.atomic():
         idea = _lock(idea)
         if idea.status not in SUPPORTABLE:
-            _refuse(None, _("this idea has been answered (%(status)s); its support is final")
+            raise WrongState(_("this idea has been answered (%(status)s); its support is final")
                     % {"status": idea.get_status_display()})
         deleted, _rows = Support.objects.filter(idea=idea, user=by).delete()
         if deleted:
@@ -125,17 +105,17 @@ def idea_unsupport(*, idea: Idea, by: Any) -> Idea:
     return idea
 
 
-def idea_answer(*, idea: Idea, status: str, answer: str, by: Any) -> Idea:
+def idea_answer(*, idea: Idea, status: str, answer: str, by: Actor) -> Idea:
     """An officer (assessor, platform administrator) sets the status and answers."""
-    if not _may(by, "forum.answer_idea", idea):
-        _refuse(None, _("only the government can answer ideas"), NotAllowed)
+    if not may(by, "forum.answer_idea", idea):
+        raise NotAllowed(_("only the government can answer ideas"))
     if status not in Idea.Status.values:
-        _refuse("status", _("%(status)r is not an idea status") % {"status": status})
+        raise Invalid(_("%(status)r is not an idea status") % {"status": status}, field="status")
     answer = (answer or "").strip()
     if status in NEEDS_ANSWER and not answer:
-        _refuse("answer", _("explain the decision to the citizens"))
+        raise Invalid(_("explain the decision to the citizens"), field="answer")
     if len(answer) > BODY_MAX:
-        _refuse("answer", _("at most %(n)s characters") % {"n": BODY_MAX})
+        raise Invalid(_("at most %(n)s characters") % {"n": BODY_MAX}, field="answer")
     with transaction.atomic():
         idea = _lock(idea)
         before = {"status": idea.status, "answer": idea.answer}
@@ -182,7 +162,7 @@ def citizen_register(*, email: str, password: str, name: str = "") -> User | Non
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
-        raise ForumError(errors)
+        raise Invalid(errors)
     if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
         email_taken_notice_send(email=email)
         return None
@@ -193,7 +173,7 @@ def citizen_register(*, email: str, password: str, name: str = "") -> User | Non
         if "username" in getattr(exc, "error_dict", {}):  # registered a moment ago
             email_taken_notice_send(email=email)
             return None
-        raise ForumError(exc.message_dict if hasattr(exc, "error_dict")
+        raise Invalid(exc.message_dict if hasattr(exc, "error_dict")
                          else {"email": exc.messages}) from exc
     email_confirmation_send(user=user)
     return user

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may
+from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, is_user, may
 from ksbb.core.tables import HostileContent, RowError, TableError, read_rows
 from ksbb.distribution.models import Handover, HandoverLine
 from ksbb.donations.models import Item
@@ -366,7 +366,7 @@ def household_import_start(*, file: Any, by: Actor) -> HouseholdImport:
     from ksbb.households.tasks import household_import_task
 
     _require(by, "households.import_list")
-    if isinstance(by, SystemActor):
+    if not is_user(by):
         raise ValueError("a background import needs a user to run as")
     with transaction.atomic():
         job = HouseholdImport(created_by=by)
@@ -642,7 +642,7 @@ def handout_record(*, handover: Handover, household: Household, by: Actor,
             repeat_of=earlier, repeat_match=match,
             round=rnd, rw_id=current.rw_id, kk_hash=current.kk_hash,
             nik_hash=current.nik_hash, given_on=timezone.localdate(),
-            recorded_by=None if isinstance(by, SystemActor) else by)
+            recorded_by=by if is_user(by) else None)
         audit_log(actor=by, action="handout.recorded", obj=handout, after={
             "handover": locked.pk, "household": current.pk, "item": item_id,
             "quantity": quantity})

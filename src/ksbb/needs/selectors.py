@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from ksbb.accounts.models import Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.areas.models import Area
+from ksbb.core import areacodes
 from ksbb.needs.models import AssessmentRound, Need, Recipient
 
 _GOVERNMENT = {Role.PLATFORM_ADMIN, Role.ASSESSOR}
@@ -94,10 +95,9 @@ def need_coverage_by_area(
     covered: dict[str, int] = {}
     for area_code, recipient_id, item_id, quantity in needs.values_list(
             "recipient__area_id", "recipient_id", "item_id", "quantity").order_by():
-        parts = area_code.split(".")
-        if len(parts) < level:
+        code = areacodes.ancestor_at(area_code, level)
+        if code is None:
             continue
-        code = ".".join(parts[:level])
         totals[code] = totals.get(code, 0) + quantity
         covered[code] = covered.get(code, 0) + min(quantity,
                                                    used.get((recipient_id, item_id), 0))

@@ -1,8 +1,8 @@
 """Writes for recipients, assessment rounds and needs. Each one is audited with its actor.
 
-Services check the caller's right themselves (``by.has_perm``), so the pages, the API and
-the background tasks share one rule. An actor given as a plain label (``"system"``,
-``"test"``) is trusted internal code such as ``ksbb up`` or a fixture.
+Services check the caller's right themselves (``ksbb.core.domain.may``: the role rule, no
+superuser shortcut), so the pages, the API and the background tasks share one rule. Only
+people set needs and rounds; a system actor (a command) only registers the RWs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Actor, Invalid, WrongState, is_user, require
 from ksbb.core.tables import (
     HostileContent,
     ImportReport,
@@ -42,14 +43,7 @@ _INSTITUTION_RE = re.compile(r"^I-(\d+)$", re.IGNORECASE)
 _PROGRESS_EVERY = 200
 
 
-def _require(by: Any, perm: str, obj: Any = None) -> None:
-    if isinstance(by, str):
-        return
-    if by is None or not by.has_perm(perm, obj):
-        raise PermissionDenied(_("You are not allowed to do this."))
-
-
-def recipients_ensure_for_rws(*, by: Any) -> int:
+def recipients_ensure_for_rws(*, by: Actor) -> int:
     """Every RW is a recipient: create the missing ones; returns how many were created."""
     with transaction.atomic():
         missing = Area.objects.filter(level=Area.Level.RW).exclude(
@@ -79,10 +73,10 @@ def _institution_state(r: Recipient) -> dict[str, Any]:
 
 def institution_register(
     *, kind: str, name: str, area: Area, residents: int | None, address: str,
-    contact_name: str, contact_phone: str, by: Any,
+    contact_name: str, contact_phone: str, by: Actor,
 ) -> Recipient:
     """Register an orphanage, pesantren, elderly home...; it waits for verification."""
-    _require(by, "needs.register_institution")
+    require(by, "needs.register_institution")
     errors: dict[str, str] = {}
     if kind not in Recipient.Kind.values or kind == Recipient.Kind.RW:
         errors["kind"] = _("%(kind)r is not an institution kind") % {"kind": kind}
@@ -93,7 +87,7 @@ def institution_register(
     if residents is not None and residents < 0:
         errors["residents"] = _("the number of residents cannot be negative")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     with transaction.atomic():
         recipient = Recipient.objects.create(
             kind=kind, name=name.strip(), area=area, residents=residents,
@@ -105,13 +99,13 @@ def institution_register(
     return recipient
 
 
-def institution_verify(*, recipient: Recipient, by: Any) -> Recipient:
+def institution_verify(*, recipient: Recipient, by: Actor) -> Recipient:
     """The assessor confirms an institution exists and may receive aid."""
-    _require(by, "needs.verify_recipient", recipient)
+    require(by, "needs.verify_recipient", recipient)
     with transaction.atomic():
         recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
         if recipient.kind == Recipient.Kind.RW:
-            raise ValidationError({"recipient": _("RWs are recipients by definition")})
+            raise WrongState(_("RWs are recipients by definition"), field="recipient")
         if not recipient.is_verified:
             recipient.is_verified = True
             recipient.save(update_fields=["is_verified"])
@@ -153,10 +147,10 @@ def item_check(item: Item | str | None, rnd: AssessmentRound) -> tuple[Item | No
 
 def round_open(
     *, name: str, program: Program | str, period_start: datetime.date,
-    period_end: datetime.date, by: Any,
+    period_end: datetime.date, by: Actor,
 ) -> AssessmentRound:
     """Open a round for a programme (the programme itself or its code)."""
-    _require(by, "needs.manage_round")
+    require(by, "needs.manage_round")
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = _("the name is required")
@@ -170,11 +164,11 @@ def round_open(
     if period_end < period_start:
         errors["period_end"] = _("the period cannot end before it starts")
     if errors or found is None:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     with transaction.atomic():
         rnd = AssessmentRound.objects.create(
             name=name.strip(), program=found, period_start=period_start,
-            period_end=period_end, created_by=by if hasattr(by, "pk") else None,
+            period_end=period_end, created_by=by if is_user(by) else None,
         )
         audit_log(actor=by, action="round.opened", obj=rnd, after={
             "name": rnd.name, "program": found.code, "period_start": period_start,
@@ -182,8 +176,8 @@ def round_open(
     return rnd
 
 
-def round_close(*, round: AssessmentRound, by: Any) -> AssessmentRound:
-    _require(by, "needs.manage_round", round)
+def round_close(*, round: AssessmentRound, by: Actor) -> AssessmentRound:
+    require(by, "needs.manage_round", round)
     with transaction.atomic():
         rnd = AssessmentRound.objects.select_for_update().get(pk=round.pk)
         if rnd.state != AssessmentRound.State.CLOSED:
@@ -195,7 +189,7 @@ def round_close(*, round: AssessmentRound, by: Any) -> AssessmentRound:
     return rnd
 
 
-def _is_open(rnd: AssessmentRound) -> bool:
+def round_is_open(rnd: AssessmentRound) -> bool:
     # The caller's object may be stale: another request may have closed the round.
     return AssessmentRound.objects.filter(pk=rnd.pk, state=AssessmentRound.State.OPEN).exists()
 
@@ -203,7 +197,7 @@ def _is_open(rnd: AssessmentRound) -> bool:
 def _locked_open_round(rnd: AssessmentRound) -> AssessmentRound:
     rnd = AssessmentRound.objects.select_for_update().get(pk=rnd.pk)
     if rnd.state != AssessmentRound.State.OPEN:
-        raise ValidationError({"round": _("the round %(name)s is closed") % {"name": rnd.name}})
+        raise WrongState(_("the round %(name)s is closed") % {"name": rnd.name}, field="round")
     return rnd
 
 
@@ -225,11 +219,11 @@ def _check_need_values(quantity: Any, priority: Any) -> dict[str, str]:
 
 def need_set(
     *, round: AssessmentRound, recipient: Recipient, item: Item | str, quantity: int,
-    priority: int, by: Any, note: str = "",
+    priority: int, by: Actor, note: str = "",
 ) -> Need:
     """Create or change one need by hand (the item itself or its code); the audit entry
     keeps before and after."""
-    _require(by, "needs.set_need", round)
+    require(by, "needs.set_need", round)
     errors = _check_need_values(quantity, priority)
     found, item_error = item_check(item, round)
     if item_error:
@@ -237,7 +231,7 @@ def need_set(
     if not recipient.is_verified:
         errors["recipient"] = _("the recipient is not verified yet")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     with transaction.atomic():
         rnd = _locked_open_round(round)
         need = Need.objects.select_for_update().filter(
@@ -352,7 +346,7 @@ def needs_validate(
 
 
 def _needs_write(
-    *, rnd: AssessmentRound, parsed: list[NeedRow], source: str, by: Any, action: str,
+    *, rnd: AssessmentRound, parsed: list[NeedRow], source: str, by: Actor, action: str,
     report: ImportReport, extra: dict[str, Any],
 ) -> None:
     """Create or update the needs of one validated file, inside the caller's transaction."""
@@ -390,15 +384,15 @@ def _needs_write(
 
 
 def needs_import(
-    *, round: AssessmentRound, rows: Rows, by: Any,
+    *, round: AssessmentRound, rows: Rows, by: Actor,
     progress: Progress | None = None, import_id: int | None = None,
 ) -> ImportReport:
     """All or nothing: validates every row (recipient, item, quantity, priority), then
     creates or updates the round's needs."""
-    _require(by, "needs.set_need", round)
+    require(by, "needs.set_need", round)
     raw = list(rows)
     report = ImportReport(rows=len(raw))
-    if not _is_open(round):
+    if not round_is_open(round):
         report.errors.append(RowError(0, "round", _("the round %(name)s is closed") % {
             "name": round.name}))
         return report
@@ -428,14 +422,14 @@ def _rw_code_error(number: int, code: str, known: dict[str, Recipient],
 
 
 def needs_derive_from_poverty(
-    *, round: AssessmentRound, item: Item | str, rows: Rows, by: Any,
+    *, round: AssessmentRound, item: Item | str, rows: Rows, by: Actor,
     per_poor_household: int = 1, health_rows: Rows | None = None,
     progress: Progress | None = None, import_id: int | None = None,
 ) -> ImportReport:
     """"``per_poor_household`` units of ``item`` per poor household", from welfare data
     (columns rw_code, poor_households). RWs listed by the health office (column rw_code)
     get priority 1, the others priority 2. All or nothing, like every import."""
-    _require(by, "needs.set_need", round)
+    require(by, "needs.set_need", round)
     raw = list(rows)
     health = list(health_rows or [])
     report = ImportReport(rows=len(raw))
@@ -445,7 +439,7 @@ def needs_derive_from_poverty(
     if not isinstance(per_poor_household, int) or per_poor_household <= 0:
         report.errors.append(RowError(0, "per_poor_household", _(
             "the quantity per poor household must be a whole number above 0")))
-    if not _is_open(round):
+    if not round_is_open(round):
         report.errors.append(RowError(0, "round", _("the round %(name)s is closed") % {
             "name": round.name}))
     if report.errors or found is None:
@@ -503,37 +497,6 @@ def needs_derive_from_poverty(
 
 # Background imports ---------------------------------------------------------------------
 
-def needs_import_start(
-    *, round: AssessmentRound, file: Any, by: Any, kind: str = NeedsImport.Kind.NEEDS,
-    item: Item | str = "", per_poor_household: int = 1, health_file: Any = None,
-) -> NeedsImport:
-    """Store the uploaded file and queue the background task once the row is committed."""
-    from ksbb.needs.tasks import needs_import_task
-
-    _require(by, "needs.set_need", round)
-    if not hasattr(by, "pk"):
-        raise ValueError("a background import needs a user to run as")
-    if not _is_open(round):
-        raise ValidationError({"round": _("the round %(name)s is closed") % {"name": round.name}})
-    found: Item | None = None
-    if kind == NeedsImport.Kind.POVERTY:
-        found, item_error = item_check(item, round)
-        if item_error:
-            raise ValidationError({"item": item_error})
-    with transaction.atomic():
-        job = NeedsImport(round=round, kind=kind, created_by=by, item=found,
-                          per_poor_household=per_poor_household)
-        job.file.save(getattr(file, "name", "needs.csv"), file, save=False)
-        if health_file:
-            job.health_file.save(getattr(health_file, "name", "health.csv"), health_file,
-                                 save=False)
-        job.save()
-        audit_log(actor=by, action="needs_import.queued", obj=job, after={
-            "round": round.pk, "kind": kind, "file": job.file.name})
-        transaction.on_commit(lambda: needs_import_task.enqueue(job.pk))
-    return job
-
-
 def _read_file(field: Any, required: list[str]) -> list[tuple[int, dict[str, str]]]:
     with field.open("rb") as fh:
         return list(read_rows(fh, required=required, filename=field.name))
@@ -578,7 +541,7 @@ def needs_import_run(*, import_id: int) -> NeedsImport:
         result = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0,
                   "errors": [{"row": e.row, "field": e.field, "message": e.message}
                              for e in exc.errors]}
-    except (TableError, ValidationError, PermissionDenied) as exc:
+    except (TableError, ValidationError) as exc:
         state = NeedsImport.State.FAILED
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         result = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0,

@@ -1,16 +1,56 @@
-"""Background tasks of the needs app (django-tasks; the database backend in production)."""
+"""The background side of needs imports (django-tasks; the database backend in production):
+queue an uploaded file (:func:`needs_import_start`) and process it (the task).
+
+Here rather than in services.py so that services do not import the task that imports them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.utils.translation import gettext as _
 from django_tasks import task
+
+from ksbb.core.audit import audit_log
+from ksbb.core.domain import Actor, Invalid, WrongState, is_user, require
+from ksbb.donations.models import Item
+from ksbb.needs.models import AssessmentRound, NeedsImport
+from ksbb.needs.services import item_check, needs_import_run, round_is_open
 
 
 @task()
 def needs_import_task(import_id: int) -> dict[str, Any]:
     """Process one stored NeedsImport; progress and report are written to its row."""
-    from ksbb.needs.services import needs_import_run
-
     job = needs_import_run(import_id=import_id)
     return {"import": job.pk, "state": job.state}
+
+
+def needs_import_start(
+    *, round: AssessmentRound, file: Any, by: Actor, kind: str = NeedsImport.Kind.NEEDS,
+    item: Item | str = "", per_poor_household: int = 1, health_file: Any = None,
+) -> NeedsImport:
+    """Store the uploaded file and queue the background task once the row is committed."""
+    require(by, "needs.set_need", round)
+    if not is_user(by):
+        raise ValueError("a background import needs a user to run as")
+    if not round_is_open(round):
+        raise WrongState(_("the round %(name)s is closed") % {"name": round.name},
+                         field="round")
+    found: Item | None = None
+    if kind == NeedsImport.Kind.POVERTY:
+        found, item_error = item_check(item, round)
+        if item_error:
+            raise Invalid(item_error, field="item")
+    with transaction.atomic():
+        job = NeedsImport(round=round, kind=kind, created_by=by, item=found,
+                          per_poor_household=per_poor_household)
+        job.file.save(getattr(file, "name", "needs.csv"), file, save=False)
+        if health_file:
+            job.health_file.save(getattr(health_file, "name", "health.csv"), health_file,
+                                 save=False)
+        job.save()
+        audit_log(actor=by, action="needs_import.queued", obj=job, after={
+            "round": round.pk, "kind": kind, "file": job.file.name})
+        transaction.on_commit(lambda: needs_import_task.enqueue(job.pk))
+    return job

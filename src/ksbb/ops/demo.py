@@ -24,11 +24,12 @@ from ksbb.accounts.services import (
 )
 from ksbb.areas.models import Area
 from ksbb.areas.services import rws_import
+from ksbb.core.domain import SystemActor
 from ksbb.needs.models import Recipient
 from ksbb.needs.services import recipients_ensure_for_rws
 
 JAKARTA_RW_COUNT = 2705
-_ACTOR = "system:demo"
+_ACTOR = SystemActor("demo")
 
 
 @dataclass(frozen=True)

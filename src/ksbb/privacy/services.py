@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from ksbb.accounts.models import Membership, Organization, Role, User
 from ksbb.accounts.services import user_deactivate
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
 from ksbb.donations.models import CollaboratorKind, CollaboratorProfile, Pledge
 from ksbb.forum.models import Idea, Support
 from ksbb.reports.models import MisuseReport, ReportPhoto
@@ -35,10 +35,6 @@ from ksbb.reports.models import MisuseReport, ReportPhoto
 # Stored instead of an erased individual donor's name. Indonesian, as the data is.
 ANONYMOUS_DONOR = "Anonim"
 ERASED_USERNAME_PREFIX = "deleted-"
-
-
-class PrivacyError(ValidationError):
-    """A refused request; messages are translated."""
 
 
 # Access and portability ---------------------------------------------------------------------
@@ -117,7 +113,7 @@ def my_data(user: User) -> dict[str, Any]:
     }
 
 
-def my_data_export(*, user: User, by: Any) -> dict[str, Any]:
+def my_data_export(*, user: User, by: Actor) -> dict[str, Any]:
     """:func:`my_data`, with an audit entry that it was handed out."""
     data = my_data(user)
     audit_log(actor=by, action="privacy.data_exported", object_type="accounts.user",
@@ -176,20 +172,20 @@ def _has_reporter_contact() -> Q:
     return ~Q(reporter_name="") | ~Q(reporter_email="") | ~Q(reporter_phone="")
 
 
-def account_erase(*, user: User, password: str, by: Any) -> dict[str, Any]:
+def account_erase(*, user: User, password: str, by: Actor) -> dict[str, Any]:
     """The person behind ``user`` asks to be forgotten (``by`` is that same account).
 
     Refused without the right password, and for accounts that act for an aggregator,
     executor, the government or a recipient (an administrator closes those)."""
     if by is None or getattr(by, "pk", None) != user.pk:
-        raise PrivacyError(_("only the account holder can erase their account"))
+        raise NotAllowed(_("only the account holder can erase their account"))
     if not user.is_active:
-        raise PrivacyError(_("this account is closed already"))
-    if not by.has_perm("privacy.erase_own_account"):
-        raise PrivacyError(_("accounts that act for an aggregator, executor, the government "
+        raise WrongState(_("this account is closed already"))
+    if not may(by, "privacy.erase_own_account"):
+        raise NotAllowed(_("accounts that act for an aggregator, executor, the government "
                              "or a recipient are closed by a platform administrator"))
     if not user.check_password(password or ""):
-        raise PrivacyError({"password": [_("the password is not correct")]})
+        raise Invalid(_("the password is not correct"), field="password")
     user_id = user.pk
     orgs = _own_collaborator_orgs(user)
     with transaction.atomic():
@@ -227,7 +223,7 @@ class PurgeResult:
                 "collaborators": len(self.collaborators)}
 
 
-def purge_personal_data(*, by: Any, dry_run: bool = False, now: dt.datetime | None = None,
+def purge_personal_data(*, by: Actor, dry_run: bool = False, now: dt.datetime | None = None,
                         retention_days: int | None = None) -> PurgeResult:
     """Erase personal data kept longer than the retention period and no longer needed:
 

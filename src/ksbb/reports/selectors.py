@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from ksbb.accounts.models import Membership, Role, User
 from ksbb.accounts.selectors import scope_of
+from ksbb.core import areacodes
 from ksbb.core.audit import actor_name
 from ksbb.core.models import AuditEntry
 from ksbb.core.privacy import mask_email, mask_name, mask_phone
@@ -72,7 +73,7 @@ def report_history(report: MisuseReport) -> list[HistoryStep]:
 def officers_for(report: MisuseReport) -> QuerySet[User]:
     """Who a report can be assigned to: assessors, platform administrators, and the
     kelurahan officers of the report's village."""
-    village = ".".join(report.area_id.split(".")[:4])
+    village = areacodes.village_of(report.area_id)
     members = Membership.objects.filter(is_active=True).filter(
         Q(role__in=[Role.ASSESSOR, Role.PLATFORM_ADMIN])
         | Q(role=Role.KELURAHAN_OFFICER, villages__code=village))

@@ -1,6 +1,6 @@
 """Writes for misuse reports. Every service takes keyword arguments, runs in one
 transaction, checks the actor and the state, and writes one audit entry; a refusal raises
-a ReportError (a ValidationError keyed by field name) and changes nothing.
+one of ksbb.core.domain's (NotAllowed, WrongState, Invalid) and changes nothing.
 
 The audit entries carry states, never the reporter's personal data: the audit log is
 append-only, so what enters it can never be erased.
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
-import rules
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -24,9 +23,8 @@ from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import Organization, User
 from ksbb.areas.models import Area
-from ksbb.core import domain
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Refusal
+from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
 from ksbb.donations.models import Pledge
 from ksbb.donations.rules import is_collaborator_of_pledge
 from ksbb.reports.models import Category, MisuseReport, ReportPhoto
@@ -36,22 +34,6 @@ from ksbb.reports.workdays import add_working_days
 
 DUE_WORKING_DAYS = 7
 REPORTABLE_ORGANIZATION_KINDS = (Organization.Kind.AGGREGATOR, Organization.Kind.EXECUTOR)
-
-
-class ReportError(Refusal):
-    """A refused misuse-report write; ``message_dict`` names the offending fields."""
-
-
-class NotAllowed(ReportError, domain.NotAllowed):
-    """The actor may not do this (the API answers 403)."""
-
-
-def _refuse(field: str | None, message: str, cls: type[ReportError] = ReportError) -> NoReturn:
-    raise cls(message, field=field)
-
-
-def _may(by: Any, perm: str, obj: Any = None) -> bool:
-    return isinstance(by, User) and by.is_active and rules.has_perm(perm, by, obj)
 
 
 def new_tracking_code() -> str:
@@ -87,7 +69,7 @@ def send_resolution_email(report: MisuseReport, base_url: str = "") -> None:
 
 
 def report_submit(
-    *, category: str, area: Area | None, description: str, by: Any = None,
+    *, category: str, area: Area | None, description: str, by: Actor | None = None,
     bast_number: str = "", organization: Organization | None = None,
     pledge: Pledge | None = None, photos: Sequence[Any] = (), reporter_name: str = "",
     reporter_email: str = "", reporter_phone: str = "", base_url: str = "",
@@ -131,7 +113,7 @@ def report_submit(
     if pledge is not None and not (user and is_collaborator_of_pledge(user, pledge)):
         pledge = None  # only its owner links a pledge; anyone else's id is ignored
     if errors:
-        raise ReportError(errors)
+        raise Invalid(errors)
     assert area is not None
     received_on = timezone.localdate()
     with transaction.atomic():
@@ -166,25 +148,25 @@ def report_submit(
     return report
 
 
-def _locked(report: MisuseReport, by: Any, perm: str, refusal: str, expected: str,
+def _locked(report: MisuseReport, by: Actor, perm: str, refusal: str, expected: str,
             wrong_state: str) -> MisuseReport:
     """The report's current row, locked; the actor checked against it, then the state."""
     if not isinstance(by, User):
-        _refuse(None, refusal, NotAllowed)
+        raise NotAllowed(refusal)
     report = MisuseReport.objects.select_for_update().get(pk=report.pk)
-    if not _may(by, perm, report):
-        _refuse(None, refusal, NotAllowed)
+    if not may(by, perm, report):
+        raise NotAllowed(refusal)
     if report.state != expected:
-        _refuse(None, wrong_state % {"state": report.get_state_display()})
+        raise WrongState(wrong_state % {"state": report.get_state_display()})
     return report
 
 
 def report_triage(*, report: MisuseReport, assigned_to: User, priority: str,
-                  by: Any) -> MisuseReport:
+                  by: Actor) -> MisuseReport:
     """Received > triaged: the assessor or an administrator assigns an officer and sets
     the priority."""
     if priority not in MisuseReport.Priority.values:
-        _refuse("priority", _("choose a priority"))
+        raise Invalid(_("choose a priority"), field="priority")
     with transaction.atomic():
         report = _locked(
             report, by, "reports.triage_report",
@@ -192,7 +174,7 @@ def report_triage(*, report: MisuseReport, assigned_to: User, priority: str,
             MisuseReport.State.RECEIVED,
             _("only a received report can be triaged (it is %(state)s)"))
         if assigned_to is None or not officers_for(report).filter(pk=assigned_to.pk).exists():
-            _refuse("assigned_to", _("choose an officer who covers the report's area"))
+            raise Invalid(_("choose an officer who covers the report's area"), field="assigned_to")
         before = {"state": report.state, "priority": report.priority, "assigned_to": None}
         report.state = MisuseReport.State.TRIAGED
         report.priority = priority
@@ -206,11 +188,11 @@ def report_triage(*, report: MisuseReport, assigned_to: User, priority: str,
     return report
 
 
-def report_investigate(*, report: MisuseReport, notes: str, by: Any) -> MisuseReport:
+def report_investigate(*, report: MisuseReport, notes: str, by: Actor) -> MisuseReport:
     """Triaged > under investigation, with the officer's (internal) notes."""
     notes = (notes or "").strip()
     if not notes:
-        _refuse("notes", _("write what you are going to check"))
+        raise Invalid(_("write what you are going to check"), field="notes")
     with transaction.atomic():
         report = _locked(
             report, by, "reports.investigate_report",
@@ -228,15 +210,15 @@ def report_investigate(*, report: MisuseReport, notes: str, by: Any) -> MisuseRe
     return report
 
 
-def report_resolve(*, report: MisuseReport, outcome: str, public_outcome: str, by: Any,
+def report_resolve(*, report: MisuseReport, outcome: str, public_outcome: str, by: Actor,
                    base_url: str = "") -> MisuseReport:
     """Under investigation > resolved, founded or unfounded, with a public outcome text.
     The reporter is e-mailed if they left an address."""
     if outcome not in MisuseReport.Outcome.values:
-        _refuse("outcome", _("choose founded or unfounded"))
+        raise Invalid(_("choose founded or unfounded"), field="outcome")
     public_outcome = (public_outcome or "").strip()
     if not public_outcome:
-        _refuse("public_outcome", _("write the outcome the public will read"))
+        raise Invalid(_("write the outcome the public will read"), field="public_outcome")
     with transaction.atomic():
         report = _locked(
             report, by, "reports.resolve_report",

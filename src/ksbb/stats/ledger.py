@@ -49,14 +49,13 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from ksbb.donations.models import Pledge
+from ksbb.donations.models import PLEDGE_COUNTS_AS_RECEIVED, PLEDGE_PROMISED, Pledge
 
 # Pledges an aggregator has received: they count in every public figure. (Later states are
 # the same pledge moving on through allocation and distribution.)
-COUNTS_AS_RECEIVED = (Pledge.State.RECEIVED, Pledge.State.ALLOCATED, Pledge.State.DISTRIBUTED,
-                      Pledge.State.COMPLETED)
+COUNTS_AS_RECEIVED = PLEDGE_COUNTS_AS_RECEIVED
 # A submitted pledge is a promise: shown apart, never counted as received or covered.
-PROMISE_STATES = (Pledge.State.SUBMITTED,)
+PROMISE_STATES = PLEDGE_PROMISED
 MONEY = None  # the item of a money part not (yet) spent on goods
 
 

@@ -38,6 +38,9 @@ from django.db.models import CharField, Count, Exists, F, Max, Min, Model, Outer
 from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 
+from ksbb.accounts.models import Organization
+from ksbb.donations.models import PLEDGE_COUNTS_AS_RECEIVED, PurchaseFunding
+from ksbb.needs.models import Recipient
 from ksbb.stats.models import (
     NO_ITEM,
     CollectedDaily,
@@ -198,8 +201,6 @@ def _reach(role: str, entity_id: int, program_id: int, regency: str, day: dt.dat
 # Changes recorded by the services.
 
 def _pledge_key(pledge: Any) -> dict[str, Any]:
-    from ksbb.accounts.models import Organization
-
     area_id, kind = Organization.objects.filter(pk=pledge.collaborator_id).values_list(
         "area_id", "collaborator_profile__collaborator_kind").get()
     return {"day": local_day(pledge.received_at), "program_id": pledge.program_id,
@@ -220,20 +221,15 @@ def pledge_received(pledge: Any) -> None:
 
 def purchase_funded(purchase: Any) -> None:
     """Money of received pledges spent on a purchase (its ``PurchaseFunding`` rows, saved)."""
-    from ksbb.donations.models import PurchaseFunding
-    from ksbb.stats.selectors import COLLECTED_STATES
-
     bump()
     for funding in PurchaseFunding.objects.filter(purchase_id=purchase.pk).select_related(
             "pledge").order_by("pk"):
-        if funding.pledge.state in COLLECTED_STATES:
+        if funding.pledge.state in PLEDGE_COUNTS_AS_RECEIVED:
             _upsert(FundedDaily, {**_pledge_key(funding.pledge), "item_id": purchase.item_id},
                     {"amount": funding.amount_rupiah})
 
 
 def _apply_handover(handover: Any, sign: int) -> None:
-    from ksbb.needs.models import Recipient
-
     area_id, kind, recipient_id = Recipient.objects.filter(
         deliveries__pk=handover.delivery_id).values_list("area_id", "kind", "pk").get()
     key = {"day": handover.date, "program_id": handover.program_id,

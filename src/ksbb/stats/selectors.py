@@ -25,8 +25,11 @@ from django.core.cache import cache
 from django.db.models import (
     BigIntegerField,
     CharField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
+    Q,
     QuerySet,
     Sum,
     Value,
@@ -36,11 +39,27 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ksbb.areas.models import Area
-from ksbb.donations.models import CollaboratorKind, CollaboratorProfile, Pledge
-from ksbb.stats.models import Generation
+from ksbb.donations.models import (
+    PLEDGE_COUNTS_AS_RECEIVED,
+    CollaboratorKind,
+    CollaboratorProfile,
+    Item,
+    Pledge,
+    Program,
+)
+from ksbb.needs.models import Recipient
+from ksbb.stats.models import (
+    NO_ITEM,
+    CollectedDaily,
+    DeliveredDaily,
+    FundedDaily,
+    Generation,
+    Reach,
+    ReachDay,
+    Role,
+)
+from ksbb.stats.rollups import bump, ensure_fresh, is_stale, rebuild_in_background
 
-COLLECTED_STATES = (Pledge.State.RECEIVED, Pledge.State.ALLOCATED, Pledge.State.DISTRIBUTED,
-                    Pledge.State.COMPLETED)
 UNKNOWN = "unknown"
 _COMPUTE_LOCK = threading.Lock()
 MONEY_UNSPENT = "money"
@@ -139,8 +158,6 @@ def stats_invalidate() -> None:
     Inside a transaction the bump commits with the change, so no process can cache old
     figures under the new generation. The next dashboard computation rebuilds the rollups.
     """
-    from ksbb.stats.rollups import bump
-
     bump(stale=True)
 
 
@@ -171,7 +188,7 @@ def collected_pledges(filters: Filters) -> QuerySet[Pledge]:
     """Received pledges (and later states) matching the filters, annotated with ``value``
     (rupiah) and ``regency`` (of the preferred area, else the collaborator's area)."""
     # No ordering: every query on this is an aggregate.
-    qs = Pledge.objects.filter(state__in=COLLECTED_STATES).order_by().annotate(
+    qs = Pledge.objects.filter(state__in=PLEDGE_COUNTS_AS_RECEIVED).order_by().annotate(
         value=_value_expression(),
         regency=Substr(Coalesce(F("preferred_area_id"), F("collaborator__area_id"),
                                 output_field=CharField()), 1, REGENCY_CODE_LENGTH),
@@ -211,8 +228,6 @@ class _Items:
 
     @classmethod
     def load(cls) -> _Items:
-        from ksbb.donations.models import Item
-
         rows = list(Item.objects.values_list("pk", "name", "value_rupiah", "unit"))
         return cls({pk: name for pk, name, _v, _u in rows},
                    {pk: int(v) for pk, _n, v, _u in rows},
@@ -262,10 +277,6 @@ def _distinct_ids(role: str, filters: Filters, program_id: int | None) -> QueryS
     ``Reach`` has the first and last day per entity, programme and regency: inside the
     period, or the period inside the span and one ``ReachDay`` in it (an index probe).
     """
-    from django.db.models import Exists, OuterRef, Q
-
-    from ksbb.stats.models import Reach, ReachDay
-
     qs = Reach.objects.filter(role=role)
     if program_id is not None:
         qs = qs.filter(program_id=program_id)
@@ -298,11 +309,6 @@ def _weekly_from_days(days: dict[dt.date, int]) -> list[WeekTotal]:
 
 
 def _compute(filters: Filters, *, fresh: bool = True) -> Dashboard:
-    from ksbb.donations.models import Program
-    from ksbb.needs.models import Recipient
-    from ksbb.stats.models import NO_ITEM, CollectedDaily, DeliveredDaily, FundedDaily, Role
-    from ksbb.stats.rollups import ensure_fresh
-
     if fresh:
         ensure_fresh()
     programs = {pk: (code, name) for pk, code, name in
@@ -441,8 +447,6 @@ def _last_key(key: str) -> str:
 
 
 def _compute_now(filters: Filters, key: str, *, in_request: bool) -> Dashboard:
-    from ksbb.stats.rollups import is_stale, rebuild_in_background
-
     if in_request and is_stale():
         rebuild_in_background()
         result = cache.get(_last_key(key))

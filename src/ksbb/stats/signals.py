@@ -10,17 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from ksbb.accounts.models import Organization
+from ksbb.distribution.models import Delivery, Handover
+from ksbb.donations.models import (
+    PLEDGE_COUNTS_AS_RECEIVED,
+    CollaboratorProfile,
+    Pledge,
+    Purchase,
+    PurchaseFunding,
+)
+from ksbb.needs.models import Recipient
+from ksbb.stats.models import Reach, Role
 from ksbb.stats.rollups import bump, is_maintained
 
 
 def _counted(sender: Any, instance: Any, created: bool | None) -> bool:
     """Whether this saved or deleted row can change a figure the rollups hold."""
-    from ksbb.distribution.models import Delivery, Handover
-    from ksbb.donations.models import Pledge, Purchase, PurchaseFunding
-    from ksbb.stats.selectors import COLLECTED_STATES
-
     if sender is Pledge:
-        return instance.received_at is not None or instance.state in COLLECTED_STATES
+        return instance.received_at is not None or instance.state in PLEDGE_COUNTS_AS_RECEIVED
     if sender is PurchaseFunding:
         return True
     if sender is Purchase:
@@ -43,9 +50,6 @@ def invalidate_on_change(sender: Any, instance: Any = None, created: bool | None
 # and kind. No service changes them; the admin can.
 
 def _watched(sender: Any, instance: Any) -> tuple[Any, ...] | None:
-    from ksbb.accounts.models import Organization
-    from ksbb.donations.models import CollaboratorProfile
-
     if sender is Organization:
         return (instance.area_id,)
     if sender is CollaboratorProfile:
@@ -61,9 +65,6 @@ def remember_keys(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) 
 
 def stale_if_keys_changed(sender: Any, instance: Any, created: bool = False,
                           raw: bool = False, **kwargs: Any) -> None:
-    from ksbb.needs.models import Recipient
-    from ksbb.stats.models import Reach, Role
-
     before = getattr(instance, "_stats_keys", None)
     if created or raw or before is None or before == _watched(sender, instance):
         return

@@ -1,5 +1,6 @@
 """How a page shows a service's refusal (a ``ValidationError``, or one of the refusals of
-``ksbb.core``, which are ValidationErrors keyed by field)."""
+``ksbb.core``, which are ValidationErrors keyed by field). ``NotAllowed`` is not shown: it
+goes on to Django, which answers 403, as the API does."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest
 
+from ksbb.core.domain import NotAllowed
+
 
 def add_form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Each message on the field it names when the form has that field, on top of the form
     otherwise (a service may name a field the page does not show)."""
+    if isinstance(exc, NotAllowed):
+        raise exc
     errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
     for field, msgs in errors.items():
         for msg in msgs:
@@ -20,5 +25,7 @@ def add_form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 def add_error_messages(request: HttpRequest, exc: ValidationError) -> None:
     """Each message as an error on the next page (an action that redirects)."""
+    if isinstance(exc, NotAllowed):
+        raise exc
     for msg in exc.messages:
         messages.error(request, msg)

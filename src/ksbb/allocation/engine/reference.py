@@ -200,9 +200,11 @@ class _Item:
         a_eq_t = [hstack([r, csr_matrix((1, 1))]) for r in a_eq]
         base_ub = [hstack([self.net.a_supply, csr_matrix((self.net.n_supply, 1))]),
                    hstack([a_x, csr_matrix((k, 1))])]
-        # Frozen classes keep their level up to this (absolute) slack: a slack proportional to
-        # the demand would release whole units on big problems.
-        eps = np.full(k, 1e-9)
+        # Frozen classes keep their level up to this slack. With blocking tests, an absolute
+        # one: a slack proportional to the demand releases enough units on big problems to
+        # raise a blocked class past the test's threshold. Without them (t* only), one the
+        # LP tolerance can meet on thousands of classes at once.
+        eps = np.full(k, 1e-9) if full else 1e-7 * np.maximum(1.0, self.demand)
 
         def at_least(idx: list[int], floor: np.ndarray, t_coef: bool) -> tuple[Any, np.ndarray]:
             """-x_c (+ d_c t) <= -floor_c for the classes idx."""

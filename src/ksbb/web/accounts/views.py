@@ -26,6 +26,7 @@ from ksbb.accounts import mfa
 from ksbb.accounts.services import user_password_change
 from ksbb.web.accounts import lockout
 from ksbb.web.accounts.middleware import EXPIRED_FLAG, mark_signed_in, mfa_url
+from ksbb.web.landing import landing_url
 from ksbb.web.redirects import safe_next
 
 _CODES_KEY = "ksbb_backup_codes"
@@ -39,7 +40,7 @@ class TokenForm(forms.Form):
 
 
 def _next(request: HttpRequest) -> str:
-    return safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
+    return safe_next(request, landing_url(request.user))
 
 
 class _SafeNextMixin:
@@ -53,6 +54,10 @@ class _SafeNextMixin:
 
 class SignInView(_SafeNextMixin, auth_views.LoginView):
     """Django's sign-in (the session key is renewed), then the second factor if owed."""
+
+    def get_default_redirect_url(self) -> str:
+        # Called once the user is signed in: without a safe ``next``, their own work.
+        return landing_url(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -90,17 +90,16 @@ def group_by_area(lines: list[ProposedLine]) -> list[AreaGroup]:
     """Regency > district > village > recipient > lines, with totals per area."""
     codes: set[str] = set()
     for ln in lines:
-        parts = ln.need.recipient.area_id.split(".")
-        codes.update(".".join(parts[:n]) for n in (2, 3, 4))
+        code = ln.need.recipient.area_id
+        codes.update(areacodes.ancestor_at(code, n) or code for n in (2, 3, 4))
     names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
     top: dict[str, AreaGroup] = {}
     for ln in lines:
         recipient = ln.need.recipient
-        parts = recipient.area_id.split(".")
         level: dict[str, AreaGroup] = top
         group: AreaGroup | None = None
         for n in (2, 3, 4):
-            code = ".".join(parts[:n])
+            code = areacodes.ancestor_at(recipient.area_id, n) or recipient.area_id
             group = level.setdefault(code, AreaGroup(code, names.get(code, code), n))
             group.total += ln.quantity
             level = group.children

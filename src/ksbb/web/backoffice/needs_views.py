@@ -23,10 +23,10 @@ from ksbb.needs.services import (
     institution_register,
     institution_verify,
     need_set,
-    needs_import_start,
     round_close,
     round_open,
 )
+from ksbb.needs.tasks import needs_import_start
 from ksbb.web.backoffice.allocation_forms import ManualAllocationForm
 from ksbb.web.backoffice.needs_forms import (
     InstitutionForm,

@@ -105,8 +105,8 @@ class NeedMapView(PermissionRequiredMixin, View):
             within = ""
         trail = []
         if within:
-            parts = within.split(".")
-            chain = [".".join(parts[:n]) for n in range(2, len(parts) + 1)]
+            chain = areacodes.ancestors(within, top=areacodes.Level.REGENCY,
+                                        include_self=True)
             names = dict(Area.objects.filter(code__in=chain).values_list("code", "name"))
             trail = [(code, names.get(code, code)) for code in chain]
         if within and areacodes.level_of(within) == 4:

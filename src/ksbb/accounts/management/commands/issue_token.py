@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from ksbb.accounts.models import User
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import SystemActor
 
 
 class Command(BaseCommand):
@@ -31,6 +32,6 @@ class Command(BaseCommand):
             token, created = Token.objects.get_or_create(user=user)
             if created:
                 # The token itself is a secret: the log records only that one was issued.
-                audit_log(actor="cli:issue_token", action="token.issued", obj=user,
+                audit_log(actor=SystemActor("issue_token"), action="token.issued", obj=user,
                           after={"user": user.username})
         self.stdout.write(token.key)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from ksbb.areas.services import areas_load_reference, known_provinces, reference_rows
+from ksbb.core.domain import SystemActor
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with tqdm(total=total, unit="area", disable=options["no_progress"] or None,
                   file=self.stderr._out) as bar:
-            report = areas_load_reference(by="cli:load_areas", provinces=provinces,
+            report = areas_load_reference(by=SystemActor("load_areas"), provinces=provinces,
                                           progress=bar.update)
         self.stdout.write(
             f"areas: {report.created} created, {report.updated} updated, "

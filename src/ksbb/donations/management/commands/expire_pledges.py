@@ -13,6 +13,6 @@ class Command(BaseCommand):
             "KSBB_PLEDGE_PROMISE_DAYS (audited); safe to run daily from cron.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        expired = pledges_expire(by="system:expiry")
+        expired = pledges_expire()
         self.stdout.write(f"{expired} pledges not received within "
                           f"{settings.KSBB_PLEDGE_PROMISE_DAYS} days cancelled")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import SystemActor
 from ksbb.donations.models import Item, Program
 from ksbb.donations.seed import seed_programs
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = seed_programs(Program, Item)
             if created:
-                audit_log(actor="system:seed", action="programs.seeded",
+                audit_log(actor=SystemActor("seed"), action="programs.seeded",
                           object_type="donations.program", object_id="seed",
                           after={"created": created})
         self.stdout.write(f"{created} programmes and items created")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import SystemActor
 from ksbb.ops.backup import BackupError, backup
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         head = manifest["audit_head"]
-        audit_log(actor="cli:backup", action="ops.backed_up", object_type="ops.backup",
+        audit_log(actor=SystemActor("backup"), action="ops.backed_up", object_type="ops.backup",
                   object_id=output.name, after={
                       "database": manifest["database"], "rows": manifest["rows"],
                       "media_files": manifest["media_files"], "audit_seq": head["seq"],

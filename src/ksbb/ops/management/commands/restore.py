@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ksbb.core.audit import audit_log, audit_verify
+from ksbb.core.domain import SystemActor
 from ksbb.ops.backup import BackupError, database_is_empty, read_manifest, restore
 
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(f"restored, but the audit log is BROKEN at entry "
                                f"#{result.first_broken_seq}: {result.problem}")
-        audit_log(actor="cli:restore", action="ops.restored", object_type="ops.backup",
+        audit_log(actor=SystemActor("restore"), action="ops.restored", object_type="ops.backup",
                   object_id=archive.name, after={
                       "created_at": manifest["created_at"], "rows": manifest["rows"],
                       "media_files": manifest["media_files"], "audit_seq": head["seq"],

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ksbb.core.domain import SystemActor
 from ksbb.privacy.services import purge_personal_data
 
 
@@ -21,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["days"] is not None and options["days"] < 1:
             raise CommandError("--days must be at least 1")
-        result = purge_personal_data(by="purge_personal_data", dry_run=options["dry_run"],
+        result = purge_personal_data(by=SystemActor("purge_personal_data"),
+                                     dry_run=options["dry_run"],
                                      retention_days=options["days"])
         verb = "would erase" if result.dry_run else "erased"
         counts = result.counts

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ksbb.areas.models import Area
+from ksbb.core.domain import SystemActor
 from ksbb.stats.boundaries import BoundaryFileError, boundaries_load, read_features
 
 LEVELS = {"regency": Area.Level.REGENCY, "district": Area.Level.DISTRICT,
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         level = LEVELS[options["level"]] if options["level"] else None
         report = boundaries_load(features=features, level=level,
                                  code_property=options["code_property"],
-                                 by="cli:load_boundaries")
+                                 by=SystemActor("load_boundaries"))
         if report.unmatched:
             shown = ", ".join(report.unmatched[:20])
             more = " ..." if len(report.unmatched) > 20 else ""

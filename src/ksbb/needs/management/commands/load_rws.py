@@ -1,3 +1,6 @@
+"""``ksbb load_rws FILE``: RWs into areas, then every RW registered as a recipient. Lives
+in needs, which knows recipients; areas (a base app) knows nothing of them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ksbb.areas.services import RW_COLUMNS, rws_import
+from ksbb.core.domain import SystemActor
 from ksbb.core.tables import HostileContent, TableError, read_rows
 from ksbb.needs.services import recipients_ensure_for_rws
 
@@ -25,7 +29,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            report = rws_import(rows=read_rows(path, required=RW_COLUMNS), by="cli:load_rws")
+            report = rws_import(rows=read_rows(path, required=RW_COLUMNS),
+                                by=SystemActor("load_rws"))
         except HostileContent as exc:
             for error in exc.errors:
                 self.stderr.write(f"{path}: {error}")
@@ -38,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(report.errors)} error(s) in {report.rows} rows; nothing was imported"
             )
-        recipients_ensure_for_rws(by="cli:load_rws")
+        recipients_ensure_for_rws(by=SystemActor("load_rws"))
         self.stdout.write(
             f"RWs: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged"
