@@ -51,7 +51,10 @@ def test_assessor_schedules_several(cast):
 def test_schedule_refused_for_other_roles(cast, who):
     don = setup_donations(cast)
     a = make_allocation(cast, don)
-    with pytest.raises(NotAllowed):
+    # Another aggregator's staff may schedule in general, but is told nothing about this
+    # allocation (as if it did not exist); every other role may not schedule at all.
+    refusal = Refusal if who == "outsider" else NotAllowed
+    with pytest.raises(refusal, match="not yours" if who == "outsider" else ""):
         delivery_schedule(allocations=[a], executor=cast.executor_org,
                           scheduled_for=timezone.localdate(), by=getattr(cast, who))
     assert not Delivery.objects.exists()
@@ -78,8 +81,9 @@ def test_schedule_refusals(cast, dist):
     with pytest.raises(Refusal, match="not approved"):
         delivery_schedule(allocations=[a1], executor=cast.executor_org,
                           scheduled_for=timezone.localdate(), by=cast.assessor)
-    # The outsider is aggregator staff, but of another aggregator.
-    with pytest.raises(NotAllowed):
+    # The outsider is aggregator staff, but of another aggregator: refused in the words of
+    # an allocation that does not exist.
+    with pytest.raises(Refusal, match="does not exist or is not yours"):
         delivery_schedule(allocations=[a2], executor=cast.executor_org,
                           scheduled_for=timezone.localdate(), by=cast.outsider)
 
