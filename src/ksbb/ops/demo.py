@@ -6,6 +6,7 @@ database, and never in production (KSBB_DEMO=0).
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import secrets
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.services import (
@@ -269,6 +271,7 @@ def seed_demo_activity(
             continue
         delivery_dispatch(delivery=delivery, by=users["executor"])
         delivery_deliver(delivery=delivery, by=users["executor"])
+        _set_out_on(delivery, today - dt.timedelta(days=2))
         handover = handover_create(
             delivery=delivery, date=today - dt.timedelta(days=2),
             lines={line.pk: line.quantity for line in delivery.lines.all()},
@@ -398,6 +401,7 @@ def _sign_on_paper(*, delivery: Any, date: Any, users: dict[str, Any]) -> None:
 
     delivery_dispatch(delivery=delivery, by=users["executor"])
     delivery_deliver(delivery=delivery, by=users["executor"])
+    _set_out_on(delivery, date)
     handover = handover_create(
         delivery=delivery, date=date, by=users["executor"],
         lines={line.pk: line.quantity for line in delivery.lines.all()},
@@ -405,11 +409,31 @@ def _sign_on_paper(*, delivery: Any, date: Any, users: dict[str, Any]) -> None:
     handover = handover_paper_upload(
         handover=handover, by=users["executor"], receiver_name="Ketua (demo)",
         witness_name="Lurah (demo)",
-        upload=SimpleUploadedFile("bast-demo.pdf", _STUB_PDF, content_type="application/pdf"))
+        upload=SimpleUploadedFile("bast-demo.pdf", _stub_pdf(), content_type="application/pdf"))
     handover_paper_accept(handover=handover, by=users["assessor"])
 
 
-_STUB_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def _set_out_on(delivery: Any, day: dt.date) -> None:
+    """The demo tells weeks of history in one go: its deliveries set out on the day of their
+    handover (a BAST is never dated before its delivery left)."""
+    when = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 0)))
+    type(delivery).objects.filter(pk=delivery.pk).update(created_at=when, dispatched_at=when)
+    delivery.refresh_from_db()
+
+
+def _stub_pdf() -> bytes:
+    """A one-page PDF standing for the scanned paper BAST (scans are parsed, so it must be a
+    real one)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "BAST (demo)")
+    page.showPage()
+    page.save()
+    return out.getvalue()
 
 
 def _spread_receipts(*, rng: random.Random, pledges: list[int]) -> None:
