@@ -32,6 +32,7 @@ urlpatterns = [
 
 # A "database is locked" that escaped a view (e.g. saving the session) is a 503 too.
 handler500 = "ksbb.web.middleware.server_error"
+handler403 = "ksbb.web.errors.permission_denied"
 
 admin.site.site_header = "KSBB"
 admin.site.site_title = "KSBB"

@@ -221,6 +221,8 @@ MATRIX.update({
     "web:report_track_lookup": PUBLIC,
     "web:report_track": PUBLIC,
     "web:verify": PUBLIC,
+    # The form to type a code (GET with no code: the empty form).
+    "web:verify_form": Entry(get=everyone(200), post=everyone(200)),
     # Proofs (issue 17): public by design. No checkpoint exists in the world (404); the
     # proofs need their query parameters (400 without them).
     "ksbb-keys": PUBLIC,
@@ -332,12 +334,17 @@ MATRIX.update({
     # Another organisation's pledge is "not found", as in the API.
     "donations:pledge": Entry(get=only(["admin", "assessor", "aggregator", "collaborator"],
                                        others=404)),
-    "donations:pledge_cancel": gov_action(["admin", "collaborator"]),
+    # The platform admin passes the page's check but the service refuses: no superuser
+    # shortcut into domain actions (issue 12).
+    "donations:pledge_cancel": Entry(get=only(["admin", "collaborator"], 405),
+                                     post=only(["collaborator"], OK, admin=403)),
     "donations:pledge_receipt": Entry(get=only(["admin", "aggregator", "collaborator"])),
     "donations:needs": Entry(get=everyone(200)),
     "donations:inbox": Entry(get=only(AGGREGATORS)),
-    "donations:pledge_receive": gov_action(["admin", "aggregator"]),
-    "donations:pledge_reject": gov_action(["admin", "aggregator"]),
+    "donations:pledge_receive": Entry(get=only(["admin", "aggregator"], 405),
+                                      post=only(["aggregator"], OK, admin=403)),
+    "donations:pledge_reject": Entry(get=only(["admin", "aggregator"], 405),
+                                     post=only(["aggregator"], OK, admin=403)),
     "donations:purchases": Entry(get=only(AGGREGATORS), post=only(AGGREGATORS, OK)),
     # The purchase has no receipt file: 404 once past the permission check.
     "donations:purchase_receipt": Entry(get=only(["admin", "assessor", "aggregator",

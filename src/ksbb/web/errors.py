@@ -7,7 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from ksbb.core.domain import NotAllowed
 
@@ -29,3 +30,10 @@ def add_error_messages(request: HttpRequest, exc: ValidationError) -> None:
         raise exc
     for msg in exc.messages:
         messages.error(request, msg)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 403 page (handler403): in the visitor's language, inside the site's layout,
+    with what the service said when a refusal carries a message."""
+    reasons = exception.messages if isinstance(exception, ValidationError) else []
+    return render(request, "ksbb/forbidden.html", {"reasons": reasons}, status=403)
