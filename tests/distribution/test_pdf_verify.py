@@ -164,7 +164,7 @@ def test_parallel_handover_creation_unique_numbers(cast):
     def work(d) -> None:  # type: ignore[no-untyped-def]
         try:
             barrier.wait()
-            draft_for(d, "test")
+            draft_for(d, cast.executor)
         except BaseException as exc:
             errors.append(exc)
         finally:

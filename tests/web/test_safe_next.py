@@ -114,7 +114,8 @@ def test_sign_in_refuses_an_off_site_next(cast):  # type: ignore[no-untyped-def]
         response = client.post(reverse("login"), {"username": "collaborator",
                                                   "password": PASSWORD, "next": bad})
         _assert_redirect_on_site(response, bad)
-        assert response["Location"] == reverse("web:home")
+        # Refused: the collaborator lands on their own work instead (web.landing).
+        assert response["Location"] == reverse("donations:mine")
     response = Client().post(reverse("login"), {"username": "collaborator",
                                                 "password": PASSWORD, "next": ON_SITE})
     assert response["Location"] == ON_SITE
@@ -135,7 +136,7 @@ def test_second_factor_pages_refuse_an_off_site_next(cast, client_for):  # type:
     for bad in OFF_SITE:
         response = verified.get(reverse("mfa_verify"), {"next": bad})
         _assert_redirect_on_site(response, bad)
-        assert response["Location"] == reverse("web:home")
+        assert response["Location"] == reverse("backoffice:home")
         # Codes just made (as the setup or the two-factor page leaves them), shown once.
         session = verified.session
         session[_CODES_KEY] = ["1234-5678"]
