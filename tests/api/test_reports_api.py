@@ -184,3 +184,16 @@ def test_transitions_as_actions(cast, client_for, report, django_capture_on_comm
 
 def test_schema_builds(cast, client):
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_a_nul_character_in_a_code_is_a_400_naming_the_field(cast):  # type: ignore[no-untyped-def]
+    """Schemathesis found it on PostgreSQL: a JSON area code holding NUL reached the lookup
+    (PostgreSQL cannot compare such text) and answered 500."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(cast.collaborator)
+    response = client.post("/api/v1/reports/", {
+        "category": "wrong_recipient", "area": "31.71\x00M", "description": "x"},
+        format="json")
+    assert response.status_code == 400 and "area" in response.json()

@@ -23,6 +23,9 @@ class CodeRelatedField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
+        if "\x00" in str(data):
+            # PostgreSQL cannot even compare text holding NUL: the lookup would be a 500.
+            raise serializers.ValidationError(str(self.unknown) % {"code": repr(data)})
         try:
             queryset: Any = self.get_queryset()
             return queryset.get(code=str(data))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
@@ -125,7 +126,7 @@ SHIPPED_LAYERS = (
     "indonesia-provinces", "indonesia-regencies",
     "jakarta-regencies", "jakarta-districts", "jakarta-villages",
 )
-ATTRIBUTION = (
+ATTRIBUTION = _(
     "Administrative boundaries: BPS – Statistics Indonesia, via OCHA / HDX COD-AB Indonesia "
     "(idn_adm_bps_20200401), licensed CC BY-IGO. Modified by KSBB: simplified, dissolved and "
     "re-coded to Kemendagri codes. Area codes and names: idn-area-data (Kemendagri), ODbL 1.0."
