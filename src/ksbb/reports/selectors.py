@@ -15,6 +15,7 @@ from ksbb.core import areacodes
 from ksbb.core.audit import actor_name
 from ksbb.core.models import AuditEntry
 from ksbb.core.privacy import mask_email, mask_name, mask_phone
+from ksbb.regions.selectors import actor_regions_filter
 from ksbb.reports.models import MisuseReport
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
@@ -29,7 +30,7 @@ def reports_visible_to(user: Any) -> QuerySet[MisuseReport]:
     qs = MisuseReport.objects.select_related("area", "organization", "assigned_to")
     scope = scope_of(user)
     if scope.roles & {Role.PLATFORM_ADMIN, Role.ASSESSOR}:
-        return qs
+        return qs.filter(actor_regions_filter(user, area="area__code"))
     villages = scope.village_codes
     if not villages:
         return qs.none()
