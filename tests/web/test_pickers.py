@@ -187,3 +187,18 @@ def test_recipient_suggestions_name_institutions(cast: Any, panti: Recipient,
     body = client.get("/recipients/search/", {"field": "recipient", "recipient": "panti"}
                       ).content.decode()
     assert f'data-pick="Panti Asuhan Kasih - {GAMBIR_RW_1}"' in body
+
+
+def test_schedule_filter_takes_a_place_by_name(cast: Any, don: Any, client_for: Any) -> None:
+    from tests.distribution.conftest import make_allocation
+
+    here = make_allocation(cast, don)
+    there = make_allocation(cast, don, recipient=cast.other_recipient)
+    client = client_for(cast.assessor)
+    page = client.get("/backoffice/deliveries/schedule/", {"within": "Kec. Gambir"}
+                      ).content.decode()
+    assert f'value="{here.pk}"' in page and f'value="{there.pk}"' not in page
+    page = client.get("/backoffice/deliveries/schedule/", {"within": "Atlantis"}
+                      ).content.decode()
+    assert "Area: no place is called “Atlantis”" in page
+    assert f'value="{here.pk}"' in page and f'value="{there.pk}"' in page

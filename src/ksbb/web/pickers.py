@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from ksbb.areas.models import Area
@@ -126,6 +127,21 @@ class AreaField(forms.CharField):
             raise forms.ValidationError(resolution_error(self.label or _("Area"), result,
                                                          self.levels), code=result.problem)
         return result.area
+
+
+class AreaFilterForm(forms.Form):
+    """The ``within`` filter of a list page: a place by name or code."""
+
+    within = AreaField(label=gettext_lazy("Area"), required=False)
+
+
+def area_filter(request: HttpRequest) -> tuple[AreaFilterForm, str]:
+    """The filter form (with its error when the text names no place) and the code of the
+    place it names ("" for none)."""
+    form = AreaFilterForm(request.GET if "within" in request.GET else None, auto_id="%s")
+    if form.is_bound and form.is_valid() and form.cleaned_data["within"] is not None:
+        return form, form.cleaned_data["within"].code
+    return form, ""
 
 
 # Recipients ----------------------------------------------------------------------------
@@ -253,5 +269,5 @@ def recipient_suggestions(request: HttpRequest) -> HttpResponse:
     return _fragment(request, text, hits)
 
 
-__all__ = ["AreaField", "PickerInput", "RecipientField", "area_suggestions",
+__all__ = ["AreaField", "AreaFilterForm", "area_filter", "PickerInput", "RecipientField", "area_suggestions",
            "recipient_label", "recipient_suggestions", "resolution_error"]

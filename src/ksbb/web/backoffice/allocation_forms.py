@@ -44,6 +44,9 @@ class ManualAllocationForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
 
     def __init__(self, *args: Any, round: AssessmentRound, **kwargs: Any) -> None:
+        # The round's page also shows the need form, with fields of the same names: ids of
+        # its own, so that labels and the pickers' suggestion boxes find their field.
+        kwargs.setdefault("auto_id", "alloc_%s")
         super().__init__(*args, **kwargs)
         self.round = round
         choices = [("", gettext("choose a pledge or a purchase"))]
