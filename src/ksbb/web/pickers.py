@@ -269,5 +269,5 @@ def recipient_suggestions(request: HttpRequest) -> HttpResponse:
     return _fragment(request, text, hits)
 
 
-__all__ = ["AreaField", "AreaFilterForm", "area_filter", "PickerInput", "RecipientField", "area_suggestions",
-           "recipient_label", "recipient_suggestions", "resolution_error"]
+__all__ = ["AreaField", "AreaFilterForm", "PickerInput", "RecipientField", "area_filter",
+           "area_suggestions", "recipient_label", "recipient_suggestions", "resolution_error"]
