@@ -92,7 +92,9 @@ class PovertyFileForm(forms.Form):
     item = forms.CharField(label=_("Aid item code"), max_length=40, initial="sembako")
     per_poor_household = forms.IntegerField(label=_("Units per poor household"), min_value=1,
                                             initial=1)
-    file = forms.FileField(label=_("Poor households per RW (CSV or XLSX)"),
-                           help_text=_("columns: rw_code, poor_households"))
+    file = forms.FileField(label=_("Poor households per RW (CSV or XLSX, optional)"),
+                           required=False,
+                           help_text=_("columns: rw_code, poor_households; leave empty to use "
+                                       "the figures per RW already in the system"))
     health_file = forms.FileField(label=_("RWs listed by the health office (optional)"),
                                   required=False, help_text=_("column: rw_code"))
