@@ -946,22 +946,34 @@ def _solve_part(
         for i in c.needs:
             levels[i] = c.level
     floors, lo, hi = _shares(net, needs)
-    targets = _integral_targets(
-        net,
-        totals,
-        [sum(lo[i] for i in c.needs) for c in net.classes],
-        [sum(hi[i] for i in c.needs) for c in net.classes],
-        [sum(floors[i] for i in c.needs) for c in net.classes],
-    )
-    relaxed = _need_bounds(net, targets, [n.quantity for n in needs], floors, lo, hi)
-    bounds = list(zip(lo, hi, strict=True))
-    # The targets are an integral flow meeting these bounds and totals, so the locality LP
-    # below is feasible; only numerical trouble in HiGHS could make it fail.
+    quantity = [n.quantity for n in needs]
+
+    def targets() -> tuple[_Targets, int]:
+        found = _integral_targets(
+            net,
+            totals,
+            [sum(lo[i] for i in c.needs) for c in net.classes],
+            [sum(hi[i] for i in c.needs) for c in net.classes],
+            [sum(floors[i] for i in c.needs) for c in net.classes],
+        )
+        return found, _need_bounds(net, found, quantity, floors, lo, hi)
+
+    # The locality LP below is feasible, so only numerical trouble in HiGHS could make it
+    # fail. With exact levels that needs no proof by LP: every need's exact share t_n q_n
+    # lies within its bounds, and these shares are a flow meeting the priority totals
+    # (fair.py checks that they add up), so the network, with integral data, has an
+    # integral flow within the bounds too. From the LP path's floats, stage 2b finds one and
+    # makes the bounds agree with it.
+    found, relaxed = (None, 0) if fairness == "tree" else targets()
     try:
-        triples = _locality_flow(pledges, needs, levels, bounds, totals)
+        triples = _locality_flow(pledges, needs, levels, list(zip(lo, hi, strict=True)),
+                                 totals)
         optimal = True
     except SolverError:
-        triples = _flow_from_targets(net, targets, pledges, needs, levels, bounds)
+        if found is None:
+            found, relaxed = targets()
+        bounds = list(zip(lo, hi, strict=True))
+        triples = _flow_from_targets(net, found, pledges, needs, levels, bounds)
         optimal = False
     return _PartResult(
         [t for t in triples if t[2] > 0],
