@@ -223,6 +223,10 @@ MATRIX.update({
     "web:verify": PUBLIC,
     # The form to type a code (GET with no code: the empty form).
     "web:verify_form": Entry(get=everyone(200), post=everyone(200)),
+    # Suggestions of the name pickers (issue 15): public places; recipients as each role
+    # may see them (recipients_visible_to).
+    "web:area_search": PUBLIC,
+    "web:recipient_search": PUBLIC,
     # Proofs (issue 17): public by design. No checkpoint exists in the world (404); the
     # proofs need their query parameters (400 without them).
     "ksbb-keys": PUBLIC,
@@ -528,4 +532,12 @@ MATRIX.update({
     "backoffice:household_reach": Entry(get=only(HH_REPORTS)),
     "backoffice:household_twice": Entry(get=only(HH_REPORTS)),
     "backoffice:household_late": Entry(get=only(HH_REPORTS)),
+    # API (issue 16): the same people; the reports for the assessor and kelurahan officer.
+    "household-list": Entry(get=only(HH_VIEWERS, anonymous=403)),
+    "household-detail": Entry(get=only(HH_VIEWERS, anonymous=403)),
+    "handout-list": Entry(get=signed_in(405, anonymous=403),
+                          post=only(["ketua_rw"], OK, anonymous=403)),
+    "household_report-reach": Entry(get=only(HH_REPORTS, anonymous=403)),
+    "household_report-twice": Entry(get=only(HH_REPORTS, anonymous=403)),
 })
+PARAMS["household-detail"] = lambda c, w: {"pk": _household(c, w).pk}

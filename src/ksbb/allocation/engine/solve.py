@@ -5,32 +5,41 @@ inside R, so every item splits into independent *parts*: one per topmost restric
 (all unrestricted supply is one part). Parts are solved on their own, in processes when asked
 (`workers`), with the same result as serial, in four stages.
 
-1. Priority totals (rule b). On a *reachability network* (below) we maximise the units given to
-   priority-1 needs, fix that total, maximise priority 2, and so on. Network LP: integral.
-
-2. Fairness (rule c), per priority, in priority order, with all totals of stage 1 held
-   fixed and the fair levels of earlier priorities held as lower bounds. Progressive filling:
-   maximise t such that every still-free need gets at least t x its quantity; the needs whose
-   constraint has a positive dual are blocked at t in *every* optimal solution (complementary
-   slackness), so they are frozen at level t and the LP is solved again for the others, until
-   every need is frozen. This is the (fractional) lexicographic max-min fair allocation of
-   coverage ratios; each need n ends with a level t_n, and the lowest of them is the best
-   achievable lowest ratio t*. A frozen class keeps exactly what it has in the solution that
-   froze it: the next LP is feasible from that very point and nothing but round-off moves to
-   the classes still rising. (Freezing at t x demand - 1e-6 x demand, as before, released
-   whole units at national size; later levels rose past what stage 3 could meet and HiGHS
-   reported it infeasible: issue 20.)
+1-2. Priority totals (rule b) and max-min fair levels (rule c), exactly, without an LP
+   (fair.py). Which pledges can serve a need depends only on their restriction areas, which
+   are nodes of the area tree, so the supply of a part flows down one tree whatever the
+   pledges' own areas are. On it the lexicographic priority totals are bottom-up deficit
+   passes, and the lexicographic max-min fair levels of the coverage ratios (per priority,
+   in priority order, given those totals and the levels of more urgent priorities) come
+   from water-filling: the level at which a rooted subtree first runs out of supply is a
+   ratio of integers found by Dinkelbach's method, its classes are frozen there, and the
+   subtrees hanging below it are filled on their own. Each need n ends with a level t_n, an
+   exact fraction; the lowest of them is the best achievable lowest ratio t*.
 
    Needs of the same item and priority whose area lies below the same deepest restriction node
    can be served by exactly the same pledges, so max-min fairness gives them equal ratios; they
-   are pooled into one *class*. That keeps the fairness LPs to a few hundred columns even at
-   national size, which is what makes running progressive filling to completion affordable.
+   are pooled into one *class*.
 
-2b. Integral class totals. The fair levels are floats; the whole-unit bounds of stage 3,
-   floor(t_n q_n) <= x_n <= ceil(t_n q_n), are only consistent if no round-off moved a share
-   across an integer. So before stage 3 one more network LP on the reachability network finds
-   integral class totals meeting the priority totals exactly and, as far as possible, first
-   the floor guarantee floor(t* q_n), then the sums of those bounds. It is always feasible
+   The LP path (`fairness="lp"`) computes the same figures with HiGHS and is kept as a
+   cross-check (tests compare the two on every problem family) and as the fallback should
+   the tree path ever fail its own invariant (the units its levels give must equal the
+   priority total). It runs progressive filling: maximise t such that every still-free
+   class gets at least t x its demand, with all totals held fixed and the levels of earlier
+   priorities as lower bounds; the classes whose constraint has a positive dual are blocked
+   at t in every optimal solution (complementary slackness), so they are frozen at level t
+   and the LP is solved again for the others. A frozen class keeps exactly what it has in
+   the solution that froze it, so nothing but round-off moves to the classes still rising.
+   (Freezing at t x demand - 1e-6 x demand, as before, released whole units at national
+   size; later levels rose past what stage 3 could meet and HiGHS reported it infeasible:
+   issue 20.) National problems needed hundreds of these LPs per part; the tree path needs
+   a few passes over the nodes.
+
+2b. Integral class totals. The whole-unit bounds of stage 3, floor(t_n q_n) <= x_n <=
+   ceil(t_n q_n), are exact on the tree path (from the LP path's floats, consistent only if
+   no round-off moved a share across an integer). Before stage 3 one more network LP on the
+   reachability network finds integral class totals meeting the priority totals exactly
+   and, as far as possible, first the floor guarantee floor(t* q_n), then the sums of those
+   bounds. It is always feasible
    (the totals are what stage 1 achieved with the same network), its vertex is integral, and
    it is checked in exact integers. Where a total falls outside its class's bounds (normally
    never), the fewest bounds are widened and the plan says so (summary `fallback`). The
@@ -75,11 +84,13 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import highspy
 import numpy as np
 
+from .fair import fair_levels as _tree_levels
 from .plan import Allocation, GroupSummary, NeedResult, Plan, Summary
 from .problem import LEVELS, Need, Pledge, Problem, code_depth, shared_components
 
@@ -285,6 +296,7 @@ class _Class:
     needs: list[int]  # indices into the part's need list
     demand: int
     level: float = 0.0  # max-min fair coverage ratio once frozen
+    exact: Fraction | None = None  # the same, exactly (tree path)
 
 
 @dataclass
@@ -336,6 +348,22 @@ def _network_lp(net: _Net) -> tuple[_Lp, dict[str, int], dict[str, int], dict[st
         if above is not None:
             tree_col[c] = lp.col(0.0, 0.0, _INF, [(node_row[above], -1.0), (node_row[c], 1.0)])
     return lp, node_row, supply_col, tree_col
+
+
+def _fair_levels_tree(net: _Net) -> dict[int, int]:
+    """Stages 1 and 2 for one part on the restriction tree, exactly (see fair.py): the
+    priority totals, and the levels set on the classes."""
+    at = {c: k for k, c in enumerate(net.nodes)}
+    parents = [-1 if net.parent[c] is None else at[net.parent[c]] for c in net.nodes]  # type: ignore[index]
+    result = _tree_levels(
+        parents,
+        [net.supply[c] for c in net.nodes],
+        [(at[c.node], c.priority, c.demand) for c in net.classes],
+    )
+    for cls, level in zip(net.classes, result.levels, strict=True):
+        cls.exact = level
+        cls.level = float(level)
+    return result.totals
 
 
 def _fair_levels(net: _Net) -> tuple[dict[int, int], bool]:
@@ -497,12 +525,31 @@ def _shares(
     net: _Net, needs: Sequence[Need]
 ) -> tuple[list[int], list[int], list[int]]:
     """Per need: floor(t* x quantity) (t* the lowest fair level of its priority in the part),
-    and floor and ceil of its fair share t_n x quantity."""
+    and floor and ceil of its fair share t_n x quantity. Exact where the levels are (tree
+    path); from the LP path's floats, taken _ROUND away from the integers."""
+    size = len(needs)
+    floors, lo, hi = [0] * size, [0] * size, [0] * size
+    if all(c.exact is not None for c in net.classes):
+        low_exact: dict[int, Fraction] = {}
+        for c in net.classes:
+            assert c.exact is not None
+            prev = low_exact.get(c.priority)
+            low_exact[c.priority] = c.exact if prev is None else min(prev, c.exact)
+        for c in net.classes:
+            assert c.exact is not None
+            num, den = c.exact.numerator, c.exact.denominator
+            low = low_exact[c.priority]
+            lnum, lden = low.numerator, low.denominator
+            for i in c.needs:
+                q = needs[i].quantity
+                a = num * q // den
+                lo[i] = a
+                hi[i] = -(-num * q // den)
+                floors[i] = lnum * q // lden
+        return floors, lo, hi
     lowest: dict[int, float] = {}
     for c in net.classes:
         lowest[c.priority] = min(lowest.get(c.priority, 1.0), c.level)
-    size = len(needs)
-    floors, lo, hi = [0] * size, [0] * size, [0] * size
     floor, ceil = math.floor, math.ceil
     for c in net.classes:
         low_t = lowest[c.priority]
@@ -597,10 +644,14 @@ def _locality_flow(
     attach: dict[str, str] = {}
     groups: dict[tuple[str, int], _Group] = {}
     for i, n in enumerate(needs):
-        hang = attach.get(n.area)
+        area = n.area
+        hang = attach.get(area)
         if hang is None:
-            hang = attach[n.area] = next(a for a in _ancestors(n.area) if a in entries)
-        groups.setdefault((hang, n.priority), _Group(hang, n.priority, [])).needs.append(i)
+            hang = attach[area] = next(a for a in _ancestors(area) if a in entries)
+        g = groups.get((hang, n.priority))
+        if g is None:
+            g = groups[(hang, n.priority)] = _Group(hang, n.priority, [])
+        g.needs.append(i)
     group_list = [groups[k] for k in sorted(groups)]
     down: set[str] = set()
     for g in group_list:
@@ -621,68 +672,98 @@ def _locality_flow(
     for a in down_nodes:
         dn[a] = node_count
         node_count += 1
-
-    lp = _Lp()
-    for _ in range(node_count):
-        lp.row()
-    prio_row = {}
+    prio_row: dict[int, int] = {}
     for prio in sorted({g.priority for g in group_list}):
-        total = float(totals.get(prio, 0))
-        prio_row[prio] = lp.row(total, total)
+        prio_row[prio] = node_count + len(prio_row)
 
-    # Arc bookkeeping for the decomposition: tail node (-1: supply group), head node
-    # (-1: need group), and the supply/need group it belongs to.
+    # Arcs: tail node (-1: a supply group), head node (-1: a need group), the priority row a
+    # need arc also counts in (-1: none), cost and bounds; and, for the decomposition, the
+    # supply or need group of the end arcs.
     tails: list[int] = []
     heads: list[int] = []
+    extras: list[int] = []
+    costs: list[float] = []
+    lows: list[float] = []
+    highs: list[float] = []
     arc_supply: dict[int, tuple[str, str]] = {}
     arc_need: dict[int, _Group] = {}
-
-    def arc(tail: int, head: int, cost: float, lo: float, hi: float, extra: int = -1) -> int:
-        col_entries = []
-        if tail >= 0:
-            col_entries.append((tail, -1.0))
-        if head >= 0:
-            col_entries.append((head, 1.0))
-        if extra >= 0:
-            col_entries.append((extra, 1.0))
-        tails.append(tail)
-        heads.append(head)
-        return lp.col(cost, lo, hi, col_entries)
 
     for key in sorted(supply_groups):
         area, layer = key
         qty = float(sum(pledges[i].quantity for i in supply_groups[key]))
         if _is_within(area, layer):
-            k = arc(-1, up[(layer, area)], 5.0 - code_depth(area), 0.0, qty)
+            head, cost = up[(layer, area)], 5.0 - code_depth(area)
         elif layer in dn:
-            k = arc(-1, dn[layer], 5.0 - shared_components(area, layer), 0.0, qty)
+            head, cost = dn[layer], 5.0 - shared_components(area, layer)
         else:
             continue  # no need inside the restriction
-        arc_supply[k] = key
+        arc_supply[len(tails)] = key
+        tails.append(-1)
+        heads.append(head)
+        extras.append(-1)
+        costs.append(cost)
+        lows.append(0.0)
+        highs.append(qty)
     for (layer, a), node in sorted(up.items(), key=lambda kv: kv[1]):
         if a != layer:
-            arc(node, up[(layer, _prefix(a, code_depth(a) - 1))], 1.0, 0.0, _INF)
+            tails.append(node)
+            heads.append(up[(layer, _prefix(a, code_depth(a) - 1))])
+            costs.append(1.0)
         if a in dn:
-            arc(node, dn[a], 0.0, 0.0, _INF)
+            tails.append(node)
+            heads.append(dn[a])
+            costs.append(0.0)
     for a in down_nodes:
         if a:
-            parent = next(p for p in _ancestors(a)[1:] if p in dn)
-            arc(dn[parent], dn[a], 0.0, 0.0, _INF)
-
+            tails.append(dn[next(p for p in _ancestors(a)[1:] if p in dn)])
+            heads.append(dn[a])
+            costs.append(0.0)
+    inner = len(tails) - len(extras)
+    extras.extend([-1] * inner)
+    lows.extend([0.0] * inner)
+    highs.extend([_INF] * inner)
     for g in group_list:
-        k = arc(
-            dn[g.area],
-            -1,
-            0.0,
-            sum(bounds[i][0] for i in g.needs),
-            sum(bounds[i][1] for i in g.needs),
-            prio_row[g.priority],
-        )
-        arc_need[k] = g
-    h = lp.highs(maximize=False)
-    # Interior point + crossover ends on a vertex too, and is 2-3x faster than dual simplex
-    # on this LP at national size; a vertex of this network LP is integral.
-    h.setOptionValue("solver", "ipx")
+        arc_need[len(tails)] = g
+        tails.append(dn[g.area])
+        heads.append(-1)
+        extras.append(prio_row[g.priority])
+        costs.append(0.0)
+        lows.append(float(sum(bounds[i][0] for i in g.needs)))
+        highs.append(float(sum(bounds[i][1] for i in g.needs)))
+
+    rows = node_count + len(prio_row)
+    row_bound = np.zeros(rows)
+    for prio, r in prio_row.items():
+        row_bound[r] = float(totals.get(prio, 0))
+    ends = np.array([tails, heads, extras], dtype=np.int64).T  # one row per arc
+    present = ends >= 0
+    index = ends[present]  # column by column: tail, head, priority row
+    value = np.broadcast_to(np.array([-1.0, 1.0, 1.0]), ends.shape)[present]
+    start = np.zeros(len(tails) + 1, dtype=np.int64)
+    np.cumsum(present.sum(axis=1), out=start[1:])
+    col_lower = np.array(lows)
+    col_upper = np.array(highs)
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(tails)
+    lp.num_row_ = rows
+    lp.col_cost_ = np.array(costs)
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = row_bound
+    lp.row_upper_ = row_bound
+    lp.sense_ = highspy.ObjSense.kMinimize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start.astype(np.int32)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = value
+    h = _new_highs()
+    h.passModel(lp)
+    if len(tails) > _IPX_FROM:
+        # Interior point + crossover ends on a vertex too, and is 2-3x faster than dual
+        # simplex on this LP at national size (slower on small ones); a vertex of this
+        # network LP is integral.
+        h.setOptionValue("solver", "ipx")
     values, _, _ = _run(h)
     flow = np.rint(values).astype(np.int64)
     if np.abs(values - flow).max(initial=0.0) > 1e-6:
@@ -690,7 +771,7 @@ def _locality_flow(
         h.setOptionValue("solver", "simplex")
         values, _, _ = _run(h)
         flow = np.rint(values).astype(np.int64)
-    _check_flow(lp, flow, node_count, tails, heads)
+    _check_flow(flow, col_lower, col_upper, index, value, start, row_bound)
     return _decompose(
         pledges,
         needs,
@@ -706,22 +787,27 @@ def _locality_flow(
     )
 
 
+# Columns from which the locality LP is solved by interior point rather than dual simplex.
+_IPX_FROM = 20_000
+
+
 def _check_flow(
-    lp: _Lp, flow: np.ndarray, node_count: int, tails: Sequence[int], heads: Sequence[int]
+    flow: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    index: np.ndarray,
+    value: np.ndarray,
+    start: np.ndarray,
+    row_bound: np.ndarray,
 ) -> None:
     """The rounded flow, checked in integers: within its column bounds, conserved at every
     node, priority totals met. Anything else is numerical trouble (SolverError)."""
-    lower = np.asarray(lp.lower)
-    upper = np.asarray(lp.upper)
     if np.any(flow < lower) or np.any(flow > upper):
         raise SolverError("HiGHS: the locality flow is outside its bounds")
-    start = np.zeros(len(lp.nnz) + 1, dtype=np.int64)
-    np.cumsum(np.asarray(lp.nnz, dtype=np.int64), out=start[1:])
-    rows = np.asarray(lp.index, dtype=np.int64)
-    coef = np.rint(np.asarray(lp.value)).astype(np.int64)
-    activity = np.zeros(len(lp.row_lower), dtype=np.int64)
-    np.add.at(activity, rows, coef * np.repeat(flow, np.diff(start)))
-    if np.any(activity < np.asarray(lp.row_lower)) or np.any(activity > np.asarray(lp.row_upper)):
+    activity = np.zeros(len(row_bound), dtype=np.int64)
+    coef = np.rint(value).astype(np.int64)
+    np.add.at(activity, index, coef * np.repeat(flow, np.diff(start)))
+    if np.any(activity != np.rint(row_bound).astype(np.int64)):
         raise SolverError("HiGHS: the locality flow breaks conservation or a total")
 
 
@@ -877,30 +963,56 @@ class _PartResult:
     levels_complete: bool
 
 
-def _solve_part(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _PartResult:
+def _solve_part(
+    pledges: Sequence[Pledge], needs: Sequence[Need], fairness: str = "tree"
+) -> _PartResult:
+    """One part. `fairness`: "tree" computes stages 1 and 2 exactly on the restriction tree
+    (fair.py); "lp" by progressive filling with HiGHS, kept as a cross-check (the tests
+    compare the two) and as the fallback should the tree path ever fail its own check."""
     net = _network(pledges, needs)
-    totals, stopped = _fair_levels(net)
+    stopped = False
+    if fairness == "tree":
+        try:
+            totals = _fair_levels_tree(net)
+        except ArithmeticError:  # its invariant failed: a bug; the LP path still works
+            for c in net.classes:
+                c.exact = None
+            fairness = "lp"
+    if fairness == "lp":
+        totals, stopped = _fair_levels(net)
     levels = [0.0] * len(needs)
     for c in net.classes:
         for i in c.needs:
             levels[i] = c.level
     floors, lo, hi = _shares(net, needs)
-    targets = _integral_targets(
-        net,
-        totals,
-        [sum(lo[i] for i in c.needs) for c in net.classes],
-        [sum(hi[i] for i in c.needs) for c in net.classes],
-        [sum(floors[i] for i in c.needs) for c in net.classes],
-    )
-    relaxed = _need_bounds(net, targets, [n.quantity for n in needs], floors, lo, hi)
-    bounds = list(zip(lo, hi, strict=True))
-    # The targets are an integral flow meeting these bounds and totals, so the locality LP
-    # below is feasible; only numerical trouble in HiGHS could make it fail.
+    quantity = [n.quantity for n in needs]
+
+    def targets() -> tuple[_Targets, int]:
+        found = _integral_targets(
+            net,
+            totals,
+            [sum(lo[i] for i in c.needs) for c in net.classes],
+            [sum(hi[i] for i in c.needs) for c in net.classes],
+            [sum(floors[i] for i in c.needs) for c in net.classes],
+        )
+        return found, _need_bounds(net, found, quantity, floors, lo, hi)
+
+    # The locality LP below is feasible, so only numerical trouble in HiGHS could make it
+    # fail. With exact levels that needs no proof by LP: every need's exact share t_n q_n
+    # lies within its bounds, and these shares are a flow meeting the priority totals
+    # (fair.py checks that they add up), so the network, with integral data, has an
+    # integral flow within the bounds too. From the LP path's floats, stage 2b finds one and
+    # makes the bounds agree with it.
+    found, relaxed = (None, 0) if fairness == "tree" else targets()
     try:
-        triples = _locality_flow(pledges, needs, levels, bounds, totals)
+        triples = _locality_flow(pledges, needs, levels, list(zip(lo, hi, strict=True)),
+                                 totals)
         optimal = True
     except SolverError:
-        triples = _flow_from_targets(net, targets, pledges, needs, levels, bounds)
+        if found is None:
+            found, relaxed = targets()
+        bounds = list(zip(lo, hi, strict=True))
+        triples = _flow_from_targets(net, found, pledges, needs, levels, bounds)
         optimal = False
     return _PartResult(
         [t for t in triples if t[2] > 0],
