@@ -229,6 +229,16 @@ def actor_regions_filter(user: Any, *, area: str | None = None,
     return q
 
 
+def memberships_in_region_filter(key: int | None) -> Q:
+    """A filter keeping the memberships (government roles) that act in the region with
+    primary key ``key``: of an organisation linked to it, or, for the default region, of
+    an organisation linked to none or of no organisation."""
+    q = Q(organization__regions=key) if key is not None else Q(pk__in=[])
+    if key == default_region_row().pk:
+        q |= Q(organization__isnull=True) | Q(organization__regions__isnull=True)
+    return q
+
+
 def organizations_in_actor_regions(user: Any) -> Q:
     """Organisations a government actor sees: those working in their regions, and every
     collaborator and executor (they work anywhere)."""
@@ -311,7 +321,8 @@ def row_of(region: Region) -> RegionRow:
 
 __all__ = ["GOVERNMENT_ROLES", "REGIONAL_KINDS", "RegionRow", "actor_region_keys",
            "actor_regions_filter", "area_filter", "default_region", "default_region_row",
-           "is_installation_admin", "organization_region_keys", "organizations_in_actor_regions",
+           "is_installation_admin", "memberships_in_region_filter", "organization_region_keys",
+           "organizations_in_actor_regions",
            "record_filter", "region_by_slug", "region_key", "region_key_of", "region_key_of_area",
            "region_keys_of", "region_of_area", "region_row", "region_table", "regions", "row_of",
            "served_regions_filter"]
