@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ksbb.privacy",
     "ksbb.households",
     "ksbb.proofs",
+    "ksbb.notifications",
     # Interface apps, one per audience.
     "ksbb.web",
     "ksbb.api",
@@ -178,6 +179,8 @@ TASKS = {
 
 EMAIL_BACKEND = env_str("KSBB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("KSBB_DEFAULT_FROM_EMAIL", "KSBB <noreply@ksbb.invalid>")
+# Attempts at a notification's e-mail before it is marked failed (ksbb.notifications).
+KSBB_NOTIFICATION_ATTEMPTS = env_int("KSBB_NOTIFICATION_ATTEMPTS", 5, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

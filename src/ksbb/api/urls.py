@@ -13,6 +13,7 @@ from ksbb.api.donations import (
 )
 from ksbb.api.forum import IdeaViewSet
 from ksbb.api.needs import NeedViewSet, RecipientViewSet, RoundViewSet
+from ksbb.api.notifications import NotificationViewSet
 from ksbb.api.organizations import OrganizationViewSet
 from ksbb.api.reports import ReportViewSet
 from ksbb.api.stats import StatsViewSet
@@ -37,6 +38,7 @@ router.register("allocations", AllocationViewSet, basename="allocation")
 
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("handovers", HandoverViewSet, basename="handover")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 # The public statistics, answered from the page cache for anonymous clients before DRF
 # starts (ksbb.stats.pagecache.cached_api); the router's routes below serve everything else
