@@ -367,7 +367,8 @@ def household_import_start(*, file: Any, by: Actor) -> HouseholdImport:
 
     _require(by, "households.import_list")
     if not is_user(by):
-        raise ValueError("a background import needs a user to run as")
+        # The task re-checks the permission as this user; a system actor has no one to run as.
+        raise NotAllowed(_("A background import needs a signed-in user to run as."))
     with transaction.atomic():
         job = HouseholdImport(created_by=by)
         job.file.save(getattr(file, "name", "households.csv"), file, save=False)
