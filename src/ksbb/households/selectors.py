@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ksbb.accounts.models import Role
@@ -18,7 +18,7 @@ from ksbb.areas.models import Area
 from ksbb.core.domain import may
 from ksbb.distribution.models import Handover
 from ksbb.households import identity
-from ksbb.households.models import Handout, Household
+from ksbb.households.models import Handout, Household, RoundRwTally, RwTally
 from ksbb.households.rules import _represented_rw_codes
 from ksbb.needs.models import AssessmentRound, Recipient
 
@@ -86,22 +86,21 @@ class ReachRow:
 
 def reach_by_rw(*, round: AssessmentRound, user: Any, within: str = "") -> list[ReachRow]:
     """Per RW: households listed (active), reached in the round (at least one handout),
-    not reached. Two grouped counts read from indexes alone (COUNT(*), not COUNT(id),
-    so that the households' count is an index-only scan), whatever the size of the lists."""
-    listed_q = Household.objects.filter(status=Household.Status.ACTIVE)
-    reached_q = Handout.objects.filter(round=round)
+    not reached. Read from the counters the services keep (tallies.py), so all of Jakarta
+    is two small queries over its 2,705 RWs, whatever the size of the lists."""
+    listed_q = RwTally.objects.all()
+    reached_q = RoundRwTally.objects.filter(round=round)
     scope = _rw_scope(user)
     if scope is not None:
         listed_q, reached_q = listed_q.filter(scope), reached_q.filter(scope)
     if within:
         listed_q = listed_q.filter(rw__code__startswith=within)
         reached_q = reached_q.filter(rw__code__startswith=within)
-    listed = dict(listed_q.values_list("rw_id").annotate(n=Count("*")).order_by())
-    reached = dict(reached_q.values_list("rw_id").annotate(
-        n=Count("household_id", distinct=True)).order_by())
+    listed = {rw: n for rw, n in listed_q.values_list("rw_id", "listed") if n}
+    reached = {rw: n for rw, n in reached_q.values_list("rw_id", "reached") if n}
     codes = sorted(set(listed) | set(reached))
-    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name")) \
-        if len(codes) <= 5000 else {}
+    names = dict(Area.objects.filter(level=Area.Level.RW, code__in=codes)
+                 .values_list("code", "name")) if len(codes) <= 5000 else {}
     return [ReachRow(c, names.get(c, c), listed.get(c, 0), reached.get(c, 0)) for c in codes]
 
 
@@ -199,6 +198,27 @@ def suppressed(n: int) -> int | None:
     return n if n >= SUPPRESS_BELOW else None
 
 
+PRIMARY = "<5"
+# Hidden although 5 or more, so that the total minus the cells shown is never one cell
+# under 5 (secondary suppression). Statistics offices mark such cells "x".
+SECONDARY = "x"
+
+
+def suppression_marks(cells: dict[str, int]) -> dict[str, str]:
+    """Per cell of a total that is published: "" shown, "<5" under 5, "x" hidden as well.
+
+    A total of 5 or more is shown; if exactly one of its cells is under 5, the total minus
+    the others would give it away, so the smallest other cell is hidden too. With two or
+    more hidden cells only their sum can be worked out. A total under 5 is itself hidden
+    (and then every cell is under 5)."""
+    marks = {code: (PRIMARY if n < SUPPRESS_BELOW else "") for code, n in cells.items()}
+    hidden = [code for code, mark in marks.items() if mark]
+    if sum(cells.values()) >= SUPPRESS_BELOW and len(hidden) == 1:
+        smallest = min((n, code) for code, n in cells.items() if not marks[code])
+        marks[smallest[1]] = SECONDARY
+    return marks
+
+
 @dataclass(frozen=True)
 class PublicFigure:
     code: str
@@ -206,6 +226,10 @@ class PublicFigure:
     level: str  # "village" or "rw"
     listed: int | None
     reached: int | None
+    # Why a count is None: "<5" (under 5) or "x" (hidden so that a count under 5 cannot
+    # be worked out from the total).
+    listed_mark: str = ""
+    reached_mark: str = ""
 
     @property
     def share(self) -> int | None:
@@ -216,32 +240,46 @@ class PublicFigure:
 
 def public_figures(*, within: str = "") -> list[PublicFigure]:
     """Per village and per RW: households listed and reached at least once, and the
-    share; every count under 5 suppressed (and the share with it)."""
-    listed_q = Household.objects.filter(status=Household.Status.ACTIVE)
-    reached_q = Handout.objects.all()
+    share; every count under 5 suppressed (and the share with it), and a second count of
+    the village suppressed where one alone could be worked out from the village's total.
+
+    Villages are always counted whole, whatever ``within`` narrows the rows to, so two
+    views never differ by a part of a village."""
+    village_prefixes = {within[:13]} if len(within) >= 13 else None
+    counts = RwTally.objects.all()
     if within:
-        listed_q = listed_q.filter(rw__code__startswith=within)
-        reached_q = reached_q.filter(rw__code__startswith=within)
-    listed: dict[str, int] = dict(listed_q.values_list("rw_id").annotate(n=Count("*"))
-                                  .order_by())
-    reached: dict[str, int] = dict(reached_q.values_list("rw_id").annotate(
-        n=Count("household_id", distinct=True)).order_by())
-    villages: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for code, n in listed.items():
-        villages[code[:13]][0] += n
-    for code, n in reached.items():
-        villages[code[:13]][1] += n
-    names: dict[str, str] = dict(Area.objects.filter(code__in=[*listed, *villages])
+        counts = counts.filter(rw__code__startswith=within[:13])
+    listed: dict[str, int] = {}
+    reached: dict[str, int] = {}
+    for rw, n_listed, n_reached in counts.values_list("rw_id", "listed", "reached"):
+        if n_listed or n_reached:
+            listed[rw], reached[rw] = n_listed, n_reached
+    per_village: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(listed):
+        if village_prefixes is None or code[:13] in village_prefixes:
+            per_village[code[:13]].append(code)
+    names: dict[str, str] = dict(Area.objects.filter(code__in=[*listed, *per_village])
                                  .values_list("code", "name"))
     rows: list[PublicFigure] = []
-    for village in sorted(villages):
-        v_listed, v_reached = villages[village]
+    for village in sorted(per_village):
+        codes = per_village[village]
+        shown_rws = [c for c in codes if c.startswith(within)]
+        if not shown_rws and not village.startswith(within):
+            continue
+        v_listed = sum(listed[c] for c in codes)
+        v_reached = sum(reached[c] for c in codes)
+        listed_marks = suppression_marks({c: listed[c] for c in codes})
+        reached_marks = suppression_marks({c: reached[c] for c in codes})
         rows.append(PublicFigure(village, names.get(village, village), "village",
-                                 suppressed(v_listed), suppressed(v_reached)))
-        for code in sorted(c for c in listed if c.startswith(village + ".")):
-            rows.append(PublicFigure(code, names.get(code, code), "rw",
-                                     suppressed(listed[code]),
-                                     suppressed(reached.get(code, 0))))
+                                 suppressed(v_listed), suppressed(v_reached),
+                                 "" if v_listed >= SUPPRESS_BELOW else PRIMARY,
+                                 "" if v_reached >= SUPPRESS_BELOW else PRIMARY))
+        for code in shown_rws:
+            rows.append(PublicFigure(
+                code, names.get(code, code), "rw",
+                None if listed_marks[code] else listed[code],
+                None if reached_marks[code] else reached[code],
+                listed_marks[code], reached_marks[code]))
     return rows
 
 
