@@ -50,6 +50,9 @@ urlpatterns = [
     path("stats/coverage/", cached_api(
         "api-coverage", StatsViewSet.as_view({"get": "coverage"})),
         name="stats-coverage-cached"),
+    path("stats/national/", cached_api(
+        "api-national", StatsViewSet.as_view({"get": "national"})),
+        name="stats-national-cached"),
     path("proofs/", include("ksbb.api.proofs_urls")),
     path("", include(router.urls)),
 ]
