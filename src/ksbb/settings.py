@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ReportStateEnum": "ksbb.reports.models.MisuseReport.State",
+        "HouseholdStatusEnum": "ksbb.households.models.Household.Status",
+        "IdeaStatusEnum": "ksbb.forum.models.Idea.Status",
     },
 }
 
