@@ -223,6 +223,10 @@ MATRIX.update({
     "web:verify": PUBLIC,
     # The form to type a code (GET with no code: the empty form).
     "web:verify_form": Entry(get=everyone(200), post=everyone(200)),
+    # Suggestions of the name pickers (issue 15): public places; recipients as each role
+    # may see them (recipients_visible_to).
+    "web:area_search": PUBLIC,
+    "web:recipient_search": PUBLIC,
     # Proofs (issue 17): public by design. No checkpoint exists in the world (404); the
     # proofs need their query parameters (400 without them).
     "ksbb-keys": PUBLIC,

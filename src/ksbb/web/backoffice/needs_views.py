@@ -150,9 +150,9 @@ class RoundDetailView(PermissionRequiredMixin, DetailView[AssessmentRound]):
             total=Sum("quantity"), recipients=Count("recipient")).order_by("item__code")
         context["imports"] = self.object.imports.select_related("created_by")[:10]
         if self.object.is_open and self.request.user.has_perm("needs.set_need", self.object):
-            context["need_form"] = kwargs.get("need_form") or NeedForm()
+            context["need_form"] = kwargs.get("need_form") or NeedForm(round=self.object)
             context["file_form"] = NeedsFileForm()
-            context["poverty_form"] = PovertyFileForm()
+            context["poverty_form"] = PovertyFileForm(round=self.object)
         context["may_close"] = self.object.is_open and self.request.user.has_perm(
             "needs.manage_round", self.object)
         # Allocation (ksbb.allocation): runs of this round and the manual allocation form.
@@ -180,7 +180,7 @@ class NeedSetView(_ObjectPostView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         rnd = self.get_object()
-        form = NeedForm(request.POST)
+        form = NeedForm(request.POST, round=rnd)
         if form.is_valid():
             try:
                 need_set(round=rnd, by=request.user, **form.cleaned_data)
@@ -202,7 +202,8 @@ class NeedsImportCreateView(_ObjectPostView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         rnd = self.get_object()
         poverty = self.kwargs.get("kind") == NeedsImport.Kind.POVERTY
-        form = (PovertyFileForm if poverty else NeedsFileForm)(request.POST, request.FILES)
+        form = (PovertyFileForm(request.POST, request.FILES, round=rnd) if poverty
+                else NeedsFileForm(request.POST, request.FILES))
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:

@@ -58,3 +58,11 @@ urlpatterns += [
     path("cek-bantuan/", households_views.household_check, name="household_check"),
     path("households/figures/", households_views.household_figures, name="household_figures"),
 ]
+
+from ksbb.web import pickers  # noqa: E402
+
+urlpatterns += [
+    # Suggestions of the name pickers (ksbb/web/pickers.py), as the person types.
+    path("areas/search/", pickers.area_suggestions, name="area_search"),
+    path("recipients/search/", pickers.recipient_suggestions, name="recipient_search"),
+]
