@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "ksbb.web.thirdparty.TasksDbConfig",  # django_tasks_db, named in the reader's language
     # Domain apps: models, services (writes) and selectors (reads).
     "ksbb.core",
     "ksbb.areas",
@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ReportStateEnum": "ksbb.reports.models.MisuseReport.State",
+        "HouseholdStatusEnum": "ksbb.households.models.Household.Status",
+        "IdeaStatusEnum": "ksbb.forum.models.Idea.Status",
     },
 }
 
@@ -330,11 +332,11 @@ KSBB_PLEDGE_PROMISE_DAYS = env_int("KSBB_PLEDGE_PROMISE_DAYS", 14, minimum=1)
 KSBB_DOCS_DIR = env_path("KSBB_DOCS_DIR", PACKAGE_DIR.parents[1] / "docs")
 
 # --- Sign-in hardening (OWASP ASVS L2): brute force, two-factor, session lifetimes. ---
-INSTALLED_APPS += [
-    "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+INSTALLED_APPS += [  # named in the reader's language in the admin: ksbb.web.thirdparty
+    "ksbb.web.thirdparty.AxesConfig",
+    "ksbb.web.thirdparty.OtpConfig",
+    "ksbb.web.thirdparty.OtpTotpConfig",
+    "ksbb.web.thirdparty.OtpStaticConfig",
 ]
 # Axes first: it refuses an attempt from a locked-out account or address before any password
 # is checked. It needs the request, so sign in through views (tests: force_login, or

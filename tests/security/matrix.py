@@ -532,4 +532,12 @@ MATRIX.update({
     "backoffice:household_reach": Entry(get=only(HH_REPORTS)),
     "backoffice:household_twice": Entry(get=only(HH_REPORTS)),
     "backoffice:household_late": Entry(get=only(HH_REPORTS)),
+    # API (issue 16): the same people; the reports for the assessor and kelurahan officer.
+    "household-list": Entry(get=only(HH_VIEWERS, anonymous=403)),
+    "household-detail": Entry(get=only(HH_VIEWERS, anonymous=403)),
+    "handout-list": Entry(get=signed_in(405, anonymous=403),
+                          post=only(["ketua_rw"], OK, anonymous=403)),
+    "household_report-reach": Entry(get=only(HH_REPORTS, anonymous=403)),
+    "household_report-twice": Entry(get=only(HH_REPORTS, anonymous=403)),
 })
+PARAMS["household-detail"] = lambda c, w: {"pk": _household(c, w).pk}

@@ -202,3 +202,12 @@ def test_schedule_filter_takes_a_place_by_name(cast: Any, don: Any, client_for: 
                       ).content.decode()
     assert "Area: no place is called “Atlantis”" in page
     assert f'value="{here.pk}"' in page and f'value="{there.pk}"' in page
+
+
+def test_reach_report_filter_takes_a_place_by_name(cast: Any, client_for: Any) -> None:
+    client = client_for(cast.assessor)
+    page = client.get("/backoffice/households/reach/", {"within": "Gambir RW 1"}
+                      ).content.decode()
+    assert 'value="Gambir RW 1"' in page and "errorlist" not in page
+    page = client.get("/backoffice/households/reach/", {"within": "Atlantis"}).content.decode()
+    assert "Area: no place is called “Atlantis”" in page
