@@ -128,6 +128,15 @@ def _menus_work_by_keyboard(page: Any) -> None:
     assert menu.locator("summary").evaluate("s => s === document.activeElement")
 
 
+def _pledge_form_shows_the_chosen_kind(page: Any) -> None:
+    """Goods or money: only the chosen kind's fields show (issue 15)."""
+    goods, money = page.locator("fieldset.kind-goods"), page.locator("fieldset.kind-money")
+    assert goods.is_visible() and not money.is_visible()
+    page.check("input[name=kind][value=money]")
+    assert money.is_visible() and not goods.is_visible()
+    page.check("input[name=kind][value=goods]")
+
+
 def _check(page: Any, path: str, role: str, width: int, results: list[dict[str, Any]]
            ) -> None:
     page.add_script_tag(path=str(AXE))
@@ -178,6 +187,8 @@ def test_every_page_of_every_role(live_server, cast, settings, browser):  # type
                 seen_details.add(path)
             page.wait_for_load_state("networkidle")
             _check(page, path, role, DESKTOP["width"], results)
+            if path == "/donations/pledges/new/":
+                _pledge_form_shows_the_chosen_kind(page)
             for width in NARROW:
                 page.set_viewport_size({"width": width, "height": PHONE["height"]})
                 page.wait_for_timeout(150)  # site.js re-marks wide tables after a resize

@@ -81,8 +81,10 @@ class PovertyFileForm(forms.Form):
                            queryset=Item.objects.filter(is_active=True))
     per_poor_household = forms.IntegerField(label=_("Units per poor household"), min_value=1,
                                             initial=1)
-    file = forms.FileField(label=_("Poor households per RW (CSV or XLSX)"),
-                           help_text=_("columns: rw_code, poor_households"))
+    file = forms.FileField(label=_("Poor households per RW (CSV or XLSX, optional)"),
+                           required=False,
+                           help_text=_("columns: rw_code, poor_households; leave empty to use "
+                                       "the figures per RW already in the system"))
     health_file = forms.FileField(label=_("RWs listed by the health office (optional)"),
                                   required=False, help_text=_("column: rw_code"))
 

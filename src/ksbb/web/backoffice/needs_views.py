@@ -26,7 +26,7 @@ from ksbb.needs.services import (
     round_close,
     round_open,
 )
-from ksbb.needs.tasks import needs_import_start
+from ksbb.needs.tasks import needs_derive_start_from_areas, needs_import_start
 from ksbb.web.backoffice.allocation_forms import ManualAllocationForm
 from ksbb.web.backoffice.needs_forms import (
     InstitutionForm,
@@ -211,6 +211,12 @@ class NeedsImportCreateView(_ObjectPostView):
             return redirect("backoffice:round", pk=rnd.pk)
         data = form.cleaned_data
         try:
+            if poverty and not data["file"]:
+                job = needs_derive_start_from_areas(
+                    round=rnd, by=request.user, item=data["item"],
+                    per_poor_household=data["per_poor_household"],
+                    health_file=data.get("health_file"))
+                return HttpResponseRedirect(reverse("backoffice:needs_import", args=[job.pk]))
             job = needs_import_start(
                 round=rnd, by=request.user, file=data["file"],
                 kind=NeedsImport.Kind.POVERTY if poverty else NeedsImport.Kind.NEEDS,
