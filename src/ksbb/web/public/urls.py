@@ -6,6 +6,7 @@ from ksbb.web.public import (
     guide_views,
     maps,
     opendata_views,
+    region_views,
     reports_views,
     scan_views,
     verify_views,
@@ -46,6 +47,11 @@ urlpatterns += [
 ]
 urlpatterns += [path("coverage/", coverage_views.coverage_page, name="coverage")]
 urlpatterns += [path("maps/areas.geojson", maps.geometry, name="map_geometry")]
+# Regions (issue 18): each region's own page, and the nation's. The default region's is "/".
+urlpatterns += [
+    path("r/<slug:slug>/", region_views.region_home, name="region"),
+    path("nasional/", region_views.national_page, name="national"),
+]
 urlpatterns += [
     path("guide/", guide_views.guide_index, name="guide"),
     path("guide/img/<str:name>", guide_views.guide_image, name="guide_image"),
