@@ -163,7 +163,7 @@ def test_executor_delivers_without_a_code(cast: Any, live_server: Any, browser: 
     page.click("form[action$='/deliver/'] button")
     assert_no_code_asked(page)
     page.fill("#bast-address", "Balai warga RW 001, Gambir")
-    page.click("form[action$='/handover/'] button")
+    page.click("form[action$='/handover/'] button[type=submit]")
     page.wait_for_url(re.compile(r"/field/handovers/\d+/$"))
     assert_no_code_asked(page)
     page.click("form[action$='/confirm/'] button")
