@@ -532,4 +532,43 @@ MATRIX.update({
     "backoffice:household_reach": Entry(get=only(HH_REPORTS)),
     "backoffice:household_twice": Entry(get=only(HH_REPORTS)),
     "backoffice:household_late": Entry(get=only(HH_REPORTS)),
+    # API (issue 16): the same people; the reports for the assessor and kelurahan officer.
+    "household-list": Entry(get=only(HH_VIEWERS, anonymous=403)),
+    "household-detail": Entry(get=only(HH_VIEWERS, anonymous=403)),
+    "handout-list": Entry(get=signed_in(405, anonymous=403),
+                          post=only(["ketua_rw"], OK, anonymous=403)),
+    "household_report-reach": Entry(get=only(HH_REPORTS, anonymous=403)),
+    "household_report-twice": Entry(get=only(HH_REPORTS, anonymous=403)),
+})
+PARAMS["household-detail"] = lambda c, w: {"pk": _household(c, w).pk}
+
+
+# Notifications (issue 15): each person's own; another's notification is not found (404),
+# the platform administrator included. The world's notification is the collaborator's.
+def _notification(cast: Any, world: Any) -> dict[str, Any]:
+    from ksbb.notifications.models import Notification
+
+    found = Notification.objects.filter(recipient=cast.collaborator).first()
+    assert found is not None, "the world tells the collaborator that a pledge was received"
+    return {"pk": found.pk}
+
+
+PARAMS.update({
+    "notifications:open": _notification,
+    "notifications:read": _notification,
+    "notification-detail": _notification,
+    "notification-read": _notification,
+})
+MATRIX.update({
+    "notifications:inbox": Entry(get=signed_in()),
+    "notifications:open": Entry(get=only(["collaborator"], 302, others=404)),
+    "notifications:read": Entry(get=signed_in(405),
+                                post=only(["collaborator"], OK, others=404)),
+    "notifications:read_all": Entry(get=signed_in(405), post=signed_in(OK)),
+    "notifications:preferences": Entry(get=signed_in(), post=signed_in(OK)),
+    "notification-list": Entry(get=API_SIGNED_IN),
+    "notification-detail": Entry(get=only(["collaborator"], others=404, anonymous=403)),
+    "notification-read": api_action(["collaborator"], visible=["collaborator"]),
+    "notification-read-all": Entry(get=signed_in(405, anonymous=403),
+                                   post=signed_in(OK, anonymous=403)),
 })
