@@ -163,3 +163,21 @@ def test_due_reminders_once_a_day_and_only_when_due(cast) -> None:  # type: igno
     # Run again the same day (cron twice, a retry): nobody is told twice.
     assert reports_remind_due(by=actor, today=report.due_date) == 0
     assert Notification.objects.filter(kind=Kind.REPORT_DUE).count() == 1
+
+
+def test_ksbb_up_schedules_one_chain_of_morning_reminders(cast) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from ksbb.notifications.tasks import reports_due_task, schedule_due_reminders
+
+    schedule_due_reminders()
+    schedule_due_reminders()  # started again (a second `ksbb up`): still one chain
+    (queued,) = DBTaskResult.objects.filter(task_path=reports_due_task.module_path)
+    at = timezone.localtime(queued.run_after)
+    assert (at.hour, at.minute) == (7, 0) and queued.run_after > timezone.now()
+    # The run reminds, then queues the next morning's (the pending one is this run's).
+    _triaged(cast)  # due in seven working days: nothing to remind of today
+    DBTaskResult.objects.all().delete()
+    assert reports_due_task.call() == {"reminded": 0}
+    assert DBTaskResult.objects.filter(task_path=reports_due_task.module_path).count() == 1
