@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ksbb.privacy",
     "ksbb.households",
     "ksbb.proofs",
+    "ksbb.notifications",
     # Interface apps, one per audience.
     "ksbb.web",
     "ksbb.api",
@@ -179,6 +180,17 @@ TASKS = {
 
 EMAIL_BACKEND = env_str("KSBB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("KSBB_DEFAULT_FROM_EMAIL", "KSBB <noreply@ksbb.invalid>")
+# The mail server of the SMTP backend; a timeout so that a hung server fails the attempt
+# (retried later) instead of holding a task worker.
+EMAIL_HOST = env_str("KSBB_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KSBB_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("KSBB_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KSBB_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KSBB_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("KSBB_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("KSBB_EMAIL_TIMEOUT", 30, minimum=1)
+# Attempts at a notification's e-mail before it is marked failed (ksbb.notifications).
+KSBB_NOTIFICATION_ATTEMPTS = env_int("KSBB_NOTIFICATION_ATTEMPTS", 5, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

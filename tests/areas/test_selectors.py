@@ -55,6 +55,8 @@ def test_rw_by_village_name_and_number(jakarta: None) -> None:
     for text in ("Gambir RW 1", "gambir rw 001", "Gambir RW.1", "RW 1 - Gambir",
                  "Gambir RW 001 - Kec. Gambir - Kota Jakarta Pusat", "Gambir, RW 1"):
         assert area_resolve(text, levels=VILLAGE_RW).area.code == f"{VILLAGE_A}.001", text  # type: ignore[union-attr]
+    assert area_resolve("Gambir RW 0", levels=VILLAGE_RW).problem == "no_rw"
+    assert area_search("Gambir RW 0", levels=VILLAGE_RW) == []
     missing = area_resolve("Gambir RW 9", levels=VILLAGE_RW)
     assert missing.problem == "no_rw" and missing.rw == 9
     assert area_resolve("Gambir RW 1", levels=[Area.Level.VILLAGE]).problem == "wrong_level"

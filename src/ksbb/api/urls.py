@@ -14,6 +14,7 @@ from ksbb.api.donations import (
 from ksbb.api.forum import IdeaViewSet
 from ksbb.api.households import HandoutViewSet, HouseholdReportViewSet, HouseholdViewSet
 from ksbb.api.needs import NeedViewSet, RecipientViewSet, RoundViewSet
+from ksbb.api.notifications import NotificationViewSet
 from ksbb.api.organizations import OrganizationViewSet
 from ksbb.api.reports import ReportViewSet
 from ksbb.api.stats import StatsViewSet
@@ -41,6 +42,7 @@ router.register("handovers", HandoverViewSet, basename="handover")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("handouts", HandoutViewSet, basename="handout")
 router.register("household-reports", HouseholdReportViewSet, basename="household_report")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 # The public statistics, answered from the page cache for anonymous clients before DRF
 # starts (ksbb.stats.pagecache.cached_api); the router's routes below serve everything else

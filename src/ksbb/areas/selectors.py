@@ -194,6 +194,8 @@ def _candidates(query: _Query, *, exact: bool, limit: int) -> list[Area]:
 def _rws_of(villages: list[Area], number: int | None) -> list[Area]:
     qs = Area.objects.filter(level=Level.RW, parent__in=villages)
     if number is not None:
+        if not 1 <= number <= 999:
+            return []
         qs = qs.filter(code__in=[areacodes.rw_code(v.code, number) for v in villages])
     return list(_with_parents(qs).order_by("code"))
 

@@ -71,6 +71,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "need.updated": _("Need changed"),
     "needs.derived": _("Needs derived from poor households"),
     "needs.imported": _("Needs imported"),
+    "notifications.retried": _("Notification e-mails queued again"),
+    "notifications.settings_changed": _("Notification choices changed"),
     "needs_import.queued": _("Needs import queued"),
     "ops.backed_up": _("Backup made"),
     "ops.restored": _("Backup restored"),
