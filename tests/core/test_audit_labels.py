@@ -59,3 +59,9 @@ def test_the_back_office_lists_labels_and_names(cast, client_for):  # type: igno
     assert f"Delivery: #{delivery.pk} -&gt; RW 001, Gambir" in body
     assert "distribution.delivery" not in body
     assert ">delivery.scheduled<" not in body
+
+
+def test_the_admin_lists_labels_too(cast, client_for):  # type: ignore[no-untyped-def]
+    body = client_for(cast.admin).get("/admin/core/auditentry/").content.decode()
+    assert "Role granted" in body  # membership.granted, written when the cast was made
+    assert "Account created" in body

@@ -205,3 +205,14 @@ def test_without_deferred_tasks_a_failure_is_failed_at_once(
         assert notifications_retry(by=SystemActor("test"), ids=[n.pk]) == 1
     n.refresh_from_db()
     assert n.email_state == Notification.EmailState.SENT
+
+
+def test_a_line_break_in_a_name_stays_out_of_the_subject(mailed) -> None:  # type: ignore[no-untyped-def]
+    from ksbb.notifications.services import email_message, notify
+
+    (n,) = notify(kind=Kind.PLEDGE_NEW, recipients=[mailed.aggregator], by=SystemActor("t"),
+                  context={"collaborator": "PT Baris\nBcc: x@example.com", "what": "1",
+                           "aggregator": "A"})
+    message = email_message(n, "en")
+    assert message.subject == "KSBB: New pledge from PT Baris Bcc: x@example.com"
+    message.message()  # builds without a header error

@@ -269,3 +269,26 @@ def test_one_region_behaves_as_before(cast, client):  # type: ignore[no-untyped-
     assert "region" not in data["filters"]
     whole = client.get("/api/v1/stats/national/").json()
     assert [r["code"] for r in whole["regions"]] == ["31"]
+
+
+def test_a_gift_to_a_recipient_counts_in_the_recipients_region(world, cast):  # type: ignore[no-untyped-def]
+    """Observed: a donor in Jakarta pledging for an RW of Bandung from the need map (a
+    recipient, no area chosen) was counted as collected in Jakarta, not in Bandung."""
+    from ksbb.donations.services import pledge_receive, pledge_submit
+    from ksbb.stats import rollups
+    from ksbb.stats.reference import reference_dashboard
+    from tests.donations.conftest import setup_donations
+
+    don = setup_donations(cast)
+    Organization.objects.filter(pk=cast.collaborator_org.pk).update(area_id="31.71")
+    rebuild_stale_and_bump()
+    rw = Recipient.objects.get(pk=world.recipients[BANDUNG_VILLAGE])
+    pledge = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                           item=don.sembako, quantity=12, recipient=rw, by=cast.collaborator)
+    pledge_receive(pledge=pledge, received_quantity=12, by=cast.aggregator)
+    assert not rollups.is_stale()  # kept by the services
+    value = 12 * don.sembako.value_rupiah
+    assert dashboard(Filters(region="32.73")).total_collected == value
+    assert dashboard(Filters(region="31")).total_collected == 0
+    assert dashboard(Filters()) == reference_dashboard(Filters())
+    assert [s.key for s in dashboard(Filters()).by_regency] == ["32.73"]

@@ -108,7 +108,8 @@ def email_message(notification: Notification, language: str) -> EmailMultiAltern
     from django.utils import translation
 
     with translation.override(language):
-        subject = _("KSBB: %(subject)s") % {"subject": text.subject}
+        # One line: a name typed with a line break must not break the e-mail's header.
+        subject = " ".join((_("KSBB: %(subject)s") % {"subject": text.subject}).split())
         plain = render_to_string("notifications/email.txt", context)
         html = render_to_string("notifications/email.html", context)
     message = EmailMultiAlternatives(subject=subject, body=plain,

@@ -84,10 +84,9 @@ class Filters:
         part = "|".join(str(v or "") for v in (self.program, self.start, self.end,
                                                 self.regency))
         if self.region:
-            from ksbb.regions.selectors import region_table
-            from ksbb.stats.regional import table_key
+            from ksbb.stats.regional import memo_table_key
 
-            part += f"|{self.region}@{table_key(region_table())}"
+            part += f"|{self.region}@{memo_table_key()}"
         return part
 
 
@@ -197,11 +196,13 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 
 def collected_pledges(filters: Filters) -> QuerySet[Pledge]:
     """Received pledges (and later states) matching the filters, annotated with ``value``
-    (rupiah) and ``regency`` (of the preferred area, else the collaborator's area)."""
+    (rupiah) and ``regency`` (of the preferred area, else of the recipient the pledge is
+    meant for, else the collaborator's area)."""
     # No ordering: every query on this is an aggregate.
     qs = Pledge.objects.filter(state__in=PLEDGE_COUNTS_AS_RECEIVED).order_by().annotate(
         value=_value_expression(),
-        regency=Substr(Coalesce(F("preferred_area_id"), F("collaborator__area_id"),
+        regency=Substr(Coalesce(F("preferred_area_id"), F("recipient__area_id"),
+                                F("collaborator__area_id"),
                                 output_field=CharField()), 1, REGENCY_CODE_LENGTH),
     )
     if filters.program:

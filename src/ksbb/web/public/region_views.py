@@ -46,6 +46,10 @@ def region_page_context(request: HttpRequest, region: Region | None) -> dict[str
     encoded = query.urlencode()
     context.update({
         "region": region, "national_url": reverse("web:national") if region else "",
+        # The donor's need map, inside the region (it starts at a regency/city).
+        "needs_url": reverse("donations:needs") + (
+            f"?{urlencode({'within': region.code})}" if region and "." in region.code
+            else ""),
         "json_url": reverse("stats-dashboard") + (f"?{encoded}" if encoded else ""),
         "opendata_url": reverse("web:opendata") + (
             f"?{urlencode({'region': region.slug})}" if region else ""),
