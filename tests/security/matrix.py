@@ -543,6 +543,22 @@ MATRIX.update({
 PARAMS["household-detail"] = lambda c, w: {"pk": _household(c, w).pk}
 
 
+def _handout(cast: Any, world: Any) -> Any:
+    from ksbb.households.models import Handout
+    from ksbb.households.services import handout_record
+
+    return Handout.objects.first() or handout_record(
+        handover=world.signed, household=_household(cast, world), by=cast.ketua_rw)
+
+
+# The photo of a handout: uploaded by the ketua RW, seen by those who see the household
+# (the world's handout has none yet: 404 for them).
+PARAMS["field:handout_photo"] = lambda c, w: {"pk": _handout(c, w).pk}
+PARAMS["field:handout_photo_file"] = lambda c, w: {"pk": _handout(c, w).pk}
+MATRIX["field:handout_photo"] = Entry(get=only(["ketua_rw"]), post=only(["ketua_rw"], OK))
+MATRIX["field:handout_photo_file"] = Entry(get=only(HH_VIEWERS, 404))
+
+
 # Notifications (issue 15): each person's own; another's notification is not found (404),
 # the platform administrator included. The world's notification is the collaborator's.
 def _notification(cast: Any, world: Any) -> dict[str, Any]:
