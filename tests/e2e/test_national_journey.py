@@ -28,7 +28,7 @@ from ksbb.donations.services import pledge_receive
 from ksbb.needs.models import AssessmentRound, Recipient
 from ksbb.needs.services import need_set, recipients_ensure_for_rws, round_open
 from ksbb.ops.demo import _sign_on_paper
-from ksbb.regions.services import region_add, region_government
+from ksbb.regions.services import region_add, region_government, region_link_organization
 from ksbb.stats.boundaries import shipped_features
 from tests.conftest import PASSWORD, SETUP, _rw_rows
 from tests.donations.conftest import setup_donations
@@ -56,6 +56,8 @@ def test_a_jakarta_donor_gives_to_bandung_from_the_national_page(  # type: ignor
     don = setup_donations(cast)
     Organization.objects.filter(pk=cast.collaborator_org.pk).update(area_id="31.71")
     bandung = region_add(code="32.73", name="KSBB Kota Bandung", by=SETUP)
+    # The aggregator serves Bandung too (and Jakarta, where it was).
+    region_link_organization(region=bandung, organization=cast.aggregator_org, by=SETUP)
     rws_import(rows=_rw_rows([(VILLAGE, 1)]), by=SETUP)
     recipients_ensure_for_rws(by=SETUP)
     rw = Recipient.objects.get(area_id=f"{VILLAGE}.001")
