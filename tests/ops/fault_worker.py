@@ -92,6 +92,10 @@ def _state() -> dict[str, Any]:
         "rws": rws.count(),
         "rw_households": rws.aggregate(s=Sum("households"))["s"] or 0,
         "rw_recipients": Recipient.objects.filter(kind=Recipient.Kind.RW).count(),
+        # The demo has a second region (Kota Bandung); the crash test imports Jakarta's RWs.
+        "jakarta_rws": rws.filter(code__startswith="31.").count(),
+        "jakarta_rw_recipients": Recipient.objects.filter(
+            kind=Recipient.Kind.RW, area__code__startswith="31.").count(),
         "allocations": Allocation.objects.count(),
         "allocated": Allocation.objects.aggregate(s=Sum("quantity"))["s"] or 0,
         "runs": dict(AllocationRun.objects.values_list("state").annotate(n=Count("pk"))),

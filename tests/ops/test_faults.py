@@ -85,8 +85,9 @@ def test_killed_rw_import_leaves_nothing_and_can_be_retried(fresh, tmp_path):  #
     assert "created" in out
     retried = worker(fresh, "state")
     assert retried["audit_ok"], retried["audit_problem"]
-    assert retried["rws"] == len(villages) * RWS_PER_VILLAGE
-    assert retried["rw_recipients"] == retried["rws"]
+    assert retried["jakarta_rws"] == len(villages) * RWS_PER_VILLAGE
+    assert retried["jakarta_rw_recipients"] == retried["jakarta_rws"]
+    assert retried["rws"] - retried["jakarta_rws"] == before["rws"] - before["jakarta_rws"]
     assert retried["audit_seq"] > before["audit_seq"]
 
 
