@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 from ksbb.core.models import AuditEntry
 from ksbb.donations.imports import pledges_import
 from ksbb.donations.models import CollaboratorProfile, Pledge
-from ksbb.donations.selectors import need_map_recipients
 from ksbb.needs.services import need_set
+from ksbb.stats.needmap import need_map_recipients
 from tests.conftest import VILLAGE_A
 from tests.needs.conftest import food_round  # noqa: F401 (fixture)
 

@@ -27,12 +27,12 @@ from ksbb.households.services import (
     handout_record,
     household_add,
     household_correct,
-    household_import_start,
     household_resolve_flags,
     household_set_status,
     households_import,
     needs_derive_from_households,
 )
+from ksbb.households.tasks import household_import_start
 from ksbb.needs.models import Need
 from tests.households.conftest import (
     RW_A,

@@ -52,7 +52,6 @@ from ksbb.distribution.services import (
     handover_paper_upload,
 )
 from ksbb.donations.models import CollaboratorProfile, Item, Pledge, Purchase, PurchaseFunding
-from ksbb.donations.selectors import need_map, need_map_recipients
 from ksbb.donations.services import (
     collaborator_profile_create,
     pledge_cancel,
@@ -66,6 +65,7 @@ from ksbb.needs.models import AssessmentRound, Need, Recipient
 from ksbb.needs.services import need_set, round_close, round_open
 from ksbb.stats import rollups
 from ksbb.stats.coverage import coverage
+from ksbb.stats.needmap import need_map, need_map_recipients
 from ksbb.stats.opendata import dataset_rows
 from ksbb.stats.selectors import MONEY_UNSPENT, dashboard
 from tests.conftest import PASSWORD, VILLAGE_A, VILLAGE_B, VILLAGE_OTHER

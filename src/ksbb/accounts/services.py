@@ -21,6 +21,7 @@ from ksbb.accounts.models import ROLE_ORGANIZATION_KIND, Membership, Organizatio
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
 from ksbb.core.domain import Invalid
+from ksbb.core.links import absolute_url
 
 if TYPE_CHECKING:  # accounts is below needs: the type only, no import at run time
     from ksbb.needs.models import Recipient
@@ -244,8 +245,6 @@ def email_confirmation_token(user: User) -> str:
 def public_url(path: str) -> str:
     """An absolute link for an e-mail: the configured public address, never the Host
     header of the request that caused the e-mail (anyone can write that)."""
-    from ksbb.core.links import absolute_url
-
     return absolute_url(path)
 
 

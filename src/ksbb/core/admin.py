@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from ksbb.core.audit import audit_log
 from ksbb.core.models import AuditEntry
 
 
@@ -41,8 +42,6 @@ class AuditedAdmin:
 
 
 def _audit(request: HttpRequest, obj: Any, action: str, message: Any = None) -> None:
-    from ksbb.core.audit import audit_log
-
     changed: list[str] = []
     for part in message or []:
         if isinstance(part, dict) and "changed" in part:

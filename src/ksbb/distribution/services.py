@@ -38,6 +38,7 @@ from ksbb.distribution.models import (
     HandoverLine,
     HandoverPhoto,
 )
+from ksbb.distribution.rules import is_staff_of_delivery_executor
 from ksbb.distribution.selectors import (
     fingerprint_of,
     handover_content,
@@ -46,6 +47,7 @@ from ksbb.distribution.selectors import (
 )
 from ksbb.donations.models import Program, Purchase
 from ksbb.donations.services import pledges_handed_over
+from ksbb.proofs.services import handover_seal
 from ksbb.stats import rollups
 
 
@@ -560,7 +562,6 @@ def handover_paper_accept(*, handover: Handover, by: Actor) -> Handover:
             raise Invalid(_("no paper BAST has been uploaded"), field="paper")
         # The in-app path refuses one person for two parties; so does paper: whoever
         # uploaded it, or anyone of the giving executor, cannot also accept it.
-        from ksbb.distribution.rules import is_staff_of_delivery_executor
 
         if by.pk in (handover.paper_uploaded_by_id, handover.giver_id) or (
                 is_staff_of_delivery_executor(by, handover)):
@@ -601,7 +602,6 @@ def _sign(*, handover: Handover, by: Actor) -> None:
                      "supersedes": handover.supersedes.number if handover.supersedes
                      else None})
     # The platform's signature over the frozen content, recorded in the audit log too.
-    from ksbb.proofs.services import handover_seal
 
     handover_seal(handover=handover, by=by)
     delivery = _lock_delivery(handover.delivery)

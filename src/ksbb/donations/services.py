@@ -49,6 +49,7 @@ from ksbb.donations.nik import validate_nik
 from ksbb.donations.uploads import clean_receipt
 from ksbb.needs.models import Recipient
 from ksbb.stats import rollups
+from ksbb.stats.ledger import promise_cutoff
 
 #: Who cancels the pledges never received (``ksbb expire_pledges``).
 EXPIRY = SystemActor("expiry")
@@ -509,8 +510,6 @@ def pledges_expire(*, by: Actor = EXPIRY, now: dt.datetime | None = None) -> int
     """Cancel the submitted pledges no aggregator received within KSBB_PLEDGE_PROMISE_DAYS
     (the public figures stop counting them as promised at that moment already); one audit
     entry each. Returns how many. Run daily (``ksbb expire_pledges``)."""
-    from ksbb.stats.ledger import promise_cutoff
-
     cutoff = promise_cutoff(now)
     expired = 0
     for pk in list(Pledge.objects.filter(state=Pledge.State.SUBMITTED, created_at__lt=cutoff)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ksbb.core.audit import audit_log
+from ksbb.distribution.models import Handover
 from ksbb.proofs import keys, tree
 from ksbb.proofs.models import Checkpoint, HandoverSeal
 from ksbb.verify.statements import b64url, bast_statement, canonical_bytes, checkpoint_body
@@ -40,8 +41,6 @@ def handover_seal(*, handover: Any, by: Any) -> HandoverSeal:
 def handovers_seal_missing(*, by: Any) -> int:
     """Seal the signed BASTs that have no signature yet (those signed before this platform
     signed them): each in its own transaction, so that a long run holds no lock for long."""
-    from ksbb.distribution.models import Handover
-
     count = 0
     for pk in Handover.objects.filter(state=Handover.State.SIGNED, seal__isnull=True
                                       ).order_by("pk").values_list("pk", flat=True):

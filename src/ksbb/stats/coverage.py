@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ksbb.areas.models import Area
+from ksbb.stats import ledger
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,6 @@ def _ratio(covered: int, need: int) -> tuple[float | None, float | None]:
 
 def coverage(area: Area | None = None, *, program: str | None = None) -> Coverage:
     """Need and coverage per child area of ``area`` (regencies/cities when None)."""
-    from ksbb.stats import ledger
-
     scope = ledger.Scope(program=program, within=area.code if area else None)
     child_level = (area.level + 1 if area else Area.Level.REGENCY)
     cells = ledger.cells(scope)

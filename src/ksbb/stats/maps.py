@@ -18,6 +18,9 @@ from django.db.models import Q
 from django.utils import translation
 
 from ksbb.areas.models import Area
+from ksbb.needs.models import Recipient
+from ksbb.stats import ledger
+from ksbb.stats.selectors import _generation
 
 CACHE_SECONDS = 600
 
@@ -61,9 +64,6 @@ def _percent(done: int, need: int) -> float | None:
 
 
 def _compute(area: Area | None, program: str | None) -> CoverageMap:
-    from ksbb.needs.models import Recipient
-    from ksbb.stats import ledger
-
     code = area.code if area else None
     cells = ledger.cells(ledger.Scope(program=program, within=code))
     crumbs: list[Crumb] = []
@@ -110,8 +110,6 @@ def _compute(area: Area | None, program: str | None) -> CoverageMap:
 
 def coverage_map(area: Area | None = None, *, program: str | None = None) -> CoverageMap:
     """Need against delivered per child area of ``area`` (its recipients for a village)."""
-    from ksbb.stats.selectors import _generation
-
     lang = translation.get_language() or "id"
     key = f"ksbb:stats:map:{_generation()}:{lang}:{area.code if area else ''}:{program or ''}"
     result = cache.get(key)

@@ -58,7 +58,8 @@ from ksbb.stats.models import (
     ReachDay,
     Role,
 )
-from ksbb.stats.rollups import bump, ensure_fresh, is_stale, rebuild_in_background
+from ksbb.stats.rollups import bump, ensure_fresh, is_stale
+from ksbb.stats.tasks import rebuild_in_background
 
 UNKNOWN = "unknown"
 _COMPUTE_LOCK = threading.Lock()

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ksbb.core.env import EnvError
+from ksbb.proofs import selectors, services
 
 
 class Command(BaseCommand):
@@ -26,8 +27,6 @@ class Command(BaseCommand):
         sub.add_parser("status", help="print the keys and the latest checkpoint")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from ksbb.proofs import selectors, services
-
         verb = options["verb"]
         if verb == "checkpoint":
             cp = services.checkpoint_make(force=options["force"])
