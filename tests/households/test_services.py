@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
+from ksbb.core.domain import SystemActor
 from ksbb.core.models import AuditEntry
 from ksbb.households import identity
 from ksbb.households.models import Handout, Household, HouseholdImport
@@ -268,7 +269,7 @@ def test_twice_received_is_found_by_the_keyed_hash_across_rws(cast, lists, bast,
     original = Household.objects.get(rw_id=RW_A, kk_hash=copy.kk_hash)
     rw_a2 = Recipient.objects.get(area_id=RW_A2)
     membership_grant(user=cast.ketua_rw, role=Role.RECIPIENT_REPRESENTATIVE, recipient=rw_a2,
-                     by="test")
+                     by=SystemActor("test"))
     for cached in ("_ksbb_scope", "_ksbb_household_rws"):  # scopes are cached per request
         cast.ketua_rw.__dict__.pop(cached, None)
     delivery = delivery_schedule(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -20,18 +20,18 @@ from django.utils.translation import gettext as _
 from ksbb.accounts.models import ROLE_ORGANIZATION_KIND, Membership, Organization, Role, User
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Invalid
+from ksbb.core.domain import Actor, Invalid, SystemActor
 from ksbb.core.links import absolute_url
 
 if TYPE_CHECKING:  # accounts is below needs: the type only, no import at run time
     from ksbb.needs.models import Recipient
 
 # The actor of an account its own person creates (sign-up, donor registration).
-SELF_REGISTRATION = "self-registration"
+SELF_REGISTRATION = SystemActor("self-registration")  # a person signing themselves up
 
 
 def organization_create(
-    *, kind: str, name: str, by: Any, area: Area | None = None, is_demo: bool = False
+    *, kind: str, name: str, by: Actor, area: Area | None = None, is_demo: bool = False
 ) -> Organization:
     if kind not in Organization.Kind.values:
         raise Invalid({"kind": _("%(kind)r is not an organisation kind") % {"kind": kind}})
@@ -60,7 +60,7 @@ def password_hash(password: str, *, user: User | None = None) -> str:
 
 
 def user_create(
-    *, username: str, password: str | None, by: Any, full_name: str = "", email: str = "",
+    *, username: str, password: str | None, by: Actor, full_name: str = "", email: str = "",
     is_superuser: bool = False, hashed_password: str | None = None,
 ) -> User:
     """A user; ``hashed_password`` from ``password_hash`` when the caller opens the
@@ -86,7 +86,7 @@ def membership_grant(
     *,
     user: User,
     role: str,
-    by: Any,
+    by: Actor,
     organization: Organization | None = None,
     villages: Iterable[Area] = (),
     recipient: Recipient | None = None,
@@ -120,7 +120,7 @@ def membership_grant(
     return membership
 
 
-def membership_revoke(*, membership: Membership, by: Any) -> Membership:
+def membership_revoke(*, membership: Membership, by: Actor) -> Membership:
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if membership.is_active:
@@ -144,7 +144,7 @@ def _user_sessions(user: User) -> list[Session]:
     ]
 
 
-def user_sessions_end(*, user: User, by: Any, keep_session_key: str | None = None) -> int:
+def user_sessions_end(*, user: User, by: Actor, keep_session_key: str | None = None) -> int:
     """Sign ``user`` out everywhere (but in ``keep_session_key``); returns how many ended."""
     keys = [s.session_key for s in _user_sessions(user) if s.session_key != keep_session_key]
     Session.objects.filter(session_key__in=keys).delete()
@@ -154,7 +154,7 @@ def user_sessions_end(*, user: User, by: Any, keep_session_key: str | None = Non
     return len(keys)
 
 
-def user_deactivate(*, user: User, by: Any) -> User:
+def user_deactivate(*, user: User, by: Actor) -> User:
     """Disable the account: no sign-in, its sessions end and its API tokens are revoked."""
     from rest_framework.authtoken.models import Token
 
@@ -182,7 +182,7 @@ def _tokens_revoke(user: User) -> int:
 
 
 def user_password_change(
-    *, user: User, password: str, by: Any, keep_session_key: str | None = None
+    *, user: User, password: str, by: Actor, keep_session_key: str | None = None
 ) -> User:
     """Set a new password (validated) and end the user's other sessions and API tokens:
     whoever learnt the old password may have made either.
@@ -288,7 +288,7 @@ def user_confirm_email(*, token: str) -> User:
     return user
 
 
-def user_mark_confirmed(*, user: User, by: Any) -> User:
+def user_mark_confirmed(*, user: User, by: Actor) -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.confirmed_at is None:

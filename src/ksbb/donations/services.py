@@ -242,7 +242,7 @@ def collaborator_verify_email(*, token: str) -> CollaboratorProfile:
 
 def aggregator_profile_create(
     *, organization: Organization, licence_number: str, licence_valid_until: dt.date,
-    by: Actor | str,
+    by: Actor,
     email: str = "",
 ) -> AggregatorProfile:
     if organization.kind != Organization.Kind.AGGREGATOR:

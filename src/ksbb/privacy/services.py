@@ -200,7 +200,7 @@ def account_erase(*, user: User, password: str, by: Actor) -> dict[str, Any]:
             _has_reporter_contact())
         erased["misuse_reports"] = list(reports.values_list("pk", flat=True))
         reports.update(reporter_name="", reporter_email="", reporter_phone="")
-        audit_log(actor=f"user:{user_id}", action="privacy.account_erased",
+        audit_log(actor=by, action="privacy.account_erased",
                   object_type="accounts.user", object_id=str(user_id), after=erased)
     return erased
 

@@ -50,6 +50,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ksbb.allocation.models import Allocation
+from ksbb.core import areacodes
 from ksbb.donations.models import (
     PLEDGE_COUNTS_AS_RECEIVED,
     PLEDGE_PROMISED,
@@ -108,7 +109,7 @@ def _within(field_name: str, code: str | None) -> Q:
     it."""
     if not code:
         return Q()
-    return Q(**{f"{field_name}_id": code}) | Q(**{f"{field_name}__code__startswith": f"{code}."})
+    return areacodes.within_q(field_name, code)
 
 
 def promise_days() -> int:
@@ -311,11 +312,6 @@ def by_item(scope: Scope = Scope(), *, now: dt.datetime | None = None) -> dict[i
     return dict(result)
 
 
-def _cut(code: str, level: int) -> str | None:
-    parts = code.split(".")
-    return ".".join(parts[:level]) if len(parts) >= level else None
-
-
 def by_area(scope: Scope = Scope(), *, level: int | None = None,
             now: dt.datetime | None = None) -> dict[str, Figures]:
     """Figures per area of ``level`` (1 province .. 5 RW; default: one level below
@@ -324,10 +320,11 @@ def by_area(scope: Scope = Scope(), *, level: int | None = None,
     institution registered on its village) are in no row either: see
     :func:`by_recipient`."""
     if level is None:
-        level = (scope.within.count(".") + 2) if scope.within else 2
+        level = (areacodes.level_of(scope.within) + 1 if scope.within
+                 else int(areacodes.Level.REGENCY))
     result: dict[str, Figures] = defaultdict(Figures)
     for c in cells(scope, now=now):
-        key = _cut(c.area, level)
+        key = areacodes.ancestor_at(c.area, level)
         if key is not None:
             result[key] = result[key] + c.figures
     return dict(result)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import translation
 
 from ksbb.areas.models import Area
+from ksbb.core import areacodes
 from ksbb.needs.models import Recipient
 from ksbb.stats import ledger
 from ksbb.stats.selectors import _generation
@@ -93,7 +94,7 @@ def _compute(area: Area | None, program: str | None) -> CoverageMap:
         level = area.level + 1 if area else Area.Level.REGENCY
         by_child: dict[str, ledger.Figures] = {}
         for c in cells:
-            key = ledger._cut(c.area, level)
+            key = areacodes.ancestor_at(c.area, level)
             if key is not None and c.recipient_id is not None:
                 by_child[key] = by_child.get(key, ledger.Figures()) + c.figures
         shown = [k for k, f in by_child.items() if f.need or f.delivered]

@@ -31,6 +31,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from ksbb.areas.models import Area
+from ksbb.core import areacodes
 from ksbb.distribution.models import Handover, HandoverLine
 from ksbb.donations.models import CollaboratorKind, Item, Pledge, PurchaseFunding
 from ksbb.households.selectors import public_figures
@@ -85,9 +86,8 @@ def _area_names(codes: Iterable[str]) -> dict[str, str]:
     return dict(Area.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
-def _prefix(code: str, parts: int) -> str:
-    pieces = (code or "").split(".")
-    return ".".join(pieces[:parts]) if len(pieces) >= parts else ""
+def _prefix(code: str | None, level: int) -> str:
+    return areacodes.ancestor_at(code or "", level) or ""
 
 
 def delivery_rows() -> list[Row]:

@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 
 from ksbb.accounts.models import Organization
+from ksbb.core import areacodes
 from ksbb.donations.models import PLEDGE_COUNTS_AS_RECEIVED, PurchaseFunding
 from ksbb.needs.models import Recipient
 from ksbb.stats.models import (
@@ -138,7 +139,8 @@ def recipient_regency(area_code: str | None) -> str:
 def recipient_place(area_code: str | None) -> str:
     """A recipient's area cut at the village ("31.71.01.1001.002" -> "31.71.01.1001"): the
     finest place the dashboard shows where aid went."""
-    return ".".join((area_code or "").split(".")[:4])
+    code = area_code or ""
+    return areacodes.ancestor_at(code, areacodes.Level.VILLAGE) or code
 
 
 # Upserts with increments.

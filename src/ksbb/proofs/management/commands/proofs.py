@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ksbb.core.domain import SystemActor
 from ksbb.core.env import EnvError
 from ksbb.proofs import selectors, services
 
@@ -34,12 +35,12 @@ class Command(BaseCommand):
                               f"key {cp.key_id} at {cp.made_at.isoformat()}")
         elif verb == "rotate-key":
             try:
-                old, new = services.key_rotate(by="system:ksbb proofs rotate-key")
+                old, new = services.key_rotate(by=SystemActor("ksbb proofs rotate-key"))
             except EnvError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"new signing key {new}" + (f"; {old} retired" if old else ""))
         elif verb == "seal-missing":
-            count = services.handovers_seal_missing(by="system:ksbb proofs seal-missing")
+            count = services.handovers_seal_missing(by=SystemActor("ksbb proofs seal-missing"))
             self.stdout.write(f"signed {count} handover report(s)")
         else:
             for key in selectors.keys_document()["keys"]:
