@@ -31,7 +31,7 @@ from ksbb.accounts.services import (
 )
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may
+from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may, require
 from ksbb.core.links import absolute_url
 from ksbb.donations.models import (
     PLEDGE_SPENDABLE,
@@ -426,8 +426,8 @@ def pledge_receive(
     """The aggregator confirms what actually arrived (at most what was pledged)."""
     with transaction.atomic(), rollups.maintained():
         pledge = _lock(pledge)
-        if not may(by, "donations.receive_pledge", pledge):
-            raise NotAllowed(_("only staff of the chosen aggregator can confirm receipt"))
+        require(by, "donations.receive_pledge", pledge, view="donations.view_pledge",
+                message=_("only staff of the chosen aggregator can confirm receipt"))
         if pledge.state != Pledge.State.SUBMITTED:
             raise WrongState(_("only a submitted pledge can be received (it is %(state)s)")
                     % {"state": pledge.get_state_display()})
@@ -475,8 +475,8 @@ def _clean_reason(reason: str) -> str:
 def pledge_reject(*, pledge: Pledge, reason: str, by: Actor) -> Pledge:
     with transaction.atomic():
         pledge = _lock(pledge)
-        if not may(by, "donations.receive_pledge", pledge):
-            raise NotAllowed(_("only staff of the chosen aggregator can reject a pledge"))
+        require(by, "donations.receive_pledge", pledge, view="donations.view_pledge",
+                message=_("only staff of the chosen aggregator can reject a pledge"))
         if pledge.state != Pledge.State.SUBMITTED:
             raise WrongState(_("only a submitted pledge can be rejected (it is %(state)s)")
                     % {"state": pledge.get_state_display()})
@@ -492,8 +492,8 @@ def pledge_reject(*, pledge: Pledge, reason: str, by: Actor) -> Pledge:
 def pledge_cancel(*, pledge: Pledge, reason: str, by: Actor) -> Pledge:
     with transaction.atomic():
         pledge = _lock(pledge)
-        if not may(by, "donations.cancel_pledge", pledge):
-            raise NotAllowed(_("only the collaborator who pledged can cancel"))
+        require(by, "donations.cancel_pledge", pledge, view="donations.view_pledge",
+                message=_("only the collaborator who pledged can cancel"))
         if pledge.state != Pledge.State.SUBMITTED:
             raise WrongState(_("only a submitted pledge can be cancelled (it is %(state)s)")
                     % {"state": pledge.get_state_display()})
