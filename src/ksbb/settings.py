@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ksbb.core",
     "ksbb.areas",
     "ksbb.accounts",
+    "ksbb.regions",
     "ksbb.donations",
     "ksbb.needs",
     "ksbb.allocation",

@@ -143,7 +143,7 @@ def test_background_import_forgets_the_file_and_nothing_plain_stays(  # type: ig
         job = household_import_start(file=upload, by=cast.assessor)
     job.refresh_from_db()
     assert job.state == HouseholdImport.State.DONE, job.report
-    assert job.progress_done == job.progress_total == 4 and job.percent == 100
+    assert job.progress_done == job.progress_total == 2 and job.percent == 100
     assert Household.objects.count() == 2
     # No file under media/ (what a backup packs besides the database) holds them ...
     assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
@@ -371,18 +371,36 @@ def test_an_xlsx_list_with_a_bad_row_imports_nothing_and_names_the_row(  # type:
     assert Household.objects.count() == 0 and not job.file
 
 
-def test_a_list_that_changes_between_the_two_passes_writes_nothing(cast):  # type: ignore[no-untyped-def]
+def test_the_list_is_read_once_and_a_late_bad_row_rolls_back_every_batch(cast, monkeypatch):  # type: ignore[no-untyped-def]
+    from ksbb.households import services
+
+    monkeypatch.setattr(services, "BATCH", 2)  # several batches written before the bad row
     calls = []
+    good = [(n, row(n)) for n in range(2, 9)]
 
     def rows():  # type: ignore[no-untyped-def]
         calls.append(1)
-        # The second pass sees a row the first did not check.
-        bad = row(2, nik_="0000000000000000") if len(calls) > 1 else row(2)
-        return iter([(2, row(1)), (3, bad)])
+        return iter([*good, (9, row(9, nik_="0000000000000000"))])
 
-    with pytest.raises(RuntimeError, match="changed between checking and writing"):
-        households_import(rows=rows, by=cast.assessor)
+    report = households_import(rows=rows, by=cast.assessor)
+    assert len(calls) == 1
+    assert not report.ok and [(e.row, e.field) for e in report.errors] == [(9, "nik")]
+    assert report.created == 0
     assert Household.objects.count() == 0
+    # The indexes dropped for the first load into an empty table are back.
+    with connection.cursor() as cursor:
+        names = {c for c, info in connection.introspection.get_constraints(
+            cursor, Household._meta.db_table).items() if info["index"]}
+    assert {"household_kk", "household_nik", "household_rw_status"} <= names
+
+
+def test_a_first_load_rebuilds_the_indexes_it_dropped(cast):  # type: ignore[no-untyped-def]
+    report = households_import(rows=rows_of(row(1), row(2)), by=cast.assessor)
+    assert report.ok and report.created == 2
+    with connection.cursor() as cursor:
+        names = {c for c, info in connection.introspection.get_constraints(
+            cursor, Household._meta.db_table).items() if info["index"]}
+    assert {"household_kk", "household_nik", "household_rw_status", "household_rw_rt"} <= names
 
 
 def test_a_household_added_by_hand_with_a_known_nik_flags_both(cast, lists):  # type: ignore[no-untyped-def]

@@ -171,6 +171,10 @@ class Pledge(models.Model):
                                        blank=True, on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey("needs.Recipient", verbose_name=_("recipient"), null=True,
                                   blank=True, on_delete=models.PROTECT, related_name="pledges")
+    # The region the pledge is given to (None: the default region, see ksbb.regions); only
+    # that region's allocation runs offer it.
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="pledges")
     state = models.CharField(_("state"), max_length=16, choices=State.choices,
                              default=State.SUBMITTED, db_index=True)
     reason = models.TextField(_("reason"), blank=True)

@@ -21,6 +21,9 @@ class Idea(models.Model):
                                on_delete=models.PROTECT, related_name="ideas")
     program = models.ForeignKey("donations.Program", verbose_name=_("programme"), null=True,
                                 blank=True, on_delete=models.PROTECT, related_name="ideas")
+    # The region whose government answers it (None: the default region, see ksbb.regions).
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="ideas")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.OPEN, db_index=True)
     answer = models.TextField(_("answer"), blank=True)

@@ -147,3 +147,42 @@ class HouseholdImport(ImportJob):
 
     def __str__(self) -> str:
         return f"household import #{self.pk}"
+
+
+class RwTally(models.Model):
+    """Per RW: households on the list (any status), listed (active) and reached at least
+    once. Kept by the services in the same transaction as the change they count, so the
+    reports and public figures read 2,705 rows for all of Jakarta instead of counting
+    millions (tallies.recount() is the definition they must always equal)."""
+
+    rw = models.OneToOneField("areas.Area", verbose_name=_("RW"), primary_key=True,
+                              on_delete=models.CASCADE, related_name="+")
+    households = models.IntegerField(_("households"), default=0)
+    listed = models.IntegerField(_("households listed"), default=0)
+    reached = models.IntegerField(_("households reached"), default=0)
+
+    class Meta:
+        verbose_name = _("household tally of an RW")
+        verbose_name_plural = _("household tallies of RWs")
+
+    def __str__(self) -> str:
+        return f"tally {self.rw_id}"
+
+
+class RoundRwTally(models.Model):
+    """Per assessment round and RW: households reached (at least one handout in the round)."""
+
+    round = models.ForeignKey("needs.AssessmentRound", verbose_name=_("round"),
+                              on_delete=models.CASCADE, related_name="+")
+    rw = models.ForeignKey("areas.Area", verbose_name=_("RW"), on_delete=models.CASCADE,
+                           related_name="+")
+    reached = models.IntegerField(_("households reached"), default=0)
+
+    class Meta:
+        verbose_name = _("household tally of an RW in a round")
+        verbose_name_plural = _("household tallies of RWs in rounds")
+        constraints = [models.UniqueConstraint(fields=["round", "rw"],
+                                               name="round_rw_tally_once")]
+
+    def __str__(self) -> str:
+        return f"tally {self.round_id} {self.rw_id}"

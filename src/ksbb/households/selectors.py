@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ksbb.accounts.models import Role
@@ -18,7 +18,7 @@ from ksbb.areas.models import Area
 from ksbb.core.domain import may
 from ksbb.distribution.models import Handover
 from ksbb.households import identity
-from ksbb.households.models import Handout, Household
+from ksbb.households.models import Handout, Household, RoundRwTally, RwTally
 from ksbb.households.rules import _represented_rw_codes
 from ksbb.households.services import bast_round
 from ksbb.needs.models import AssessmentRound, Recipient
@@ -87,22 +87,21 @@ class ReachRow:
 
 def reach_by_rw(*, round: AssessmentRound, user: Any, within: str = "") -> list[ReachRow]:
     """Per RW: households listed (active), reached in the round (at least one handout),
-    not reached. Two grouped counts read from indexes alone (COUNT(*), not COUNT(id),
-    so that the households' count is an index-only scan), whatever the size of the lists."""
-    listed_q = Household.objects.filter(status=Household.Status.ACTIVE)
-    reached_q = Handout.objects.filter(round=round)
+    not reached. Read from the counters the services keep (tallies.py), so all of Jakarta
+    is two small queries over its 2,705 RWs, whatever the size of the lists."""
+    listed_q = RwTally.objects.all()
+    reached_q = RoundRwTally.objects.filter(round=round)
     scope = _rw_scope(user)
     if scope is not None:
         listed_q, reached_q = listed_q.filter(scope), reached_q.filter(scope)
     if within:
-        listed_q = listed_q.filter(rw__code__startswith=within)
-        reached_q = reached_q.filter(rw__code__startswith=within)
-    listed = dict(listed_q.values_list("rw_id").annotate(n=Count("*")).order_by())
-    reached = dict(reached_q.values_list("rw_id").annotate(
-        n=Count("household_id", distinct=True)).order_by())
+        listed_q = listed_q.filter(rw_id__startswith=within)
+        reached_q = reached_q.filter(rw_id__startswith=within)
+    listed = {rw: n for rw, n in listed_q.values_list("rw_id", "listed") if n}
+    reached = {rw: n for rw, n in reached_q.values_list("rw_id", "reached") if n}
     codes = sorted(set(listed) | set(reached))
-    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name")) \
-        if len(codes) <= 5000 else {}
+    names = dict(Area.objects.filter(level=Area.Level.RW, code__in=codes)
+                 .values_list("code", "name")) if len(codes) <= 5000 else {}
     return [ReachRow(c, names.get(c, c), listed.get(c, 0), reached.get(c, 0)) for c in codes]
 
 
@@ -218,15 +217,14 @@ class PublicFigure:
 def public_figures(*, within: str = "") -> list[PublicFigure]:
     """Per village and per RW: households listed and reached at least once, and the
     share; every count under 5 suppressed (and the share with it)."""
-    listed_q = Household.objects.filter(status=Household.Status.ACTIVE)
-    reached_q = Handout.objects.all()
+    counts = RwTally.objects.all()
     if within:
-        listed_q = listed_q.filter(rw__code__startswith=within)
-        reached_q = reached_q.filter(rw__code__startswith=within)
-    listed: dict[str, int] = dict(listed_q.values_list("rw_id").annotate(n=Count("*"))
-                                  .order_by())
-    reached: dict[str, int] = dict(reached_q.values_list("rw_id").annotate(
-        n=Count("household_id", distinct=True)).order_by())
+        counts = counts.filter(rw_id__startswith=within)
+    listed: dict[str, int] = {}
+    reached: dict[str, int] = {}
+    for rw, n_listed, n_reached in counts.values_list("rw_id", "listed", "reached"):
+        if n_listed or n_reached:
+            listed[rw], reached[rw] = n_listed, n_reached
     villages: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for code, n in listed.items():
         villages[code[:13]][0] += n

@@ -7,9 +7,10 @@ name or a number (the audit log is public to those who verify it and is never re
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, is_user, ma
 from ksbb.core.tables import HostileContent, RowError, TableError, read_rows
 from ksbb.distribution.models import Handover, HandoverLine
 from ksbb.donations.models import Item
-from ksbb.households import identity
+from ksbb.households import identity, tallies
 from ksbb.households.models import Handout, Household, HouseholdImport
 from ksbb.needs.models import AssessmentRound
 from ksbb.needs.services import needs_derive_from_poverty
@@ -132,8 +133,6 @@ class HouseholdImportReport:
     duplicate_count: int = 0
     wrong_rw_count: int = 0
     flagged_households: int = 0
-    # Of every row's text, so the writing pass can prove it read what was checked.
-    digest: str = ""
 
     @property
     def ok(self) -> bool:
@@ -167,52 +166,115 @@ def _duplicate_rows(numbers: array[int], rows: array[int]) -> tuple[list[int], i
     return [int(r) for r in hits[:MAX_ERRORS_KEPT]], int(mask.sum())
 
 
+class _Discard(Exception):
+    """Rolls the import's transaction back once a bad row has been found."""
+
+
 def households_validate(rows: Rows, *, progress: Progress | None = None,
                         report: HouseholdImportReport | None = None) -> HouseholdImportReport:
-    """The first pass: every row checked, nothing kept but what finds duplicates (the
-    numbers as 64-bit integers, 16 bytes a row), so a province's list fits in memory."""
+    """Every row checked, nothing written (the same checks as the import)."""
     report = report or HouseholdImportReport()
-    districts, rws, today = identity.known_districts(), _rw_codes(), timezone.localdate()
-    kks, niks, numbers = array("Q"), array("Q"), array("I")
-    count = 0
-    digest = hashlib.blake2b(digest_size=16)
-    for count, (number, values) in enumerate(rows, start=1):
-        digest.update("\x1f".join(values.values()).encode() + b"\x1e")
-        parsed, errors = check_fields(values, districts=districts, rws=rws, today=today)
-        if errors:
-            report.error_count += len(errors)
-            for name, message in errors.items():
-                if len(report.errors) < MAX_ERRORS_KEPT:
-                    report.errors.append(RowError(number, name, message))
-        else:
-            assert parsed is not None
-            kks.append(int(parsed.kk))
-            niks.append(int(parsed.nik))
-            numbers.append(number)
-            if parsed.kk[:6] != identity.district_of_rw(parsed.rw):
-                report.wrong_rw_count += 1
-        if progress and count % BATCH == 0:
-            progress(BATCH)
-    if progress and count % BATCH:
-        progress(count % BATCH)
-    report.rows = count
-    report.digest = digest.hexdigest()
-    kk_rows, kk_count = _duplicate_rows(kks, numbers)
-    nik_rows, nik_count = _duplicate_rows(niks, numbers)
-    report.duplicate_rows = sorted(set(kk_rows) | set(nik_rows))[:MAX_ERRORS_KEPT]
-    report.duplicate_count = kk_count + nik_count
+    _Pass(report, write=False, import_id=None, progress=progress).run(rows)
     return report
 
 
-def _parse_checked(values: dict[str, str]) -> Parsed:
-    """A row the first pass found valid, read again without checking it again (the file
-    is the stored upload, which nobody changes between the two passes)."""
-    decile = (values.get("decile") or "").strip().removesuffix(".0")
-    return Parsed(0, values["rw_code"].strip(), int(values["rt"].strip().removesuffix(".0")),
-                  identity.normalise(values["kk"]), identity.normalise(values["nik"]),
-                  " ".join(values["name"].split()),
-                  int(values["members"].strip().removesuffix(".0")),
-                  int(decile) if decile else None)
+class _Pass:
+    """One pass over the rows: each batch checked, and written while no row has failed.
+
+    Only what finds duplicates in the file is kept across batches (the numbers as 64-bit
+    integers, 16 bytes a row), so a province's list fits in memory. The caller's
+    transaction makes it all or nothing: a bad row anywhere rolls back what was written.
+    Reading the file once (not once to check and once to write) halves the parsing, which
+    is most of the import's own CPU time."""
+
+    def __init__(self, report: HouseholdImportReport, *, write: bool, import_id: int | None,
+                 progress: Progress | None) -> None:
+        self.report, self.write, self.import_id, self.progress = (report, write, import_id,
+                                                                  progress)
+        self.districts, self.rws = identity.known_districts(), _rw_codes()
+        self.today = timezone.localdate()
+        self.kks, self.niks, self.numbers = array("Q"), array("Q"), array("I")
+        # RWs that had households before: only their rows may update an existing one.
+        self.had_households = tallies.rws_with_households() if write else set()
+        self.created: dict[str, int] = defaultdict(int)
+        self.now = timezone.now()
+        self.stamp = connection.ops.adapt_datetimefield_value(self.now)
+
+    def run(self, rows: Rows) -> None:
+        report = self.report
+        for batch in _batches(rows, BATCH):
+            parsed: list[Parsed] = []
+            for number, values in batch:
+                p, errors = check_fields(values, districts=self.districts, rws=self.rws,
+                                         today=self.today)
+                if errors:
+                    report.error_count += len(errors)
+                    for name, message in errors.items():
+                        if len(report.errors) < MAX_ERRORS_KEPT:
+                            report.errors.append(RowError(number, name, message))
+                    continue
+                assert p is not None
+                self.kks.append(int(p.kk))
+                self.niks.append(int(p.nik))
+                self.numbers.append(number)
+                if p.kk[:6] != identity.district_of_rw(p.rw):
+                    report.wrong_rw_count += 1
+                parsed.append(p)
+            report.rows += len(batch)
+            if self.write and report.ok:
+                self._write(parsed)
+            if self.progress:
+                self.progress(len(batch))
+        kk_rows, kk_count = _duplicate_rows(self.kks, self.numbers)
+        nik_rows, nik_count = _duplicate_rows(self.niks, self.numbers)
+        report.duplicate_rows = sorted(set(kk_rows) | set(nik_rows))[:MAX_ERRORS_KEPT]
+        report.duplicate_count = kk_count + nik_count
+        if self.write and report.ok:
+            tallies.add_rw({rw: (n, n, 0) for rw, n in self.created.items()})
+
+    def _write(self, parsed: list[Parsed]) -> None:
+        """Hashes computed a batch at a time, new households inserted in bulk; a household
+        already listed in the same RW with the same KK is updated (a list imported again),
+        never duplicated."""
+        report, import_id, stamp = self.report, self.import_id, self.stamp
+        kk_hashes = identity.keyed_hashes("kk", (p.kk for p in parsed))
+        nik_hashes = identity.keyed_hashes("nik", (p.nik for p in parsed))
+        existing: dict[tuple[str, str], Household] = {}
+        known = {h for p, h in zip(parsed, kk_hashes, strict=True) if p.rw in self.had_households}
+        if known:
+            for household in Household.objects.filter(kk_hash__in=known).only(
+                    *[f for f in _UPDATED_FIELDS if f != "household_import"], "rw", "kk_hash",
+                    "household_import_id"):
+                existing.setdefault((household.rw_id, household.kk_hash), household)
+        new: list[tuple[Any, ...]] = []
+        changed: list[Household] = []
+        for p, kk_hash, nik_hash in zip(parsed, kk_hashes, nik_hashes, strict=True):
+            wrong_rw = p.kk[:6] != identity.district_of_rw(p.rw)
+            current = existing.pop((p.rw, kk_hash), None) if existing else None
+            if current is None:
+                # In the order of _INSERTED_FIELDS.
+                new.append((p.rw, p.rt, kk_hash, nik_hash, identity.mask(p.kk),
+                            identity.mask(p.nik), p.name, p.members, p.decile,
+                            "active", "", "import", False, False, wrong_rw, "", import_id,
+                            stamp, stamp))
+                self.created[p.rw] += 1
+                continue
+            now_values = (p.rt, nik_hash, p.name, p.members, p.decile, wrong_rw)
+            if now_values == (current.rt, current.nik_hash, current.head_name, current.members,
+                              current.decile, current.wrong_rw):
+                report.unchanged += 1
+                continue
+            current.rt, current.nik_hash, current.nik_masked = p.rt, nik_hash, identity.mask(
+                p.nik)
+            current.head_name, current.members, current.decile = p.name, p.members, p.decile
+            current.wrong_rw, current.household_import_id = wrong_rw, import_id
+            current.updated_at = self.now
+            changed.append(current)
+        _insert(new)
+        if changed:
+            Household.objects.bulk_update(changed, _UPDATED_FIELDS, batch_size=1000)
+        report.created += len(new)
+        report.updated += len(changed)
 
 
 def _batches(rows: Rows, size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
@@ -228,63 +290,6 @@ def _batches(rows: Rows, size: int) -> Iterator[list[tuple[int, dict[str, str]]]
 
 _UPDATED_FIELDS = ["rt", "nik_hash", "nik_masked", "head_name", "members", "decile",
                    "wrong_rw", "household_import", "updated_at"]
-
-
-def _write(rows: Rows, *, report: HouseholdImportReport, import_id: int | None,
-           progress: Progress | None) -> None:
-    """The second pass, inside the caller's transaction: hashes computed a batch at a time,
-    new households bulk-inserted; a household already listed in the same RW with the same
-    KK is updated (a list imported again), never duplicated."""
-    now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    digest = hashlib.blake2b(digest_size=16)
-    for batch in _batches(rows, BATCH):
-        parsed: list[Parsed] = []
-        for _number, values in batch:
-            digest.update("\x1f".join(values.values()).encode() + b"\x1e")
-            parsed.append(_parse_checked(values))
-        kk_hashes = identity.keyed_hashes("kk", (p.kk for p in parsed))
-        nik_hashes = identity.keyed_hashes("nik", (p.nik for p in parsed))
-        existing: dict[tuple[str, str], Household] = {}
-        for household in Household.objects.filter(kk_hash__in=set(kk_hashes)).only(
-                *[f for f in _UPDATED_FIELDS if f != "household_import"], "rw", "kk_hash",
-                "household_import_id"):
-            existing.setdefault((household.rw_id, household.kk_hash), household)
-        new: list[tuple[Any, ...]] = []
-        changed: list[Household] = []
-        for p, kk_hash, nik_hash in zip(parsed, kk_hashes, nik_hashes, strict=True):
-            wrong_rw = p.kk[:6] != identity.district_of_rw(p.rw)
-            current = existing.pop((p.rw, kk_hash), None)
-            if current is None:
-                # In the order of _INSERTED_FIELDS.
-                new.append((p.rw, p.rt, kk_hash, nik_hash, identity.mask(p.kk),
-                            identity.mask(p.nik), p.name, p.members, p.decile,
-                            Household.Status.ACTIVE.value, "", Household.Source.IMPORT.value,
-                            False, False, wrong_rw, "", import_id, stamp, stamp))
-                continue
-            now_values = (p.rt, nik_hash, p.name, p.members, p.decile, wrong_rw)
-            if now_values == (current.rt, current.nik_hash, current.head_name, current.members,
-                          current.decile, current.wrong_rw):
-                report.unchanged += 1
-                continue
-            current.rt, current.nik_hash, current.nik_masked = p.rt, nik_hash, identity.mask(
-                p.nik)
-            current.head_name, current.members, current.decile = p.name, p.members, p.decile
-            current.wrong_rw, current.household_import_id = wrong_rw, import_id
-            current.updated_at = now
-            changed.append(current)
-        _insert(new)
-        if changed:
-            Household.objects.bulk_update(changed, _UPDATED_FIELDS, batch_size=1000)
-        report.created += len(new)
-        report.updated += len(changed)
-        if progress:
-            progress(len(batch))
-    if digest.hexdigest() != report.digest:
-        # Rolls the caller's transaction back: nothing unchecked is ever written.
-        raise RuntimeError("the household list changed between checking and writing")
-
-
 _INSERTED_FIELDS = ["rw", "rt", "kk_hash", "nik_hash", "kk_masked", "nik_masked", "head_name",
                     "members", "decile", "status", "status_reason", "source", "duplicate_kk",
                     "duplicate_nik", "wrong_rw", "flags_resolution", "household_import",
@@ -310,6 +315,56 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+@contextmanager
+def _bulk_load() -> Iterator[bool]:
+    """For a first list into an empty table (a province at once): its secondary indexes
+    are dropped and built again after the rows are in, inside the import's transaction.
+    Sorting once is several times cheaper than millions of inserts at random places in
+    the two hash indexes, which is most of the database's work otherwise. Yields whether
+    it did; a table that has rows keeps its indexes (other pages read them meanwhile)."""
+    if Household.objects.exists():
+        yield False
+        return
+    table = Household._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+                [table])
+        else:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                           "AND tbl_name = %s AND sql IS NOT NULL", [table])
+        indexes = list(cursor.fetchall())
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()[0]
+            # The import connection only, restored after: room for the index sorts.
+            cursor.execute("PRAGMA cache_size = -131072")
+        else:
+            # This transaction only: the index builds sort in memory; the foreign keys
+            # (deferred to the commit in Django) checked at the end of each COPY instead
+            # of millions of queued checks, which would also forbid CREATE INDEX.
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Back to Django's own: every deferrable constraint here is initially deferred.
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for _name, sql in indexes:
+            cursor.execute(sql)
+        # Fresh statistics for the reports that read the new rows next.
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def flag_duplicates() -> int:
@@ -342,28 +397,61 @@ def flag_duplicates_of(household: Household) -> int:
 
 def households_import(*, rows: Callable[[], Rows], by: Actor, progress: Progress | None = None,
                       import_id: int | None = None) -> HouseholdImportReport:
-    """All or nothing. ``rows`` is called twice (check everything, then write), so a list
-    of millions of rows streams from the file instead of sitting in memory."""
+    """All or nothing, in one transaction and one pass over ``rows`` (a callable, so a
+    list of millions of rows streams from the file instead of sitting in memory)."""
     _require(by, "households.import_list", system=True)
-    report = households_validate(rows(), progress=progress)
-    if not report.ok:
-        return report
-    # Slow (a minute for Jakarta) but all or nothing: one transaction for the whole list.
-    with transaction.atomic():
-        _write(rows(), report=report, import_id=import_id, progress=progress)
-        report.flagged_households = flag_duplicates()
-        audit_log(actor=by, action="households.imported", object_type="households.import",
-                  object_id=str(import_id or 0), after={
-                      "rows": report.rows, "created": report.created,
-                      "updated": report.updated, "unchanged": report.unchanged,
-                      "duplicate_rows": report.duplicate_count,
-                      "wrong_rw": report.wrong_rw_count,
-                      "flagged": report.flagged_households})
+    report = HouseholdImportReport()
+    try:
+        with transaction.atomic():
+            with _bulk_load():
+                _Pass(report, write=True, import_id=import_id, progress=progress).run(rows())
+                if not report.ok:
+                    raise _Discard
+            report.flagged_households = flag_duplicates()
+            audit_log(actor=by, action="households.imported", object_type="households.import",
+                      object_id=str(import_id or 0), after={
+                          "rows": report.rows, "created": report.created,
+                          "updated": report.updated, "unchanged": report.unchanged,
+                          "duplicate_rows": report.duplicate_count,
+                          "wrong_rw": report.wrong_rw_count,
+                          "flagged": report.flagged_households})
+    except _Discard:
+        report.created = report.updated = report.unchanged = 0
     return report
 
 
+def _progress_key(import_id: int) -> str:
+    return f"households:import:{import_id}:done"
+
+
+def import_progress(job: HouseholdImport) -> int:
+    """Rows done so far. The import writes in one transaction, so its row's progress is not
+    seen by others until the end: the running count goes through the cache meanwhile."""
+    from django.core.cache import cache
+
+    if job.is_finished:
+        return job.progress_done
+    return max(job.progress_done, int(cache.get(_progress_key(job.pk)) or 0))
+
+
+def _count_rows(job: HouseholdImport) -> int:
+    """The progress bar's end. A CSV: its lines, counted as bytes in C (a quoted line
+    break makes it an estimate, which a progress bar can live with); an XLSX: its rows."""
+    if not (job.file.name or "").lower().endswith(".xlsx"):
+        lines = 0
+        with job.file.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                lines += chunk.count(b"\n")
+        return max(lines - 1, 0)
+    with job.file.open("rb") as fh:
+        return sum(1 for _row in read_rows(fh, required=COLUMNS, filename=job.file.name,
+                                           max_rows=MAX_HOUSEHOLD_ROWS))
+
+
 def household_import_run(*, import_id: int) -> HouseholdImport:
-    """The body of the background task: two passes over the stored file, with progress."""
+    """The body of the background task: one pass over the stored file, with progress."""
+    from django.core.cache import cache
+
     job = HouseholdImport.objects.select_related("created_by").get(pk=import_id)
     if job.is_finished:
         return job
@@ -373,7 +461,7 @@ def household_import_run(*, import_id: int) -> HouseholdImport:
     def progress(n: int) -> None:
         nonlocal done
         done += n
-        HouseholdImport.objects.filter(pk=job.pk).update(progress_done=done)
+        cache.set(_progress_key(job.pk), done, 3600)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         with job.file.open("rb") as fh:
@@ -381,9 +469,7 @@ def household_import_run(*, import_id: int) -> HouseholdImport:
                                  max_rows=MAX_HOUSEHOLD_ROWS)
 
     try:
-        # Counting first gives the progress bar its end: two passes over every row.
-        total = sum(1 for _row in rows())
-        HouseholdImport.objects.filter(pk=job.pk).update(progress_total=2 * total)
+        HouseholdImport.objects.filter(pk=job.pk).update(progress_total=_count_rows(job))
         report = households_import(rows=rows, by=job.created_by, progress=progress,
                                    import_id=job.pk)
         state = HouseholdImport.State.DONE if report.ok else HouseholdImport.State.FAILED
@@ -407,6 +493,7 @@ def household_import_run(*, import_id: int) -> HouseholdImport:
     finally:
         _forget_file(job)
     HouseholdImport.objects.filter(pk=job.pk).update(state=state, report=result,
+                                                     progress_done=done,
                                                      finished_at=timezone.now())
     job.refresh_from_db()
     return job
@@ -458,6 +545,7 @@ def household_add(*, rw: Area, rt: int | str, kk: str, nik: str, name: str,
                               source=Household.Source.MANUAL)
         _flag_new(household, p, kk_hash, nik_hash)
         household.save()
+        tallies.add_rw({household.rw_id: (1, 1, 0)})
         flag_duplicates_of(household)
         audit_log(actor=by, action="household.added", object_type="households.household",
                   object_id=str(household.pk), after={"rw": p.rw, "flagged": household.is_flagged})
@@ -523,6 +611,9 @@ def household_set_status(*, household: Household, status: str, reason: str,
         before = current.status
         current.status, current.status_reason = status, reason
         current.save(update_fields=["status", "status_reason", "updated_at"])
+        active = Household.Status.ACTIVE
+        if (before == active) != (status == active):
+            tallies.add_rw({current.rw_id: (0, 1 if status == active else -1, 0)})
         if status == Household.Status.ACTIVE:
             flag_duplicates_of(current)
         # The reason stays on the record (it may name people), not in the log.
@@ -594,7 +685,8 @@ def handout_record(*, handover: Handover, household: Household, by: Actor,
         locked = Handover.objects.select_for_update().select_related(
             "delivery__recipient").get(pk=handover.pk)
         _open_for_handouts(locked)
-        current = Household.objects.get(pk=household.pk)
+        # Locked too: taps on two BASTs for one household count it reached once.
+        current = Household.objects.select_for_update().get(pk=household.pk)
         if current.rw_id != locked.delivery.recipient.area_id:
             raise WrongState(_("this household is not on this RW's list"), field="household")
         if current.status != Household.Status.ACTIVE:
@@ -621,6 +713,11 @@ def handout_record(*, handover: Handover, household: Household, by: Actor,
                     "left": left, "total": delivered[item_id]}, field="quantity")
         rnd = bast_round(locked)
         earlier, match = _received_before(item_id, current.kk_hash, current.nik_hash)
+        before = Handout.objects.filter(household=current)
+        if not before.exists():
+            tallies.add_rw({current.rw_id: (0, 0, 1)})
+        if rnd is not None and not before.filter(round=rnd).exists():
+            tallies.add_round(rnd.pk, current.rw_id, 1)
         handout = Handout.objects.create(
             household=current, handover=locked, item_id=item_id, quantity=quantity,
             repeat_of=earlier, repeat_match=match,
@@ -648,6 +745,7 @@ def handout_undo(*, handout: Handout, by: Actor) -> None:
     """A mistaken tap, taken back by the ketua RW on the day it was recorded."""
     _require(by, "households.record_handout", handout.handover)
     with transaction.atomic():
+        Household.objects.select_for_update().filter(pk=handout.household_id).first()
         current = Handout.objects.select_for_update().get(pk=handout.pk)
         if timezone.localdate(current.recorded_at) != timezone.localdate():
             raise WrongState(_(
@@ -656,6 +754,11 @@ def handout_undo(*, handout: Handout, by: Actor) -> None:
             "handover": current.handover_id, "household": current.household_id,
             "item": current.item_id, "quantity": current.quantity})
         current.delete()
+        others = Handout.objects.filter(household_id=current.household_id)
+        if not others.exists():
+            tallies.add_rw({current.rw_id: (0, 0, -1)})
+        if current.round_id is not None and not others.filter(round_id=current.round_id).exists():
+            tallies.add_round(current.round_id, current.rw_id, -1)
 
 
 # Needs from the lists --------------------------------------------------------------------

@@ -57,6 +57,9 @@ class AssessmentRound(models.Model):
     name = models.CharField(_("name"), max_length=200)
     program = models.ForeignKey("donations.Program", verbose_name=_("programme"),
                                 on_delete=models.PROTECT, related_name="rounds")
+    # None: the default region (see ksbb.regions).
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="rounds")
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices,

@@ -9,48 +9,77 @@ from django.utils.translation import gettext_lazy as _
 from ksbb.core.domain import may
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Links to the workspaces the signed-in user may open, for the header."""
+def _workspaces(request: HttpRequest) -> list[dict[str, Any]]:
+    """The signed-in user's links, grouped by workspace (issue 15: the platform admin had
+    19 links in a row). A group is shown only when it holds a link; a group of one link is
+    shown as that link."""
     user = request.user
-    links = []
+    office: list[tuple[str, Any]] = []
+    field: list[tuple[str, Any]] = []
+    donations: list[tuple[str, Any]] = []
     # A user who still owes the second factor (ksbb.web.accounts.middleware) sees no workspaces.
-    if user.is_authenticated and not getattr(request, "mfa_pending", False):
+    if not getattr(request, "mfa_pending", False):
         if user.has_perm("web.access_backoffice"):
-            links.append((reverse("backoffice:home"), _("Back office")))
-        if user.has_perm("web.access_organizations"):
-            links.append((reverse("orgs:list"), _("My organisations")))
-        if user.has_perm("web.access_field"):
-            links.append((reverse("field:home"), _("Field")))
-        if user.has_perm("web.access_recipients"):
-            links.append((reverse("field:recipients"), _("My recipients")))
+            office.append((reverse("backoffice:home"), _("Overview")))
+        if user.has_perm("distribution.schedule_delivery"):
+            office.append((reverse("backoffice:schedule"), _("Schedule deliveries")))
+        if user.has_perm("reports.access_reports"):
+            office.append((reverse("backoffice:reports"), _("Misuse reports")))
+        if user.has_perm("donations.verify_aggregator"):
+            office.append((reverse("donations:verification"), _("Aggregators to verify")))
         # Households (issue 16): may(), so that names stay with the three roles.
         if may(user, "households.view_reports"):
-            links.append((reverse("backoffice:households"), _("Household lists")))
+            office.append((reverse("backoffice:households"), _("Household lists")))
         elif may(user, "households.access_lists"):
-            links.append((reverse("field:household_rws"), _("Household lists")))
+            field.append((reverse("field:household_rws"), _("Household lists")))
+        if user.has_perm("web.access_field"):
+            field.insert(0, (reverse("field:home"), _("Field work")))
+        if user.has_perm("web.access_recipients"):
+            field.append((reverse("field:recipients"), _("My recipients")))
         if user.has_perm("distribution.access_deliveries"):
-            links.append((reverse("field:deliveries"), _("Deliveries")))
-        if user.has_perm("distribution.schedule_delivery"):
-            links.append((reverse("backoffice:schedule"), _("Schedule deliveries")))
-        if user.has_perm("reports.access_reports"):
-            links.append((reverse("backoffice:reports"), _("Misuse reports")))
+            field.append((reverse("field:deliveries"), _("Deliveries")))
         if user.has_perm("donations.access_my_pledges"):
-            links.append((reverse("donations:mine"), _("My donations")))
+            donations.append((reverse("donations:mine"), _("My donations")))
         if user.has_perm("donations.add_pledge"):
-            links.append((reverse("donations:pledge_new"), _("Pledge aid")))
+            donations.append((reverse("donations:pledge_new"), _("Pledge aid")))
         if user.has_perm("donations.access_inbox"):
-            links.append((reverse("donations:inbox"), _("Pledges to confirm")))
+            donations.append((reverse("donations:inbox"), _("Pledges to confirm")))
         if user.has_perm("donations.access_purchases"):
-            links.append((reverse("donations:purchases"), _("Purchases")))
+            donations.append((reverse("donations:purchases"), _("Purchases")))
         if user.has_perm("donations.access_import"):
-            links.append((reverse("donations:import"), _("Import pledges")))
-        if user.has_perm("donations.verify_aggregator"):
-            links.append((reverse("donations:verification"), _("Aggregators to verify")))
-    elif not user.is_authenticated:
+            donations.append((reverse("donations:import"), _("Import pledges")))
+        if user.has_perm("web.access_organizations"):
+            donations.append((reverse("orgs:list"), _("My organisations")))
+    groups = [
+        {"key": "office", "label": _("Back office"), "links": office},
+        {"key": "field", "label": _("Field"), "links": field},
+        {"key": "donations", "label": _("Donations"), "links": donations},
+        {"key": "public", "label": _("Public"), "links": _public_links(request)},
+    ]
+    return [g for g in groups if g["links"]]
+
+
+def _public_links(request: HttpRequest) -> list[tuple[str, Any]]:
+    links = []
+    if not request.user.is_authenticated:
         links.append((reverse("donations:register"), _("Become a donor")))
-    links.append((reverse("donations:aggregators"), _("Humanitarian organisations")))
-    links.append((reverse("web:household_check"), _("Check your aid")))
-    links.append((reverse("web:report_new"), _("Report a problem")))
-    links.append((reverse("web:ideas"), _("Ideas")))
-    links.append((reverse("web:opendata"), _("Open data")))
-    return {"nav_links": links}
+    links += [
+        (reverse("donations:aggregators"), _("Humanitarian organisations")),
+        (reverse("web:household_check"), _("Check your aid")),
+        (reverse("web:report_new"), _("Report a problem")),
+        (reverse("web:ideas"), _("Ideas")),
+        (reverse("web:opendata"), _("Open data")),
+    ]
+    return links
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The header's links: the public ones in a row for visitors; for a signed-in user a
+    menu per workspace (ksbb/_nav_links.html). ``nav_links`` lists every link once, in
+    order, for whoever needs them flat."""
+    if request.user.is_authenticated:
+        groups = _workspaces(request)
+    else:
+        groups = [{"key": "public", "label": _("Public"), "links": _public_links(request)}]
+    return {"nav_groups": groups,
+            "nav_links": [link for group in groups for link in group["links"]]}

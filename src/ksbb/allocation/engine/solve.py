@@ -5,32 +5,41 @@ inside R, so every item splits into independent *parts*: one per topmost restric
 (all unrestricted supply is one part). Parts are solved on their own, in processes when asked
 (`workers`), with the same result as serial, in four stages.
 
-1. Priority totals (rule b). On a *reachability network* (below) we maximise the units given to
-   priority-1 needs, fix that total, maximise priority 2, and so on. Network LP: integral.
-
-2. Fairness (rule c), per priority, in priority order, with all totals of stage 1 held
-   fixed and the fair levels of earlier priorities held as lower bounds. Progressive filling:
-   maximise t such that every still-free need gets at least t x its quantity; the needs whose
-   constraint has a positive dual are blocked at t in *every* optimal solution (complementary
-   slackness), so they are frozen at level t and the LP is solved again for the others, until
-   every need is frozen. This is the (fractional) lexicographic max-min fair allocation of
-   coverage ratios; each need n ends with a level t_n, and the lowest of them is the best
-   achievable lowest ratio t*. A frozen class keeps exactly what it has in the solution that
-   froze it: the next LP is feasible from that very point and nothing but round-off moves to
-   the classes still rising. (Freezing at t x demand - 1e-6 x demand, as before, released
-   whole units at national size; later levels rose past what stage 3 could meet and HiGHS
-   reported it infeasible: issue 20.)
+1-2. Priority totals (rule b) and max-min fair levels (rule c), exactly, without an LP
+   (fair.py). Which pledges can serve a need depends only on their restriction areas, which
+   are nodes of the area tree, so the supply of a part flows down one tree whatever the
+   pledges' own areas are. On it the lexicographic priority totals are bottom-up deficit
+   passes, and the lexicographic max-min fair levels of the coverage ratios (per priority,
+   in priority order, given those totals and the levels of more urgent priorities) come
+   from water-filling: the level at which a rooted subtree first runs out of supply is a
+   ratio of integers found by Dinkelbach's method, its classes are frozen there, and the
+   subtrees hanging below it are filled on their own. Each need n ends with a level t_n, an
+   exact fraction; the lowest of them is the best achievable lowest ratio t*.
 
    Needs of the same item and priority whose area lies below the same deepest restriction node
    can be served by exactly the same pledges, so max-min fairness gives them equal ratios; they
-   are pooled into one *class*. That keeps the fairness LPs to a few hundred columns even at
-   national size, which is what makes running progressive filling to completion affordable.
+   are pooled into one *class*.
 
-2b. Integral class totals. The fair levels are floats; the whole-unit bounds of stage 3,
-   floor(t_n q_n) <= x_n <= ceil(t_n q_n), are only consistent if no round-off moved a share
-   across an integer. So before stage 3 one more network LP on the reachability network finds
-   integral class totals meeting the priority totals exactly and, as far as possible, first
-   the floor guarantee floor(t* q_n), then the sums of those bounds. It is always feasible
+   The LP path (`fairness="lp"`) computes the same figures with HiGHS and is kept as a
+   cross-check (tests compare the two on every problem family) and as the fallback should
+   the tree path ever fail its own invariant (the units its levels give must equal the
+   priority total). It runs progressive filling: maximise t such that every still-free
+   class gets at least t x its demand, with all totals held fixed and the levels of earlier
+   priorities as lower bounds; the classes whose constraint has a positive dual are blocked
+   at t in every optimal solution (complementary slackness), so they are frozen at level t
+   and the LP is solved again for the others. A frozen class keeps exactly what it has in
+   the solution that froze it, so nothing but round-off moves to the classes still rising.
+   (Freezing at t x demand - 1e-6 x demand, as before, released whole units at national
+   size; later levels rose past what stage 3 could meet and HiGHS reported it infeasible:
+   issue 20.) National problems needed hundreds of these LPs per part; the tree path needs
+   a few passes over the nodes.
+
+2b. Integral class totals. The whole-unit bounds of stage 3, floor(t_n q_n) <= x_n <=
+   ceil(t_n q_n), are exact on the tree path (from the LP path's floats, consistent only if
+   no round-off moved a share across an integer). Before stage 3 one more network LP on the
+   reachability network finds integral class totals meeting the priority totals exactly
+   and, as far as possible, first the floor guarantee floor(t* q_n), then the sums of those
+   bounds. It is always feasible
    (the totals are what stage 1 achieved with the same network), its vertex is integral, and
    it is checked in exact integers. Where a total falls outside its class's bounds (normally
    never), the fewest bounds are widened and the plan says so (summary `fallback`). The
@@ -75,11 +84,13 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import highspy
 import numpy as np
 
+from .fair import fair_levels as _tree_levels
 from .plan import Allocation, GroupSummary, NeedResult, Plan, Summary
 from .problem import LEVELS, Need, Pledge, Problem, code_depth, shared_components
 
@@ -285,6 +296,7 @@ class _Class:
     needs: list[int]  # indices into the part's need list
     demand: int
     level: float = 0.0  # max-min fair coverage ratio once frozen
+    exact: Fraction | None = None  # the same, exactly (tree path)
 
 
 @dataclass
@@ -336,6 +348,22 @@ def _network_lp(net: _Net) -> tuple[_Lp, dict[str, int], dict[str, int], dict[st
         if above is not None:
             tree_col[c] = lp.col(0.0, 0.0, _INF, [(node_row[above], -1.0), (node_row[c], 1.0)])
     return lp, node_row, supply_col, tree_col
+
+
+def _fair_levels_tree(net: _Net) -> dict[int, int]:
+    """Stages 1 and 2 for one part on the restriction tree, exactly (see fair.py): the
+    priority totals, and the levels set on the classes."""
+    at = {c: k for k, c in enumerate(net.nodes)}
+    parents = [-1 if net.parent[c] is None else at[net.parent[c]] for c in net.nodes]  # type: ignore[index]
+    result = _tree_levels(
+        parents,
+        [net.supply[c] for c in net.nodes],
+        [(at[c.node], c.priority, c.demand) for c in net.classes],
+    )
+    for cls, level in zip(net.classes, result.levels, strict=True):
+        cls.exact = level
+        cls.level = float(level)
+    return result.totals
 
 
 def _fair_levels(net: _Net) -> tuple[dict[int, int], bool]:
@@ -497,12 +525,31 @@ def _shares(
     net: _Net, needs: Sequence[Need]
 ) -> tuple[list[int], list[int], list[int]]:
     """Per need: floor(t* x quantity) (t* the lowest fair level of its priority in the part),
-    and floor and ceil of its fair share t_n x quantity."""
+    and floor and ceil of its fair share t_n x quantity. Exact where the levels are (tree
+    path); from the LP path's floats, taken _ROUND away from the integers."""
+    size = len(needs)
+    floors, lo, hi = [0] * size, [0] * size, [0] * size
+    if all(c.exact is not None for c in net.classes):
+        low_exact: dict[int, Fraction] = {}
+        for c in net.classes:
+            assert c.exact is not None
+            prev = low_exact.get(c.priority)
+            low_exact[c.priority] = c.exact if prev is None else min(prev, c.exact)
+        for c in net.classes:
+            assert c.exact is not None
+            num, den = c.exact.numerator, c.exact.denominator
+            low = low_exact[c.priority]
+            lnum, lden = low.numerator, low.denominator
+            for i in c.needs:
+                q = needs[i].quantity
+                a = num * q // den
+                lo[i] = a
+                hi[i] = -(-num * q // den)
+                floors[i] = lnum * q // lden
+        return floors, lo, hi
     lowest: dict[int, float] = {}
     for c in net.classes:
         lowest[c.priority] = min(lowest.get(c.priority, 1.0), c.level)
-    size = len(needs)
-    floors, lo, hi = [0] * size, [0] * size, [0] * size
     floor, ceil = math.floor, math.ceil
     for c in net.classes:
         low_t = lowest[c.priority]
@@ -877,9 +924,23 @@ class _PartResult:
     levels_complete: bool
 
 
-def _solve_part(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _PartResult:
+def _solve_part(
+    pledges: Sequence[Pledge], needs: Sequence[Need], fairness: str = "tree"
+) -> _PartResult:
+    """One part. `fairness`: "tree" computes stages 1 and 2 exactly on the restriction tree
+    (fair.py); "lp" by progressive filling with HiGHS, kept as a cross-check (the tests
+    compare the two) and as the fallback should the tree path ever fail its own check."""
     net = _network(pledges, needs)
-    totals, stopped = _fair_levels(net)
+    stopped = False
+    if fairness == "tree":
+        try:
+            totals = _fair_levels_tree(net)
+        except ArithmeticError:  # its invariant failed: a bug; the LP path still works
+            for c in net.classes:
+                c.exact = None
+            fairness = "lp"
+    if fairness == "lp":
+        totals, stopped = _fair_levels(net)
     levels = [0.0] * len(needs)
     for c in net.classes:
         for i in c.needs:

@@ -29,6 +29,7 @@ from ksbb.households.selectors import (
 )
 from ksbb.households.services import (
     household_resolve_flags,
+    import_progress,
     needs_derive_from_households,
 )
 from ksbb.households.tasks import household_import_start
@@ -99,6 +100,7 @@ class ImportView(StrictPermissionView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = get_object_or_404(HouseholdImport, pk=pk)
+        job.progress_done = import_progress(job)
         return render(request, self.template, {"job": job})
 
 
