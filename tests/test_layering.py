@@ -17,6 +17,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src"
 BASE_APPS = {"core", "areas", "accounts"}
 INTERFACE_APPS = {"web", "api"}
+DJANGO_APPS = {"auth", "contenttypes", "sessions", "admin", "otp_totp", "otp_static"}
 
 
 def _modules() -> dict[str, Path]:
@@ -204,3 +205,15 @@ def test_function_local_imports_say_why() -> None:
                 silent.append(f"{module}:{project[0].lineno}")
     assert not silent, ("function-local imports with no reason given (move them to the "
                         "top, or say why in a comment):\n" + "\n".join(sorted(set(silent))))
+
+
+def test_base_app_models_point_only_at_base_apps(db: None) -> None:
+    """A foreign key is a dependency too, even written as a string ("needs.Recipient")."""
+    from django.apps import apps
+
+    wrong = [f"{model._meta.label}.{field.name} -> {field.related_model._meta.label}"
+             for model in apps.get_models() if model._meta.app_label in BASE_APPS
+             for field in model._meta.get_fields()
+             if field.is_relation and field.concrete and field.related_model is not None
+             and field.related_model._meta.app_label not in BASE_APPS | DJANGO_APPS]
+    assert not wrong, "a base app's model points at a domain app:\n" + "\n".join(wrong)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -23,11 +23,8 @@ from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, Invalid, SystemActor
 from ksbb.core.links import absolute_url
 
-if TYPE_CHECKING:  # accounts is below needs: the type only, no import at run time
-    from ksbb.needs.models import Recipient
-
 # The actor of an account its own person creates (sign-up, donor registration).
-SELF_REGISTRATION = SystemActor("self-registration")  # a person signing themselves up
+SELF_REGISTRATION = SystemActor("self-registration")
 
 
 def organization_create(
@@ -89,9 +86,10 @@ def membership_grant(
     by: Actor,
     organization: Organization | None = None,
     villages: Iterable[Area] = (),
-    recipient: Recipient | None = None,
+    recipient: Any = None,
 ) -> Membership:
-    """Give ``user`` a role; the role decides which organisation kind and scope it needs."""
+    """Give ``user`` a role; the role decides which organisation kind and scope it needs.
+    ``recipient`` (a representative's): a ``needs.Recipient`` or its primary key."""
     if role not in Role.values:
         raise Invalid({"role": _("%(role)r is not a role") % {"role": role}})
     kind = ROLE_ORGANIZATION_KIND[role]
@@ -104,18 +102,19 @@ def membership_grant(
         raise Invalid({"villages": _("a kelurahan officer needs at least one village")})
     if any(v.level != Area.Level.VILLAGE for v in village_list):
         raise Invalid({"villages": _("only villages (kelurahan/desa) can be chosen")})
-    if role == Role.RECIPIENT_REPRESENTATIVE and recipient is None:
+    recipient_id = getattr(recipient, "pk", recipient)
+    if role == Role.RECIPIENT_REPRESENTATIVE and recipient_id is None:
         raise Invalid({"recipient": _("a recipient representative needs a recipient")})
     with transaction.atomic():
         membership = Membership.objects.create(user=user, role=role, organization=organization,
-                                               recipient=recipient)
+                                               recipient_id=recipient_id)
         if village_list:
             membership.villages.set(village_list)
         audit_log(actor=by, action="membership.granted", obj=membership, after={
             "user": user.username, "role": role,
             "organization": organization.pk if organization else None,
             "villages": sorted(v.code for v in village_list),
-            "recipient": recipient.pk if recipient else None,
+            "recipient": recipient_id,
         })
     return membership
 
