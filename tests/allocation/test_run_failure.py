@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.utils import translation
 
@@ -24,3 +26,21 @@ def test_solver_failure_reason_is_in_indonesian(cast, food_round, monkeypatch,  
     assert run.state == AllocationRun.State.FAILED
     assert "HiGHS: Infeasible" in run.error
     assert "numerik" in run.error  # "masalah numerik": the Indonesian text, not the msgid
+
+
+def test_in_app_run_takes_the_engine_exact_path(cast, food_round, monkeypatch,  # type: ignore[no-untyped-def]
+                                                django_capture_on_commit_callbacks):
+    # The background task solves with the engine's own entry point, whose fair levels come
+    # from the restriction tree (engine/fair.py): the fairness LP of the cross-check path
+    # never runs, and the run ends with a proposal.
+    def no_lp(*args):  # type: ignore[no-untyped-def]
+        raise AssertionError("the fairness LP ran")
+
+    # (The package's `solve` function hides the module of that name from dotted paths.)
+    monkeypatch.setattr(importlib.import_module("ksbb.allocation.engine.solve"), "_fair_levels",
+                        no_lp)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(round=food_round, by=cast.assessor)
+    run.refresh_from_db()
+    assert run.state == AllocationRun.State.PROPOSED, run.error
+    assert run.summary["fallback"] == []

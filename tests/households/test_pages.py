@@ -12,7 +12,7 @@ from django.urls import reverse
 from ksbb.households import identity
 from ksbb.households.models import Handout, Household
 from ksbb.reports.models import MisuseReport
-from tests.households.conftest import RW_A, kk, nik
+from tests.households.conftest import RW_A, RW_A2, kk, nik
 
 
 def _answer(html: str) -> dict[str, str]:
@@ -150,7 +150,10 @@ def test_open_data_households_counts_only_with_suppression(cast, lists, client):
 
     rows = list(csv.DictReader(io.StringIO(text_of("/open-data/households.csv"))))
     by_code = {r["area_code"]: r for r in rows}
-    assert by_code[RW_A]["households_listed"] == "6"
+    # RW A2's 2 households would follow from village A's 8 minus RW A's 6: both hidden.
+    assert by_code[RW_A]["households_listed"] == "x"
+    assert by_code[RW_A2]["households_listed"] == "<5"
+    assert by_code[RW_A[:13]]["households_listed"] == "8"
     assert by_code[RW_A]["households_reached"] == "<5"
     assert by_code[RW_A]["share_reached_percent"] == ""
     text = text_of("/open-data/households.json")

@@ -251,6 +251,7 @@ def test_reach_per_rw_and_not_reached(cast, lists, bast):  # type: ignore[no-unt
     assert (rows[RW_A].listed, rows[RW_A].reached, rows[RW_A].not_reached) == (6, 4, 2)
     assert (rows[RW_A2].listed, rows[RW_A2].reached) == (2, 0)
     assert set(not_reached_in_rw(round=rnd, rw_code=RW_A)) == set(mine[4:])
+    assert {r.rw for r in reach_by_rw(round=rnd, user=cast.assessor, within=RW_A2)} == {RW_A2}
     # The officer of village A sees its RWs only.
     assert {r.rw for r in reach_by_rw(round=rnd, user=cast.kelurahan)} == {RW_A, RW_A2}
 
@@ -334,11 +335,19 @@ def test_public_figures_suppress_small_numbers(cast, lists, bast):  # type: igno
     for h in Household.objects.filter(rw_id=RW_A)[:5]:
         handout_record(handover=bast, household=h, by=cast.ketua_rw)
     rows = {r.code: r for r in public_figures()}
-    assert (rows[RW_A].listed, rows[RW_A].reached, rows[RW_A].share) == (6, 5, 83)
+    # RW A2 has 2 listed and 0 reached (<5); village A shows 8 and 5, so RW A's 6 and 5
+    # would give RW A2's counts away by subtraction: hidden as well ("x").
     assert (rows[RW_A2].listed, rows[RW_A2].reached, rows[RW_A2].share) == (None, None, None)
+    assert (rows[RW_A2].listed_mark, rows[RW_A2].reached_mark) == ("<5", "<5")
+    assert (rows[RW_A].listed, rows[RW_A].reached, rows[RW_A].share) == (None, None, None)
+    assert (rows[RW_A].listed_mark, rows[RW_A].reached_mark) == ("x", "x")
     village = rows[RW_A[:13]]
     assert (village.listed, village.reached) == (8, 5)
-    assert rows[RW_OTHER].listed is None
+    assert rows[RW_OTHER].listed is None and rows[RW_OTHER].listed_mark == "<5"
+    # Narrowed to one RW, the village is still counted whole (no difference of two views).
+    narrowed = {r.code: r for r in public_figures(within=RW_A)}
+    assert set(narrowed) == {RW_A[:13], RW_A}
+    assert (narrowed[RW_A[:13]].listed, narrowed[RW_A].listed_mark) == (8, "x")
 
 
 def test_csv_stream_with_a_bom_is_read(cast):  # type: ignore[no-untyped-def]

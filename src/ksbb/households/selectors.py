@@ -95,8 +95,8 @@ def reach_by_rw(*, round: AssessmentRound, user: Any, within: str = "") -> list[
     if scope is not None:
         listed_q, reached_q = listed_q.filter(scope), reached_q.filter(scope)
     if within:
-        listed_q = listed_q.filter(rw_id__startswith=within)
-        reached_q = reached_q.filter(rw_id__startswith=within)
+        listed_q = listed_q.filter(rw__code__startswith=within)
+        reached_q = reached_q.filter(rw__code__startswith=within)
     listed = {rw: n for rw, n in listed_q.values_list("rw_id", "listed") if n}
     reached = {rw: n for rw, n in reached_q.values_list("rw_id", "reached") if n}
     codes = sorted(set(listed) | set(reached))
@@ -199,6 +199,27 @@ def suppressed(n: int) -> int | None:
     return n if n >= SUPPRESS_BELOW else None
 
 
+PRIMARY = "<5"
+# Hidden although 5 or more, so that the total minus the cells shown is never one cell
+# under 5 (secondary suppression). Statistics offices mark such cells "x".
+SECONDARY = "x"
+
+
+def suppression_marks(cells: dict[str, int]) -> dict[str, str]:
+    """Per cell of a total that is published: "" shown, "<5" under 5, "x" hidden as well.
+
+    A total of 5 or more is shown; if exactly one of its cells is under 5, the total minus
+    the others would give it away, so the smallest other cell is hidden too. With two or
+    more hidden cells only their sum can be worked out. A total under 5 is itself hidden
+    (and then every cell is under 5)."""
+    marks = {code: (PRIMARY if n < SUPPRESS_BELOW else "") for code, n in cells.items()}
+    hidden = [code for code, mark in marks.items() if mark]
+    if sum(cells.values()) >= SUPPRESS_BELOW and len(hidden) == 1:
+        smallest = min((n, code) for code, n in cells.items() if not marks[code])
+        marks[smallest[1]] = SECONDARY
+    return marks
+
+
 @dataclass(frozen=True)
 class PublicFigure:
     code: str
@@ -206,6 +227,10 @@ class PublicFigure:
     level: str  # "village" or "rw"
     listed: int | None
     reached: int | None
+    # Why a count is None: "<5" (under 5) or "x" (hidden so that a count under 5 cannot
+    # be worked out from the total).
+    listed_mark: str = ""
+    reached_mark: str = ""
 
     @property
     def share(self) -> int | None:
@@ -216,31 +241,46 @@ class PublicFigure:
 
 def public_figures(*, within: str = "") -> list[PublicFigure]:
     """Per village and per RW: households listed and reached at least once, and the
-    share; every count under 5 suppressed (and the share with it)."""
+    share; every count under 5 suppressed (and the share with it), and a second count of
+    the village suppressed where one alone could be worked out from the village's total.
+
+    Villages are always counted whole, whatever ``within`` narrows the rows to, so two
+    views never differ by a part of a village."""
+    village_prefixes = {within[:13]} if len(within) >= 13 else None
     counts = RwTally.objects.all()
     if within:
-        counts = counts.filter(rw_id__startswith=within)
+        counts = counts.filter(rw__code__startswith=within[:13])
     listed: dict[str, int] = {}
     reached: dict[str, int] = {}
     for rw, n_listed, n_reached in counts.values_list("rw_id", "listed", "reached"):
         if n_listed or n_reached:
             listed[rw], reached[rw] = n_listed, n_reached
-    villages: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for code, n in listed.items():
-        villages[code[:13]][0] += n
-    for code, n in reached.items():
-        villages[code[:13]][1] += n
-    names: dict[str, str] = dict(Area.objects.filter(code__in=[*listed, *villages])
+    per_village: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(listed):
+        if village_prefixes is None or code[:13] in village_prefixes:
+            per_village[code[:13]].append(code)
+    names: dict[str, str] = dict(Area.objects.filter(code__in=[*listed, *per_village])
                                  .values_list("code", "name"))
     rows: list[PublicFigure] = []
-    for village in sorted(villages):
-        v_listed, v_reached = villages[village]
+    for village in sorted(per_village):
+        codes = per_village[village]
+        shown_rws = [c for c in codes if c.startswith(within)]
+        if not shown_rws and not village.startswith(within):
+            continue
+        v_listed = sum(listed[c] for c in codes)
+        v_reached = sum(reached[c] for c in codes)
+        listed_marks = suppression_marks({c: listed[c] for c in codes})
+        reached_marks = suppression_marks({c: reached[c] for c in codes})
         rows.append(PublicFigure(village, names.get(village, village), "village",
-                                 suppressed(v_listed), suppressed(v_reached)))
-        for code in sorted(c for c in listed if c.startswith(village + ".")):
-            rows.append(PublicFigure(code, names.get(code, code), "rw",
-                                     suppressed(listed[code]),
-                                     suppressed(reached.get(code, 0))))
+                                 suppressed(v_listed), suppressed(v_reached),
+                                 "" if v_listed >= SUPPRESS_BELOW else PRIMARY,
+                                 "" if v_reached >= SUPPRESS_BELOW else PRIMARY))
+        for code in shown_rws:
+            rows.append(PublicFigure(
+                code, names.get(code, code), "rw",
+                None if listed_marks[code] else listed[code],
+                None if reached_marks[code] else reached[code],
+                listed_marks[code], reached_marks[code]))
     return rows
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -779,3 +779,34 @@ def needs_derive_from_households(*, round: AssessmentRound, item: Item | str, by
     return needs_derive_from_poverty(round=round, item=item, rows=rows, by=by,
                                      per_poor_household=per_household)
 
+
+
+# Retention -------------------------------------------------------------------------------
+
+def households_expired(*, cutoff: dt.datetime) -> list[int]:
+    """Households whose personal data the retention purge erases: marked moved or deceased
+    before ``cutoff`` (not changed since), with no handout on or after it, not yet erased.
+    Households living in the RW stay: the list is their entitlement."""
+    recent = Handout.objects.filter(household=OuterRef("pk"),
+                                    given_on__gte=timezone.localdate(cutoff))
+    return list(Household.objects.filter(
+        status__in=[Household.Status.MOVED, Household.Status.DECEASED],
+        updated_at__lt=cutoff).exclude(kk_hash="").exclude(Exists(recent))
+        .order_by("pk").values_list("pk", flat=True))
+
+
+def households_erase(*, ids: list[int]) -> None:
+    """Erase the name, the masked numbers, the keyed hashes, the reasons and the assessor's
+    note of these households, and the hashes copied onto their handouts (inside the
+    caller's transaction; the purge audits it). The rows stay, so a BAST's handouts still
+    add up to what it delivered and the counters do not change; the RT, members and
+    decile stay as counts. Without the hashes a number typed again finds nothing."""
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        Household.objects.filter(pk__in=chunk).update(
+            head_name="", kk_masked="", nik_masked="", kk_hash="", nik_hash="",
+            status_reason="", flags_resolution="")
+        Handout.objects.filter(household_id__in=chunk).update(
+            kk_hash="", nik_hash="", repeat_match="", repeat_of=None)
+        Handout.objects.filter(repeat_of__household_id__in=chunk).update(
+            repeat_match="", repeat_of=None)

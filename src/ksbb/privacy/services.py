@@ -30,6 +30,7 @@ from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
 from ksbb.donations.models import CollaboratorKind, CollaboratorProfile, Pledge
 from ksbb.forum.models import Idea, Support
+from ksbb.households.services import households_erase, households_expired
 from ksbb.needs.models import Recipient
 from ksbb.reports.models import MisuseReport, ReportPhoto
 
@@ -219,12 +220,13 @@ class PurgeResult:
     report_photos: list[int] = field(default_factory=list)
     accounts: list[int] = field(default_factory=list)
     collaborators: list[int] = field(default_factory=list)
+    households: list[int] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
         return {"report_contacts": len(self.report_contacts),
                 "report_photos": len(self.report_photos), "accounts": len(self.accounts),
-                "collaborators": len(self.collaborators)}
+                "collaborators": len(self.collaborators), "households": len(self.households)}
 
 
 def purge_personal_data(*, by: Actor, dry_run: bool = False, now: dt.datetime | None = None,
@@ -235,7 +237,9 @@ def purge_personal_data(*, by: Actor, dry_run: bool = False, now: dt.datetime | 
       (the report, its outcome and its history stay);
     - the personal fields of closed accounts not signed in since the cutoff (joined
       before it when they never signed in), and the contact of donors nobody acts for any
-      more.
+      more;
+    - the name, masked numbers, keyed hashes and reasons of households marked moved or
+      deceased before the cutoff with no handout since (ksbb.households.services).
 
     Idempotent: a second run finds nothing. With ``dry_run`` nothing is written."""
     days = settings.KSBB_PERSONAL_DATA_RETENTION_DAYS if retention_days is None \
@@ -259,6 +263,8 @@ def purge_personal_data(*, by: Actor, dry_run: bool = False, now: dt.datetime | 
         kind=Organization.Kind.COLLABORATOR, memberships__user__in=result.accounts)
         .distinct().order_by("pk")
         if not _someone_acts_for(o) and _collaborator_has_personal_data(o)]
+
+    result.households = households_expired(cutoff=cutoff)
     if dry_run:
         result.collaborators = [o.pk for o in orphaned]
         return result
@@ -273,6 +279,7 @@ def purge_personal_data(*, by: Actor, dry_run: bool = False, now: dt.datetime | 
         for org in orphaned:
             if _anonymise_collaborator(org):
                 result.collaborators.append(org.pk)
+        households_erase(ids=result.households)
         if any(result.counts.values()):
             audit_log(actor=by, action="privacy.purged", object_type="privacy.purge",
                       object_id=cutoff.date().isoformat(),
@@ -280,7 +287,8 @@ def purge_personal_data(*, by: Actor, dry_run: bool = False, now: dt.datetime | 
                              **result.counts, "report_ids": result.report_contacts,
                              "photo_ids": result.report_photos,
                              "account_ids": result.accounts,
-                             "collaborator_ids": result.collaborators})
+                             "collaborator_ids": result.collaborators,
+                             "household_ids": result.households})
     return result
 
 

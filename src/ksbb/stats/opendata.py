@@ -335,17 +335,19 @@ def dataset_rows(slug: str) -> list[Row]:
         return DATASETS[slug].rows()
 
 
-# Households reached (issue 16): counts only, every count under 5 published as "<5".
+# Households reached (issue 16): counts only, every count under 5 published as "<5", and
+# "x" for a count hidden so that the village total does not give one away.
 
 SUPPRESSED = "<5"
 
 
 def household_rows() -> list[Row]:
-    def shown(n: int | None) -> str:
-        return SUPPRESSED if n is None else str(n)
+    def shown(n: int | None, mark: str) -> str:
+        return (mark or SUPPRESSED) if n is None else str(n)
 
     return [{"level": f.level, "area_code": f.code, "area_name": f.name,
-             "households_listed": shown(f.listed), "households_reached": shown(f.reached),
+             "households_listed": shown(f.listed, f.listed_mark),
+             "households_reached": shown(f.reached, f.reached_mark),
              "share_reached_percent": "" if f.share is None else str(f.share)}
             for f in public_figures()]
 
@@ -356,7 +358,8 @@ DATASETS["households"] = Dataset(
     description=gettext_lazy(
         "Per village and RW: households on the aid lists and households that received aid "
         "at least once, and the share. Counts under 5 are published as <5 (and the share "
-        "left empty), so that no family can be singled out."),
+        "left empty), so that no family can be singled out; where a village's total would "
+        "give such a count away, a second count of the village is published as x."),
     columns=(
         Column("level", "text", "#meta+level", gettext_lazy("village or rw")),
         Column("area_code", "text", "#adm4+code", gettext_lazy("Village or RW code")),

@@ -1,8 +1,9 @@
 """An independent check of a plan against rules (a)-(d), for tests and the benchmark.
 
 Written apart from the solver and on purpose in other formulations: the engine works on the
-area tree (supply climbs and descends), this works on bipartite pairs (scipy's `linprog`;
-the blocking tests on one HiGHS model whose objective changes).
+area tree (supply climbs and descends; its fair levels by water-filling on the restriction
+tree, without LPs), this works on bipartite pairs, with LPs only (one HiGHS model per item,
+changed in place between solves so that each starts from the previous basis).
 
 * (a) checked directly: whole units, a pledge's item, restriction and quantity respected,
   no need over its quantity.
@@ -27,8 +28,7 @@ from typing import Any
 
 import highspy
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
+from scipy.sparse import coo_matrix, csc_matrix, csr_matrix, hstack, vstack
 
 __all__ = ["ROUNDING_TOL", "RuleViolation", "check_plan"]
 
@@ -76,46 +76,21 @@ class _Pairs:
         self.a_demand = coo_matrix((ones, (d, cols)), shape=(self.n_demand, m)).tocsr()
 
 
-def _lp(
-    c: np.ndarray,
-    a_ub: Sequence[Any],
-    b_ub: Sequence[np.ndarray],
-    a_eq: Sequence[Any],
-    b_eq: Sequence[np.ndarray],
-    bounds: Any,
-) -> Any:
-    res = linprog(
-        c,
-        A_ub=vstack(a_ub).tocsr() if a_ub else None,
-        b_ub=np.concatenate(b_ub) if b_ub else None,
-        A_eq=vstack(a_eq).tocsr() if a_eq else None,
-        b_eq=np.concatenate(b_eq) if b_eq else None,
-        bounds=bounds,
-        method="highs",
-    )
-    if res.status != 0:
-        raise RuleViolation(f"reference LP failed: {res.message}")
-    return res
+class _Highs:
+    """One LP (minimise cost . x) in HiGHS, changed in place between solves."""
 
-
-class _Model:
-    """One LP with fixed constraints solved for several objectives (min c.x), hot-started
-    from the previous basis: the blocking tests of progressive filling differ only in
-    their objective."""
-
-    def __init__(self, a_ub: Sequence[Any], b_ub: Sequence[np.ndarray], a_eq: Sequence[Any],
-                 b_eq: Sequence[np.ndarray], lower: np.ndarray, upper: np.ndarray) -> None:
-        a = vstack([*a_ub, *a_eq]).tocsc()
-        ub = np.concatenate(b_ub) if b_ub else np.zeros(0)
-        eq = np.concatenate(b_eq) if b_eq else np.zeros(0)
+    def __init__(self, a: Any, col_lower: np.ndarray, col_upper: np.ndarray,
+                 row_lower: np.ndarray, row_upper: np.ndarray,
+                 cost: np.ndarray | None = None) -> None:
+        a = csc_matrix(a)
         lp = highspy.HighsLp()
         lp.num_col_ = a.shape[1]
         lp.num_row_ = a.shape[0]
-        lp.col_cost_ = np.zeros(a.shape[1])
-        lp.col_lower_ = lower
-        lp.col_upper_ = upper
-        lp.row_lower_ = np.concatenate([np.full(len(ub), -np.inf), eq])
-        lp.row_upper_ = np.concatenate([ub, eq])
+        lp.col_cost_ = np.zeros(a.shape[1]) if cost is None else cost.astype(np.float64)
+        lp.col_lower_ = col_lower.astype(np.float64)
+        lp.col_upper_ = col_upper.astype(np.float64)
+        lp.row_lower_ = row_lower.astype(np.float64)
+        lp.row_upper_ = row_upper.astype(np.float64)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = a.indptr.astype(np.int32)
         lp.a_matrix_.index_ = a.indices.astype(np.int32)
@@ -123,17 +98,33 @@ class _Model:
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("threads", 1)
+        # Presolve costs more than it saves on these transportation LPs (measured: the
+        # least-cost LP of a medium problem takes 40% less time without it).
+        self.h.setOptionValue("presolve", "off")
         self.h.passModel(lp)
         self.n = a.shape[1]
+        self.all_cols = np.arange(self.n, dtype=np.int32)
 
-    def solve(self, c: np.ndarray) -> tuple[np.ndarray, float]:
-        self.h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), c.astype(np.float64))
+    def cost(self, c: np.ndarray) -> None:
+        self.h.changeColsCost(self.n, self.all_cols, c.astype(np.float64))
+
+    def rows(self, rows: Sequence[int] | np.ndarray, lower: np.ndarray,
+             upper: np.ndarray) -> None:
+        idx = np.asarray(rows, dtype=np.int32)
+        if len(idx):
+            self.h.changeRowsBounds(len(idx), idx, np.asarray(lower, np.float64),  # type: ignore[attr-defined]
+                                    np.asarray(upper, np.float64))
+
+    def col(self, k: int, lower: float, upper: float) -> None:
+        self.h.changeColBounds(k, lower, upper)
+
+    def solve(self) -> tuple[np.ndarray, float]:
         self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise RuleViolation("reference LP failed: "
                                 + self.h.modelStatusToString(self.h.getModelStatus()))
-        x = np.asarray(self.h.getSolution().col_value)
-        return x, float(c @ x)
+        return (np.asarray(self.h.getSolution().col_value),
+                float(self.h.getInfo().objective_function_value))
 
 
 class _Item:
@@ -173,92 +164,109 @@ class _Item:
         pairs = [(r, c) for c, (reach, _) in enumerate(self.class_keys) for r in reach]
         self.net = _Pairs(len(nodes), len(self.class_keys), pairs)
 
-    # x_c = A_demand y; constraints in y (plus optional trailing t column)
-
     def solve(self, full: bool = True) -> tuple[dict[int, int], np.ndarray]:
         """Lexicographic totals per priority and the fair level per class (with `full`
-        False, only the lowest level t* of each priority, given to every class)."""
+        False, only the lowest level t* of each priority, given to every class).
+
+        Columns: y per pair, then t. Rows: supply per node (<= supply); x_c = A_demand y per
+        class (lower bound: 0, or the frozen level; upper: demand); x_c - demand_c t >= 0 per
+        class (active only while c is free); the total per priority (fixed once found)."""
         m = len(self.net.pairs)
         k = len(self.class_keys)
         if not k:
             return {}, np.zeros(0)
         a_x = self.net.a_demand  # k x m
-        a_ub = [self.net.a_supply, a_x]
-        b_ub = [self.supply, self.demand]
         prios = sorted(set(self.prio.tolist()))
-        a_eq: list[Any] = []
-        b_eq: list[np.ndarray] = []
+        p_index = {p: i for i, p in enumerate(prios)}
+        a_prio = csr_matrix(
+            (np.ones(k), (np.array([p_index[p] for p in self.prio.tolist()]), np.arange(k))),
+            shape=(len(prios), k),
+        ) @ a_x
+        n_s = self.net.n_supply
+        zero = csr_matrix((n_s, 1))
+        a = vstack([
+            hstack([self.net.a_supply, zero]),
+            hstack([a_x, csr_matrix((k, 1))]),
+            hstack([a_x, csr_matrix(-self.demand.reshape(-1, 1))]),
+            hstack([a_prio, csr_matrix((len(prios), 1))]),
+        ])
+        class_row = n_s + np.arange(k)
+        fair_row = n_s + k + np.arange(k)
+        prio_row = n_s + 2 * k + np.arange(len(prios))
+        inf = np.inf
+        lp = _Highs(
+            a,
+            np.zeros(m + 1),
+            np.concatenate([np.full(m, inf), [0.0]]),  # t fixed at 0 for the totals
+            np.concatenate([np.full(n_s, -inf), np.zeros(k), np.full(k, -inf),
+                            np.full(len(prios), -inf)]),
+            np.concatenate([self.supply, self.demand, np.full(k, inf), np.full(len(prios), inf)]),
+        )
         totals: dict[int, int] = {}
         for p in prios:
-            row = csr_matrix((self.prio == p).astype(float)) @ a_x
-            res = _lp(-np.asarray(row.todense()).ravel(), a_ub, b_ub, a_eq, b_eq, (0, None))
-            totals[p] = round(-res.fun)
-            a_eq.append(row)
-            b_eq.append(np.array([float(totals[p])]))
+            lp.cost(-np.concatenate([np.asarray(a_prio[p_index[p]].todense()).ravel(), [0.0]]))
+            _, obj = lp.solve()
+            totals[p] = round(-obj)
+            lp.rows([prio_row[p_index[p]]], np.array([float(totals[p])]),
+                    np.array([float(totals[p])]))
 
         level = np.full(k, -1.0)
-        a_eq_t = [hstack([r, csr_matrix((1, 1))]) for r in a_eq]
-        base_ub = [hstack([self.net.a_supply, csr_matrix((self.net.n_supply, 1))]),
-                   hstack([a_x, csr_matrix((k, 1))])]
         # Frozen classes keep their level up to this slack. With blocking tests, an absolute
         # one: a slack proportional to the demand releases enough units on big problems to
         # raise a blocked class past the test's threshold. Without them (t* only), one the
         # LP tolerance can meet on thousands of classes at once.
         eps = np.full(k, 1e-9) if full else 1e-7 * np.maximum(1.0, self.demand)
+        rise = np.zeros(m + 1)
+        rise[-1] = -1.0  # maximise t
 
-        def at_least(idx: list[int], floor: np.ndarray, t_coef: bool) -> tuple[Any, np.ndarray]:
-            """-x_c (+ d_c t) <= -floor_c for the classes idx."""
-            col = self.demand[idx] if t_coef else np.zeros(len(idx))
-            a = hstack([-a_x[idx], csr_matrix(col.reshape(-1, 1))])
-            return a, -floor
+        def freeze(idx: list[int], t: float) -> None:
+            level[idx] = t
+            lp.rows(class_row[idx], t * self.demand[idx] - eps[idx], self.demand[idx])
+            lp.rows(fair_row[idx], np.full(len(idx), -inf), np.full(len(idx), inf))
 
         for p in prios:
             free = [c for c in range(k) if self.prio[c] == p]
+            lp.rows(fair_row[free], np.zeros(len(free)), np.full(len(free), inf))
             while free:
-                frozen = [c for c in range(k) if level[c] >= 0]
-                a1, b1 = at_least(free, np.zeros(len(free)), True)
-                a2, b2 = at_least(frozen, level[frozen] * self.demand[frozen] - eps[frozen],
-                                  False)
-                cost = np.zeros(m + 1)
-                cost[-1] = -1.0
-                res = _lp(cost, [*base_ub, a1, a2], [self.supply, self.demand, b1, b2],
-                          a_eq_t, b_eq, [(0, None)] * m + [(None, None)])
-                t = min(1.0, float(res.x[-1]))
+                lp.cost(rise)
+                lp.col(m, -inf, inf)
+                y, _ = lp.solve()
+                t = min(1.0, float(y[-1]))
                 if t >= 1.0 - 1e-9:
-                    level[free] = 1.0
+                    freeze(free, 1.0)
                     break
                 if not full:  # only t*, the lowest level, which everyone reaches
-                    level[free] = t
+                    freeze(free, t)
                     break
                 # Witnesses: any solution keeping every free class at t or more that has
                 # class c above t shows that c is not blocked.
                 slack = 1e-6 * np.maximum(1.0, self.demand)
-                x = a_x @ res.x[:m]
+                x = a_x @ y[:m]
                 unblocked = {c for c in free if x[c] > t * self.demand[c] + slack[c]}
-                a1, b1 = at_least(free, t * self.demand[free] - eps[free], False)
+                # Blocking tests: t held, every free class at t or more, raise c alone.
+                lp.col(m, 0.0, 0.0)
+                lp.rows(fair_row[free], np.full(len(free), -inf), np.full(len(free), inf))
+                lp.rows(class_row[free], t * self.demand[free] - eps[free], self.demand[free])
                 blocked = []
-                model: _Model | None = None
                 for c in free:
                     if c in unblocked:
                         continue
-                    if model is None:
-                        lower = np.zeros(m + 1)
-                        upper = np.full(m + 1, np.inf)
-                        upper[-1] = 0.0
-                        model = _Model([*base_ub, a1, a2], [self.supply, self.demand, b1, b2],
-                                       a_eq_t, b_eq, lower, upper)
                     cost = np.zeros(m + 1)
                     cost[:m] = -a_x[c].toarray().ravel()
-                    sol, obj = model.solve(cost)
+                    lp.cost(cost)
+                    sol, obj = lp.solve()
                     if -obj <= t * self.demand[c] + max(1e-4, slack[c]):
                         blocked.append(c)
                     x = a_x @ sol[:m]
                     unblocked |= {o for o in free if x[o] > t * self.demand[o] + slack[o]}
                 if not blocked:
                     raise RuleViolation("reference: no class blocked at the lowest level")
-                level[blocked] = t
+                freeze(blocked, t)
                 done = set(blocked)
                 free = [c for c in free if c not in done]
+                # The others rise again from 0 with t.
+                lp.rows(class_row[free], np.zeros(len(free)), self.demand[free])
+                lp.rows(fair_row[free], np.zeros(len(free)), np.full(len(free), inf))
         return totals, level
 
 
@@ -352,6 +360,8 @@ def _least_cost(
     bounds: list[tuple[int, int]],
     totals: dict[int, int],
 ) -> float:
+    """The least locality cost on pairs (pledge area and restriction) x (need area and
+    priority), within the need bounds summed per pair end, meeting the priority totals."""
     supply: dict[tuple[str, str], int] = defaultdict(int)
     for p in pledges:
         if p["quantity"] > 0:
@@ -364,30 +374,47 @@ def _least_cost(
             hi[(n["area"], n["priority"])] += b
     g_keys = sorted(supply)
     h_keys = sorted(k for k in hi if hi[k] > 0)
-    if not h_keys:
+    if not h_keys or not g_keys:
         return 0.0
-    pairs = [
-        (gi, hj)
-        for gi, (_, r) in enumerate(g_keys)
-        for hj, (area, _) in enumerate(h_keys)
-        if _inside(area, r)
-    ]
-    net = _Pairs(len(g_keys), len(h_keys), pairs)
-    c = np.array([5 - _shared(g_keys[g][0], h_keys[h][0]) for g, h in pairs], float)
+    # Area codes as ids of their prefixes at depths 1..5 (-1 / -2 where shorter, so that a
+    # missing component never matches): shared components and "inside" become comparisons.
+    ids: dict[str, int] = {"": 0}
+
+    def prefixes(areas: list[str], missing: int) -> np.ndarray:
+        out = np.full((6, len(areas)), missing, dtype=np.int64)
+        for j, area in enumerate(areas):
+            out[0, j] = 0
+            parts = area.split(".")
+            for d in range(1, len(parts) + 1):
+                out[d, j] = ids.setdefault(".".join(parts[:d]), len(ids))
+        return out
+
+    pg = prefixes([a for a, _ in g_keys], -1)
+    ph = prefixes([a for a, _ in h_keys], -2)
+    shared = np.zeros((len(g_keys), len(h_keys)), dtype=np.int64)
+    for d in range(1, 6):
+        shared += pg[d][:, None] == ph[d][None, :]
+    allowed = np.zeros_like(shared, dtype=bool)
+    for g, (_, r) in enumerate(g_keys):
+        depth = len(r.split(".")) if r else 0
+        allowed[g] = ph[depth] == ids[r] if r in ids else False
+    gi, hj = np.nonzero(allowed)
+    m = len(gi)
     prios = sorted({p for _, p in h_keys})
-    prio_of = np.array([p for _, p in h_keys])
-    a_eq = [csr_matrix((prio_of == p).astype(float)) @ net.a_demand for p in prios]
-    b_eq = [np.array([float(totals.get(p, 0))]) for p in prios]
-    res = _lp(
-        c,
-        [net.a_supply, net.a_demand, -net.a_demand],
-        [
-            np.array([supply[k] for k in g_keys], float),
-            np.array([hi[k] for k in h_keys], float),
-            -np.array([lo[k] for k in h_keys], float),
-        ],
-        a_eq,
-        b_eq,
-        (0, None),
+    p_of = np.array([prios.index(p) for _, p in h_keys], dtype=np.int64)
+    n_g, n_h = len(g_keys), len(h_keys)
+    rows = np.stack([gi, n_g + hj, n_g + n_h + p_of[hj]], axis=1).ravel()
+    a = csc_matrix((np.ones(3 * m), rows, np.arange(0, 3 * m + 1, 3)),
+                   shape=(n_g + n_h + len(prios), m))
+    prio_totals = np.array([float(totals.get(p, 0)) for p in prios])
+    lp = _Highs(
+        a,
+        np.zeros(m),
+        np.full(m, np.inf),
+        np.concatenate([np.full(n_g, -np.inf), [float(lo[k]) for k in h_keys], prio_totals]),
+        np.concatenate([[float(supply[k]) for k in g_keys], [float(hi[k]) for k in h_keys],
+                        prio_totals]),
+        cost=(5 - shared[gi, hj]).astype(np.float64),
     )
-    return float(res.fun)
+    _, obj = lp.solve()
+    return obj

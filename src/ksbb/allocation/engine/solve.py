@@ -644,10 +644,14 @@ def _locality_flow(
     attach: dict[str, str] = {}
     groups: dict[tuple[str, int], _Group] = {}
     for i, n in enumerate(needs):
-        hang = attach.get(n.area)
+        area = n.area
+        hang = attach.get(area)
         if hang is None:
-            hang = attach[n.area] = next(a for a in _ancestors(n.area) if a in entries)
-        groups.setdefault((hang, n.priority), _Group(hang, n.priority, [])).needs.append(i)
+            hang = attach[area] = next(a for a in _ancestors(area) if a in entries)
+        g = groups.get((hang, n.priority))
+        if g is None:
+            g = groups[(hang, n.priority)] = _Group(hang, n.priority, [])
+        g.needs.append(i)
     group_list = [groups[k] for k in sorted(groups)]
     down: set[str] = set()
     for g in group_list:
@@ -668,68 +672,98 @@ def _locality_flow(
     for a in down_nodes:
         dn[a] = node_count
         node_count += 1
-
-    lp = _Lp()
-    for _ in range(node_count):
-        lp.row()
-    prio_row = {}
+    prio_row: dict[int, int] = {}
     for prio in sorted({g.priority for g in group_list}):
-        total = float(totals.get(prio, 0))
-        prio_row[prio] = lp.row(total, total)
+        prio_row[prio] = node_count + len(prio_row)
 
-    # Arc bookkeeping for the decomposition: tail node (-1: supply group), head node
-    # (-1: need group), and the supply/need group it belongs to.
+    # Arcs: tail node (-1: a supply group), head node (-1: a need group), the priority row a
+    # need arc also counts in (-1: none), cost and bounds; and, for the decomposition, the
+    # supply or need group of the end arcs.
     tails: list[int] = []
     heads: list[int] = []
+    extras: list[int] = []
+    costs: list[float] = []
+    lows: list[float] = []
+    highs: list[float] = []
     arc_supply: dict[int, tuple[str, str]] = {}
     arc_need: dict[int, _Group] = {}
-
-    def arc(tail: int, head: int, cost: float, lo: float, hi: float, extra: int = -1) -> int:
-        col_entries = []
-        if tail >= 0:
-            col_entries.append((tail, -1.0))
-        if head >= 0:
-            col_entries.append((head, 1.0))
-        if extra >= 0:
-            col_entries.append((extra, 1.0))
-        tails.append(tail)
-        heads.append(head)
-        return lp.col(cost, lo, hi, col_entries)
 
     for key in sorted(supply_groups):
         area, layer = key
         qty = float(sum(pledges[i].quantity for i in supply_groups[key]))
         if _is_within(area, layer):
-            k = arc(-1, up[(layer, area)], 5.0 - code_depth(area), 0.0, qty)
+            head, cost = up[(layer, area)], 5.0 - code_depth(area)
         elif layer in dn:
-            k = arc(-1, dn[layer], 5.0 - shared_components(area, layer), 0.0, qty)
+            head, cost = dn[layer], 5.0 - shared_components(area, layer)
         else:
             continue  # no need inside the restriction
-        arc_supply[k] = key
+        arc_supply[len(tails)] = key
+        tails.append(-1)
+        heads.append(head)
+        extras.append(-1)
+        costs.append(cost)
+        lows.append(0.0)
+        highs.append(qty)
     for (layer, a), node in sorted(up.items(), key=lambda kv: kv[1]):
         if a != layer:
-            arc(node, up[(layer, _prefix(a, code_depth(a) - 1))], 1.0, 0.0, _INF)
+            tails.append(node)
+            heads.append(up[(layer, _prefix(a, code_depth(a) - 1))])
+            costs.append(1.0)
         if a in dn:
-            arc(node, dn[a], 0.0, 0.0, _INF)
+            tails.append(node)
+            heads.append(dn[a])
+            costs.append(0.0)
     for a in down_nodes:
         if a:
-            parent = next(p for p in _ancestors(a)[1:] if p in dn)
-            arc(dn[parent], dn[a], 0.0, 0.0, _INF)
-
+            tails.append(dn[next(p for p in _ancestors(a)[1:] if p in dn)])
+            heads.append(dn[a])
+            costs.append(0.0)
+    inner = len(tails) - len(extras)
+    extras.extend([-1] * inner)
+    lows.extend([0.0] * inner)
+    highs.extend([_INF] * inner)
     for g in group_list:
-        k = arc(
-            dn[g.area],
-            -1,
-            0.0,
-            sum(bounds[i][0] for i in g.needs),
-            sum(bounds[i][1] for i in g.needs),
-            prio_row[g.priority],
-        )
-        arc_need[k] = g
-    h = lp.highs(maximize=False)
-    # Interior point + crossover ends on a vertex too, and is 2-3x faster than dual simplex
-    # on this LP at national size; a vertex of this network LP is integral.
-    h.setOptionValue("solver", "ipx")
+        arc_need[len(tails)] = g
+        tails.append(dn[g.area])
+        heads.append(-1)
+        extras.append(prio_row[g.priority])
+        costs.append(0.0)
+        lows.append(float(sum(bounds[i][0] for i in g.needs)))
+        highs.append(float(sum(bounds[i][1] for i in g.needs)))
+
+    rows = node_count + len(prio_row)
+    row_bound = np.zeros(rows)
+    for prio, r in prio_row.items():
+        row_bound[r] = float(totals.get(prio, 0))
+    ends = np.array([tails, heads, extras], dtype=np.int64).T  # one row per arc
+    present = ends >= 0
+    index = ends[present]  # column by column: tail, head, priority row
+    value = np.broadcast_to(np.array([-1.0, 1.0, 1.0]), ends.shape)[present]
+    start = np.zeros(len(tails) + 1, dtype=np.int64)
+    np.cumsum(present.sum(axis=1), out=start[1:])
+    col_lower = np.array(lows)
+    col_upper = np.array(highs)
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(tails)
+    lp.num_row_ = rows
+    lp.col_cost_ = np.array(costs)
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = row_bound
+    lp.row_upper_ = row_bound
+    lp.sense_ = highspy.ObjSense.kMinimize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start.astype(np.int32)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = value
+    h = _new_highs()
+    h.passModel(lp)
+    if len(tails) > _IPX_FROM:
+        # Interior point + crossover ends on a vertex too, and is 2-3x faster than dual
+        # simplex on this LP at national size (slower on small ones); a vertex of this
+        # network LP is integral.
+        h.setOptionValue("solver", "ipx")
     values, _, _ = _run(h)
     flow = np.rint(values).astype(np.int64)
     if np.abs(values - flow).max(initial=0.0) > 1e-6:
@@ -737,7 +771,7 @@ def _locality_flow(
         h.setOptionValue("solver", "simplex")
         values, _, _ = _run(h)
         flow = np.rint(values).astype(np.int64)
-    _check_flow(lp, flow, node_count, tails, heads)
+    _check_flow(flow, col_lower, col_upper, index, value, start, row_bound)
     return _decompose(
         pledges,
         needs,
@@ -753,22 +787,27 @@ def _locality_flow(
     )
 
 
+# Columns from which the locality LP is solved by interior point rather than dual simplex.
+_IPX_FROM = 20_000
+
+
 def _check_flow(
-    lp: _Lp, flow: np.ndarray, node_count: int, tails: Sequence[int], heads: Sequence[int]
+    flow: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    index: np.ndarray,
+    value: np.ndarray,
+    start: np.ndarray,
+    row_bound: np.ndarray,
 ) -> None:
     """The rounded flow, checked in integers: within its column bounds, conserved at every
     node, priority totals met. Anything else is numerical trouble (SolverError)."""
-    lower = np.asarray(lp.lower)
-    upper = np.asarray(lp.upper)
     if np.any(flow < lower) or np.any(flow > upper):
         raise SolverError("HiGHS: the locality flow is outside its bounds")
-    start = np.zeros(len(lp.nnz) + 1, dtype=np.int64)
-    np.cumsum(np.asarray(lp.nnz, dtype=np.int64), out=start[1:])
-    rows = np.asarray(lp.index, dtype=np.int64)
-    coef = np.rint(np.asarray(lp.value)).astype(np.int64)
-    activity = np.zeros(len(lp.row_lower), dtype=np.int64)
-    np.add.at(activity, rows, coef * np.repeat(flow, np.diff(start)))
-    if np.any(activity < np.asarray(lp.row_lower)) or np.any(activity > np.asarray(lp.row_upper)):
+    activity = np.zeros(len(row_bound), dtype=np.int64)
+    coef = np.rint(value).astype(np.int64)
+    np.add.at(activity, index, coef * np.repeat(flow, np.diff(start)))
+    if np.any(activity != np.rint(row_bound).astype(np.int64)):
         raise SolverError("HiGHS: the locality flow breaks conservation or a total")
 
 
@@ -946,22 +985,34 @@ def _solve_part(
         for i in c.needs:
             levels[i] = c.level
     floors, lo, hi = _shares(net, needs)
-    targets = _integral_targets(
-        net,
-        totals,
-        [sum(lo[i] for i in c.needs) for c in net.classes],
-        [sum(hi[i] for i in c.needs) for c in net.classes],
-        [sum(floors[i] for i in c.needs) for c in net.classes],
-    )
-    relaxed = _need_bounds(net, targets, [n.quantity for n in needs], floors, lo, hi)
-    bounds = list(zip(lo, hi, strict=True))
-    # The targets are an integral flow meeting these bounds and totals, so the locality LP
-    # below is feasible; only numerical trouble in HiGHS could make it fail.
+    quantity = [n.quantity for n in needs]
+
+    def targets() -> tuple[_Targets, int]:
+        found = _integral_targets(
+            net,
+            totals,
+            [sum(lo[i] for i in c.needs) for c in net.classes],
+            [sum(hi[i] for i in c.needs) for c in net.classes],
+            [sum(floors[i] for i in c.needs) for c in net.classes],
+        )
+        return found, _need_bounds(net, found, quantity, floors, lo, hi)
+
+    # The locality LP below is feasible, so only numerical trouble in HiGHS could make it
+    # fail. With exact levels that needs no proof by LP: every need's exact share t_n q_n
+    # lies within its bounds, and these shares are a flow meeting the priority totals
+    # (fair.py checks that they add up), so the network, with integral data, has an
+    # integral flow within the bounds too. From the LP path's floats, stage 2b finds one and
+    # makes the bounds agree with it.
+    found, relaxed = (None, 0) if fairness == "tree" else targets()
     try:
-        triples = _locality_flow(pledges, needs, levels, bounds, totals)
+        triples = _locality_flow(pledges, needs, levels, list(zip(lo, hi, strict=True)),
+                                 totals)
         optimal = True
     except SolverError:
-        triples = _flow_from_targets(net, targets, pledges, needs, levels, bounds)
+        if found is None:
+            found, relaxed = targets()
+        bounds = list(zip(lo, hi, strict=True))
+        triples = _flow_from_targets(net, found, pledges, needs, levels, bounds)
         optimal = False
     return _PartResult(
         [t for t in triples if t[2] > 0],

@@ -31,4 +31,5 @@ class Command(BaseCommand):
                           f"{counts['report_contacts']} misuse report contacts, "
                           f"{counts['report_photos']} misuse report photos, "
                           f"{counts['accounts']} closed accounts, "
-                          f"{counts['collaborators']} donor contacts")
+                          f"{counts['collaborators']} donor contacts, "
+                          f"{counts['households']} households moved away or deceased")
