@@ -32,7 +32,8 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy src/ksbb/core src/ksbb/areas src/ksbb/accounts src/ksbb/donations src/ksbb/needs \
 		src/ksbb/allocation src/ksbb/distribution src/ksbb/reports src/ksbb/stats src/ksbb/forum src/ksbb/privacy \
-		src/ksbb/ops src/ksbb/proofs src/ksbb/verify src/ksbb/households src/ksbb/regions
+		src/ksbb/ops src/ksbb/proofs src/ksbb/verify src/ksbb/households src/ksbb/regions \
+		src/ksbb/notifications
 
 # After changing user-facing text: extract into the .po file (the only source of the
 # Indonesian texts), compile, then fail on any untranslated or fuzzy entry.

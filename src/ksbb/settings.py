@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "ksbb.web.thirdparty.TasksDbConfig",  # django_tasks_db, named in the reader's language
     # Domain apps: models, services (writes) and selectors (reads).
     "ksbb.core",
     "ksbb.areas",
@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ksbb.privacy",
     "ksbb.households",
     "ksbb.proofs",
+    "ksbb.notifications",
     # Interface apps, one per audience.
     "ksbb.web",
     "ksbb.api",
@@ -179,6 +180,17 @@ TASKS = {
 
 EMAIL_BACKEND = env_str("KSBB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("KSBB_DEFAULT_FROM_EMAIL", "KSBB <noreply@ksbb.invalid>")
+# The mail server of the SMTP backend; a timeout so that a hung server fails the attempt
+# (retried later) instead of holding a task worker.
+EMAIL_HOST = env_str("KSBB_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KSBB_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("KSBB_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KSBB_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KSBB_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("KSBB_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("KSBB_EMAIL_TIMEOUT", 30, minimum=1)
+# Attempts at a notification's e-mail before it is marked failed (ksbb.notifications).
+KSBB_NOTIFICATION_ATTEMPTS = env_int("KSBB_NOTIFICATION_ATTEMPTS", 5, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -275,6 +287,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ReportStateEnum": "ksbb.reports.models.MisuseReport.State",
+        "HouseholdStatusEnum": "ksbb.households.models.Household.Status",
+        "IdeaStatusEnum": "ksbb.forum.models.Idea.Status",
     },
 }
 
@@ -330,11 +344,11 @@ KSBB_PLEDGE_PROMISE_DAYS = env_int("KSBB_PLEDGE_PROMISE_DAYS", 14, minimum=1)
 KSBB_DOCS_DIR = env_path("KSBB_DOCS_DIR", PACKAGE_DIR.parents[1] / "docs")
 
 # --- Sign-in hardening (OWASP ASVS L2): brute force, two-factor, session lifetimes. ---
-INSTALLED_APPS += [
-    "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+INSTALLED_APPS += [  # named in the reader's language in the admin: ksbb.web.thirdparty
+    "ksbb.web.thirdparty.AxesConfig",
+    "ksbb.web.thirdparty.OtpConfig",
+    "ksbb.web.thirdparty.OtpTotpConfig",
+    "ksbb.web.thirdparty.OtpStaticConfig",
 ]
 # Axes first: it refuses an attempt from a locked-out account or address before any password
 # is checked. It needs the request, so sign in through views (tests: force_login, or

@@ -22,6 +22,7 @@ urlpatterns = [
     path("orgs/", include("ksbb.web.orgs.urls")),
     path("field/", include("ksbb.web.field.urls")),
     path("donations/", include("ksbb.web.donations.urls")),
+    path("notifications/", include("ksbb.web.notifications.urls")),
     path("api/v1/", include("ksbb.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its start-up script from a URL: no inline script under the CSP.

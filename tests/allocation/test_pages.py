@@ -99,7 +99,7 @@ def test_manual_allocation_form(cast, scene, food_round, client_for):  # type: i
     assert "no pledge or purchase is known as P-999999" in response.content.decode()
     response = c.post(url, {"supply": f"P-{p.pk}", "recipient": RW_A1, "item": "beras",
                             "quantity": 1}, follow=True)
-    assert "this round has no need of beras" in response.content.decode()
+    assert "this round has no need of Beras" in response.content.decode()
     assert Allocation.objects.count() == 1
 
 

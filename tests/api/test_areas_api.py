@@ -79,3 +79,13 @@ def test_issue_token_unknown_user(db):
 
     with pytest.raises(CommandError, match="no user named 'nobody'"):
         call_command("issue_token", "nobody")
+
+
+def test_q_finds_places_as_people_type_them(api):
+    """The area picker's search (issue 15) in the API: names, not only codes."""
+    body = api.get("/api/v1/areas/", {"q": "Gambir RW 1"}).json()
+    assert [a["code"] for a in body["results"]] == ["31.71.01.1001.001"]
+    body = api.get("/api/v1/areas/", {"q": "gamb"}).json()
+    codes = [a["code"] for a in body["results"]]
+    assert codes[:2] == ["31.71.01.1001", "31.71.01"]  # villages first, then districts
+    assert api.get("/api/v1/areas/", {"q": "Xyzzy"}).json()["count"] == 0

@@ -132,7 +132,8 @@ def test_money_pledge_on_the_page(cast, don, client_for):
     ({"kind": "money", "program": "", "amount_rupiah": "1000"}, "required for a pledge of money"),
     ({"kind": "money", "amount_rupiah": "0"}, "greater than or equal to 1"),
     ({"kind": "goods", "quantity": "3"}, "required for a pledge of goods"),
-    ({"kind": "money", "amount_rupiah": "1000", "preferred_area": "31.99"}, "unknown area"),
+    ({"kind": "money", "amount_rupiah": "1000", "preferred_area": "31.99"},
+     "no area has the code 31.99"),
 ])
 def test_pledge_form_refusals(cast, don, client_for, data, field_error):
     payload = {"collaborator": cast.collaborator_org.pk, "aggregator": cast.aggregator_org.pk,

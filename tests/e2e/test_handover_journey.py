@@ -71,7 +71,7 @@ def test_executor_completes_a_handover_and_the_qr_code_verifies_it(  # type: ign
     _shot(executor, "02-delivered")
     executor.fill("#bast-address", "Balai warga RW 001, Gambir")
     executor.fill(f"#line-{delivery.lines.get().pk}", "38")  # two short
-    executor.click("form[action$='/handover/'] button")
+    executor.click("form[action$='/handover/'] [type=submit]")
     executor.wait_for_load_state()
     handover = Handover.objects.get(delivery=delivery)
     assert executor.url.endswith(f"/field/handovers/{handover.pk}/")

@@ -42,6 +42,7 @@ ROLES = ["admin", "assessor", "aggregator", "executor", "kelurahan", "ketua_rw",
 # KSBB_E2E_ROLES=admin,executor: only these (while fixing one page).
 ROLES = [r for r in os.environ.get("KSBB_E2E_ROLES", ",".join(ROLES)).split(",") if r]
 NARROW = [PHONE["width"], 360]
+MONAS = {"latitude": -6.175392, "longitude": 106.827153}
 # Pages a role reaches from its header that every signed-in role shares (the public ones):
 # tests/e2e/test_accessibility.py covers them; here they are opened once, by the first role.
 HEADER_LINKS = """() => Array.from(document.querySelectorAll('header.site nav.wide a[href]'))
@@ -101,6 +102,12 @@ def _content(cast: Any, settings: Any) -> dict[str, str]:
     run = run_start(round=rnd, by=cast.assessor)
     run.refresh_from_db()
     assert run.state == AllocationRun.State.PROPOSED, run.progress_note
+    # A delivery that arrived and waits for its BAST: the form with "Use my position".
+    arrived = delivery_schedule(allocations=[make_allocation(cast, don, quantity=10)],
+                                executor=cast.executor_org,
+                                scheduled_for=timezone.localdate(), by=cast.assessor)
+    delivery_dispatch(delivery=arrived, by=cast.executor)
+    delivery_deliver(delivery=arrived, by=cast.executor)
     waiting = pledge_submit(collaborator=cast.collaborator_org,
                             aggregator=cast.aggregator_org, program=don.pangan,
                             amount=1_500_000, by=cast.collaborator)
@@ -109,6 +116,7 @@ def _content(cast: Any, settings: Any) -> dict[str, str]:
         "round": f"/backoffice/rounds/{rnd.pk}/",
         "run": f"/backoffice/allocation_runs/{run.pk}/",
         "delivery": f"/field/deliveries/{delivery.pk}/",
+        "delivery to sign": f"/field/deliveries/{arrived.pk}/",
         "handover": f"/field/handovers/{handover.pk}/",
         "pledge": f"/donations/pledges/{pledge.pk}/",
         "waiting pledge": f"/donations/pledges/{waiting.pk}/",
@@ -126,6 +134,25 @@ def _menus_work_by_keyboard(page: Any) -> None:
     page.keyboard.press("Escape")
     assert not menu.evaluate("d => d.open")
     assert menu.locator("summary").evaluate("s => s === document.activeElement")
+
+
+def _position_from_the_phone(page: Any) -> None:
+    """ "Use my position" fills latitude and longitude, which stay editable (issue 15)."""
+    page.click("button[data-geolocate]")
+    page.wait_for_function("document.getElementById('bast-lat').value !== ''")
+    assert page.input_value("#bast-lat") == f"{MONAS['latitude']:.6f}"
+    assert page.input_value("#bast-lon") == f"{MONAS['longitude']:.6f}"
+    assert page.is_editable("#bast-lat")
+    assert page.locator("#bast-geo-status").inner_text().strip()
+
+
+def _pledge_form_shows_the_chosen_kind(page: Any) -> None:
+    """Goods or money: only the chosen kind's fields show (issue 15)."""
+    goods, money = page.locator("fieldset.kind-goods"), page.locator("fieldset.kind-money")
+    assert goods.is_visible() and not money.is_visible()
+    page.check("input[name=kind][value=money]")
+    assert money.is_visible() and not goods.is_visible()
+    page.check("input[name=kind][value=goods]")
 
 
 def _check(page: Any, path: str, role: str, width: int, results: list[dict[str, Any]]
@@ -147,8 +174,8 @@ def test_every_page_of_every_role(live_server, cast, settings, browser):  # type
     public_done: set[str] = set()
 
     for role in ROLES:
-        context = browser.new_context(viewport=DESKTOP, bypass_csp=True,
-                                      locale="id-ID")
+        context = browser.new_context(viewport=DESKTOP, bypass_csp=True, locale="id-ID",
+                                      permissions=["geolocation"], geolocation=MONAS)
         page = context.new_page()
         sign_in(page, base, getattr(cast, role).username)
         landing = page.url.removeprefix(base)
@@ -176,8 +203,12 @@ def test_every_page_of_every_role(live_server, cast, settings, browser):  # type
             public_done.add(path) if public else None
             if path in details.values():
                 seen_details.add(path)
-            page.wait_for_load_state("networkidle")
+            page.wait_for_load_state("load")
             _check(page, path, role, DESKTOP["width"], results)
+            if path == details["delivery to sign"] and role == "executor":
+                _position_from_the_phone(page)
+            if path == "/donations/pledges/new/":
+                _pledge_form_shows_the_chosen_kind(page)
             for width in NARROW:
                 page.set_viewport_size({"width": width, "height": PHONE["height"]})
                 page.wait_for_timeout(150)  # site.js re-marks wide tables after a resize

@@ -54,7 +54,8 @@ def test_register_form_shows_errors(cast, client_for):  # type: ignore[no-untype
     response = client_for(cast.assessor).post("/backoffice/institutions/new/", {
         "kind": "orphanage", "name": "X", "area": "31.71"})
     assert response.status_code == 200
-    assert "village (kelurahan/desa) or an RW" in response.content.decode()
+    assert "Village or RW: choose a village or RW; Kota Jakarta Pusat" in \
+        response.content.decode()
     response = client_for(cast.assessor).post("/backoffice/institutions/new/", {
         "kind": "orphanage", "name": "X", "area": "99.99"})
     assert "no area has the code" in response.content.decode()

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_generates_jakartas_rws_and_one_account_per_role(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     call_command("load_areas", province=["31"], no_progress=True)
-    accounts = seed_demo("31")
+    accounts = seed_demo("31", second_region=False)
     rws = Area.objects.filter(level=Area.Level.RW)
     assert rws.count() == 2705
     assert not rws.filter(is_demo=False).exists()
@@ -38,9 +38,21 @@ def test_demo_runs_the_whole_flow_once(settings, tmp_path):
     assert Pledge.objects.filter(state=Pledge.State.ALLOCATED).exists()
     signed = Handover.objects.filter(state=Handover.State.SIGNED)
     assert signed.filter(receiver_confirmed_at__isnull=False).count() == 1  # in the app
-    assert signed.count() == 28  # the rest signed on paper
+    # The rest signed on paper: 28 in Jakarta, 5 in Kota Bandung (the second region).
+    assert signed.filter(area__code__startswith="31.").count() == 28
+    assert signed.filter(area__code__startswith="32.73.").count() == 5
     assert Delivery.objects.filter(state=Delivery.State.SCHEDULED).exists()
-    data = dashboard(Filters())
+    # Jakarta's page tells the published story; Bandung's its own; the nation both.
+    bandung = dashboard(Filters(region="32.73"))
+    assert bandung.deliveries == 5 and bandung.packages_delivered > 0
+    assert bandung.total_collected == (180 + 120 + 60 + 90) * Item.objects.get(
+        code="sembako").value_rupiah
+    from ksbb.stats.regional import national
+
+    whole = national()
+    assert [r.code for r in whole.regions] == ["31", "32.73"]
+    assert whole.deliveries == dashboard(Filters(region="31")).deliveries + 5
+    data = dashboard(Filters(region="31"))
     assert data.total_collected > 0 and data.packages_delivered > 0
     assert {s.key for s in data.by_collaborator_kind} == {
         "social_org", "business", "individual", "community", "government"}
@@ -68,7 +80,7 @@ def test_demo_has_household_lists_and_handouts(settings, tmp_path):
 
     settings.DATA_DIR = tmp_path
     call_command("load_areas", province=["31"], no_progress=True)
-    seed_demo("31")
+    seed_demo("31", second_region=False)
     assert Household.objects.values("rw").distinct().count() == 3
     assert Household.objects.filter(duplicate_kk=True).count() == 2
     assert Handout.objects.count() >= 20

@@ -160,7 +160,8 @@ def test_pledge_trail_links_to_a_prefilled_report(cast, client_for, pledge):
     trail = client.get(f"/donations/pledges/{pledge.pk}/").content.decode()
     assert f"/reports/new/?pledge={pledge.pk}" in trail
     form = client.get(f"/reports/new/?pledge={pledge.pk}").content.decode()
-    assert f'value="{cast.recipient.area_id}"' in form
+    # The place is shown by its name (issue 15), not its code.
+    assert 'value="Gambir RW 001 - Kec. Gambir - Kota Jakarta Pusat"' in form
     assert f'<option value="{cast.aggregator_org.pk}" selected>' in form
     assert '<option value="not_received" selected>' in form
     response = client.post("/reports/new/", {

@@ -223,6 +223,10 @@ MATRIX.update({
     "web:verify": PUBLIC,
     # The form to type a code (GET with no code: the empty form).
     "web:verify_form": Entry(get=everyone(200), post=everyone(200)),
+    # Suggestions of the name pickers (issue 15): public places; recipients as each role
+    # may see them (recipients_visible_to).
+    "web:area_search": PUBLIC,
+    "web:recipient_search": PUBLIC,
     # Proofs (issue 17): public by design. No checkpoint exists in the world (404); the
     # proofs need their query parameters (400 without them).
     "ksbb-keys": PUBLIC,
@@ -528,4 +532,59 @@ MATRIX.update({
     "backoffice:household_reach": Entry(get=only(HH_REPORTS)),
     "backoffice:household_twice": Entry(get=only(HH_REPORTS)),
     "backoffice:household_late": Entry(get=only(HH_REPORTS)),
+    # API (issue 16): the same people; the reports for the assessor and kelurahan officer.
+    "household-list": Entry(get=only(HH_VIEWERS, anonymous=403)),
+    "household-detail": Entry(get=only(HH_VIEWERS, anonymous=403)),
+    "handout-list": Entry(get=signed_in(405, anonymous=403),
+                          post=only(["ketua_rw"], OK, anonymous=403)),
+    "household_report-reach": Entry(get=only(HH_REPORTS, anonymous=403)),
+    "household_report-twice": Entry(get=only(HH_REPORTS, anonymous=403)),
+})
+PARAMS["household-detail"] = lambda c, w: {"pk": _household(c, w).pk}
+
+
+def _handout(cast: Any, world: Any) -> Any:
+    from ksbb.households.models import Handout
+    from ksbb.households.services import handout_record
+
+    return Handout.objects.first() or handout_record(
+        handover=world.signed, household=_household(cast, world), by=cast.ketua_rw)
+
+
+# The photo of a handout: uploaded by the ketua RW, seen by those who see the household
+# (the world's handout has none yet: 404 for them).
+PARAMS["field:handout_photo"] = lambda c, w: {"pk": _handout(c, w).pk}
+PARAMS["field:handout_photo_file"] = lambda c, w: {"pk": _handout(c, w).pk}
+MATRIX["field:handout_photo"] = Entry(get=only(["ketua_rw"]), post=only(["ketua_rw"], OK))
+MATRIX["field:handout_photo_file"] = Entry(get=only(HH_VIEWERS, 404))
+
+
+# Notifications (issue 15): each person's own; another's notification is not found (404),
+# the platform administrator included. The world's notification is the collaborator's.
+def _notification(cast: Any, world: Any) -> dict[str, Any]:
+    from ksbb.notifications.models import Notification
+
+    found = Notification.objects.filter(recipient=cast.collaborator).first()
+    assert found is not None, "the world tells the collaborator that a pledge was received"
+    return {"pk": found.pk}
+
+
+PARAMS.update({
+    "notifications:open": _notification,
+    "notifications:read": _notification,
+    "notification-detail": _notification,
+    "notification-read": _notification,
+})
+MATRIX.update({
+    "notifications:inbox": Entry(get=signed_in()),
+    "notifications:open": Entry(get=only(["collaborator"], 302, others=404)),
+    "notifications:read": Entry(get=signed_in(405),
+                                post=only(["collaborator"], OK, others=404)),
+    "notifications:read_all": Entry(get=signed_in(405), post=signed_in(OK)),
+    "notifications:preferences": Entry(get=signed_in(), post=signed_in(OK)),
+    "notification-list": Entry(get=API_SIGNED_IN),
+    "notification-detail": Entry(get=only(["collaborator"], others=404, anonymous=403)),
+    "notification-read": api_action(["collaborator"], visible=["collaborator"]),
+    "notification-read-all": Entry(get=signed_in(405, anonymous=403),
+                                   post=signed_in(OK, anonymous=403)),
 })

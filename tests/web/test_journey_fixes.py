@@ -30,7 +30,8 @@ def test_schedule_page_narrows_to_an_area(cast, client_for, waiting):  # type: i
     here, there = waiting
     page = client_for(cast.assessor).get(SCHEDULE, {"within": "31.71"}).content.decode()
     assert f'value="{here.pk}"' in page and f'value="{there.pk}"' not in page
-    assert 'value="31.71"' in page  # the filter keeps what was typed
+    # The filter keeps the place, shown by its name (issue 15).
+    assert 'value="Kota Jakarta Pusat - Daerah Khusus Ibukota Jakarta"' in page
     everything = client_for(cast.assessor).get(SCHEDULE).content.decode()
     assert f'value="{here.pk}"' in everything and f'value="{there.pk}"' in everything
 

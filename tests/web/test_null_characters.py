@@ -11,6 +11,7 @@ import pytest
     "/api/v1/areas/?search=a%00b",
     "/?regency=31.71%00",
     "/coverage/?within=%00",
+    "/areas/search/?field=area&area=Gam%00bir",
 ])
 def test_query_with_nul_is_refused(client, db, url):  # type: ignore[no-untyped-def]
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")

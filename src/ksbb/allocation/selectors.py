@@ -91,6 +91,28 @@ def needs_remaining(needs: Iterable[Need]) -> dict[int, int]:
     return {n.pk: max(0, n.quantity - used[(n.recipient_id, n.item_id)]) for n in needs}
 
 
+def supplies_left(program_id: int) -> list[tuple[Pledge | Purchase, int]]:
+    """The received goods pledges and the purchases of a programme that have something left
+    to allocate, with what is left (the manual allocation form offers them by name)."""
+    pledges = list(Pledge.objects.filter(
+        kind=Pledge.Kind.GOODS, state__in=PLEDGE_ALLOCATABLE, item__program_id=program_id)
+        .select_related("item", "collaborator").order_by("pk"))
+    purchases = list(Purchase.objects.filter(item__program_id=program_id)
+                     .select_related("item", "aggregator").order_by("pk"))
+    used_p = used_by_pledge(p.pk for p in pledges)
+    used_b = used_by_purchase(b.pk for b in purchases)
+    found: list[tuple[Pledge | Purchase, int]] = []
+    for pledge in pledges:
+        left = (pledge.received_quantity or 0) - used_p.get(pledge.pk, 0)
+        if left > 0:
+            found.append((pledge, left))
+    for purchase in purchases:
+        left = purchase.quantity - used_b.get(purchase.pk, 0)
+        if left > 0:
+            found.append((purchase, left))
+    return found
+
+
 # Who sees what ---------------------------------------------------------------------------
 
 def _is_government(user: Any) -> bool:

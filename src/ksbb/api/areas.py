@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Case, IntegerField, Value, When
 from rest_framework import serializers, viewsets
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import AllowAny
 
 from ksbb.areas.models import Area
+from ksbb.areas.selectors import area_search
 
 
 class AreaSerializer(serializers.ModelSerializer[Area]):
@@ -28,10 +30,14 @@ class AreaFilter(django_filters.FilterSet):
     parent = django_filters.CharFilter(field_name="parent_id", help_text="parent area code")
     within = django_filters.CharFilter(method="filter_within",
                                        help_text="areas inside this code, at any depth")
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="a place as people type it, best matches first (at most "
+        "20): the start of a name ('gamb'), a name with its parents ('Gambir - Jakarta "
+        "Pusat'), an RW ('Gambir RW 3'), or a code; a village named exactly lists its RWs")
 
     class Meta:
         model = Area
-        fields = ["level", "parent", "within"]
+        fields = ["level", "parent", "within", "q"]
 
     def filter_level(self, queryset, name, value):  # type: ignore[no-untyped-def]
         level = int(value) if str(value).isdigit() else Area.Level[str(value).upper()].value
@@ -39,6 +45,13 @@ class AreaFilter(django_filters.FilterSet):
 
     def filter_within(self, queryset, name, value):  # type: ignore[no-untyped-def]
         return queryset.filter(code__startswith=f"{value}.")
+
+    def filter_q(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        # The same suggestions as the pages' area picker (ksbb.areas.selectors).
+        codes = [a.code for a in area_search(value, limit=20)]
+        rank = Case(*[When(code=code, then=Value(n)) for n, code in enumerate(codes)],
+                    default=Value(len(codes)), output_field=IntegerField())
+        return queryset.filter(code__in=codes).order_by(rank, "code")
 
 
 class AreaViewSet(viewsets.ReadOnlyModelViewSet[Area]):

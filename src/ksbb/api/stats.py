@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -16,9 +17,35 @@ from rest_framework.response import Response
 from ksbb.api.fields import NO_AREA, NO_PROGRAM, CodeRelatedField
 from ksbb.areas.models import Area
 from ksbb.donations.models import Program
+from ksbb.regions.models import Region
+from ksbb.regions.selectors import default_region
 from ksbb.stats.coverage import coverage
 from ksbb.stats.pagecache import cached_value
+from ksbb.stats.regional import national
 from ksbb.stats.selectors import Filters, dashboard
+
+
+class RegionField(serializers.CharField):
+    """A region by its short name (``kota-bandung``) or its area code (``32.73``)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        text = super().to_internal_value(data)
+        if "\x00" in text:
+            raise serializers.ValidationError(_("there is no region %(region)s")
+                                              % {"region": repr(text)})
+        region = Region.objects.filter(Q(slug=text) | Q(code=text)).first()
+        if region is None:
+            raise serializers.ValidationError(_("there is no region %(region)s")
+                                              % {"region": text})
+        return region
+
+
+def _region_or_default(region: Region | None) -> Region | None:
+    """The region asked for; without one, the default region once there are several (what
+    ``/`` shows), and no region filter while the installation serves one region."""
+    if region is not None:
+        return region
+    return default_region() if Region.objects.count() > 1 else None
 
 
 class DashboardFilterSerializer(serializers.Serializer[Any]):
@@ -32,6 +59,11 @@ class DashboardFilterSerializer(serializers.Serializer[Any]):
     regency = CodeRelatedField(
         unknown=NO_AREA, queryset=Area.objects.filter(level=Area.Level.REGENCY),
         required=False, allow_null=True, help_text="regency/city code, e.g. 31.71")
+    region = RegionField(
+        required=False, allow_null=True,
+        help_text="a region's short name or area code, e.g. kota-bandung or 32.73: only "
+                  "that region's figures (default: the default region, what / shows; the "
+                  "whole installation: /api/v1/stats/national/)")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("start"), attrs.get("end")
@@ -42,8 +74,10 @@ class DashboardFilterSerializer(serializers.Serializer[Any]):
     def to_filters(self) -> Filters:
         data = self.validated_data
         program, regency = data.get("program"), data.get("regency")
+        region = _region_or_default(data.get("region"))
         return Filters(program=program.code if program else None, start=data.get("start"),
-                       end=data.get("end"), regency=regency.code if regency else None)
+                       end=data.get("end"), regency=regency.code if regency else None,
+                       region=region.code if region else None)
 
 
 class FiltersOutSerializer(serializers.Serializer[Any]):
@@ -51,6 +85,16 @@ class FiltersOutSerializer(serializers.Serializer[Any]):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     regency = serializers.CharField(allow_null=True)
+    region = serializers.CharField(
+        required=False, help_text="the region's area code; absent while the installation "
+                                  "serves one region")
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if data.get("region") is None:
+            # One region: the answer stays what it was before regions existed.
+            data.pop("region", None)
+        return data
 
 
 class ShareSerializer(serializers.Serializer[Any]):
@@ -103,6 +147,10 @@ class CoverageFilterSerializer(serializers.Serializer[Any]):
     program = CodeRelatedField(
         unknown=NO_PROGRAM, queryset=Program.objects.all(), required=False, allow_null=True,
         help_text="programme code, e.g. PANGAN")
+    region = RegionField(
+        required=False, allow_null=True,
+        help_text="a region's short name or area code: without an area, the rows are the "
+                  "children of the region's area")
 
 
 class CoverageRowSerializer(serializers.Serializer[Any]):
@@ -140,6 +188,60 @@ class CoverageSerializer(serializers.Serializer[Any]):
     promised = serializers.IntegerField()
 
 
+class NationalFilterSerializer(serializers.Serializer[Any]):
+    program = CodeRelatedField(
+        unknown=NO_PROGRAM, queryset=Program.objects.all(), required=False, allow_null=True,
+        help_text="programme code, e.g. PANGAN")
+    province = CodeRelatedField(
+        unknown=NO_AREA, queryset=Area.objects.filter(level=Area.Level.PROVINCE),
+        required=False, allow_null=True,
+        help_text="province code: the map's places are its regencies/cities (default: the "
+                  "provinces)")
+
+
+class RegionTotalsSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="the region's area code")
+    name = serializers.CharField()
+    slug = serializers.CharField(help_text="short name; its page is /r/<slug>/ (the "
+                                           "default region's is /)")
+    is_default = serializers.BooleanField()
+    total_collected = serializers.IntegerField(help_text="rupiah")
+    pledges = serializers.IntegerField()
+    deliveries = serializers.IntegerField()
+    packages_delivered = serializers.IntegerField()
+    delivered_value = serializers.IntegerField(help_text="rupiah")
+
+
+class ProgramTotalsSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    total_collected = serializers.IntegerField(help_text="rupiah")
+    delivered_value = serializers.IntegerField(help_text="rupiah")
+
+
+class PlaceRowSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    need = serializers.IntegerField(help_text="assessed need, items' units")
+    delivered = serializers.IntegerField(help_text="on the BASTs in force, items' units")
+    percent = serializers.FloatField(allow_null=True)
+    region = serializers.CharField(help_text="code of the region the place belongs to, or "
+                                             "of a region inside it ('' for none)")
+
+
+class NationalSerializer(serializers.Serializer[Any]):
+    program = serializers.CharField(allow_null=True)
+    total_collected = serializers.IntegerField(help_text="rupiah: the sum of the regions")
+    pledges = serializers.IntegerField()
+    deliveries = serializers.IntegerField()
+    packages_delivered = serializers.IntegerField()
+    delivered_value = serializers.IntegerField(help_text="rupiah")
+    regions = RegionTotalsSerializer(many=True)
+    programs = ProgramTotalsSerializer(many=True)
+    province = serializers.CharField(allow_null=True)
+    places = PlaceRowSerializer(many=True)
+
+
 class StatsViewSet(viewsets.ViewSet):
     """Public statistics. No sign-in needed."""
 
@@ -165,5 +267,23 @@ class StatsViewSet(viewsets.ViewSet):
         params = CoverageFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         area, program = params.validated_data.get("area"), params.validated_data.get("program")
+        region = params.validated_data.get("region")
+        if area is None and region is not None:
+            area = Area.objects.filter(code=region.code).first()
         return Response(cached_value(request, "api-coverage", lambda: CoverageSerializer(
             coverage(area, program=program.code if program else None).as_dict()).data))
+
+    @extend_schema(parameters=[NationalFilterSerializer], responses={200: NationalSerializer})
+    @action(detail=False, methods=["get"])
+    def national(self, request: Request) -> Response:
+        """Every region's figures and their sum (what ``/nasional/`` shows): collected and
+        delivered per region and per programme, and need against delivered per province
+        (or per regency/city of ``province``). The totals are the sum of the regions, each
+        region's the same as its ``dashboard?region=``."""
+        params = NationalFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        program = params.validated_data.get("program")
+        province = params.validated_data.get("province")
+        return Response(cached_value(request, "api-national", lambda: NationalSerializer(
+            national(program.code if program else None,
+                     province=province.code if province else None).as_dict()).data))

@@ -12,7 +12,9 @@ from ksbb.api.donations import (
     PurchaseViewSet,
 )
 from ksbb.api.forum import IdeaViewSet
+from ksbb.api.households import HandoutViewSet, HouseholdReportViewSet, HouseholdViewSet
 from ksbb.api.needs import NeedViewSet, RecipientViewSet, RoundViewSet
+from ksbb.api.notifications import NotificationViewSet
 from ksbb.api.organizations import OrganizationViewSet
 from ksbb.api.reports import ReportViewSet
 from ksbb.api.stats import StatsViewSet
@@ -37,6 +39,10 @@ router.register("allocations", AllocationViewSet, basename="allocation")
 
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("handovers", HandoverViewSet, basename="handover")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("handouts", HandoutViewSet, basename="handout")
+router.register("household-reports", HouseholdReportViewSet, basename="household_report")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 # The public statistics, answered from the page cache for anonymous clients before DRF
 # starts (ksbb.stats.pagecache.cached_api); the router's routes below serve everything else
@@ -48,6 +54,9 @@ urlpatterns = [
     path("stats/coverage/", cached_api(
         "api-coverage", StatsViewSet.as_view({"get": "coverage"})),
         name="stats-coverage-cached"),
+    path("stats/national/", cached_api(
+        "api-national", StatsViewSet.as_view({"get": "national"})),
+        name="stats-national-cached"),
     path("proofs/", include("ksbb.api.proofs_urls")),
     path("", include(router.urls)),
 ]

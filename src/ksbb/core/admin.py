@@ -2,8 +2,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ksbb.core.audit import audit_log
+from ksbb.core.audit_labels import action_label, object_label
 from ksbb.core.models import AuditEntry
 
 
@@ -53,10 +55,20 @@ def _audit(request: HttpRequest, obj: Any, action: str, message: Any = None) -> 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
-    list_display = ("seq", "at", "actor_label", "action", "object_type", "object_id")
+    # The label and the object's name first (issue 15); the raw codes stay for filtering.
+    list_display = ("seq", "at", "actor_label", "what", "about", "action")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "actor_label", "action")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    @admin.display(description=_("Action"))
+    def what(self, entry: AuditEntry) -> str:
+        return action_label(entry.action)
+
+    @admin.display(description=_("Object"))
+    def about(self, entry: AuditEntry) -> str:
+        return object_label(object_type=entry.object_type, object_id=entry.object_id,
+                            object_repr=entry.object_repr)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

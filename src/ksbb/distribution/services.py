@@ -56,6 +56,7 @@ from ksbb.distribution.selectors import (
 )
 from ksbb.donations.models import Program, Purchase
 from ksbb.donations.services import pledges_handed_over
+from ksbb.notifications import events as notifications
 from ksbb.proofs.services import handover_seal
 from ksbb.stats import rollups
 
@@ -156,6 +157,7 @@ def delivery_schedule(
             "state": delivery.state, "recipient": first.recipient_id, "executor": executor.pk,
             "scheduled_for": scheduled_for.isoformat(),
             "lines": {str(a.pk): a.quantity - a.returned_quantity for a in chosen}})
+        notifications.delivery_scheduled(delivery=delivery, by=by)
     return delivery
 
 
@@ -187,6 +189,10 @@ def _move(*, delivery: Delivery, by: Actor, perm: str, sources: tuple[str, ...],
         delivery.save(update_fields=fields)
         audit_log(actor=by, action=f"delivery.{verb}", obj=delivery, before=before,
                   after=after)
+        if target == Delivery.State.DISPATCHED:
+            notifications.delivery_dispatched(delivery=delivery, by=by)
+        elif target == Delivery.State.DELIVERED:
+            notifications.delivery_delivered(delivery=delivery, by=by)
         if target in (Delivery.State.CANCELLED, Delivery.State.FAILED):
             for line in DeliveryLine.objects.select_for_update().filter(delivery=delivery):
                 _return_quantity(line=line, quantity=line.quantity - line.returned_quantity,
@@ -376,6 +382,7 @@ def handover_create(
             "date": date.isoformat(), "area": area.code, "address": address,
             "lines": {str(dl.pk): q for dl, q in rows},
             "supersedes": supersedes.number if supersedes else None})
+        notifications.handover_created(handover=handover, by=by)
     return handover
 
 
@@ -615,6 +622,7 @@ def _sign(*, handover: Handover, by: Actor) -> None:
     # The platform's signature over the frozen content, recorded in the audit log too.
 
     handover_seal(handover=handover, by=by)
+    notifications.handover_signed(handover=handover, by=by)
     delivery = _lock_delivery(handover.delivery)
     if delivery.state == Delivery.State.DELIVERED:
         before = _delivery_state(delivery)

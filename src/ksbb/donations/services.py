@@ -48,6 +48,7 @@ from ksbb.donations.models import (
 from ksbb.donations.nik import validate_nik
 from ksbb.donations.uploads import clean_receipt
 from ksbb.needs.models import Recipient
+from ksbb.notifications import events as notifications
 from ksbb.stats import rollups
 from ksbb.stats.ledger import promise_cutoff
 
@@ -356,8 +357,10 @@ def pledge_submit(
     checked = pledge_check(collaborator=collaborator, aggregator=aggregator, item=item,
                            program=program, quantity=quantity, amount=amount)
     with transaction.atomic():
-        return _pledge_create(checked, preferred_area=preferred_area, recipient=recipient,
-                              by=by)
+        pledge = _pledge_create(checked, preferred_area=preferred_area, recipient=recipient,
+                                by=by)
+        notifications.pledge_submitted(pledge=pledge, by=by)
+    return pledge
 
 
 def pledge_check(
@@ -462,6 +465,7 @@ def pledge_receive(
         audit_log(actor=by, action="pledge.received", obj=pledge, before=before, after={
             "state": pledge.state, "received_quantity": pledge.received_quantity,
             "received_amount": pledge.received_amount})
+        notifications.pledge_received(pledge=pledge, by=by)
     return pledge
 
 
@@ -545,6 +549,8 @@ def _advance(*, pledge: Pledge, by: Actor, source: str, target: str, verb: str) 
         pledge.save(update_fields=["state", "updated_at"])
         audit_log(actor=by, action=f"pledge.{verb}", obj=pledge, before=before,
                   after={"state": target})
+        if target == Pledge.State.ALLOCATED:
+            notifications.pledge_allocated(pledge=pledge, by=by)
     return pledge
 
 

@@ -109,7 +109,13 @@ class Handout(models.Model):
                                   null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     repeat_match = models.CharField(max_length=3, blank=True)  # "kk" or "nik"
+    class PhotoKind(models.TextChoices):
+        RECEIPT = "receipt", _("photo of the receipt")
+        SIGNATURE = "signature", _("the household's signature")
+
     photo = models.FileField(_("receipt photo"), upload_to="handouts/%Y/%m/", blank=True)
+    photo_kind = models.CharField(_("what the photo shows"), max_length=10, blank=True,
+                                  choices=PhotoKind.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
                                     null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")

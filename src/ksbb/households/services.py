@@ -753,7 +753,11 @@ def handout_undo(*, handout: Handout, by: Actor) -> None:
         audit_log(actor=by, action="handout.undone", obj=current, before={
             "handover": current.handover_id, "household": current.household_id,
             "item": current.item_id, "quantity": current.quantity})
+        photo = current.photo.name if current.photo else ""
         current.delete()
+        if photo:
+            storage = current.photo.storage
+            transaction.on_commit(lambda: storage.delete(photo))
         others = Handout.objects.filter(household_id=current.household_id)
         if not others.exists():
             tallies.add_rw({current.rw_id: (0, 0, -1)})
@@ -797,7 +801,7 @@ def households_expired(*, cutoff: dt.datetime) -> list[int]:
 
 def households_erase(*, ids: list[int]) -> None:
     """Erase the name, the masked numbers, the keyed hashes, the reasons and the assessor's
-    note of these households, and the hashes copied onto their handouts (inside the
+    note of these households, and the hashes and photos of their handouts (inside the
     caller's transaction; the purge audits it). The rows stay, so a BAST's handouts still
     add up to what it delivered and the counters do not change; the RT, members and
     decile stay as counts. Without the hashes a number typed again finds nothing."""
@@ -806,7 +810,42 @@ def households_erase(*, ids: list[int]) -> None:
         Household.objects.filter(pk__in=chunk).update(
             head_name="", kk_masked="", nik_masked="", kk_hash="", nik_hash="",
             status_reason="", flags_resolution="")
+        # A photo of a receipt or signature shows the household: gone with the rest.
+        for handout in Handout.objects.filter(household_id__in=chunk).exclude(photo=""):
+            handout.photo.delete(save=False)
         Handout.objects.filter(household_id__in=chunk).update(
-            kk_hash="", nik_hash="", repeat_match="", repeat_of=None)
+            kk_hash="", nik_hash="", repeat_match="", repeat_of=None, photo="", photo_kind="")
         Handout.objects.filter(repeat_of__household_id__in=chunk).update(
             repeat_match="", repeat_of=None)
+
+
+# Evidence of a handout -------------------------------------------------------------------
+
+def handout_photo_set(*, handout: Handout, upload: Any, kind: str, by: Actor) -> Handout:
+    """A photo of the receipt or of the household's signature, added by the ketua RW to a
+    recorded handout. Checked by its content (JPEG, PNG or WebP, size and pixel caps) and
+    re-encoded without EXIF (no GPS or device), under a name of ours; a later photo
+    replaces the earlier one. Served only to those who may see the household."""
+    from ksbb.distribution.files import BadUpload, check_photo
+
+    _require(by, "households.record_handout", handout.handover)
+    if kind not in Handout.PhotoKind.values:
+        raise Invalid(_("say whether the photo shows the receipt or the signature"),
+                      field="kind")
+    try:
+        checked = check_photo(upload)
+    except BadUpload as exc:
+        raise Invalid(str(exc), field="photo") from exc
+    with transaction.atomic():
+        current = Handout.objects.select_for_update().get(pk=handout.pk)
+        old = current.photo.name if current.photo else ""
+        current.photo.save(checked.content.name or "photo", checked.content, save=False)
+        current.photo_kind = kind
+        current.save(update_fields=["photo", "photo_kind"])
+        audit_log(actor=by, action="handout.photo_added", obj=current,
+                  after={"kind": kind, "sha256": checked.sha256,
+                         "content_type": checked.content_type, "replaced": bool(old)})
+        if old:
+            name = old
+            transaction.on_commit(lambda: current.photo.storage.delete(name))
+    return current

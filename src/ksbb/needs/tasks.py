@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -15,8 +16,8 @@ from django_tasks import task
 from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, Invalid, WrongState, is_user, require
 from ksbb.donations.models import Item
-from ksbb.needs.models import AssessmentRound, NeedsImport
-from ksbb.needs.services import item_check, needs_import_run, round_is_open
+from ksbb.needs.models import AssessmentRound, NeedsImport, Recipient
+from ksbb.needs.services import POVERTY_COLUMNS, item_check, needs_import_run, round_is_open
 
 
 @task()
@@ -54,3 +55,24 @@ def needs_import_start(
             "round": round.pk, "kind": kind, "file": job.file.name})
         transaction.on_commit(lambda: needs_import_task.enqueue(job.pk))
     return job
+
+
+def needs_derive_start_from_areas(
+    *, round: AssessmentRound, by: Actor, item: Item | str,
+    per_poor_household: int = 1, health_file: Any = None,
+) -> NeedsImport:
+    """Derive needs from the poor households per RW already in the system (loaded with the
+    RWs, issue 15), instead of an uploaded file: the figures are written to the import's
+    file, so the job shows and keeps exactly what it used, and run as any derivation."""
+    require(by, "needs.set_need", round)
+    rows = (Recipient.objects.filter(kind=Recipient.Kind.RW, area__poor_households__isnull=False)
+            .order_by("area_id").values_list("area_id", "area__poor_households"))
+    lines = [",".join(POVERTY_COLUMNS)] + [f"{code},{poor}" for code, poor in rows]
+    if len(lines) == 1:
+        raise Invalid(_("no RW has a figure of poor households yet; upload a file instead"),
+                      field="file")
+    content = ContentFile(("\n".join(lines) + "\n").encode(),
+                          name="poor-households-per-rw.csv")
+    return needs_import_start(round=round, file=content, by=by, kind=NeedsImport.Kind.POVERTY,
+                              item=item, per_poor_household=per_poor_household,
+                              health_file=health_file)

@@ -113,8 +113,9 @@ _DEMO_USERNAMES = ("admin", "assessor", "aggregator", "executor", "kelurahan", "
                    "collaborator")
 
 
-def seed_demo(province: str = "31") -> list[DemoAccount]:
-    """Create the demo set; returns the accounts with their passwords."""
+def seed_demo(province: str = "31", *, second_region: bool = True) -> list[DemoAccount]:
+    """Create the demo set; returns the accounts with their passwords. ``second_region``:
+    Kota Bandung runs its own KSBB too (ksbb.ops.demo_regions), when the demo is Jakarta's."""
     # Hashed before the transaction, as everywhere: hashing is slow on purpose, and on
     # SQLite the transaction holds the one write lock.
     passwords = {name: _password() for name in _DEMO_USERNAMES}
@@ -177,6 +178,11 @@ def seed_demo(province: str = "31") -> list[DemoAccount]:
                                collaborator=collaborator, village=village, recipient=recipient)
 
             seed_demo_households(users=users, village=village, recipient=recipient)
+            if second_region and province == "31":
+                from ksbb.ops.demo_regions import seed_demo_bandung
+
+                seed_demo_bandung(users=users, aggregator=aggregator, executor=executor,
+                                  jakarta_donor=collaborator)
     _accounts_file().write_text(
         "".join(f"{a.username}\t{a.password}\t{a.role}\n" for a in accounts), encoding="utf-8"
     )

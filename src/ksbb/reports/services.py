@@ -28,6 +28,7 @@ from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
 from ksbb.donations.models import Pledge
 from ksbb.donations.rules import is_collaborator_of_pledge
+from ksbb.notifications import events as notifications
 from ksbb.reports.models import Category, MisuseReport, ReportPhoto
 from ksbb.reports.photos import MAX_PHOTOS, CleanPhoto, PhotoRejected, clean_photo
 from ksbb.reports.selectors import CODE_ALPHABET, officers_for
@@ -186,6 +187,7 @@ def report_triage(*, report: MisuseReport, assigned_to: User, priority: str,
         audit_log(actor=by, action="report.triaged", obj=report, before=before, after={
             "state": report.state, "priority": priority, "assigned_to": assigned_to.pk,
             "due_date": report.due_date.isoformat()})
+        notifications.report_assigned(report=report, by=by)
     return report
 
 

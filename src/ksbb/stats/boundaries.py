@@ -171,3 +171,24 @@ def children_geojson(parent: str | None) -> bytes:
     parts = [f'{{"type":"Feature","properties":{json.dumps({"code": code, "name": name})},'
              f'"geometry":{geometry}}}' for code, name, geometry in rows]
     return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
+
+
+def provinces_geojson() -> bytes:
+    """Every province's outline (the national map): the stored ones, and the shipped layer's
+    for the provinces whose areas are not loaded, so the map shows the whole country."""
+    import gzip
+    from importlib import resources
+
+    rows = {code: (name, geometry) for code, name, geometry in AreaBoundary.objects.filter(
+        level=Area.Level.PROVINCE).values_list("area_id", "area__name", "geometry")}
+    folder = resources.files("ksbb.areas") / "data" / "boundaries"
+    raw = gzip.decompress((folder / "indonesia-provinces.geojson.gz").read_bytes())
+    for feature in read_features(raw.decode("utf-8")):
+        props = feature.get("properties") or {}
+        code = normalise_code(props.get("code", ""))
+        if code and code not in rows:
+            rows[code] = (str(props.get("name", code)),
+                          json.dumps(feature["geometry"], separators=(",", ":")))
+    parts = [f'{{"type":"Feature","properties":{json.dumps({"code": code, "name": name})},'
+             f'"geometry":{geometry}}}' for code, (name, geometry) in sorted(rows.items())]
+    return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()

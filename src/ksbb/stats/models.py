@@ -61,8 +61,8 @@ NO_ITEM = 0  # the item key of money (collected) and of the per-delivery rows (d
 
 class CollectedDaily(models.Model):
     """Received pledges per local day of receipt, programme, regency (of the preferred area,
-    else the collaborator's; "" when neither), collaborator kind ("" without a profile)
-    and item (``NO_ITEM``: money)."""
+    else of the recipient it is meant for, else the collaborator's; "" when none),
+    collaborator kind ("" without a profile) and item (``NO_ITEM``: money)."""
 
     day = models.DateField()
     program_id = models.IntegerField()
@@ -79,6 +79,8 @@ class CollectedDaily(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["day", "program_id", "regency", "collaborator_kind", "item_id"],
             name="stats_collecteddaily_key")]
+        # A region's dashboard reads its own regencies' rows (ksbb.stats.regional).
+        indexes = [models.Index(fields=["regency", "day"], name="stats_collected_regency")]
 
     def __str__(self) -> str:
         return (f"{self.day} {self.program_id} {self.regency} {self.collaborator_kind} "
@@ -130,6 +132,7 @@ class DeliveredDaily(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["day", "program_id", "regency", "area", "recipient_kind", "item_id"],
             name="stats_delivereddaily_area_key")]
+        indexes = [models.Index(fields=["regency", "day"], name="stats_delivered_regency")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.program_id} {self.regency} {self.recipient_kind} {self.item_id}"

@@ -90,6 +90,32 @@ def _prefix(code: str | None, level: int) -> str:
     return areacodes.ancestor_at(code or "", level) or ""
 
 
+class _Regions:
+    """The region columns of a row (ksbb.stats.regional: what lies in no region's area is
+    the default region's), by the code of the row's place."""
+
+    def __init__(self) -> None:
+        from ksbb.regions.models import Region
+        from ksbb.regions.selectors import region_table
+
+        self.table = region_table()
+        self.names = dict(Region.objects.values_list("code", "name"))
+
+    def columns(self, code: str) -> Row:
+        from ksbb.stats.regional import region_of_regency
+
+        region = region_of_regency(code, self.table).code
+        province, _dot, rest = region.partition(".")
+        return {"region_province_code": province,
+                "region_regency_code": region if rest else "",
+                "region_name": self.names.get(region, region)}
+
+
+def region_of_row(row: Row) -> str:
+    """A row's region code, from its region columns."""
+    return str(row.get("region_regency_code") or row.get("region_province_code") or "")
+
+
 def delivery_rows() -> list[Row]:
     """One row per BAST date, programme, aggregator, executor, item, recipient kind and
     village: quantity handed over, recipients reached and the value in rupiah."""
@@ -148,9 +174,12 @@ def delivery_rows() -> list[Row]:
     rows = list(merged.values())
     names = _area_names(c for r in rows for c in
                         (r["regency_code"], r["district_code"], r["village_code"]) if c)
+    regions = _Regions()
     for r in rows:
         for level in ("regency", "district", "village"):
             r[f"{level}_name"] = names.get(r[f"{level}_code"], "")
+        # The regency, as the rollups place a delivery (ksbb.stats.rollups.recipient_regency).
+        r.update(regions.columns(r["regency_code"] if r["district_code"] else ""))
     rows.sort(key=lambda r: (r["date"], r["program_code"], r["village_code"], r["item_code"],
                              r["aggregator"], r["executor"], r["recipient_kind"]))
     return rows
@@ -172,7 +201,8 @@ def pledge_rows() -> list[Row]:
         pledge__in=collected.filter(kind=Pledge.Kind.MONEY).values("pk")).values_list(
         "pledge_id", flat=True))
     key_fields = ("day", "program__code", "program__name", "collaborator_kind",
-                  "collaborator_name", "aggregator__name")
+                  "collaborator_name", "aggregator__name", "regency")
+    regions = _Regions()
 
     def keyed(qs: Any) -> Any:
         return qs.annotate(
@@ -205,7 +235,9 @@ def pledge_rows() -> list[Row]:
         name = g["collaborator_name"] or (INDIVIDUALS if kind == CollaboratorKind.INDIVIDUAL
                                           else NOT_PUBLISHED)
         item_code = MONEY if item is None else item[0]
-        key = (week, g["program__code"], kind, name, g["aggregator__name"], item_code)
+        region = regions.columns(g["regency"] or "")
+        key = (week, g["program__code"], kind, name, g["aggregator__name"], item_code,
+               region_of_row(region))
         row = merged.get(key)
         if row is None:
             row = merged[key] = {
@@ -219,6 +251,7 @@ def pledge_rows() -> list[Row]:
                 "item_code": item_code,
                 "item_name": MONEY_NAME if item is None else item[1],
                 "unit": CURRENCY if item is None else str(units.get(item[2], item[2])),
+                **region,
                 "pledges": 0,
                 "quantity": 0,
                 "value_rupiah": 0,
@@ -242,7 +275,8 @@ def pledge_rows() -> list[Row]:
                 int(part.first), part.units, part.rupiah)
     rows = list(merged.values())
     rows.sort(key=lambda r: (r["week_start"], r["program_code"], r["collaborator_kind"],
-                             r["collaborator"], r["aggregator"], r["item_code"]))
+                             r["collaborator"], r["aggregator"], r["item_code"],
+                             region_of_row(r)))
     return rows
 
 
@@ -257,6 +291,17 @@ _ITEM = (
            gettext_lazy("Aid item code (\"money\" for money not given as goods)")),
     Column("item_name", "text", "#item+name", gettext_lazy("Aid item name")),
     Column("unit", "text", "#item+unit", gettext_lazy("Unit of the quantity")),
+)
+# A region (ksbb.regions) is a province or a regency/city: its code is in the column of its
+# level, the regency/city one empty for a province, so each keeps its standard HXL tag.
+_REGION = (
+    Column("region_province_code", "text", "#adm1+code+region",
+           gettext_lazy("Province of the KSBB region the row belongs to")),
+    Column("region_regency_code", "text", "#adm2+code+region",
+           gettext_lazy("Regency/city of the KSBB region the row belongs to (empty when the "
+                        "region is a whole province)")),
+    Column("region_name", "text", "#org+region+name",
+           gettext_lazy("Name of the KSBB region the row belongs to")),
 )
 _VALUE = (
     Column("value_rupiah", "integer", "#value",
@@ -290,6 +335,7 @@ DATASETS: dict[str, Dataset] = {
             Column("district_name", "text", "#adm3+name", gettext_lazy("District name")),
             Column("village_code", "text", "#adm4+code", gettext_lazy("Village code")),
             Column("village_name", "text", "#adm4+name", gettext_lazy("Village name")),
+            *_REGION,
             Column("recipients", "integer", "#reached",
                    gettext_lazy("Recipients reached (RWs and institutions)")),
             Column("quantity", "integer", "#item+num", gettext_lazy("Quantity handed over")),
@@ -318,6 +364,7 @@ DATASETS: dict[str, Dataset] = {
             Column("aggregator", "text", "#org+impl+aggregator",
                    gettext_lazy("Humanitarian organisation (aggregator) that received it")),
             *_ITEM,
+            *_REGION,
             Column("pledges", "integer", "#meta+count", gettext_lazy("Number of pledges")),
             Column("quantity", "integer", "#item+num",
                    gettext_lazy("Quantity of goods received or bought with the money "
@@ -329,10 +376,14 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
-def dataset_rows(slug: str) -> list[Row]:
-    """The rows of one dataset, in the platform's language."""
+def dataset_rows(slug: str, *, region: str | None = None) -> list[Row]:
+    """The rows of one dataset, in the platform's language; with ``region`` (an area code),
+    only that region's rows (datasets without region columns are not filtered)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return DATASETS[slug].rows()
+        rows = DATASETS[slug].rows()
+    if region is not None and "region_name" in DATASETS[slug].names:
+        rows = [r for r in rows if region_of_row(r) == region]
+    return rows
 
 
 # Households reached (issue 16): counts only, every count under 5 published as "<5", and

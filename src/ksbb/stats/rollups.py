@@ -185,11 +185,21 @@ def _reach(role: str, entity_id: int, program_id: int, regency: str, day: dt.dat
 
 # Changes recorded by the services.
 
+def _recipient_area(pledge: Any) -> str | None:
+    """The area of the recipient a pledge is meant for: the place the donor chose (on the
+    need map) when no area was chosen, so that the gift counts in that place's region."""
+    if not pledge.recipient_id:
+        return None
+    return Recipient.objects.filter(pk=pledge.recipient_id).values_list(
+        "area_id", flat=True).first()
+
+
 def _pledge_key(pledge: Any) -> dict[str, Any]:
     area_id, kind = Organization.objects.filter(pk=pledge.collaborator_id).values_list(
         "area_id", "collaborator_profile__collaborator_kind").get()
     return {"day": local_day(pledge.received_at), "program_id": pledge.program_id,
-            "regency": pledge_regency(pledge.preferred_area_id or area_id),
+            "regency": pledge_regency(pledge.preferred_area_id or _recipient_area(pledge)
+                                      or area_id),
             "collaborator_kind": kind or ""}
 
 
@@ -295,6 +305,7 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
 
         def regency_of(prefix: str) -> Substr:
             return Substr(Coalesce(F(f"{prefix}preferred_area_id"),
+                                   F(f"{prefix}recipient__area_id"),
                                    F(f"{prefix}collaborator__area_id"),
                                    output_field=CharField()), 1, REGENCY_LENGTH)
 

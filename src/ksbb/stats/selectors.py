@@ -79,10 +79,17 @@ class Filters:
     start: dt.date | None = None  # received on or after (local date)
     end: dt.date | None = None  # received on or before (local date)
     regency: str | None = None  # regency/city code, e.g. "31.71"
+    # A region's area code ("32.73"): only what belongs to that region (ksbb.stats.regional).
+    region: str | None = None
 
     def cache_part(self) -> str:
-        return "|".join(str(v or "") for v in (self.program, self.start, self.end,
+        part = "|".join(str(v or "") for v in (self.program, self.start, self.end,
                                                 self.regency))
+        if self.region:
+            from ksbb.stats.regional import memo_table_key
+
+            part += f"|{self.region}@{memo_table_key()}"
+        return part
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,9 @@ class Dashboard:
         data = dataclasses.asdict(self)
         data["filters"] = {k: (v.isoformat() if isinstance(v, dt.date) else v)
                            for k, v in data["filters"].items()}
+        if data["filters"]["region"] is None:
+            # One region: the figures read as they did before regions existed.
+            del data["filters"]["region"]
         for key in ("weekly", "weekly_delivered"):
             data[key] = [{"week_start": w["week_start"].isoformat(), "value": w["value"]}
                          for w in data[key]]
@@ -188,11 +198,13 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 
 def collected_pledges(filters: Filters) -> QuerySet[Pledge]:
     """Received pledges (and later states) matching the filters, annotated with ``value``
-    (rupiah) and ``regency`` (of the preferred area, else the collaborator's area)."""
+    (rupiah) and ``regency`` (of the preferred area, else of the recipient the pledge is
+    meant for, else the collaborator's area)."""
     # No ordering: every query on this is an aggregate.
     qs = Pledge.objects.filter(state__in=PLEDGE_COUNTS_AS_RECEIVED).order_by().annotate(
         value=_value_expression(),
-        regency=Substr(Coalesce(F("preferred_area_id"), F("collaborator__area_id"),
+        regency=Substr(Coalesce(F("preferred_area_id"), F("recipient__area_id"),
+                                F("collaborator__area_id"),
                                 output_field=CharField()), 1, REGENCY_CODE_LENGTH),
     )
     if filters.program:
@@ -283,6 +295,8 @@ def _distinct_ids(role: str, filters: Filters, program_id: int | None) -> QueryS
         qs = qs.filter(program_id=program_id)
     if filters.regency:
         qs = qs.filter(regency=filters.regency)
+    if filters.region:
+        qs = qs.filter(_region_q(filters))
     if filters.end:
         qs = qs.filter(first_day__lte=filters.end)
     if filters.start:
@@ -309,6 +323,12 @@ def _weekly_from_days(days: dict[dt.date, int]) -> list[WeekTotal]:
     return [WeekTotal(first + dt.timedelta(weeks=n), totals[n]) for n in range(count)]
 
 
+def _region_q(filters: Filters) -> Q:
+    from ksbb.stats.regional import regency_filter
+
+    return regency_filter(filters.region) if filters.region else Q()
+
+
 def _compute(filters: Filters, *, fresh: bool = True) -> Dashboard:
     if fresh:
         ensure_fresh()
@@ -328,7 +348,8 @@ def _compute(filters: Filters, *, fresh: bool = True) -> Dashboard:
     if filters.end:
         where["day__lte"] = filters.end
     items = _Items.load()
-    collected = CollectedDaily.objects.filter(**where).order_by()
+    in_region = _region_q(filters)
+    collected = CollectedDaily.objects.filter(in_region, **where).order_by()
 
     # One grouped query for the totals and every share; the days for the weekly totals.
     dims = ("regency", "collaborator_kind", "program_id", "item_id")
@@ -354,8 +375,8 @@ def _compute(filters: Filters, *, fresh: bool = True) -> Dashboard:
     item_rows = [(str(i), items.names.get(i, ""), v)
                  for _r, _k, _p, i, _n, v, _a in rows if i != NO_ITEM]
     spent = 0
-    for i, a in FundedDaily.objects.filter(**where).order_by().values_list("item_id").annotate(
-            a=Sum("amount")).values_list("item_id", "a"):
+    for i, a in FundedDaily.objects.filter(in_region, **where).order_by().values_list(
+            "item_id").annotate(a=Sum("amount")).values_list("item_id", "a"):
         item_rows.append((str(i), items.names.get(i, ""), int(a or 0)))
         spent += int(a or 0)
     item_rows.append((MONEY_UNSPENT, _("money not yet spent on goods"), money - spent))
@@ -364,7 +385,7 @@ def _compute(filters: Filters, *, fresh: bool = True) -> Dashboard:
     for day, i, q, a in _grouped(collected, "day"):
         days[day] = days.get(day, 0) + items.rupiah(i, q, a)
 
-    delivered = DeliveredDaily.objects.filter(**where).order_by().values_list(
+    delivered = DeliveredDaily.objects.filter(in_region, **where).order_by().values_list(
         "recipient_kind", "item_id", "area").annotate(d=Sum("deliveries"), q=Sum("quantity"))
     kinds = dict(Recipient.Kind.choices)
     deliveries = packages = 0
@@ -383,8 +404,9 @@ def _compute(filters: Filters, *, fresh: bool = True) -> Dashboard:
         places[place] = places.get(place, 0) + value
     delivered_value = sum(v for _k, _l, v in kind_values)
     delivered_days: dict[dt.date, int] = {}
-    for day, q in DeliveredDaily.objects.filter(**where, item_id__in=items.packages).order_by(
-            ).values_list("day").annotate(q=Sum("quantity")).values_list("day", "q"):
+    for day, q in DeliveredDaily.objects.filter(
+            in_region, **where, item_id__in=items.packages).order_by().values_list(
+            "day").annotate(q=Sum("quantity")).values_list("day", "q"):
         delivered_days[day] = delivered_days.get(day, 0) + int(q or 0)
 
     collaborator_ids = list(_distinct_ids(Role.COLLABORATOR, filters, program_id))

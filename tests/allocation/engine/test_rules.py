@@ -332,3 +332,21 @@ def test_the_freeze_tolerance_does_not_lift_the_next_level():  # type: ignore[no
         got[line.recipient] = got.get(line.recipient, 0) + line.quantity
     assert got.get("R6") == 2 and got.get("R7") == 2
     assert got.get("R4", 0) + got.get("R5", 0) == 1
+
+
+def test_plan_rows_and_objects_give_the_same_json() -> None:
+    # The solver hands the plan plain rows; the JSON written from them is the JSON of the
+    # Allocation objects made on first access, and plans compare by content.
+    from ksbb.allocation.engine.families import generate, medium_villages
+
+    problem = load_problem(generate("mixed", 4, medium_villages()[:30], recipients=200,
+                                    pledges=40))
+    fresh = solve(problem)
+    from_rows = fresh.to_dict()
+    assert fresh.allocations and fresh.needs  # made from the rows now
+    assert fresh.to_dict() == from_rows
+    assert [a.to_dict() for a in fresh.allocations] == from_rows["allocations"]
+    again = solve(problem)
+    assert (again.allocations, again.needs) == (fresh.allocations, fresh.needs)
+    assert Plan(fresh.allocations, fresh.needs, fresh.summary) == fresh
+    assert again != fresh  # the summary's solve_seconds differ

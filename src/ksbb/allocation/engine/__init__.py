@@ -7,7 +7,6 @@ json.dump(plan.to_dict(), out)
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -81,6 +80,7 @@ try:  # orjson reads and writes national plans 3-5x faster than the standard lib
         return orjson.dumps(value)
 
 except ImportError:  # pragma: no cover - orjson is a dependency; kept for bare installs
+    import json
 
     def _loads(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8"))

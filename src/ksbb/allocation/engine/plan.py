@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,16 +145,87 @@ class Summary:
         }
 
 
-@dataclass(frozen=True, slots=True)
 class Plan:
-    allocations: tuple[Allocation, ...]  # sorted by (pledge, recipient, item)
-    needs: tuple[NeedResult, ...]  # sorted by (recipient, item)
-    summary: Summary
+    """The engine's result: `allocations` sorted by (pledge, recipient, item), `needs` sorted
+    by (recipient, item), and the `summary`.
+
+    The solver hands over plain rows (the fields of Allocation and NeedResult, in order); the
+    objects are made on first access. The command line only writes JSON, for which the rows
+    are enough, and a national plan has over 200,000 lines."""
+
+    __slots__ = ("_allocation_rows", "_allocations", "_need_rows", "_needs", "summary")
+
+    def __init__(
+        self,
+        allocations: Sequence[Allocation],
+        needs: Sequence[NeedResult],
+        summary: Summary,
+    ) -> None:
+        self._allocations: tuple[Allocation, ...] | None = tuple(allocations)
+        self._needs: tuple[NeedResult, ...] | None = tuple(needs)
+        self._allocation_rows: Sequence[tuple[Any, ...]] = ()
+        self._need_rows: Sequence[tuple[Any, ...]] = ()
+        self.summary = summary
+
+    @classmethod
+    def from_rows(
+        cls,
+        allocation_rows: Sequence[tuple[Any, ...]],
+        need_rows: Sequence[tuple[Any, ...]],
+        summary: Summary,
+    ) -> Plan:
+        plan = cls((), (), summary)
+        plan._allocations = plan._needs = None
+        plan._allocation_rows = allocation_rows
+        plan._need_rows = need_rows
+        return plan
+
+    @property
+    def allocations(self) -> tuple[Allocation, ...]:
+        if self._allocations is None:
+            self._allocations = tuple(Allocation(*row) for row in self._allocation_rows)
+            self._allocation_rows = ()
+        return self._allocations
+
+    @property
+    def needs(self) -> tuple[NeedResult, ...]:
+        if self._needs is None:
+            self._needs = tuple(NeedResult(*row) for row in self._need_rows)
+            self._need_rows = ()
+        return self._needs
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Plan):
+            return NotImplemented
+        return (self.allocations, self.needs, self.summary) == (
+            other.allocations, other.needs, other.summary)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        lines = (len(self._allocation_rows) if self._allocations is None
+                 else len(self._allocations))
+        return f"Plan({lines} allocation lines, summary={self.summary!r})"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form. Everything but `summary.solve_seconds` is a function of the
         input alone."""
-        return {
-            "allocations": [a.to_dict() for a in self.allocations],
-            "summary": self.summary.to_dict(),
-        }
+        if self._allocations is not None:
+            allocations = [a.to_dict() for a in self._allocations]
+        else:  # the same dicts as Allocation.to_dict, straight from the rows
+            allocations = [
+                {
+                    "pledge": r[0],
+                    "recipient": r[1],
+                    "item": r[2],
+                    "quantity": r[3],
+                    "locality": r[5],
+                    "cost": r[6],
+                    "priority": r[7],
+                    "need_quantity": r[8],
+                    "need_allocated": r[9],
+                    "coverage": round(r[9] / r[8], 6) if r[8] else 1.0,
+                }
+                for r in self._allocation_rows
+            ]
+        return {"allocations": allocations, "summary": self.summary.to_dict()}

@@ -91,7 +91,7 @@ import highspy
 import numpy as np
 
 from .fair import fair_levels as _tree_levels
-from .plan import Allocation, GroupSummary, NeedResult, Plan, Summary
+from .plan import GroupSummary, Plan, Summary
 from .problem import LEVELS, Need, Pledge, Problem, code_depth, shared_components
 
 __all__ = ["SolverError", "solve"]
@@ -642,17 +642,22 @@ def _locality_flow(
     # everything from its parent for free, so its needs may as well hang from that parent.
     # Needs hanging from the same node with the same priority are interchangeable.
     attach: dict[str, str] = {}
-    groups: dict[tuple[str, int], _Group] = {}
+    members: dict[tuple[str, int], list[int]] = {}
     for i, n in enumerate(needs):
         area = n.area
-        hang = attach.get(area)
-        if hang is None:
-            hang = attach[area] = next(a for a in _ancestors(area) if a in entries)
-        g = groups.get((hang, n.priority))
-        if g is None:
-            g = groups[(hang, n.priority)] = _Group(hang, n.priority, [])
-        g.needs.append(i)
-    group_list = [groups[k] for k in sorted(groups)]
+        hang = attach.get(area, "")
+        if not hang and area not in attach:
+            for hang in _ancestors(area):
+                if hang in entries:
+                    break
+            attach[area] = hang
+        at = (hang, n.priority)
+        found = members.get(at)
+        if found is None:
+            members[at] = [i]
+        else:
+            found.append(i)
+    group_list = [_Group(k[0], k[1], members[k]) for k in sorted(members)]
     down: set[str] = set()
     for g in group_list:
         for a in _ancestors(g.area):
@@ -1063,7 +1068,7 @@ def default_workers(problem: Problem) -> int:
     """Processes worth using for `problem` on this machine: one per core, but only when the
     problem is big enough to repay starting them."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, cores or 1) if len(problem.needs) >= 5_000 else 1
+    return max(1, cores or 1) if len(problem.needs) >= 50_000 else 1
 
 
 def solve(problem: Problem, *, workers: int = 1) -> Plan:
@@ -1139,7 +1144,7 @@ def _assemble(
     per need, indices into problem.pledges and problem.needs."""
     pledges = problem.pledges
     needs = problem.needs
-    allocations = []
+    allocations: list[tuple[Any, ...]] = []
     by_shared = [0] * len(LEVELS)
     shared_of: dict[tuple[str, str], int] = {}
     for p_i, n_i, qty in sorted(lines):
@@ -1150,30 +1155,20 @@ def _assemble(
         if shared < 0:
             shared = shared_of[pair] = _shared(p.area, n.area)
         allocations.append(
-            Allocation(
-                p.id,
-                n.recipient,
-                n.item,
-                qty,
-                shared,
-                LEVELS[shared],
-                5 - shared,
-                n.priority,
-                n.quantity,
-                allocated[n_i],
-            )
+            (p.id, n.recipient, n.item, qty, shared, LEVELS[shared], 5 - shared, n.priority,
+             n.quantity, allocated[n_i])
         )
         by_shared[shared] += qty
     cost_total = sum((5 - shared) * qty for shared, qty in enumerate(by_shared))
     same_regency = sum(qty for shared, qty in enumerate(by_shared) if shared >= 2)
     units_by_level = {LEVELS[k]: q for k, q in enumerate(by_shared)}
 
-    results = []
+    results: list[tuple[Any, ...]] = []
     # Per (item, priority): need lines, need, allocated, lowest ratio, lowest fair level,
     # lines at zero.
     acc: dict[tuple[str, int], list[Any]] = {}
     for n, got, lvl in zip(needs, allocated, fair, strict=True):
-        results.append(NeedResult(n.recipient, n.item, n.priority, n.quantity, got, lvl))
+        results.append((n.recipient, n.item, n.priority, n.quantity, got, lvl))
         if n.quantity > 0:
             g = acc.get((n.item, n.priority))
             if g is None:
@@ -1214,4 +1209,5 @@ def _assemble(
         solve_seconds=seconds,
         fallback=fallback,
     )
-    return Plan(tuple(allocations), tuple(results), summary)
+    # Rows of Allocation and NeedResult fields: the objects are made only if asked for.
+    return Plan.from_rows(allocations, results, summary)

@@ -6,10 +6,14 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ksbb.donations.models import Pledge, Purchase
-from ksbb.needs.models import AssessmentRound, Need, Recipient
+from ksbb.allocation.selectors import supplies_left
+from ksbb.donations.models import Item, Pledge, Purchase
+from ksbb.needs.models import AssessmentRound, Need
+from ksbb.web.backoffice.needs_forms import CodeChoiceField
+from ksbb.web.pickers import RecipientField
 
 _SUPPLY_RE = re.compile(r"^([PB])-?(\d+)$", re.IGNORECASE)
 
@@ -18,18 +22,42 @@ class LineForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0)
 
 
+def supply_choice_label(supply: Pledge | Purchase, left: int) -> str:
+    """A supply by who gave or bought what, with what is left of it."""
+    item = supply.item.name if supply.item else ""
+    if isinstance(supply, Pledge):
+        return gettext("%(item)s from %(who)s, %(left)s left (pledge %(id)s)") % {
+            "item": item, "who": supply.collaborator.name, "left": left, "id": supply.pk}
+    return gettext("%(item)s bought by %(who)s, %(left)s left (purchase %(id)s)") % {
+        "item": item, "who": supply.aggregator.name, "left": left, "id": supply.pk}
+
+
 class ManualAllocationForm(forms.Form):
-    supply = forms.CharField(label=_("Supply"), max_length=20,
-                             help_text=_("a pledge such as P-12 or a purchase such as B-3"))
-    recipient = forms.CharField(label=_("Recipient"), max_length=40,
-                                help_text=_("RW code such as 31.71.01.1001.003, or "
-                                            "institution id such as I-12"))
-    item = forms.CharField(label=_("Aid item code"), max_length=40)
+    # A list of what is left to allocate; the ids used so far (P-12, B-3) still work when
+    # typed by a script.
+    supply = forms.CharField(label=_("Supply"), max_length=20)
+    recipient = RecipientField(label=_("Recipient"),
+                               help_text=_("the RW (e.g. Gambir RW 3) or the institution's "
+                                           "name; pick it from the list"))
+    item = CodeChoiceField(label=_("Aid item"), to_field_name="code",
+                           queryset=Item.objects.filter(is_active=True))
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
 
     def __init__(self, *args: Any, round: AssessmentRound, **kwargs: Any) -> None:
+        # The round's page also shows the need form, with fields of the same names: ids of
+        # its own, so that labels and the pickers' suggestion boxes find their field.
+        kwargs.setdefault("auto_id", "alloc_%s")
         super().__init__(*args, **kwargs)
         self.round = round
+        choices = [("", gettext("choose a pledge or a purchase"))]
+        if not self.is_bound:
+            choices += [(f"{'P' if isinstance(s, Pledge) else 'B'}-{s.pk}",
+                         supply_choice_label(s, left))
+                        for s, left in supplies_left(round.program_id)]
+        self.fields["supply"].widget = forms.Select(choices=choices)
+        item_field = self.fields["item"]
+        assert isinstance(item_field, forms.ModelChoiceField)
+        item_field.queryset = Item.objects.filter(program_id=round.program_id)
 
     def clean_supply(self) -> Pledge | Purchase:
         text = self.cleaned_data["supply"].strip()
@@ -45,21 +73,15 @@ class ManualAllocationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        text = str(data.get("recipient", "")).strip()
-        item = str(data.get("item", "")).strip()
-        if not text or not item:
+        recipient, item = data.get("recipient"), data.get("item")
+        if recipient is None or item is None:
             return data
-        if text.upper().startswith("I-") and text[2:].isdigit():
-            recipients = Recipient.objects.exclude(kind=Recipient.Kind.RW).filter(
-                pk=int(text[2:]))
-        else:
-            recipients = Recipient.objects.filter(kind=Recipient.Kind.RW, area_id=text)
-        need = Need.objects.filter(round=self.round, recipient__in=recipients,
-                                   item__code=item).select_related(
+        need = Need.objects.filter(round=self.round, recipient=recipient,
+                                   item=item).select_related(
                                        "recipient", "item", "round").first()
         if need is None:
             raise forms.ValidationError(_(
                 "this round has no need of %(item)s for %(recipient)s") % {
-                    "item": item, "recipient": text})
+                    "item": item.name, "recipient": recipient.name})
         data["need"] = need
         return data

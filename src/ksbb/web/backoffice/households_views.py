@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ksbb.core import areacodes
 from ksbb.core.domain import may
 from ksbb.donations.models import Item
 from ksbb.households.models import Household, HouseholdImport
@@ -36,6 +35,7 @@ from ksbb.households.tasks import household_import_start
 from ksbb.needs.models import AssessmentRound
 from ksbb.web.errors import add_error_messages
 from ksbb.web.field.households_views import StrictPermissionView
+from ksbb.web.pickers import area_filter
 
 
 class ImportForm(forms.Form):
@@ -174,9 +174,7 @@ class ReachView(StrictPermissionView):
         rounds = AssessmentRound.objects.select_related("program")
         round_id = request.GET.get("round", "")
         rnd = rounds.filter(pk=int(round_id)).first() if round_id.isdigit() else rounds.first()
-        within = request.GET.get("within", "").strip()
-        if within and not areacodes.is_valid(within):
-            within = ""
+        area_filter_form, within = area_filter(request)
         rw = request.GET.get("rw", "").strip()
         rows = reach_by_rw(round=rnd, user=request.user, within=within) if rnd else []
         missing = []
@@ -184,6 +182,7 @@ class ReachView(StrictPermissionView):
             missing = list(not_reached_in_rw(round=rnd, rw_code=rw)[:500])
         return render(request, "backoffice/household_reach.html", {
             "round": rnd, "rounds": rounds[:50], "rows": rows, "within": within, "rw": rw,
+            "area_filter": area_filter_form,
             "missing": missing,
             "totals": {"listed": sum(r.listed for r in rows),
                        "reached": sum(r.reached for r in rows),

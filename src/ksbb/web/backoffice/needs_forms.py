@@ -7,39 +7,28 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ksbb.areas.models import Area
-from ksbb.donations.models import Program
-from ksbb.needs.models import Need, Recipient
+from ksbb.donations.models import Item, Program
+from ksbb.needs.models import AssessmentRound, Need, Recipient
+from ksbb.web.pickers import VILLAGE_OR_RW, AreaField, RecipientField
 
 INSTITUTION_KINDS = [(v, label) for v, label in Recipient.Kind.choices if v != Recipient.Kind.RW]
-
-
-class AreaCodeField(forms.CharField):
-    """An area typed as its Kemendagri code, e.g. 31.71.01.1001."""
-
-    def clean(self, value: Any) -> Area | None:
-        code = super().clean(value)
-        if not code:
-            return None
-        area = Area.objects.filter(code=code.strip()).first()
-        if area is None:
-            raise forms.ValidationError(_("no area has the code %(code)s") % {"code": code})
-        return area
 
 
 class InstitutionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=INSTITUTION_KINDS)
     name = forms.CharField(label=_("Name"), max_length=200)
-    area = AreaCodeField(label=_("Village or RW code"), max_length=20,
-                         help_text=_("for example 31.71.01.1001 or 31.71.01.1001.003"))
+    area = AreaField(label=_("Village or RW"), levels=VILLAGE_OR_RW,
+                     help_text=_("type the name of the village (kelurahan) and pick it, "
+                                 "e.g. Gambir or Gambir RW 3; a Kemendagri code works too"))
     residents = forms.IntegerField(label=_("Residents"), min_value=0, required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
 
 
-class ProgramChoiceField(forms.ModelChoiceField):
-    """A programme chosen by its code, without regard to case (pangan or PANGAN)."""
+class CodeChoiceField(forms.ModelChoiceField):
+    """A programme or aid item chosen from a list by name; its code (the option's value)
+    still works when typed, without regard to case (pangan or PANGAN)."""
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str) and value.strip() and self.queryset is not None:
@@ -51,36 +40,35 @@ class ProgramChoiceField(forms.ModelChoiceField):
 
 class RoundForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    program = ProgramChoiceField(label=_("Programme"), to_field_name="code",
-                                     queryset=Program.objects.filter(is_active=True))
+    program = CodeChoiceField(label=_("Programme"), to_field_name="code",
+                              queryset=Program.objects.filter(is_active=True))
     period_start = forms.DateField(label=_("Period start"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("Period end"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
 
 
+def _round_items(field: forms.Field, round: AssessmentRound | None) -> None:
+    assert isinstance(field, forms.ModelChoiceField)
+    if round is not None:
+        field.queryset = Item.objects.filter(program_id=round.program_id, is_active=True)
+
+
 class NeedForm(forms.Form):
-    recipient = forms.CharField(label=_("Recipient"), max_length=40,
-                                help_text=_("RW code such as 31.71.01.1001.003, or "
-                                            "institution id such as I-12"))
-    item = forms.CharField(label=_("Aid item code"), max_length=40,
-                           help_text=_("an item of the round's programme, e.g. sembako"))
+    recipient = RecipientField(label=_("Recipient"),
+                               help_text=_("the RW (e.g. Gambir RW 3) or the institution's "
+                                           "name; pick it from the list"))
+    item = CodeChoiceField(label=_("Aid item"), to_field_name="code",
+                           queryset=Item.objects.filter(is_active=True))
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Need.Priority.choices,
                                       coerce=int, initial=Need.Priority.NORMAL)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    def clean_recipient(self) -> Recipient:
-        text = self.cleaned_data["recipient"].strip()
-        if text.upper().startswith("I-") and text[2:].isdigit():
-            found = Recipient.objects.exclude(kind=Recipient.Kind.RW).filter(
-                pk=int(text[2:])).first()
-        else:
-            found = Recipient.objects.filter(kind=Recipient.Kind.RW, area_id=text).first()
-        if found is None:
-            raise forms.ValidationError(_("no recipient is known as %(value)s") % {
-                "value": text})
-        return found
+    def __init__(self, *args: Any, round: AssessmentRound | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _round_items(self.fields["item"], round)
 
 
 class NeedsFileForm(forms.Form):
@@ -89,10 +77,18 @@ class NeedsFileForm(forms.Form):
 
 
 class PovertyFileForm(forms.Form):
-    item = forms.CharField(label=_("Aid item code"), max_length=40, initial="sembako")
+    item = CodeChoiceField(label=_("Aid item"), to_field_name="code", initial="sembako",
+                           queryset=Item.objects.filter(is_active=True))
     per_poor_household = forms.IntegerField(label=_("Units per poor household"), min_value=1,
                                             initial=1)
-    file = forms.FileField(label=_("Poor households per RW (CSV or XLSX)"),
-                           help_text=_("columns: rw_code, poor_households"))
+    file = forms.FileField(label=_("Poor households per RW (CSV or XLSX, optional)"),
+                           required=False,
+                           help_text=_("columns: rw_code, poor_households; leave empty to use "
+                                       "the figures per RW already in the system"))
     health_file = forms.FileField(label=_("RWs listed by the health office (optional)"),
                                   required=False, help_text=_("column: rw_code"))
+
+    def __init__(self, *args: Any, round: AssessmentRound | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _round_items(self.fields["item"], round)

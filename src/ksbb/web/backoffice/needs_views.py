@@ -26,7 +26,7 @@ from ksbb.needs.services import (
     round_close,
     round_open,
 )
-from ksbb.needs.tasks import needs_import_start
+from ksbb.needs.tasks import needs_derive_start_from_areas, needs_import_start
 from ksbb.web.backoffice.allocation_forms import ManualAllocationForm
 from ksbb.web.backoffice.needs_forms import (
     InstitutionForm,
@@ -150,9 +150,9 @@ class RoundDetailView(PermissionRequiredMixin, DetailView[AssessmentRound]):
             total=Sum("quantity"), recipients=Count("recipient")).order_by("item__code")
         context["imports"] = self.object.imports.select_related("created_by")[:10]
         if self.object.is_open and self.request.user.has_perm("needs.set_need", self.object):
-            context["need_form"] = kwargs.get("need_form") or NeedForm()
+            context["need_form"] = kwargs.get("need_form") or NeedForm(round=self.object)
             context["file_form"] = NeedsFileForm()
-            context["poverty_form"] = PovertyFileForm()
+            context["poverty_form"] = PovertyFileForm(round=self.object)
         context["may_close"] = self.object.is_open and self.request.user.has_perm(
             "needs.manage_round", self.object)
         # Allocation (ksbb.allocation): runs of this round and the manual allocation form.
@@ -180,7 +180,7 @@ class NeedSetView(_ObjectPostView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         rnd = self.get_object()
-        form = NeedForm(request.POST)
+        form = NeedForm(request.POST, round=rnd)
         if form.is_valid():
             try:
                 need_set(round=rnd, by=request.user, **form.cleaned_data)
@@ -202,7 +202,8 @@ class NeedsImportCreateView(_ObjectPostView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         rnd = self.get_object()
         poverty = self.kwargs.get("kind") == NeedsImport.Kind.POVERTY
-        form = (PovertyFileForm if poverty else NeedsFileForm)(request.POST, request.FILES)
+        form = (PovertyFileForm(request.POST, request.FILES, round=rnd) if poverty
+                else NeedsFileForm(request.POST, request.FILES))
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
@@ -210,6 +211,12 @@ class NeedsImportCreateView(_ObjectPostView):
             return redirect("backoffice:round", pk=rnd.pk)
         data = form.cleaned_data
         try:
+            if poverty and not data["file"]:
+                job = needs_derive_start_from_areas(
+                    round=rnd, by=request.user, item=data["item"],
+                    per_poor_household=data["per_poor_household"],
+                    health_file=data.get("health_file"))
+                return HttpResponseRedirect(reverse("backoffice:needs_import", args=[job.pk]))
             job = needs_import_start(
                 round=rnd, by=request.user, file=data["file"],
                 kind=NeedsImport.Kind.POVERTY if poverty else NeedsImport.Kind.NEEDS,

@@ -24,6 +24,7 @@ from ksbb.allocation.models import Allocation
 from ksbb.distribution.selectors import allocations_to_deliver
 from ksbb.distribution.services import delivery_schedule
 from ksbb.web.permissions import PermissionRequiredMixin
+from ksbb.web.pickers import area_filter
 
 
 def _visible_allocations(user: Any, within: str = "") -> list[Allocation]:
@@ -43,12 +44,13 @@ class ScheduleView(PermissionRequiredMixin, View):
 
     def _context(self, request: HttpRequest) -> dict[str, Any]:
         groups: dict[Any, list[Allocation]] = defaultdict(list)
-        within = request.GET.get("within", "").strip()
+        area_filter_form, within = area_filter(request)
         for allocation in _visible_allocations(request.user, within):
             groups[allocation.recipient].append(allocation)
         return {
             "groups": list(groups.items()),
             "within": within,
+            "area_filter": area_filter_form,
             "executors": Organization.objects.filter(
                 kind=Organization.Kind.EXECUTOR, is_active=True).order_by("name"),
             "tomorrow": (dt.date.today() + dt.timedelta(days=1)).isoformat(),

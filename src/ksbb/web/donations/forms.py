@@ -1,5 +1,5 @@
 """Forms of the donation pages. They check what a page can check (required fields, a known
-area code, the user's own organisations); the services check everything again."""
+place, the user's own organisations); the services check everything again."""
 
 from __future__ import annotations
 
@@ -12,21 +12,11 @@ from django.utils.translation import gettext_lazy
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
-from ksbb.areas.models import Area
 from ksbb.donations.models import CollaboratorKind, Item, Pledge, Program
 from ksbb.donations.selectors import verified_aggregators
 from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
-
-
-def area_or_none(code: str) -> Area | None:
-    code = code.strip()
-    if not code:
-        return None
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        raise ValidationError(_("unknown area code"))
-    return area
+from ksbb.web.pickers import AreaField
 
 
 def own_aggregators(user: Any) -> list[int]:
@@ -41,8 +31,9 @@ class CollaboratorRegisterForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     email = forms.EmailField(label=gettext_lazy("E-mail"))
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40, required=False)
-    area = forms.CharField(label=gettext_lazy("Area code (optional)"), max_length=20,
-                           required=False, help_text=gettext_lazy("e.g. 31.71.01.1001"))
+    area = AreaField(label=gettext_lazy("Your area (optional)"), required=False,
+                     help_text=gettext_lazy("type a name and pick it, e.g. Gambir or "
+                                            "Jakarta Pusat"))
     legal_name = forms.CharField(label=gettext_lazy("Legal name (organisations)"),
                                  max_length=200, required=False)
     registration_number = forms.CharField(
@@ -51,9 +42,6 @@ class CollaboratorRegisterForm(forms.Form):
     nik = forms.CharField(label=gettext_lazy("NIK (individuals, optional)"), max_length=20,
                           required=False)
     password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
-
-    def clean_area(self) -> Area | None:
-        return area_or_none(self.cleaned_data["area"])
 
 
 class AggregatorRegisterForm(forms.Form):
@@ -86,9 +74,10 @@ class PledgeForm(forms.Form):
         queryset=Program.objects.filter(is_active=True))
     amount_rupiah = forms.IntegerField(label=gettext_lazy("Amount in rupiah (money)"),
                                        min_value=1, required=False)
-    preferred_area = forms.CharField(label=gettext_lazy("Preferred area code (optional)"),
-                                     required=False, max_length=20,
-                                     help_text=gettext_lazy("e.g. 31.71.01.1001"))
+    preferred_area = AreaField(label=gettext_lazy("Preferred area (optional)"),
+                               required=False,
+                               help_text=gettext_lazy("type a name and pick it, e.g. Gambir, "
+                                                      "Gambir RW 3 or Jakarta Pusat"))
     recipient = forms.ModelChoiceField(label=gettext_lazy("Recipient"), required=False,
                                        queryset=Recipient.objects.none(),
                                        widget=forms.HiddenInput)
@@ -107,9 +96,6 @@ class PledgeForm(forms.Form):
             self.fields["collaborator"].initial = own[0]
         aggregator_field.queryset = verified_aggregators()
         recipient_field.queryset = recipients_visible_to(user)
-
-    def clean_preferred_area(self) -> Area | None:
-        return area_or_none(self.cleaned_data["preferred_area"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

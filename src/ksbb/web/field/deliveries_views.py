@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -19,9 +20,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
+from django_permissions_policy.decorators import permissions_policy_override
 
 from ksbb.distribution import services
 from ksbb.distribution.models import Delivery, Handover, HandoverPhoto
@@ -74,6 +77,12 @@ class DeliveryListView(PermissionRequiredMixin, ListView[Delivery]):
         return context
 
 
+# The delivery page may ask for the phone's position (the BAST's place, issue 15); every
+# other page keeps geolocation off (settings.PERMISSIONS_POLICY).
+_GEOLOCATION_POLICY = {**settings.PERMISSIONS_POLICY, "geolocation": ["self"]}
+
+
+@method_decorator(permissions_policy_override(_GEOLOCATION_POLICY), name="dispatch")
 class DeliveryDetailView(PermissionRequiredMixin, DetailView[Delivery]):
     permission_required = "distribution.view_delivery"
     template_name = "field/delivery.html"

@@ -17,7 +17,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from ksbb.households.selectors import rws_visible_to, signed_basts_for_rw
 from ksbb.households.services import (
     bast_given,
     bast_items,
+    handout_photo_set,
     handout_record,
     handout_undo,
     household_add,
@@ -41,6 +43,7 @@ from ksbb.households.services import (
     household_set_status,
 )
 from ksbb.web.errors import add_error_messages, add_form_errors
+from ksbb.web.files import file_response
 from ksbb.web.redirects import redirect_next
 
 PAGE = 100
@@ -56,7 +59,7 @@ class StrictPermissionView(View):
     def get_permission_object(self) -> Any:
         return None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             from django.contrib.auth.views import redirect_to_login
 
@@ -330,3 +333,70 @@ class TapView(ChecklistView):
         return render(request, "field/_handout_row.html", {
             "bast": bast, "row": rows[0], "items": items, "error": error, "oob": True,
             "signed": True}, status=400 if error else 200)
+
+
+# Evidence of a handout: a photo of the receipt or of the household's signature -----------
+
+class HandoutPhotoForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("The photo shows"),
+                             choices=Handout.PhotoKind.choices, widget=forms.RadioSelect,
+                             initial=Handout.PhotoKind.RECEIPT)
+    # accept + capture: a phone opens its camera; the server checks the content anyway.
+    photo = forms.FileField(label=gettext_lazy("Photo"), widget=forms.ClearableFileInput(
+        attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}))
+
+
+class HandoutPhotoView(StrictPermissionView):
+    """One small page and one request: the ketua RW photographs the receipt or the
+    household's signature for a recorded handout (the photo is shrunk on the phone by
+    site.js when it can be, and checked and stripped of EXIF on the server)."""
+
+    permission = "households.record_handout"
+
+    def get_permission_object(self) -> Handover:
+        self.handout = get_object_or_404(
+            Handout.objects.select_related("household", "item", "handover"),
+            pk=self.kwargs["pk"])
+        return self.handout.handover
+
+    def get(self, request: HttpRequest, pk: int, form: HandoutPhotoForm | None = None,
+            status: int = 200) -> HttpResponse:
+        return render(request, "field/handout_photo.html", {
+            "handout": self.handout, "form": form or HandoutPhotoForm()}, status=status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = HandoutPhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                handout_photo_set(handout=self.handout, upload=form.cleaned_data["photo"],
+                                  kind=form.cleaned_data["kind"], by=request.user)
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(request, _("The photo was saved."))
+                return HttpResponseRedirect(reverse("field:handout_photo", args=[pk]))
+        return self.get(request, pk, form=form, status=400)
+
+
+_PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+class HandoutPhotoFileView(StrictPermissionView):
+    """The photo itself, to whoever may see the household (not under MEDIA_URL), never
+    cached."""
+
+    permission = "households.view_household"
+
+    def get_permission_object(self) -> Household:
+        self.handout = get_object_or_404(Handout.objects.select_related("household"),
+                                         pk=self.kwargs["pk"])
+        return self.handout.household
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        if not self.handout.photo:
+            raise Http404
+        name = self.handout.photo.name or ""
+        return file_response(self.handout.photo.open("rb"), attachment=False,
+                             content_type=_PHOTO_TYPES.get(name.rsplit(".", 1)[-1].lower(),
+                                                           "application/octet-stream"),
+                             cache_control="private, no-store")

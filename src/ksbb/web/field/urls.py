@@ -55,4 +55,8 @@ urlpatterns += [
          name="handout_checklist"),
     path("handovers/<int:pk>/households/<int:household>/", households_views.TapView.as_view(),
          name="handout_tap"),
+    path("handouts/<int:pk>/photo/", households_views.HandoutPhotoView.as_view(),
+         name="handout_photo"),
+    path("handouts/<int:pk>/photo/file/", households_views.HandoutPhotoFileView.as_view(),
+         name="handout_photo_file"),
 ]

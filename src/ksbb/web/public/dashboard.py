@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.donations.models import Program
+from ksbb.regions.models import Region
 from ksbb.stats.maps import coverage_map
 from ksbb.stats.selectors import Dashboard, Filters, dashboard
 from ksbb.web.public.maps import map_block
@@ -32,6 +33,15 @@ class DashboardFilterForm(forms.Form):
                                      to_field_name="code", required=False,
                                      empty_label=gettext_lazy("all regencies/cities"))
 
+    def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.region = region
+        if region is not None:
+            field = self.fields["regency"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Area.objects.filter(level=Area.Level.REGENCY).filter(
+                Q(code=region.code) | Q(code__startswith=f"{region.code}."))
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
@@ -40,12 +50,14 @@ class DashboardFilterForm(forms.Form):
         return data
 
     def to_filters(self) -> Filters:
-        if not self.is_valid():
-            return Filters()
+        region = self.region.code if self.region is not None else None
+        if not self.is_bound or not self.is_valid():
+            return Filters(region=region)
         data = self.cleaned_data
         program, regency = data.get("program"), data.get("regency")
         return Filters(program=program.code if program else None, start=data.get("start"),
-                       end=data.get("end"), regency=regency.code if regency else None)
+                       end=data.get("end"), regency=regency.code if regency else None,
+                       region=region)
 
 
 # (data key, title, chart type, unit, bars shown in the chart; the table shows every row)
@@ -78,28 +90,39 @@ def _charts(data: dict[str, Any], spec: list[tuple[str, Any, str, str, int]]
              "rows": data[key]} for key, title, kind, unit, limit in spec]
 
 
-def _map(request: HttpRequest, figures: Dashboard) -> dict[str, Any]:
-    """The coverage choropleth (need against delivered) with drill-down by ``?area=``."""
+def _map(request: HttpRequest, figures: Dashboard, region: Region | None = None
+         ) -> dict[str, Any]:
+    """The coverage choropleth (need against delivered) with drill-down by ``?area=``;
+    on a region's page, inside the region's area."""
     code = request.GET.get("area", "").strip()
     area = None
-    if code and areacodes.is_valid(code) and areacodes.level_of(code) <= Area.Level.VILLAGE:
+    top = region.code if region is not None else None
+    if code and areacodes.is_valid(code) and areacodes.level_of(code) <= Area.Level.VILLAGE \
+            and (top is None or areacodes.is_within(code, top)):
         area = Area.objects.select_related("parent__parent__parent").filter(code=code).first()
+    if area is None and top is not None:
+        area = Area.objects.select_related("parent").filter(code=top).first()
     cover = coverage_map(area, program=figures.filters.program)
 
     def href(target: str | None) -> str:
         query = request.GET.copy()
         query.pop("area", None)
-        if target:
+        if target and target != top:
             query["area"] = target
         encoded = query.urlencode()
-        return f"?{encoded}#map" if encoded else f"{reverse('web:home')}#map"
+        return f"?{encoded}#map" if encoded else f"{request.path}#map"
 
     rows = [{"code": r.code, "label": r.name, "need": r.need, "done": r.delivered,
              "percent": r.percent,
              "href": href(r.code) if (r.has_children and not cover.recipients) else ""}
             for r in cover.rows]
-    crumbs = [(str(_("All regencies/cities")), href(None))]
-    crumbs += [(c.name, href(c.code)) for c in cover.breadcrumbs]
+    if region is None:
+        crumbs = [(str(_("All regencies/cities")), href(None))]
+        crumbs += [(c.name, href(c.code)) for c in cover.breadcrumbs]
+    else:
+        crumbs = [(region.name, href(None))]
+        crumbs += [(c.name, href(c.code)) for c in cover.breadcrumbs
+                   if len(c.code) > len(region.code)]
     if len(crumbs) > 1:
         crumbs[-1] = (crumbs[-1][0], "")
     title = (_("Need and delivered aid, by RW and institution") if cover.recipients
@@ -109,12 +132,12 @@ def _map(request: HttpRequest, figures: Dashboard) -> dict[str, Any]:
         need_label=str(_("Assessed need")), drawable=not cover.recipients, crumbs=crumbs)}
 
 
-def dashboard_context(request: HttpRequest) -> dict[str, Any]:
-    form = DashboardFilterForm(request.GET or None)
-    figures: Dashboard = dashboard(form.to_filters() if form.is_bound else Filters(),
-                                   in_request=True)
+def dashboard_context(request: HttpRequest, region: Region | None = None) -> dict[str, Any]:
+    """The dashboard of the whole installation, or of ``region`` (its own rows only)."""
+    form = DashboardFilterForm(request.GET or None, region=region)
+    figures: Dashboard = dashboard(form.to_filters(), in_request=True)
     data = figures.as_dict()
-    filtered = any(v for k, v in data["filters"].items())
+    filtered = any(v for k, v in data["filters"].items() if k != "region")
     return {"form": form, "figures": figures, "went": _charts(data, WENT),
             "came": _charts(data, CAME), "dashboard_data": data, "filtered": filtered,
-            "map": _map(request, figures)}
+            "map": _map(request, figures, region)}

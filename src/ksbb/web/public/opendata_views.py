@@ -80,15 +80,32 @@ def _xlsx(dataset: Dataset, rows: list[Row]) -> bytes:
     return out.getvalue()
 
 
-def _filename(dataset: Dataset, fmt: str) -> str:
-    return f"ksbb-{dataset.slug}.{fmt}"
+def _filename(dataset: Dataset, fmt: str, region: Any = None) -> str:
+    return f"ksbb-{region.slug}-{dataset.slug}.{fmt}" if region else f"ksbb-{dataset.slug}.{fmt}"
+
+
+def _region(request: HttpRequest) -> Any:
+    """``?region=`` (a region's short name or area code): only its rows; unknown: 404."""
+    from django.db.models import Q
+
+    from ksbb.regions.models import Region
+
+    wanted = request.GET.get("region", "").strip()
+    if not wanted:
+        return None
+    region = Region.objects.filter(Q(slug=wanted) | Q(code=wanted)).first()
+    if region is None:
+        raise Http404("no such region")
+    return region
 
 
 @require_safe
 def opendata_index(request: HttpRequest) -> HttpResponse:
+    region = _region(request)
     return render(request, "public/opendata.html", {
         "datasets": list(DATASETS.values()), "formats": FORMATS, "licence": LICENCE,
-        "licence_url": LICENCE_URL})
+        "licence_url": LICENCE_URL, "region": region,
+        "region_query": f"?region={region.slug}" if region else ""})
 
 
 @require_safe
@@ -98,7 +115,8 @@ def opendata_file(request: HttpRequest, dataset: str,
     if dataset not in DATASETS or fmt not in FORMATS:
         raise Http404
     ds = DATASETS[dataset]
-    rows = dataset_rows(dataset)
+    region = _region(request)
+    rows = dataset_rows(dataset, region=region.code if region else None)
     response: HttpResponse | StreamingHttpResponse
     if fmt == "json":
         body = {"dataset": ds.slug, "licence": LICENCE, "licence_url": LICENCE_URL,
@@ -107,14 +125,14 @@ def opendata_file(request: HttpRequest, dataset: str,
                 "columns": ds.names, "rows": rows}
         response = JsonResponse(body, encoder=DjangoJSONEncoder,
                                 json_dumps_params={"ensure_ascii": False})
-        response["Content-Disposition"] = f'inline; filename="{_filename(ds, fmt)}"'
+        response["Content-Disposition"] = f'inline; filename="{_filename(ds, fmt, region)}"'
     elif fmt == "xlsx":
         response = HttpResponse(_xlsx(ds, rows), content_type=CONTENT_TYPES[fmt])
     else:
         response = StreamingHttpResponse(_csv_lines(ds, rows, hxl=fmt == "hxl.csv"),
                                          content_type=CONTENT_TYPES[fmt])
     if fmt != "json":
-        response["Content-Disposition"] = f'attachment; filename="{_filename(ds, fmt)}"'
+        response["Content-Disposition"] = f'attachment; filename="{_filename(ds, fmt, region)}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -8,11 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ksbb.accounts.models import Organization
-from ksbb.areas.models import Area
 from ksbb.needs.models import AssessmentRound
 from ksbb.reports.antispam import challenge_check
 from ksbb.reports.models import Category
 from ksbb.reports.photos import MAX_PHOTOS
+from ksbb.web.pickers import VILLAGE_OR_RW, AreaField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -34,22 +34,11 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-class AreaCodeField(forms.CharField):
-    def clean(self, value: Any) -> Area | None:
-        code = super().clean(value)
-        if not code:
-            return None
-        area = Area.objects.filter(code=code.strip()).first()
-        if area is None:
-            raise forms.ValidationError(_("no area has the code %(code)s") % {"code": code})
-        return area
-
-
 class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("What happened?"), choices=Category.choices)
-    area = AreaCodeField(label=_("Area code (Kemendagri)"), max_length=20,
-                         help_text=_("the village or RW, for example 31.71.01.1001 or "
-                                     "31.71.01.1001.003"))
+    area = AreaField(label=_("Village or RW"), levels=VILLAGE_OR_RW,
+                     help_text=_("type the name of the village (kelurahan) and pick it, "
+                                 "e.g. Gambir or Gambir RW 3; a Kemendagri code works too"))
     organization = forms.ModelChoiceField(
         label=_("Organisation concerned"), required=False,
         empty_label=_("not known, or none"),

@@ -6,6 +6,7 @@ from ksbb.web.public import (
     guide_views,
     maps,
     opendata_views,
+    region_views,
     reports_views,
     scan_views,
     verify_views,
@@ -46,6 +47,11 @@ urlpatterns += [
 ]
 urlpatterns += [path("coverage/", coverage_views.coverage_page, name="coverage")]
 urlpatterns += [path("maps/areas.geojson", maps.geometry, name="map_geometry")]
+# Regions (issue 18): each region's own page, and the nation's. The default region's is "/".
+urlpatterns += [
+    path("r/<slug:slug>/", region_views.region_home, name="region"),
+    path("nasional/", region_views.national_page, name="national"),
+]
 urlpatterns += [
     path("guide/", guide_views.guide_index, name="guide"),
     path("guide/img/<str:name>", guide_views.guide_image, name="guide_image"),
@@ -57,4 +63,12 @@ from ksbb.web.public import households_views  # noqa: E402
 urlpatterns += [
     path("cek-bantuan/", households_views.household_check, name="household_check"),
     path("households/figures/", households_views.household_figures, name="household_figures"),
+]
+
+from ksbb.web import pickers  # noqa: E402
+
+urlpatterns += [
+    # Suggestions of the name pickers (ksbb/web/pickers.py), as the person types.
+    path("areas/search/", pickers.area_suggestions, name="area_search"),
+    path("recipients/search/", pickers.recipient_suggestions, name="recipient_search"),
 ]

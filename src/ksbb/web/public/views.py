@@ -12,19 +12,22 @@ from ksbb.core.audit import audit_head
 from ksbb.needs.models import Recipient
 from ksbb.stats.boundaries import ATTRIBUTION
 from ksbb.stats.pagecache import public_cache
-from ksbb.web.public.dashboard import dashboard_context
 
 
 @public_cache("home")
 def home(request: HttpRequest) -> HttpResponse:
-    """The public dashboard (figures: ksbb.stats.selectors.dashboard, as the stats API)."""
+    """The public dashboard (figures: ksbb.stats.selectors.dashboard, as the stats API): the
+    default region's, once the installation serves several regions (ksbb.regions)."""
+    from ksbb.regions.selectors import default_region
+    from ksbb.web.public.region_views import region_page_context, several_regions
+
     counts = {
         "provinces": Area.objects.filter(level=Area.Level.PROVINCE).count(),
         "villages": Area.objects.filter(level=Area.Level.VILLAGE).count(),
         "rws": Area.objects.filter(level=Area.Level.RW).count(),
         "recipients": Recipient.objects.count(),
     }
-    context = dashboard_context(request)
+    context = region_page_context(request, default_region() if several_regions() else None)
     context.update({"counts": counts, "audit_head": audit_head()})
     return render(request, "public/home.html", context)
 

@@ -67,6 +67,10 @@ class Command(BaseCommand):
         # stores the tree's subtrees, about 30 s per million entries).
 
         schedule_checkpoints()
+        # Misuse reports due: their officers are reminded every morning.
+        from ksbb.notifications.tasks import schedule_due_reminders
+
+        schedule_due_reminders()
         self._print_banner(options)
         self.stdout.write(f"(ready in {time.perf_counter() - started:.1f} s)")
         if options["setup_only"]:

@@ -1,0 +1,302 @@
+"""Which rollup rows belong to which region, and the national roll-up of every region.
+
+The rollups (``ksbb.stats.rollups``) place every figure at a regency/city code: what was
+collected at the regency of the area the donor chose, else of the donor's own area ("" when
+neither); what was delivered at the regency of the recipient. A region is a province or a
+regency/city, so a regency lies wholly inside one region: the most specific region containing
+it (``ksbb.regions.selectors``), the default region when none does (and for "").
+
+So the regions partition the rollup rows, and the national roll-up (:func:`national`) is, by
+construction, the sum of the regions' dashboards: it reads the same rows, grouped by region
+instead of filtered to one. The tests hold it to that (a property test over random flows).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Q, Sum
+from django.db.models.functions import Substr
+from django.utils import translation
+
+from ksbb.areas.models import Area
+from ksbb.core import areacodes
+from ksbb.regions.models import Region
+from ksbb.regions.selectors import RegionRow, region_table
+from ksbb.stats.models import NO_ITEM, CollectedDaily, DeliveredDaily
+
+CACHE_SECONDS = 600
+REGENCY_LENGTH = len("31.71")
+_LOCK = threading.Lock()
+
+
+def _row_for(code: str, table: tuple[RegionRow, ...]) -> RegionRow | None:
+    return next((r for r in table if r.code == code), None)
+
+
+def rollup_keys() -> list[str]:
+    """Every value a rollup's ``regency`` can hold: a regency/city, a province (a pledge
+    meant for a whole province) or "" (no place): substrings of area codes, which are
+    foreign keys, so only of areas loaded."""
+    return ["", *Area.objects.filter(level__lte=Area.Level.REGENCY).values_list("code",
+                                                                                flat=True)]
+
+
+def regency_filter(code: str, field_name: str = "regency",
+                   table: tuple[RegionRow, ...] | None = None) -> Q:
+    """A filter keeping the rollup rows (regency/city code in ``field_name``) of the region
+    with area code ``code``: the region's own keys listed (``IN``), which the database
+    matches in one probe per row, or through the index on the column. With one region
+    only, everything is the default region's."""
+    table = table if table is not None else region_table()
+    row = _row_for(code, table)
+    if row is None:
+        return Q(pk__in=[])
+    if sum(1 for r in table if r.pk is not None) <= 1 and row.is_default:
+        return Q()
+    return Q(**{f"{field_name}__in": region_keys(row.code, table)})
+
+
+_keys_memo: dict[str, Any] = {}
+_keys_lock = threading.Lock()
+
+
+def region_keys(code: str, table: tuple[RegionRow, ...]) -> list[str]:
+    """The rollup keys of the region with area code ``code`` (kept per process while the
+    regions and the areas loaded stay the same)."""
+    fingerprint = f"{table_key(table)}:{Area.objects.filter(level__lte=2).count()}"
+    with _keys_lock:
+        if _keys_memo.get("fingerprint") != fingerprint:
+            owned: dict[str, list[str]] = defaultdict(list)
+            for key in rollup_keys():
+                owned[region_of_regency(key, table).code].append(key)
+            _keys_memo.clear()
+            _keys_memo.update(fingerprint=fingerprint, owned=dict(owned))
+        return list(_keys_memo["owned"].get(code, []))
+
+
+def region_of_regency(regency: str, table: tuple[RegionRow, ...]) -> RegionRow:
+    """The region a rollup row's regency ("" or a code) belongs to: the most specific one
+    containing it, else the default region."""
+    best: RegionRow | None = None
+    if regency:
+        for row in table:
+            if row.pk is not None and areacodes.is_within(regency, row.code) and (
+                    best is None or len(row.code) > len(best.code)):
+                best = row
+    return best or next(r for r in table if r.is_default)
+
+
+def table_key(table: tuple[RegionRow, ...]) -> str:
+    """A short fingerprint of the regions, for cache keys: adding a region changes which
+    rows each region's figures hold."""
+    text = ";".join(f"{r.pk}:{r.code}:{int(r.is_default)}" for r in table)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+_table_memo: dict[str, Any] = {"value": "", "until": 0.0}
+
+
+def memo_table_key() -> str:
+    """:func:`table_key` of the regions, read again at most once a second per process (as
+    the page cache reads the statistics generation): a cache hit then costs no query."""
+    now = time.monotonic()
+    if now >= _table_memo["until"]:
+        _table_memo["value"], _table_memo["until"] = table_key(region_table()), now + 1.0
+    return str(_table_memo["value"])
+
+
+# The national roll-up.
+
+@dataclass(frozen=True)
+class RegionTotals:
+    code: str
+    name: str
+    slug: str
+    is_default: bool
+    total_collected: int = 0  # rupiah
+    pledges: int = 0
+    deliveries: int = 0
+    packages_delivered: int = 0
+    delivered_value: int = 0  # rupiah
+
+
+@dataclass(frozen=True)
+class ProgramTotals:
+    code: str
+    name: str
+    total_collected: int = 0
+    delivered_value: int = 0
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """A province or a regency/city on the national map: need and delivered in the items'
+    units (as the dashboard's map), and the region it belongs to."""
+
+    code: str
+    name: str
+    need: int
+    delivered: int
+    percent: float | None
+    region: str  # the region's code ("" when the place lies in no region's own area)
+
+
+@dataclass(frozen=True)
+class National:
+    program: str | None
+    total_collected: int
+    pledges: int
+    deliveries: int
+    packages_delivered: int
+    delivered_value: int
+    regions: list[RegionTotals] = field(default_factory=list)
+    programs: list[ProgramTotals] = field(default_factory=list)
+    province: str | None = None  # the map's rows are this province's regencies
+    places: list[PlaceRow] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _percent(done: int, need: int) -> float | None:
+    return round(done * 100 / need, 1) if need else None
+
+
+def _need_by_place(length: int, program: str | None, province: str | None) -> dict[str, int]:
+    """Assessed need (each item's current round, as the ledger defines it) per province
+    (``length`` 2) or regency (5) of the recipients."""
+    from ksbb.needs.models import Need
+    from ksbb.stats import ledger
+
+    rounds = ledger.current_rounds(ledger.Scope(program=program))
+    if not rounds:
+        return {}
+    where = Q()
+    for item_id, round_id in rounds.items():
+        where |= Q(item_id=item_id, round_id=round_id)
+    needs = Need.objects.filter(where).order_by()
+    if province:
+        needs = needs.filter(recipient__area__code__startswith=f"{province}.")
+    result: dict[str, int] = defaultdict(int)
+    for place, value in needs.annotate(place=Substr("recipient__area_id", 1, length)).values(
+            "place").annotate(v=Sum("quantity")).values_list("place", "v"):
+        if place and (length == 2 or place[REGENCY_LENGTH - 3:REGENCY_LENGTH - 2] == "."):
+            result[place] += int(value or 0)
+    return result
+
+
+def _compute(program: str | None, province: str | None) -> National:
+    from ksbb.donations.models import Program
+    from ksbb.stats.rollups import ensure_fresh
+    from ksbb.stats.selectors import _Items
+
+    ensure_fresh()
+    table = region_table()
+    regions = {r.code: r for r in Region.objects.all()}
+    programs = {pk: (code, name) for pk, code, name in
+                Program.objects.values_list("pk", "code", "name")}
+    program_id = None
+    if program:
+        program_id = next((pk for pk, (code, _n) in programs.items() if code == program), -1)
+    where = Q() if program_id is None else Q(program_id=program_id)
+    items = _Items.load()
+
+    per_region: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    per_program: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    collected = CollectedDaily.objects.filter(where).order_by().values_list(
+        "regency", "program_id", "item_id").annotate(
+        n=Sum("pledges"), q=Sum("quantity"), a=Sum("amount"))
+    for regency, program_pk, item_id, n, q, a in collected:
+        value = items.rupiah(item_id, q, a)
+        totals = per_region[region_of_regency(regency, table).code]
+        totals[0] += value
+        totals[1] += int(n or 0)
+        per_program[program_pk][0] += value
+    delivered_place: dict[str, int] = defaultdict(int)
+    delivered = DeliveredDaily.objects.filter(where).order_by().values_list(
+        "regency", "program_id", "item_id").annotate(d=Sum("deliveries"), q=Sum("quantity"))
+    for regency, program_pk, item_id, d, q in delivered:
+        totals = per_region[region_of_regency(regency, table).code]
+        totals[2] += int(d or 0)
+        if item_id in items.packages:
+            totals[3] += int(q or 0)
+        value = items.rupiah(item_id, q)
+        totals[4] += value
+        per_program[program_pk][1] += value
+        if item_id != NO_ITEM and regency:
+            delivered_place[regency] += int(q or 0)
+
+    region_rows = []
+    for row in table:
+        region = regions.get(row.code)
+        values = per_region.get(row.code, [0] * 5)
+        region_rows.append(RegionTotals(
+            row.code, region.name if region else row.code, region.slug if region else "",
+            row.is_default, *values))
+    region_rows.sort(key=lambda r: (not r.is_default, r.code))
+    program_rows = sorted(
+        (ProgramTotals(programs[pk][0], programs[pk][1], *values)
+         for pk, values in per_program.items() if pk in programs and any(values)),
+        key=lambda p: (-p.total_collected, p.code))
+
+    # The map: provinces, or the regencies of one province.
+    length = REGENCY_LENGTH if province else 2
+    need = _need_by_place(length, program, province)
+    done: dict[str, int] = defaultdict(int)
+    for regency, quantity in delivered_place.items():
+        if province and not regency.startswith(f"{province}."):
+            continue
+        done[regency[:length]] += quantity
+    shown = sorted(code for code in set(need) | set(done) if need.get(code) or done.get(code))
+    names = dict(Area.objects.filter(code__in=shown).values_list("code", "name"))
+    places = []
+    for code in shown:
+        owner = next((r for r in sorted(table, key=lambda r: -len(r.code))
+                      if r.pk is not None and (areacodes.is_within(code, r.code)
+                                               or areacodes.is_within(r.code, code))), None)
+        places.append(PlaceRow(code, names.get(code, code), need.get(code, 0),
+                               done.get(code, 0), _percent(done.get(code, 0),
+                                                           need.get(code, 0)),
+                               owner.code if owner else ""))
+    return National(
+        program=program,
+        total_collected=sum(r.total_collected for r in region_rows),
+        pledges=sum(r.pledges for r in region_rows),
+        deliveries=sum(r.deliveries for r in region_rows),
+        packages_delivered=sum(r.packages_delivered for r in region_rows),
+        delivered_value=sum(r.delivered_value for r in region_rows),
+        regions=region_rows, programs=program_rows, province=province, places=places)
+
+
+def national(program: str | None = None, *, province: str | None = None,
+             use_cache: bool = True) -> National:
+    """Every region's figures side by side and their sum, by programme, and the national
+    map (provinces; with ``province``, its regencies/cities). Cached per statistics
+    generation, like the dashboard."""
+    if not use_cache:
+        return _compute(program, province)
+    from ksbb.stats.pagecache import current_generation
+
+    lang = translation.get_language() or "id"
+    key = (f"ksbb:stats:national:{current_generation()}:{memo_table_key()}:{lang}:"
+           f"{program or ''}:{province or ''}")
+    result = cache.get(key)
+    if result is None:
+        with _LOCK:
+            result = cache.get(key)
+            if result is None:
+                result = _compute(program, province)
+                cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+__all__ = ["National", "PlaceRow", "ProgramTotals", "RegionTotals", "national", "regency_filter",
+           "region_of_regency", "table_key"]
