@@ -38,6 +38,7 @@ KNOWN_SILENT_LOCAL_IMPORTS = {  # (module, what it imports inside a function)
     ("ksbb.notifications.tasks", "ksbb.notifications.services"),
     ("ksbb.ops.demo", "ksbb.ops.demo_regions"),
     ("ksbb.ops.demo_regions", "ksbb.allocation.services"),
+    ("ksbb.ops.demo_regions", "ksbb.allocation.tasks"),
     ("ksbb.ops.demo_regions", "ksbb.distribution.selectors"),
     ("ksbb.ops.demo_regions", "ksbb.distribution.services"),
     ("ksbb.ops.demo_regions", "ksbb.donations.models"),
