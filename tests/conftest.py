@@ -17,6 +17,8 @@ from ksbb.areas.services import areas_load_reference, rws_import
 from ksbb.core.domain import SystemActor
 from ksbb.needs.models import Recipient
 from ksbb.needs.services import recipients_ensure_for_rws
+from ksbb.regions.models import Region
+from ksbb.regions.services import region_add, region_link_organization
 
 PASSWORD = "correct-horse-battery-9"
 # Who builds the fixtures: a named system actor, as a command would be.
@@ -207,3 +209,54 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(only_pg)
+
+
+# A second region (issue 18): Kota Bandung, with its own government people. The shared
+# cast's government organisations are linked to no region, so they work in the default
+# region, Jakarta.
+VILLAGE_BANDUNG = "32.73.01.1001"
+BANDUNG_ROLE_NAMES = ["admin", "assessor", "kelurahan"]
+
+
+@dataclass
+class RegionCast:
+    region: Region
+    government: Organization
+    kelurahan_office: Organization
+    admin: User  # the region's administrator (platform administrator of its government)
+    assessor: User
+    kelurahan: User
+    ketua_rw: User
+    recipient: Recipient
+
+    @property
+    def users(self) -> dict[str, User]:
+        return {name: getattr(self, name) for name in BANDUNG_ROLE_NAMES}
+
+
+@pytest.fixture
+def bandung(cast: Cast) -> RegionCast:
+    region = region_add(code="32.73", name="KSBB Kota Bandung", by=SETUP)
+    rws_import(rows=_rw_rows([(VILLAGE_BANDUNG, 1)]), by=SETUP)
+    recipients_ensure_for_rws(by=SETUP)
+    government = region.organizations.get()
+    office = organization_create(kind=Organization.Kind.GOVERNMENT, name="Kelurahan Sukarasa",
+                                 by=SETUP)
+    region_link_organization(region=region, organization=office, by=SETUP)
+    recipient = Recipient.objects.get(area_id=f"{VILLAGE_BANDUNG}.001")
+
+    def user(name: str) -> User:
+        return user_create(username=name, password=PASSWORD, by=SETUP, full_name=name.title())
+
+    admin = user("bandung_admin")
+    membership_grant(user=admin, role=Role.PLATFORM_ADMIN, organization=government, by=SETUP)
+    assessor = user("bandung_assessor")
+    membership_grant(user=assessor, role=Role.ASSESSOR, organization=government, by=SETUP)
+    kelurahan = user("bandung_kelurahan")
+    membership_grant(user=kelurahan, role=Role.KELURAHAN_OFFICER, organization=office,
+                     villages=[Area.objects.get(code=VILLAGE_BANDUNG)], by=SETUP)
+    ketua_rw = user("bandung_ketua_rw")
+    membership_grant(user=ketua_rw, role=Role.RECIPIENT_REPRESENTATIVE, recipient=recipient,
+                     by=SETUP)
+    return RegionCast(region, government, office, admin, assessor, kelurahan, ketua_rw,
+                      recipient)

@@ -19,6 +19,10 @@ BASE_APPS = {"core", "areas", "accounts"}
 INTERFACE_APPS = {"web", "api"}
 # Left by work that landed while these checks were written (regions, notifications, the
 # pickers): listed so that nothing NEW gets in; each owner removes its own entries.
+KNOWN_UPWARD_IMPORTS = {  # accounts asks regions where a user acts (issue 18)
+    ("ksbb.accounts.rules", "ksbb.regions.rules"),
+    ("ksbb.accounts.selectors", "ksbb.regions.selectors"),
+}
 KNOWN_CYCLES = [
     {"ksbb.stats.ledger", "ksbb.stats.reference", "ksbb.stats.selectors",
      "ksbb.stats.regional"},
@@ -201,7 +205,8 @@ def test_no_import_cycles() -> None:
 
 def _upward(apps: set[str], allowed: set[str]) -> list[str]:
     return [f"{m}:{line} imports {t}" for m, edges in GRAPH.items() if _app(m) in apps
-            for t, line, _local in edges if _app(t) not in allowed | apps]
+            for t, line, _local in edges if _app(t) not in allowed | apps
+            and (m, t) not in KNOWN_UPWARD_IMPORTS]
 
 
 def test_base_apps_import_only_base_apps() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ROLE_NAMES, VILLAGE_A, VILLAGE_OTHER
+from tests.conftest import ROLE_NAMES, VILLAGE_A, VILLAGE_BANDUNG, VILLAGE_OTHER
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,35 @@ def test_disabled_membership_loses_access(cast, client_for):  # type: ignore[no-
 def test_unknown_object_is_404_not_a_leak(cast, client_for):  # type: ignore[no-untyped-def]
     assert client_for(cast.admin).get("/orgs/999999/").status_code == 404
     assert client_for(cast.admin).get("/field/villages/31.99.99.9999/").status_code == 404
+
+
+# A second region (issue 18): Kota Bandung's people against Jakarta's pages and back. 404:
+# another region's record is invisible to a government role; 403 as above.
+#        anon admin assessor aggregator executor kelurahan ketua_rw collaborator outsider
+#        + Bandung's admin assessor kelurahan
+REGION_MATRIX: dict[str, tuple[int, ...]] = {
+    "/backoffice/": (302, 200, 200, 403, 403, 403, 403, 403, 403, 200, 200, 403),
+    f"/field/villages/{VILLAGE_A}/": (302, 200, 200, 403, 403, 200, 403, 403, 403,
+                                      404, 404, 404),
+    f"/field/villages/{VILLAGE_BANDUNG}/": (302, 404, 404, 403, 403, 404, 403, 403, 403,
+                                            200, 200, 200),
+    "{recipient}": (302, 200, 200, 403, 403, 200, 200, 403, 403, 404, 404, 404),
+    "{bandung_recipient}": (302, 404, 404, 403, 403, 404, 403, 403, 403, 200, 200, 200),
+}
+REGION_WHO = [*WHO, "bandung_admin", "bandung_assessor", "bandung_kelurahan"]
+
+
+@pytest.mark.parametrize(("page", "who", "expected"), [
+    pytest.param(page, who, REGION_MATRIX[page][i], id=f"{page}-{who}")
+    for page in REGION_MATRIX for i, who in enumerate(REGION_WHO)])
+def test_page_access_in_two_regions(page, who, expected, cast, bandung,  # type: ignore[no-untyped-def]
+                                    client_for):
+    if who == "anonymous":
+        user = None
+    elif who.startswith("bandung_"):
+        user = bandung.users[who.removeprefix("bandung_")]
+    else:
+        user = cast.users[who]
+    url = {"{recipient}": f"/field/recipients/{cast.recipient.pk}/",
+           "{bandung_recipient}": f"/field/recipients/{bandung.recipient.pk}/"}.get(page, page)
+    assert client_for(user).get(url).status_code == expected

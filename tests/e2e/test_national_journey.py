@@ -30,13 +30,25 @@ from ksbb.needs.models import AssessmentRound, Recipient
 from ksbb.needs.services import need_set, recipients_ensure_for_rws, round_open
 from ksbb.ops.demo import _sign_on_paper
 from ksbb.regions.services import region_add, region_government
+from ksbb.stats.boundaries import shipped_features
 from tests.conftest import PASSWORD, SETUP, _rw_rows
 from tests.donations.conftest import setup_donations
 from tests.e2e.browser import DESKTOP, shots
 from tests.e2e.signin import sign_in
+from tests.e2e.test_maps import DRAWN, PIXEL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 VILLAGE = "32.73.01.1001"  # Sukarasa, Sukasari, Kota Bandung
+
+
+def _inside(code: str) -> list[float]:
+    """A point inside the shipped outline of province ``code``."""
+    feature = next(f for f in shipped_features([code]) if f["properties"]["code"] == code)
+    geometry = feature["geometry"]
+    polygons = ([geometry["coordinates"]] if geometry["type"] == "Polygon"
+                else geometry["coordinates"])
+    ring = max((p[0] for p in polygons), key=len)
+    return [sum(x for x, _y in ring) / len(ring), sum(y for _x, y in ring) / len(ring)]
 
 
 def test_a_jakarta_donor_gives_to_bandung_from_the_national_page(  # type: ignore[no-untyped-def]
@@ -63,7 +75,10 @@ def test_a_jakarta_donor_gives_to_bandung_from_the_national_page(  # type: ignor
     sign_in(page, base, cast.collaborator.username)
     # The nation, one province down, then Bandung's own page and its need map.
     page.goto(f"{base}/nasional/")
-    page.click("#map table a:text-is('Jawa Barat')")
+    page.wait_for_function(DRAWN, arg="[data-area-map]", timeout=20_000)
+    shots(page, "national", "00-national-map")
+    x, y = page.evaluate(PIXEL, ["[data-area-map]", _inside("32")])
+    page.mouse.click(x, y)  # West Java, on the map of the provinces
     page.wait_for_url(re.compile(r"/nasional/\?province=32"))
     page.click("#map table a:text-is('Kota Bandung')")
     page.wait_for_url(re.compile(r"/r/kota-bandung/$"))

@@ -13,6 +13,7 @@ import rules
 
 from ksbb.accounts.models import Role
 from ksbb.accounts.selectors import area_in_officer_scope, scope_of
+from ksbb.regions.rules import in_actors_region
 
 
 def _role_predicate(role: str) -> Any:
@@ -23,11 +24,13 @@ def _role_predicate(role: str) -> Any:
     return check
 
 
-is_platform_admin = _role_predicate(Role.PLATFORM_ADMIN)
-is_assessor = _role_predicate(Role.ASSESSOR)
+# The government roles act only inside their region (ksbb.regions): on an object of
+# another region they are false, so every rule built from them is region-aware.
+is_platform_admin = _role_predicate(Role.PLATFORM_ADMIN) & in_actors_region
+is_assessor = _role_predicate(Role.ASSESSOR) & in_actors_region
 is_aggregator_staff = _role_predicate(Role.AGGREGATOR_STAFF)
 is_executor_staff = _role_predicate(Role.EXECUTOR_STAFF)
-is_kelurahan_officer = _role_predicate(Role.KELURAHAN_OFFICER)
+is_kelurahan_officer = _role_predicate(Role.KELURAHAN_OFFICER) & in_actors_region
 is_recipient_representative = _role_predicate(Role.RECIPIENT_REPRESENTATIVE)
 is_collaborator = _role_predicate(Role.COLLABORATOR)
 is_government = is_platform_admin | is_assessor

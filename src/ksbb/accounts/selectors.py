@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from ksbb.accounts.models import Membership, Organization, Role
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
+from ksbb.regions.selectors import actor_regions_filter, organizations_in_actor_regions
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,10 @@ def has_role(user: Any, *roles: str) -> bool:
 def organizations_visible_to(user: Any) -> QuerySet[Organization]:
     scope = scope_of(user)
     if scope.roles & {Role.PLATFORM_ADMIN, Role.ASSESSOR}:
-        return Organization.objects.all()
+        where = organizations_in_actor_regions(user)
+        own = Organization.objects.filter(pk__in=scope.organization_ids)
+        return Organization.objects.filter(where).distinct() | own if where \
+            else Organization.objects.all()
     return Organization.objects.filter(pk__in=scope.organization_ids)
 
 
@@ -73,7 +77,8 @@ def villages_of(user: Any) -> QuerySet[Area]:
     """The villages a kelurahan officer covers (all of them for admins and assessors)."""
     scope = scope_of(user)
     if scope.roles & {Role.PLATFORM_ADMIN, Role.ASSESSOR}:
-        return Area.objects.filter(level=Area.Level.VILLAGE)
+        return Area.objects.filter(actor_regions_filter(user, area="code"),
+                                   level=Area.Level.VILLAGE)
     return Area.objects.filter(code__in=scope.village_codes)
 
 

@@ -16,6 +16,9 @@ Areas:
   engine may still serve another recipient registered on the same area, rarely: an
   institution on the same RW);
 * a purchase is placed in its aggregator's area, unrestricted.
+
+Regions: a round belongs to one region (ksbb.regions); only the pledges given to that
+region, and the purchases bought with them, are offered to its needs.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from ksbb.allocation.selectors import (
 from ksbb.core import areacodes
 from ksbb.donations.models import PLEDGE_ALLOCATABLE, Pledge, Purchase
 from ksbb.needs.models import AssessmentRound, Need
+from ksbb.regions.selectors import record_filter, region_key_of, region_row
 
 
 @dataclass
@@ -74,8 +78,9 @@ def build_problem(rnd: AssessmentRound) -> BuiltProblem:
             "recipient": key, "item": need.item.code, "quantity": remaining[need.pk],
             "priority": need.priority, "area": need.recipient.area_id})
 
+    region = region_row(region_key_of(rnd))
     pledges = list(Pledge.objects.filter(
-        kind=Pledge.Kind.GOODS, state__in=PLEDGE_ALLOCATABLE,
+        record_filter(region, "region"), kind=Pledge.Kind.GOODS, state__in=PLEDGE_ALLOCATABLE,
         item__program_id=rnd.program_id).select_related(
             "item", "collaborator", "aggregator", "recipient").order_by("pk"))
     used = used_by_pledge(p.pk for p in pledges)
@@ -90,7 +95,9 @@ def build_problem(rnd: AssessmentRound) -> BuiltProblem:
         built.data["pledges"].append({"id": key, "item": pledge.item.code, "quantity": left,
                                       "area": area, "restrict_to": restrict_to})
 
-    purchases = list(Purchase.objects.filter(item__program_id=rnd.program_id)
+    in_region = Purchase.objects.filter(record_filter(region, "fundings__pledge__region"))
+    purchases = list(Purchase.objects.filter(item__program_id=rnd.program_id,
+                                             pk__in=in_region.values("pk"))
                      .select_related("item", "aggregator").order_by("pk"))
     used = used_by_purchase(p.pk for p in purchases)
     for purchase in purchases:

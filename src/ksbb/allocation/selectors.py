@@ -30,6 +30,7 @@ from ksbb.accounts.selectors import scope_of
 from ksbb.allocation.models import Allocation, AllocationRun
 from ksbb.donations.models import PLEDGE_ALLOCATABLE, Pledge, Purchase
 from ksbb.needs.models import Need
+from ksbb.regions.selectors import actor_regions_filter
 
 _EFFECTIVE = ExpressionWrapper(F("quantity") - F("returned_quantity"),
                                output_field=IntegerField())
@@ -123,7 +124,8 @@ def runs_visible_to(user: Any) -> QuerySet[AllocationRun]:
     """Runs are the government's working papers."""
     if not _is_government(user):
         return AllocationRun.objects.none()
-    return AllocationRun.objects.select_related("round", "created_by", "approved_by")
+    return AllocationRun.objects.select_related("round", "created_by", "approved_by").filter(
+        actor_regions_filter(user, region="round__region"))
 
 
 def allocations_visible_to(user: Any) -> QuerySet[Allocation]:
@@ -131,7 +133,7 @@ def allocations_visible_to(user: Any) -> QuerySet[Allocation]:
     pledges and purchases; collaborators those of their own pledges."""
     qs = Allocation.objects.select_related("item", "recipient", "need", "pledge", "purchase")
     if _is_government(user):
-        return qs
+        return qs.filter(actor_regions_filter(user, area="recipient__area__code"))
     scope = scope_of(user)
     aggregators = [o for o, r in scope.org_roles if r == Role.AGGREGATOR_STAFF]
     collaborators = [o for o, r in scope.org_roles if r == Role.COLLABORATOR]

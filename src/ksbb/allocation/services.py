@@ -40,6 +40,7 @@ from ksbb.core.faults import pause_point
 from ksbb.donations.models import PLEDGE_ALLOCATABLE, Pledge, Purchase
 from ksbb.donations.services import pledge_mark_allocated
 from ksbb.needs.models import AssessmentRound, Need
+from ksbb.regions.selectors import region_key_of
 
 Supply = Pledge | Purchase
 STUCK_AFTER = datetime.timedelta(hours=1)
@@ -323,6 +324,9 @@ def allocation_create_manual(*, supply: Supply, need: Need, quantity: int,
         locked: Supply = (pledges[supply.pk] if isinstance(supply, Pledge)
                           else purchases[supply.pk])
         _check_supply(locked, need)
+        if region_key_of(locked) != region_key_of(need.round):
+            raise Invalid(_("%(supply)s was given to another region") % {
+                "supply": _supply_label(locked)}, field="supply")
         _check_totals(pledges, purchases, [(locked, need, quantity)])
         need_area = need.recipient.area_id
         locality, _cost = locality_of(

@@ -26,7 +26,7 @@ from rest_framework.settings import api_settings
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.api.errors import require_perm
-from ksbb.api.fields import NO_AREA, CodeRelatedField
+from ksbb.api.fields import NO_AREA, NO_REGION, CodeRelatedField
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.donations import services
@@ -39,6 +39,7 @@ from ksbb.donations.selectors import (
     verified_aggregators,
 )
 from ksbb.needs.models import Recipient
+from ksbb.regions.models import Region
 from ksbb.web.donations.pledges import pledge_receipt_response
 
 
@@ -131,13 +132,16 @@ class AggregatorViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
 class PledgeSerializer(serializers.ModelSerializer[Pledge]):
     collaborator_name = serializers.CharField(source="collaborator.name", read_only=True)
     aggregator_name = serializers.CharField(source="aggregator.name", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True,
+                                          help_text="the region it is given to (area code); "
+                                          "null: the default region")
 
     class Meta:
         model = Pledge
         fields = ["id", "collaborator", "collaborator_name", "aggregator", "aggregator_name",
                   "kind", "program", "item", "quantity", "amount_rupiah", "received_quantity",
-                  "received_amount", "preferred_area", "recipient", "state", "reason",
-                  "created_at", "received_at", "updated_at"]
+                  "received_amount", "preferred_area", "recipient", "region", "state",
+                  "reason", "created_at", "received_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -157,6 +161,10 @@ class PledgeCreateSerializer(serializers.Serializer[Any]):
                                       required=False, allow_null=True)
     recipient = serializers.PrimaryKeyRelatedField(queryset=Recipient.objects.all(),
                                                    required=False, allow_null=True)
+    region = CodeRelatedField(
+        unknown=NO_REGION, queryset=Region.objects.all(), required=False, allow_null=True,
+        help_text="the region given to (its area code, e.g. 32.73); default: the region of "
+                  "the recipient or preferred area, else the default region")
 
 
 class PledgeReceiveSerializer(serializers.Serializer[Any]):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 NO_AREA = _("no area has the code %(code)s")
+NO_REGION = _("no region has the code %(code)s")
 NO_PROGRAM = _("no programme has the code %(code)s")
 
 

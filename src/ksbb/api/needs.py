@@ -18,7 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ksbb.api.fields import IntegerField
+from ksbb.api.fields import NO_REGION, CodeRelatedField, IntegerField
 from ksbb.api.permissions import HasPerm
 from ksbb.core.privacy import mask_phone
 from ksbb.needs.models import AssessmentRound, Need, Recipient
@@ -30,6 +30,7 @@ from ksbb.needs.services import (
     round_close,
     round_open,
 )
+from ksbb.regions.models import Region
 
 CONTACT_FIELDS = ("address", "contact_name", "contact_phone")
 
@@ -112,10 +113,13 @@ class CodeField(serializers.CharField):
 
 class RoundSerializer(serializers.ModelSerializer[AssessmentRound]):
     program = CodeField(max_length=32, help_text="the programme's code, e.g. PANGAN")
+    region = CodeRelatedField(
+        unknown=NO_REGION, queryset=Region.objects.all(), required=False, allow_null=True,
+        help_text="the region's area code (e.g. 32.73); default: the caller's region")
 
     class Meta:
         model = AssessmentRound
-        fields = ["id", "name", "program", "period_start", "period_end", "state",
+        fields = ["id", "name", "program", "region", "period_start", "period_end", "state",
                   "created_by", "created_at"]
         read_only_fields = ["state", "created_by", "created_at"]
 
@@ -139,7 +143,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Assess
         data = serializer.validated_data
         serializer.instance = round_open(
             name=data["name"], program=data["program"], period_start=data["period_start"],
-            period_end=data["period_end"], by=self.request.user)
+            period_end=data["period_end"], region=data.get("region"), by=self.request.user)
 
     @extend_schema(request=None, responses=RoundSerializer)
     @action(detail=True, methods=["post"])

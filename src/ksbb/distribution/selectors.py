@@ -14,6 +14,7 @@ from ksbb.accounts.selectors import scope_of
 from ksbb.allocation.models import Allocation
 from ksbb.distribution.models import Delivery, DeliveryLine, Handover
 from ksbb.donations.models import CollaboratorKind, Pledge, Purchase, PurchaseFunding
+from ksbb.regions.selectors import actor_regions_filter
 
 # Individuals are never named in public: the canonical content (and so the fingerprint)
 # carries this fixed label instead, in the programme's first language.
@@ -31,7 +32,7 @@ def _is_government(user: Any) -> bool:
 def _delivery_scope(user: Any, prefix: str = "") -> Q | None:
     """None: everything; otherwise the deliveries the user may see (possibly none)."""
     if _is_government(user):
-        return None
+        return actor_regions_filter(user, area=f"{prefix}recipient__area__code") or None
     scope = scope_of(user)
     q = Q(**{f"{prefix}pk__in": []})
     executors = _org_ids(user, Role.EXECUTOR_STAFF)

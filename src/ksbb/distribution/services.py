@@ -58,6 +58,7 @@ from ksbb.donations.models import Program, Purchase
 from ksbb.donations.services import pledges_handed_over
 from ksbb.notifications import events as notifications
 from ksbb.proofs.services import handover_seal
+from ksbb.regions.selectors import actor_region_keys, region_key_of
 from ksbb.stats import rollups
 
 
@@ -117,13 +118,15 @@ def delivery_schedule(
             "item__program", "pledge", "purchase", "recipient")}
         own_aggregators = {org for org, r in scope_of(by).org_roles
                            if r == Role.AGGREGATOR_STAFF} if isinstance(by, User) else set()
-        is_assessor = Role.ASSESSOR in scope_of(by).roles
+        # An assessor schedules the allocations of their own region only.
+        assessor_regions = (actor_region_keys(by) if Role.ASSESSOR in scope_of(by).roles
+                            else frozenset())
         # Whose allocation it is comes first, and another aggregator's allocation is refused
         # in the words of one that does not exist: the refusal must not tell an aggregator
         # what another one's allocations are (exist, approved, on a delivery).
         for i in ids:
             a = rows.get(i)
-            if a is None or (not is_assessor
+            if a is None or (region_key_of(a.recipient) not in assessor_regions
                              and supply_aggregator_id(a) not in own_aggregators):
                 raise Invalid(_("allocation #%(id)s does not exist or is not yours "
                                          "to schedule") % {"id": i}, field="allocations")

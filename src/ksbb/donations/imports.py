@@ -241,7 +241,8 @@ def _check_row(number: int, v: dict[str, str], aggregator: Organization, look: _
         return None
     try:
         checked = pledge_check(collaborator=collaborator, aggregator=aggregator, item=item,
-                               program=program, quantity=quantity, amount=amount)
+                               program=program, quantity=quantity, amount=amount,
+                               preferred_area=area, recipient=recipient)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             field = {"amount_rupiah": "amount", NON_FIELD_ERRORS: ""}.get(field, field)

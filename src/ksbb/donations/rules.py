@@ -11,9 +11,10 @@ from ksbb.accounts.rules import (
     is_aggregator_staff,
     is_collaborator,
     is_government,
-    is_platform_admin,
 )
 from ksbb.accounts.selectors import scope_of
+from ksbb.regions.rules import is_installation_admin
+from ksbb.regions.selectors import organization_region_keys, region_key_of
 
 
 def _has_org_role(user: Any, organization_id: int | None, role: str) -> bool:
@@ -27,8 +28,11 @@ def is_collaborator_of_pledge(user: Any, pledge: Any) -> bool:
 
 @rules.predicate
 def is_staff_of_pledge_aggregator(user: Any, pledge: Any) -> bool:
-    return pledge is not None and _has_org_role(user, pledge.aggregator_id,
-                                                Role.AGGREGATOR_STAFF)
+    # An aggregator handles the pledges of the regions it serves (ksbb.regions).
+    return (pledge is not None
+            and _has_org_role(user, pledge.aggregator_id, Role.AGGREGATOR_STAFF)
+            and region_key_of(pledge, holder=user) in organization_region_keys(
+                pledge.aggregator, holder=user))
 
 
 @rules.predicate
@@ -60,7 +64,8 @@ def funded_by_own_pledge(user: Any, purchase: Any) -> bool:
 rules.add_perm("donations.access_my_pledges", is_collaborator)
 rules.add_perm("donations.add_pledge", is_collaborator)
 rules.add_perm("donations.access_inbox", is_aggregator_staff)
-rules.add_perm("donations.verify_aggregator", is_platform_admin)
+# The installation's administrator (not a region's): aggregators serve several regions.
+rules.add_perm("donations.verify_aggregator", is_installation_admin)
 
 # Records.
 rules.add_perm("donations.view_pledge",
@@ -72,7 +77,7 @@ rules.add_perm("donations.advance_pledge", is_government)
 rules.add_perm("donations.record_purchase", is_staff_of_aggregator)
 rules.add_perm("donations.view_purchase",
                is_government | is_staff_of_purchase_aggregator | funded_by_own_pledge)
-rules.add_perm("donations.change_item", is_platform_admin)
+rules.add_perm("donations.change_item", is_installation_admin)
 
 # Added with the need list, purchases page, pledge import and donation receipts.
 # Public since issue 13: the map of where aid is missing steers donors before they register.

@@ -20,6 +20,7 @@ from ksbb.donations.models import (
     Purchase,
     PurchaseFunding,
 )
+from ksbb.regions.selectors import actor_regions_filter, served_regions_filter
 
 
 def _org_ids(user: Any, role: str) -> list[int]:
@@ -31,13 +32,15 @@ def _is_government(user: Any) -> bool:
 
 
 def pledges_visible_to(user: Any) -> QuerySet[Pledge]:
-    """All pledges for the government; a collaborator's own; an aggregator's incoming."""
+    """The government: the pledges given to its region; a collaborator: its own (to any
+    region); an aggregator: those it receives, in the regions it serves."""
     qs = Pledge.objects.select_related("collaborator", "aggregator", "program", "item",
                                        "preferred_area", "recipient")
     if _is_government(user):
-        return qs
+        return qs.filter(actor_regions_filter(user, region="region"))
+    aggregators = _org_ids(user, Role.AGGREGATOR_STAFF)
     return qs.filter(Q(collaborator_id__in=_org_ids(user, Role.COLLABORATOR))
-                     | Q(aggregator_id__in=_org_ids(user, Role.AGGREGATOR_STAFF)))
+                     | (Q(aggregator_id__in=aggregators) & served_regions_filter(aggregators)))
 
 
 def pledges_of_collaborators(user: Any) -> QuerySet[Pledge]:
@@ -55,7 +58,8 @@ def pledges_inbox(user: Any) -> QuerySet[Pledge]:
 def purchases_visible_to(user: Any) -> QuerySet[Purchase]:
     qs = Purchase.objects.select_related("aggregator", "item")
     if _is_government(user):
-        return qs
+        where = actor_regions_filter(user, region="fundings__pledge__region")
+        return qs.filter(pk__in=Purchase.objects.filter(where).values("pk")) if where else qs
     return qs.filter(
         Q(aggregator_id__in=_org_ids(user, Role.AGGREGATOR_STAFF))
         | Q(fundings__pledge__collaborator_id__in=_org_ids(user, Role.COLLABORATOR))

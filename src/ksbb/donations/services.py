@@ -49,6 +49,13 @@ from ksbb.donations.nik import validate_nik
 from ksbb.donations.uploads import clean_receipt
 from ksbb.needs.models import Recipient
 from ksbb.notifications import events as notifications
+from ksbb.regions.models import Region
+from ksbb.regions.selectors import (
+    default_region_row,
+    organization_region_keys,
+    region_key,
+    region_key_of_area,
+)
 from ksbb.stats import rollups
 from ksbb.stats.ledger import promise_cutoff
 
@@ -347,15 +354,18 @@ def pledge_submit(
     *, collaborator: Organization, aggregator: Organization, by: Actor,
     item: Item | None = None, program: Program | None = None, quantity: int | None = None,
     amount: int | None = None, preferred_area: Area | None = None,
-    recipient: Recipient | None = None,
+    recipient: Recipient | None = None, region: Region | None = None,
 ) -> Pledge:
-    """Goods (``item`` and ``quantity``) or money (``program`` and ``amount`` in rupiah)."""
+    """Goods (``item`` and ``quantity``) or money (``program`` and ``amount`` in rupiah),
+    given to ``region`` (default: the region of the recipient or preferred area, else the
+    default region)."""
     if collaborator is None or collaborator.kind != Organization.Kind.COLLABORATOR:
         raise Invalid(_("the donor must be a collaborator organisation"), field="collaborator")
     if not may(by, "donations.pledge_for", collaborator):
         raise NotAllowed(_("you cannot pledge for this collaborator"))
     checked = pledge_check(collaborator=collaborator, aggregator=aggregator, item=item,
-                           program=program, quantity=quantity, amount=amount)
+                           program=program, quantity=quantity, amount=amount,
+                           preferred_area=preferred_area, recipient=recipient, region=region)
     with transaction.atomic():
         pledge = _pledge_create(checked, preferred_area=preferred_area, recipient=recipient,
                                 by=by)
@@ -366,6 +376,8 @@ def pledge_submit(
 def pledge_check(
     *, collaborator: Organization, aggregator: Organization, item: Item | None = None,
     program: Program | None = None, quantity: int | None = None, amount: int | None = None,
+    preferred_area: Area | None = None, recipient: Recipient | None = None,
+    region: Region | None = None,
 ) -> dict[str, Any]:
     """The checks of a new pledge that do not depend on who records it; returns the
     cleaned values for ``_pledge_create`` (also used by the pledge import)."""
@@ -396,7 +408,28 @@ def pledge_check(
         kind = Pledge.Kind.MONEY
     return {"collaborator": collaborator, "aggregator": aggregator, "kind": kind,
             "program": program, "item": item, "quantity": quantity if item else None,
-            "amount": amount if item is None else None}
+            "amount": amount if item is None else None,
+            "region": pledge_region(aggregator=aggregator, preferred_area=preferred_area,
+                                    recipient=recipient, region=region)}
+
+
+def pledge_region(*, aggregator: Organization, preferred_area: Area | None = None,
+                  recipient: Recipient | None = None,
+                  region: Region | None = None) -> Region | None:
+    """The region a pledge is given to: where its recipient or preferred area lies (it
+    must agree with ``region`` when both are given), else ``region``, else the default
+    region (None: not stored yet). The aggregator must serve it."""
+    place = recipient.area_id if recipient is not None else (
+        preferred_area.code if preferred_area is not None else None)
+    key = region_key_of_area(place) if place else (
+        region.pk if region is not None else default_region_row().pk)
+    if region is not None and key != region.pk:
+        raise Invalid(_("the place chosen lies outside the region %(region)s")
+                      % {"region": region.name}, field="preferred_area")
+    if key not in organization_region_keys(aggregator):
+        raise Invalid(_("this aggregator does not serve that region"), field="aggregator")
+    return region if region is not None else (
+        Region.objects.get(pk=key) if key is not None else None)
 
 
 def _pledge_create(checked: dict[str, Any], *, preferred_area: Area | None,
@@ -408,14 +441,15 @@ def _pledge_create(checked: dict[str, Any], *, preferred_area: Area | None,
         collaborator=collaborator, aggregator=aggregator, kind=kind, program=program,
         item=item, quantity=checked["quantity"], amount_rupiah=checked["amount"],
         preferred_area=preferred_area, recipient=recipient, state=Pledge.State.SUBMITTED,
-        created_by=by if isinstance(by, User) else None)
+        created_by=by if isinstance(by, User) else None, region=checked.get("region"))
     after = {
         "state": pledge.state, "kind": kind, "collaborator": collaborator.pk,
         "aggregator": aggregator.pk, "program": program.code,
         "item": item.pk if item else None, "quantity": pledge.quantity,
         "amount_rupiah": pledge.amount_rupiah,
         "preferred_area": preferred_area.code if preferred_area else None,
-        "recipient": recipient.pk if recipient else None}
+        "recipient": recipient.pk if recipient else None,
+        "region": pledge.region.code if pledge.region else None}
     if source:
         after["source"] = source
     audit_log(actor=by, action="pledge.submitted", obj=pledge, before=None, after=after)
@@ -655,6 +689,10 @@ def purchase_record(
             if pledge.program_id != item.program_id:
                 raise Invalid(_("pledge #%(id)s was given for another programme")
                         % {"id": pledge.pk}, field="funding")
+            if region_key(pledge.region_id) != region_key(pledges[rows[0][0].pk].region_id):
+                # A purchase belongs to the region its money was given to: one region.
+                raise Invalid(_("pledge #%(id)s was given to another region than the "
+                                "others") % {"id": pledge.pk}, field="funding")
             remaining = pledge_money_remaining(pledge)
             if amount > remaining:
                 raise Invalid(_("pledge #%(id)s has only Rp %(left)s left")

@@ -22,6 +22,7 @@ from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
 from ksbb.core.ratelimit import take
 from ksbb.donations.models import Program
 from ksbb.forum.models import Idea, Support
+from ksbb.regions.models import Region
 
 TITLE_MAX = 200
 BODY_MAX = 10_000
@@ -35,7 +36,8 @@ def _lock(idea: Idea) -> Idea:
     return Idea.objects.select_for_update().get(pk=idea.pk)
 
 
-def idea_post(*, title: str, body: str, by: Actor, program: Program | None = None) -> Idea:
+def idea_post(*, title: str, body: str, by: Actor, program: Program | None = None,
+              region: Region | None = None) -> Idea:
     if not may(by, "forum.add_idea"):
         raise NotAllowed(_("sign in to propose an idea"))
     title, body = (title or "").strip(), (body or "").strip()
@@ -51,10 +53,14 @@ def idea_post(*, title: str, body: str, by: Actor, program: Program | None = Non
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        idea = Idea.objects.create(title=title, body=body, author=by, program=program)
-        audit_log(actor=by, action="idea.posted", obj=idea, before=None, after={
-            "title": title, "program": program.code if program else None,
-            "status": idea.status})
+        # The region whose government answers it; without one, the default region's.
+        idea = Idea.objects.create(title=title, body=body, author=by, program=program,
+                                   region=region)
+        after = {"title": title, "program": program.code if program else None,
+                 "status": idea.status}
+        if region is not None:
+            after["region"] = region.code
+        audit_log(actor=by, action="idea.posted", obj=idea, before=None, after=after)
     return idea
 
 

@@ -13,6 +13,7 @@ from ksbb.allocation.models import Allocation
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.needs.models import AssessmentRound, Need, Recipient
+from ksbb.regions.selectors import actor_regions_filter
 
 _GOVERNMENT = {Role.PLATFORM_ADMIN, Role.ASSESSOR}
 
@@ -22,22 +23,26 @@ def is_government(user: Any) -> bool:
 
 
 def recipients_visible_to(user: Any) -> QuerySet[Recipient]:
-    """Everyone sees RWs and verified institutions; the government also unverified ones."""
+    """Everyone sees RWs and verified institutions; the government those of its region,
+    unverified ones too."""
     qs = Recipient.objects.select_related("area")
     if is_government(user):
-        return qs
+        return qs.filter(actor_regions_filter(user, area="area__code"))
     return qs.filter(Q(kind=Recipient.Kind.RW) | Q(is_verified=True))
 
 
 def rounds_visible_to(user: Any) -> QuerySet[AssessmentRound]:
-    return AssessmentRound.objects.all() if is_government(user) else AssessmentRound.objects.none()
+    if not is_government(user):
+        return AssessmentRound.objects.none()
+    return AssessmentRound.objects.filter(actor_regions_filter(user, region="region"))
 
 
 def needs_visible_to(user: Any) -> QuerySet[Need]:
     """Needs are government data (they describe poor households per RW)."""
     if not is_government(user):
         return Need.objects.none()
-    return Need.objects.select_related("recipient", "round", "item")
+    return Need.objects.select_related("recipient", "round", "item").filter(
+        actor_regions_filter(user, region="round__region"))
 
 
 @dataclass(frozen=True)

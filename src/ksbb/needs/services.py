@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Actor, Invalid, WrongState, is_user, require
+from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, is_user, may, require
 from ksbb.core.tables import (
     HostileContent,
     ImportReport,
@@ -32,6 +32,9 @@ from ksbb.core.tables import (
 )
 from ksbb.donations.models import Item, Program
 from ksbb.needs.models import AssessmentRound, Need, NeedsImport, Recipient
+from ksbb.regions.models import Region
+from ksbb.regions.selectors import region_key_of, region_key_of_area, region_table
+from ksbb.regions.services import region_to_act_in
 
 Rows = Iterable[tuple[int, dict[str, str]]]
 Progress = Callable[[int], None]
@@ -88,6 +91,8 @@ def institution_register(
         errors["residents"] = _("the number of residents cannot be negative")
     if errors:
         raise Invalid(errors)
+    if not may(by, "needs.register_institution", area):
+        raise NotAllowed(_("the area lies outside your region"), field="area")
     with transaction.atomic():
         recipient = Recipient.objects.create(
             kind=kind, name=name.strip(), area=area, residents=residents,
@@ -147,10 +152,12 @@ def item_check(item: Item | str | None, rnd: AssessmentRound) -> tuple[Item | No
 
 def round_open(
     *, name: str, program: Program | str, period_start: datetime.date,
-    period_end: datetime.date, by: Actor,
+    period_end: datetime.date, by: Actor, region: Region | None = None,
 ) -> AssessmentRound:
-    """Open a round for a programme (the programme itself or its code)."""
+    """Open a round for a programme (the programme itself or its code) in ``region``
+    (default: the region where ``by`` works)."""
     require(by, "needs.manage_round")
+    region = region_to_act_in(by=by, region=region)
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = _("the name is required")
@@ -168,11 +175,12 @@ def round_open(
     with transaction.atomic():
         rnd = AssessmentRound.objects.create(
             name=name.strip(), program=found, period_start=period_start,
-            period_end=period_end, created_by=by if is_user(by) else None,
+            period_end=period_end, created_by=by if is_user(by) else None, region=region,
         )
         audit_log(actor=by, action="round.opened", obj=rnd, after={
             "name": rnd.name, "program": found.code, "period_start": period_start,
-            "period_end": period_end, "state": rnd.state})
+            "period_end": period_end, "state": rnd.state,
+            "region": region.code if region else None})
     return rnd
 
 
@@ -230,6 +238,8 @@ def need_set(
         errors["item"] = item_error
     if not recipient.is_verified:
         errors["recipient"] = _("the recipient is not verified yet")
+    elif region_key_of(recipient) != region_key_of(round):
+        errors["recipient"] = _("the recipient lies outside the round's region")
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
@@ -292,6 +302,8 @@ def needs_validate(
     parsed: list[NeedRow] = []
     errors: list[RowError] = []
     seen: dict[tuple[int, int], int] = {}
+    table = region_table()
+    region = region_key_of(round)
     for index, (number, rec) in enumerate(raw, start=1):
         row_errors: list[RowError] = []
         text = rec.get("recipient", "").strip()
@@ -308,6 +320,9 @@ def needs_validate(
         elif not recipient.is_verified:
             row_errors.append(RowError(number, "recipient", _(
                 "institution %(value)s is not verified yet") % {"value": text}))
+        elif region_key_of_area(recipient.area_id, table=table) != region:
+            row_errors.append(RowError(number, "recipient", _(
+                "%(value)s lies outside the round's region") % {"value": text}))
         item = rec.get("item", "").strip()
         if item not in items:
             items[item] = item_check(item, round)
@@ -446,6 +461,10 @@ def needs_derive_from_poverty(
         return report
     known = _rw_recipients({rec.get("rw_code", "").strip() for _n, rec in raw}
                            | {rec.get("rw_code", "").strip() for _n, rec in health})
+    # RWs of another region are not this round's to assess: unknown here.
+    table, region = region_table(), region_key_of(round)
+    known = {code: r for code, r in known.items()
+             if region_key_of_area(code, table=table) == region}
     raised: set[str] = set()
     for number, rec in health:
         code = rec.get("rw_code", "").strip()

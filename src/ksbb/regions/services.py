@@ -18,8 +18,9 @@ from ksbb.areas.models import Area
 from ksbb.areas.services import areas_load_reference, reference_rows
 from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Actor, Invalid, require
+from ksbb.core.domain import Actor, Invalid, NotAllowed, is_user, require
 from ksbb.regions.models import Region
+from ksbb.regions.selectors import actor_region_keys
 
 
 def _check_code(code: str) -> tuple[str, str]:
@@ -73,6 +74,23 @@ def region_add(*, code: str, by: Actor, name: str = "", admin_email: str = "", s
         if admin_email:
             region_admin_invite(region=region, email=admin_email, by=by)
     return region
+
+
+def region_to_act_in(*, by: Actor, region: Region | None = None) -> Region | None:
+    """The region a record that ``by`` creates (a round) belongs to: ``region`` when given
+    (one of theirs), else their one region. None: the default region, not stored yet."""
+    keys = actor_region_keys(by) if is_user(by) else frozenset()
+    if region is not None:
+        if is_user(by) and region.pk not in keys:
+            raise NotAllowed(_("you do not work in the region %(region)s")
+                             % {"region": region.name}, field="region")
+        return region
+    if len(keys) > 1:
+        raise Invalid(_("choose the region"), field="region")
+    key = next(iter(keys)) if keys else None
+    if key is not None:
+        return Region.objects.get(pk=key)
+    return Region.objects.filter(is_default=True).first()
 
 
 def region_government(region: Region) -> Organization | None:
@@ -165,4 +183,4 @@ def region_unlink_organization(*, region: Region, organization: Organization,
 
 
 __all__ = ["region_add", "region_admin_invite", "region_government",
-           "region_link_organization", "region_unlink_organization"]
+           "region_link_organization", "region_to_act_in", "region_unlink_organization"]

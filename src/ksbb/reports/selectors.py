@@ -15,6 +15,11 @@ from ksbb.core import areacodes
 from ksbb.core.audit import actor_name
 from ksbb.core.models import AuditEntry
 from ksbb.core.privacy import mask_email, mask_name, mask_phone
+from ksbb.regions.selectors import (
+    actor_regions_filter,
+    memberships_in_region_filter,
+    region_key_of,
+)
 from ksbb.reports.models import MisuseReport
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
@@ -29,7 +34,7 @@ def reports_visible_to(user: Any) -> QuerySet[MisuseReport]:
     qs = MisuseReport.objects.select_related("area", "organization", "assigned_to")
     scope = scope_of(user)
     if scope.roles & {Role.PLATFORM_ADMIN, Role.ASSESSOR}:
-        return qs
+        return qs.filter(actor_regions_filter(user, area="area__code"))
     villages = scope.village_codes
     if not villages:
         return qs.none()
@@ -71,11 +76,12 @@ def report_history(report: MisuseReport) -> list[HistoryStep]:
 
 
 def officers_for(report: MisuseReport) -> QuerySet[User]:
-    """Who a report can be assigned to: assessors, platform administrators, and the
-    kelurahan officers of the report's village."""
+    """Who a report can be assigned to: the assessors and platform administrators of the
+    report's region, and the kelurahan officers of the report's village."""
     village = areacodes.village_of(report.area_id)
     members = Membership.objects.filter(is_active=True).filter(
         Q(role__in=[Role.ASSESSOR, Role.PLATFORM_ADMIN])
+        & memberships_in_region_filter(region_key_of(report))
         | Q(role=Role.KELURAHAN_OFFICER, villages__code=village))
     return User.objects.filter(is_active=True, memberships__in=members).distinct().order_by(
         "username")

@@ -14,7 +14,7 @@ from typing import Any
 
 from .plan import Allocation, GroupSummary, NeedResult, Plan, Summary
 from .problem import Need, Pledge, Problem, ProblemError, load_problem
-from .solve import SolverError, default_workers, solve
+from .solve import SolverError, default_workers, no_gc, solve
 
 __all__ = [
     "Allocation",
@@ -48,6 +48,13 @@ def run_file(
     invalid content, including malformed JSON; OSError (e.g. FileNotFoundError) for
     unreadable input.
     """
+    with no_gc():
+        return _run_file(input_path, output_path, workers)
+
+
+def _run_file(
+    input_path: str | os.PathLike[str], output_path: str | os.PathLike[str], workers: int | None
+) -> Plan:
     raw = Path(input_path).read_bytes()
     try:
         data = _loads(raw)

@@ -8,6 +8,7 @@ statuses as the management command of the same name, which calls this too.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,6 +62,9 @@ def run(
 
 
 def main(argv: Sequence[str]) -> int:
+    # A short-lived process that makes no cycles worth collecting: no collector passes while
+    # numpy and HiGHS load or the problem is read (the engine pauses it while solving anyway).
+    gc.disable()
     parser = argparse.ArgumentParser(prog="ksbb allocate", description=HELP)
     add_arguments(parser)
     # Django's common options, accepted (and ignored) so that scripts calling the management

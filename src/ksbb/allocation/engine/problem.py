@@ -10,7 +10,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "LEVELS",
@@ -39,8 +39,9 @@ class ProblemError(ValueError):
     """The input does not describe a valid allocation problem; the message names the record."""
 
 
-@dataclass(frozen=True, slots=True)
-class Pledge:
+# Pledges and needs are named tuples rather than frozen dataclasses: just as immutable, and
+# three times cheaper to make (a national problem has 285,000 of them).
+class Pledge(NamedTuple):
     id: str
     item: str
     quantity: int
@@ -48,8 +49,7 @@ class Pledge:
     restrict_to: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Need:
+class Need(NamedTuple):
     recipient: str
     item: str
     quantity: int

@@ -18,7 +18,7 @@ from django.views.generic.detail import SingleObjectMixin
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.needs.models import AssessmentRound, NeedsImport, Recipient
-from ksbb.needs.selectors import need_coverage_by_area
+from ksbb.needs.selectors import need_coverage_by_area, recipients_visible_to, rounds_visible_to
 from ksbb.needs.services import (
     institution_register,
     institution_verify,
@@ -55,7 +55,8 @@ class InstitutionListView(PermissionRequiredMixin, ListView[Recipient]):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[Recipient]:
-        qs = Recipient.objects.exclude(kind=Recipient.Kind.RW).select_related("area__parent")
+        qs = recipients_visible_to(self.request.user).exclude(
+            kind=Recipient.Kind.RW).select_related("area__parent")
         state = self.request.GET.get("state")
         if state == "unverified":
             qs = qs.filter(is_verified=False)
@@ -106,7 +107,7 @@ class RoundListView(PermissionRequiredMixin, ListView[AssessmentRound]):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[AssessmentRound]:
-        return AssessmentRound.objects.select_related("program").annotate(
+        return rounds_visible_to(self.request.user).select_related("program").annotate(
             need_count=Count("needs"), need_total=Sum("needs__quantity")).order_by(
             "-period_start", "-id")
 

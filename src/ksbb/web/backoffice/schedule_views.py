@@ -23,6 +23,7 @@ from ksbb.accounts.selectors import scope_of
 from ksbb.allocation.models import Allocation
 from ksbb.distribution.selectors import allocations_to_deliver
 from ksbb.distribution.services import delivery_schedule
+from ksbb.regions.selectors import actor_regions_filter
 from ksbb.web.permissions import PermissionRequiredMixin
 from ksbb.web.pickers import area_filter
 
@@ -33,7 +34,9 @@ def _visible_allocations(user: Any, within: str = "") -> list[Allocation]:
         # A district-wide run leaves dozens of recipients: narrow to one area's codes.
         qs = qs.filter(recipient__area__code__startswith=within)
     scope = scope_of(user)
-    if not scope.roles & {Role.ASSESSOR, Role.PLATFORM_ADMIN}:
+    if scope.roles & {Role.ASSESSOR, Role.PLATFORM_ADMIN}:
+        qs = qs.filter(actor_regions_filter(user, area="recipient__area__code"))
+    else:
         own = [org for org, role in scope.org_roles if role == Role.AGGREGATOR_STAFF]
         qs = qs.filter(Q(pledge__aggregator_id__in=own) | Q(purchase__aggregator_id__in=own))
     return list(qs.order_by("recipient__area_id", "recipient_id", "item__code", "pk")[:2000])
