@@ -63,3 +63,27 @@ def shot(page: Any, folder: str, name: str) -> Path:
     path = artifacts(folder) / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# In page.evaluate(): None when the page fits its width, otherwise the widths and the
+# outermost elements sticking out (not counting those inside a scrolling box): what to fix.
+OVERFLOW = """() => {
+    const doc = document.documentElement;
+    // One pixel is sub-pixel rounding (a chart's canvas at 360.5 px), not a page to scroll.
+    if (doc.scrollWidth <= doc.clientWidth + 1) return null;
+    // The outermost elements sticking out, not counting those inside a scrolling box: what
+    // to fix.
+    const clipped = el => {
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+            if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+        }
+        return false;
+    };
+    const out = Array.from(document.querySelectorAll('body *'))
+        .filter(el => el.getBoundingClientRect().right > doc.clientWidth + 1 && !clipped(el));
+    const outer = out.filter(el => !out.includes(el.parentElement)).slice(0, 3)
+        .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+             (el.className && typeof el.className === 'string' ? '.' +
+              el.className.trim().split(/\\s+/).join('.') : ''));
+    return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, culprits: outer};
+}"""

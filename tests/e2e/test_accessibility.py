@@ -34,7 +34,7 @@ from ksbb.stats.selectors import stats_invalidate
 from tests.conftest import PASSWORD
 from tests.distribution.conftest import draft_for, make_allocation, sign_all
 from tests.donations.conftest import setup_donations
-from tests.e2e.browser import WIDTHS, artifacts
+from tests.e2e.browser import OVERFLOW, WIDTHS, artifacts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -95,6 +95,7 @@ def test_public_pages_have_no_serious_accessibility_violations(  # type: ignore[
     ids = _content(cast)
     base = live_server.url
     results: list[dict[str, Any]] = []
+    overflowing: list[str] = []
 
     for lang in LANGUAGES:
         for width, viewport in WIDTHS.items():
@@ -110,6 +111,14 @@ def test_public_pages_have_no_serious_accessibility_violations(  # type: ignore[
                 found = page.evaluate(AXE_RUN)
                 results.append({"path": path, "lang": lang, "width": width,
                                 "violations": found["violations"]})
+                if width == "phone":
+                    # No sideways scrolling down to 360 px (issue 15).
+                    page.set_viewport_size({"width": 360, "height": viewport["height"]})
+                    page.wait_for_timeout(150)  # charts and site.js follow a resize
+                    wide = page.evaluate(OVERFLOW)
+                    if wide:
+                        overflowing.append(f"{path} [{lang}, 360 px] scrolls sideways: {wide}")
+                    page.set_viewport_size(viewport)
             context.close()
 
     (artifacts("a11y") / "results.json").write_text(
@@ -130,3 +139,4 @@ def test_public_pages_have_no_serious_accessibility_violations(  # type: ignore[
           f"({len(results) // (len(LANGUAGES) * len(WIDTHS))} pages x {len(WIDTHS)} widths x "
           f"{len(LANGUAGES)} languages); violating nodes by impact: {dict(by_impact)}")
     assert not failing, "serious or critical accessibility violations:\n" + "\n".join(failing)
+    assert not overflowing, "\n".join(overflowing)

@@ -31,7 +31,7 @@ from ksbb.needs.services import need_set, round_open
 from ksbb.stats.selectors import stats_invalidate
 from tests.distribution.conftest import draft_for, make_allocation, sign_all
 from tests.donations.conftest import setup_donations
-from tests.e2e.browser import DESKTOP, PHONE, artifacts, shot
+from tests.e2e.browser import DESKTOP, OVERFLOW, PHONE, artifacts, shot
 from tests.e2e.signin import sign_in
 from tests.e2e.test_accessibility import AXE, AXE_RUN, FAILING
 
@@ -47,25 +47,6 @@ MONAS = {"latitude": -6.175392, "longitude": 106.827153}
 # tests/e2e/test_accessibility.py covers them; here they are opened once, by the first role.
 HEADER_LINKS = """() => Array.from(document.querySelectorAll('header.site nav.wide a[href]'))
     .map(a => a.getAttribute('href'))"""
-OVERFLOW = """() => {
-    const doc = document.documentElement;
-    if (doc.scrollWidth <= doc.clientWidth) return null;
-    // The outermost elements sticking out, not counting those inside a scrolling box: what
-    // to fix.
-    const clipped = el => {
-        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-            if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
-        }
-        return false;
-    };
-    const out = Array.from(document.querySelectorAll('body *'))
-        .filter(el => el.getBoundingClientRect().right > doc.clientWidth + 1 && !clipped(el));
-    const outer = out.filter(el => !out.includes(el.parentElement)).slice(0, 3)
-        .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-             (el.className && typeof el.className === 'string' ? '.' +
-              el.className.trim().split(/\\s+/).join('.') : ''));
-    return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, culprits: outer};
-}"""
 HEADER_ROWS = """() => {
     // The header's visible parts (brand, each link or menu, language): one row when they
     // all share a line, i.e. every one starts above the bottom of every other.

@@ -39,6 +39,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "delivery.handed_over": _("Delivery handed over"),
     "delivery.scheduled": _("Delivery scheduled"),
     "delivery.verified": _("Delivery verified"),
+    "handout.photo_added": _("Handout photo added"),
     "handout.recorded": _("Handout to a household recorded"),
     "handout.undone": _("Handout to a household undone"),
     "handover.confirmed": _("Handover report signed by one party"),
