@@ -1,7 +1,7 @@
 """Two regions in a real browser (issue 18): a donor in Jakarta goes from the national page
 down to Kota Bandung's own page and gives to an RW of a Bandung village from its need map;
-Bandung's assessor allocates the gift and accepts the signed BAST; the national page then
-shows it in Bandung's row.
+Bandung's assessor allocates the gift (Jakarta's assessor cannot see it) and accepts the
+signed BAST; the national page then shows it in Bandung's row.
 
 Lean on purpose: the browser does what a visitor does (navigation by links, the pledge
 form); the back-office steps in between go through the services. Screenshots of the
@@ -15,6 +15,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.services import membership_grant, user_create
@@ -29,7 +30,7 @@ from ksbb.donations.services import pledge_receive
 from ksbb.needs.models import AssessmentRound, Recipient
 from ksbb.needs.services import need_set, recipients_ensure_for_rws, round_open
 from ksbb.ops.demo import _sign_on_paper
-from ksbb.regions.services import region_add, region_government
+from ksbb.regions.services import region_add, region_government, region_link_organization
 from ksbb.stats.boundaries import shipped_features
 from tests.conftest import PASSWORD, SETUP, _rw_rows
 from tests.donations.conftest import setup_donations
@@ -57,6 +58,8 @@ def test_a_jakarta_donor_gives_to_bandung_from_the_national_page(  # type: ignor
     don = setup_donations(cast)
     Organization.objects.filter(pk=cast.collaborator_org.pk).update(area_id="31.71")
     bandung = region_add(code="32.73", name="KSBB Kota Bandung", by=SETUP)
+    # The aggregator serves Bandung too (and Jakarta, where it was).
+    region_link_organization(region=bandung, organization=cast.aggregator_org, by=SETUP)
     rws_import(rows=_rw_rows([(VILLAGE, 1)]), by=SETUP)
     recipients_ensure_for_rws(by=SETUP)
     rw = Recipient.objects.get(area_id=f"{VILLAGE}.001")
@@ -105,6 +108,13 @@ def test_a_jakarta_donor_gives_to_bandung_from_the_national_page(  # type: ignor
     run_approve(run=run, by=assessor)
     allocation = Allocation.objects.get(recipient=rw)
     assert allocation.pledge_id == pledge.pk and allocation.quantity == 50
+    # Jakarta's assessor does not see Bandung's allocation, nor its pledge.
+    api = APIClient()
+    api.force_authenticate(cast.assessor)
+    assert api.get(f"/api/v1/allocations/{allocation.pk}/").status_code == 404
+    assert api.get(f"/api/v1/allocation_runs/{run.pk}/").status_code == 404
+    api.force_authenticate(assessor)
+    assert api.get(f"/api/v1/allocations/{allocation.pk}/").status_code == 200
     delivery = delivery_schedule(allocations=[allocation], executor=cast.executor_org,
                                  scheduled_for=today, by=cast.aggregator)
     _sign_on_paper(delivery=delivery, date=today,

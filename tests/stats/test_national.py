@@ -275,11 +275,13 @@ def test_a_gift_to_a_recipient_counts_in_the_recipients_region(world, cast):  # 
     """Observed: a donor in Jakarta pledging for an RW of Bandung from the need map (a
     recipient, no area chosen) was counted as collected in Jakarta, not in Bandung."""
     from ksbb.donations.services import pledge_receive, pledge_submit
+    from ksbb.regions.services import region_link_organization
     from ksbb.stats import rollups
     from ksbb.stats.reference import reference_dashboard
     from tests.donations.conftest import setup_donations
 
     don = setup_donations(cast)
+    region_link_organization(region=world.bandung, organization=cast.aggregator_org, by=CLI)
     Organization.objects.filter(pk=cast.collaborator_org.pk).update(area_id="31.71")
     rebuild_stale_and_bump()
     rw = Recipient.objects.get(pk=world.recipients[BANDUNG_VILLAGE])

@@ -39,8 +39,10 @@ def pledges_visible_to(user: Any) -> QuerySet[Pledge]:
     if _is_government(user):
         return qs.filter(actor_regions_filter(user, region="region"))
     aggregators = _org_ids(user, Role.AGGREGATOR_STAFF)
-    return qs.filter(Q(collaborator_id__in=_org_ids(user, Role.COLLABORATOR))
-                     | (Q(aggregator_id__in=aggregators) & served_regions_filter(aggregators)))
+    own = Q(collaborator_id__in=_org_ids(user, Role.COLLABORATOR))
+    if aggregators:
+        own |= Q(aggregator_id__in=aggregators) & served_regions_filter(aggregators)
+    return qs.filter(own)
 
 
 def pledges_of_collaborators(user: Any) -> QuerySet[Pledge]:
