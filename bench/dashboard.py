@@ -60,17 +60,20 @@ def _populate(deliveries: int) -> None:
     from ksbb.allocation.models import Allocation
     from ksbb.areas.models import Area
     from ksbb.areas.services import rws_import
+    from ksbb.core.domain import SystemActor
     from ksbb.distribution.models import Delivery, DeliveryLine, Handover, HandoverLine
     from ksbb.donations.models import AggregatorProfile, CollaboratorProfile, Item, Pledge
     from ksbb.needs.models import AssessmentRound, Need, Recipient
     from ksbb.needs.services import recipients_ensure_for_rws
     from ksbb.ops.demo import demo_rw_rows
 
+    system = SystemActor("bench")
+
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("load_areas", province=["31"], no_progress=True, verbosity=0)
-    rws_import(rows=demo_rw_rows("31"), by="bench", is_demo=True)
-    recipients_ensure_for_rws(by="bench")
+    rws_import(rows=demo_rw_rows("31"), by=system, is_demo=True)
+    recipients_ensure_for_rws(by=system)
     sembako = Item.objects.get(code="sembako")
     program = sembako.program
     rng = random.Random(2021)

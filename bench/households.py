@@ -53,13 +53,16 @@ def _setup_django(url: str, data_dir: str) -> None:
 def _assessor():  # type: ignore[no-untyped-def]
     from ksbb.accounts.models import Organization, Role, User
     from ksbb.accounts.services import membership_grant, organization_create, user_create
+    from ksbb.core.domain import SystemActor
+
+    system = SystemActor("bench")
 
     found = User.objects.filter(username="bench-assessor").first()
     if found:
         return found
-    gov = organization_create(kind=Organization.Kind.GOVERNMENT, name="Dinsos", by="bench")
-    user = user_create(username="bench-assessor", password=None, by="bench")
-    membership_grant(user=user, role=Role.ASSESSOR, organization=gov, by="bench")
+    gov = organization_create(kind=Organization.Kind.GOVERNMENT, name="Dinsos", by=system)
+    user = user_create(username="bench-assessor", password=None, by=system)
+    membership_grant(user=user, role=Role.ASSESSOR, organization=gov, by=system)
     return user
 
 
@@ -69,14 +72,17 @@ def prepare(households: int, csv_path: Path) -> None:
 
     from ksbb.areas.models import Area
     from ksbb.areas.services import areas_load_reference, rws_import
+    from ksbb.core.domain import SystemActor
     from ksbb.needs.services import recipients_ensure_for_rws
     from ksbb.ops.demo import demo_rw_rows
 
+    system = SystemActor("bench")
+
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
-    areas_load_reference(by="bench", provinces=["31"])
-    rws_import(rows=demo_rw_rows("31"), by="bench")
-    recipients_ensure_for_rws(by="bench")
+    areas_load_reference(by=system, provinces=["31"])
+    rws_import(rows=demo_rw_rows("31"), by=system)
+    recipients_ensure_for_rws(by=system)
     _assessor()
     rws = list(Area.objects.filter(level=Area.Level.RW).values_list("code", flat=True))
     print(f"setup: {len(rws)} RWs in {time.perf_counter() - t:.1f} s", flush=True)
@@ -186,7 +192,7 @@ def add_handouts() -> None:
                       state=Delivery.State.HANDED_OVER, scheduled_for=today)
              for r in recipients * 2], batch_size=5000)
         basts = Handover.objects.bulk_create(
-            [Handover(number=f"BENCH/{i}", code=f"B{i:09d}", delivery=d,
+            [Handover(number=f"system/{i}", code=f"B{i:09d}", delivery=d,
                       program=item.program, state=Handover.State.SIGNED, date=today,
                       area_id=d.recipient.area_id, address="-", signed_at=now)
              for i, d in enumerate(deliveries)], batch_size=5000)
@@ -196,7 +202,7 @@ def add_handouts() -> None:
     bast_rw = (f"SELECT b.id AS bast, r.area_id AS rw FROM {q(Handover._meta.db_table)} b "  # noqa: S608
                f"JOIN {q(Delivery._meta.db_table)} d ON d.id = b.delivery_id "
                f"JOIN {q(Recipient._meta.db_table)} r ON r.id = d.recipient_id "
-               f"WHERE b.number LIKE 'BENCH/%%'")
+               f"WHERE b.number LIKE 'system/%%'")
     columns = ("household_id, handover_id, item_id, quantity, round_id, rw_id, kk_hash, "
                "nik_hash, given_on, recorded_at, repeat_match, photo, repeat_of_id")
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -245,7 +251,7 @@ def mark_repeats() -> None:
     from ksbb.households.models import Handout
 
     t = time.perf_counter()
-    second = Handover.objects.filter(number__startswith="BENCH/").order_by("pk")
+    second = Handover.objects.filter(number__startswith="system/").order_by("pk")
     half = second.count() // 2
     ids = list(second.values_list("pk", flat=True))
     first_ids, second_ids = ids[:half], ids[half:]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ksbb.core.env import EnvError
+
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
@@ -14,8 +16,6 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.exit(allocate(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ksbb.settings")
-    from ksbb.core.env import EnvError
-
     try:
         from django.core.management import execute_from_command_line
 

@@ -19,7 +19,7 @@ def test_solver_failure_reason_is_in_indonesian(cast, food_round, monkeypatch,  
     def boom(problem):  # type: ignore[no-untyped-def]
         raise SolverError("HiGHS: Infeasible")
 
-    monkeypatch.setattr("ksbb.allocation.services.solve", boom)
+    monkeypatch.setattr("ksbb.allocation.tasks.solve", boom)
     with translation.override("id"), django_capture_on_commit_callbacks(execute=True):
         run = run_start(round=food_round, by=cast.assessor)
     run.refresh_from_db()

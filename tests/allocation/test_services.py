@@ -91,7 +91,7 @@ def test_failed_run_keeps_the_error(cast, scene, food_round, run_now, monkeypatc
     def boom(problem):  # type: ignore[no-untyped-def]
         raise RuntimeError("solver exploded")
 
-    monkeypatch.setattr("ksbb.allocation.services.solve", boom)
+    monkeypatch.setattr("ksbb.allocation.tasks.solve", boom)
     run = run_now(food_round)
     assert run.state == AllocationRun.State.FAILED
     assert "solver exploded" in run.error

@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from ksbb.core.audit import GENESIS_HASH, audit_head, audit_log, audit_verify
+from ksbb.core.domain import SystemActor
 from ksbb.core.models import AuditEntry, AuditLogImmutable
 from tests.conftest import SETUP
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def _write(n: int) -> list[AuditEntry]:
     return [
-        audit_log(actor="test", action="thing.changed", object_type="test.thing",
+        audit_log(actor=SystemActor("test"), action="thing.changed", object_type="test.thing",
                   object_id=str(i), before={"state": "a"}, after={"state": "b", "n": i})
         for i in range(n)
     ]

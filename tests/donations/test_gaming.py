@@ -15,11 +15,12 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from ksbb.core.domain import SystemActor
 from ksbb.core.models import AuditEntry
 from ksbb.donations.imports import pledges_import
 from ksbb.donations.models import CollaboratorProfile, Pledge
-from ksbb.donations.selectors import need_map_recipients
 from ksbb.needs.services import need_set
+from ksbb.stats.needmap import need_map_recipients
 from tests.conftest import VILLAGE_A
 from tests.needs.conftest import food_round  # noqa: F401 (fixture)
 
@@ -103,12 +104,12 @@ def test_only_received_pledges_cover_and_promises_need_a_confirmed_email(
     # ...and the expiry sweep cancels it, on the record.
     from ksbb.donations.services import pledges_expire
 
-    assert pledges_expire(by="system:expiry") == 1
+    assert pledges_expire(by=SystemActor("expiry")) == 1
     pledge = Pledge.objects.get()
     assert pledge.state == Pledge.State.CANCELLED
     entry = AuditEntry.objects.get(action="pledge.expired")
     assert entry.before == {"state": "submitted"} and entry.after["state"] == "cancelled"
-    assert pledges_expire(by="system:expiry") == 0
+    assert pledges_expire(by=SystemActor("expiry")) == 0
 
 
 HEADER = "collaborator_id,collaborator_email,item,quantity,received"

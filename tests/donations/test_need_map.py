@@ -7,10 +7,10 @@ import pytest
 
 from ksbb.areas.models import Area
 from ksbb.donations.models import Pledge
-from ksbb.donations.selectors import need_map, need_map_recipients
 from ksbb.donations.services import pledge_receive, pledge_submit
 from ksbb.needs.models import Recipient
 from ksbb.needs.services import need_set
+from ksbb.stats.needmap import need_map, need_map_recipients
 from tests.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_OTHER
 from tests.needs.conftest import food_round  # noqa: F401 (fixture)
 

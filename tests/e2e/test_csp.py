@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from ksbb.accounts.services import user_create
+from ksbb.core.domain import SystemActor
 from tests.conftest import PASSWORD
 from tests.e2e.browser import DESKTOP
 from tests.e2e.signin import sign_in
@@ -75,7 +76,7 @@ def _hover_charts(page: Any, selector: str) -> None:
 
 def test_no_csp_violation_on_public_pages_api_docs_and_admin(live_server, browser):
     seed_dashboard()
-    user_create(username="root", password=PASSWORD, by="test", is_superuser=True)
+    user_create(username="root", password=PASSWORD, by=SystemActor("test"), is_superuser=True)
     base = live_server.url
     seen: list[str] = []
 

@@ -18,6 +18,7 @@ from ksbb.accounts.models import Organization
 from ksbb.allocation.models import Allocation
 from ksbb.areas.models import Area
 from ksbb.areas.services import areas_load_reference
+from ksbb.core.domain import SystemActor
 from ksbb.donations.models import CollaboratorProfile, Item, Pledge, Program
 from ksbb.donations.seed import seed_programs
 from ksbb.needs.models import AssessmentRound, Need, Recipient
@@ -36,7 +37,7 @@ PLEDGES = [("social_org", "31.74", 32_000_000), ("business", "31.75", 21_000_000
 
 
 def _seed() -> None:
-    areas_load_reference(by="test", provinces=["31"])
+    areas_load_reference(by=SystemActor("test"), provinces=["31"])
     # A flush (transaction=True) removed the seeded programmes: seed them again.
     seed_programs(Program, Item)
     aggregator = Organization.objects.create(kind=Organization.Kind.AGGREGATOR,
@@ -78,7 +79,7 @@ def _seed() -> None:
         {"type": "Feature", "properties": {"code": code}, "geometry": {
             "type": "Polygon", "coordinates": [[[x, -6.3], [x + .1, -6.3], [x + .1, -6.2],
                                                 [x, -6.2], [x, -6.3]]]}}
-        for code, x in (("3171", 106.8), ("3174", 106.9))], by="test")
+        for code, x in (("3171", 106.8), ("3174", 106.9))], by=SystemActor("test"))
     # A bulk load is followed by a rebuild: pages never rebuild (they queue it).
     rebuild_stale_and_bump()
 

@@ -18,6 +18,7 @@ from django.core import mail
 
 from ksbb.accounts.models import Role
 from ksbb.accounts.services import membership_grant, user_create
+from ksbb.core.domain import SystemActor
 from ksbb.donations.models import Item, Pledge, Program
 from ksbb.donations.seed import seed_programs
 from ksbb.donations.services import aggregator_register, aggregator_verify
@@ -33,12 +34,12 @@ def test_donation_journey(live_server, browser):  # type: ignore[no-untyped-def]
     # A flush (transaction=True) removed the seeded programmes: seed them again.
     seed_programs(Program, Item)
     sembako = Item.objects.get(code="sembako")
-    admin = user_create(username="admin-e2e", password=PASSWORD, by="test")
-    membership_grant(user=admin, role=Role.PLATFORM_ADMIN, by="test")
+    admin = user_create(username="admin-e2e", password=PASSWORD, by=SystemActor("test"))
+    membership_grant(user=admin, role=Role.PLATFORM_ADMIN, by=SystemActor("test"))
     aggregator = aggregator_register(
         name="BAZNAS DKI", licence_number="KEP-123/MS/2020",
         licence_valid_until=dt.date.today() + dt.timedelta(days=365),
-        email="staf@baznas.example", password=PASSWORD, by="test").organization
+        email="staf@baznas.example", password=PASSWORD, by=SystemActor("test")).organization
     aggregator_verify(aggregator=aggregator, by=admin)
     base = live_server.url
 

@@ -367,19 +367,20 @@ def _story(browser: Any, server: Server) -> None:
     server.manage("shell", "-c", (
         "from ksbb.accounts.models import Organization, Role\n"
         "from ksbb.accounts.services import membership_grant, organization_create, user_create\n"
+        "from ksbb.core.domain import SystemActor\n"
         "from ksbb.areas.models import Area\n"
         "from ksbb.needs.models import Recipient\n"
         f"village = Area.objects.get(code={VILLAGE!r})\n"
-        "office = organization_create(kind=Organization.Kind.GOVERNMENT, by='test',"
+        "office = organization_create(kind=Organization.Kind.GOVERNMENT, by=SystemActor('test'),"
         " name='Kantor Kelurahan Cideng', area=village.parent)\n"
-        f"u = user_create(username='lurah_cideng', password={PASSWORD!r}, by='test',"
+        f"u = user_create(username='lurah_cideng', password={PASSWORD!r}, by=SystemActor('test'),"
         " full_name='Pendamping Kelurahan Cideng')\n"
-        "membership_grant(user=u, role=Role.KELURAHAN_OFFICER, by='test',"
+        "membership_grant(user=u, role=Role.KELURAHAN_OFFICER, by=SystemActor('test'),"
         " organization=office, villages=[village])\n"
         f"for name, rw in (('ketua_rw1', {RW_ONE!r}), ('ketua_rw2', {RW_TWO!r})):\n"
-        f"    u = user_create(username=name, password={PASSWORD!r}, by='test',"
+        f"    u = user_create(username=name, password={PASSWORD!r}, by=SystemActor('test'),"
         " full_name='Ketua ' + rw[-6:])\n"
-        "    membership_grant(user=u, role=Role.RECIPIENT_REPRESENTATIVE, by='test',"
+        "    membership_grant(user=u, role=Role.RECIPIENT_REPRESENTATIVE, by=SystemActor('test'),"
         " recipient=Recipient.objects.get(area_id=rw))\n"))
     j = Journey()
 
@@ -481,10 +482,11 @@ def _story(browser: Any, server: Server) -> None:
         server.manage("shell", "-c", (
             "from ksbb.accounts.models import Role\n"
             "from ksbb.accounts.services import membership_grant, user_create\n"
+            "from ksbb.core.domain import SystemActor\n"
             "from ksbb.needs.models import Recipient\n"
             f"u = user_create(username='pengurus_panti', password={PASSWORD!r},"
-            " by='test', full_name='Ibu Maria')\n"
-            "membership_grant(user=u, role=Role.RECIPIENT_REPRESENTATIVE, by='test',"
+            " by=SystemActor('test'), full_name='Ibu Maria')\n"
+            "membership_grant(user=u, role=Role.RECIPIENT_REPRESENTATIVE, by=SystemActor('test'),"
             f" recipient=Recipient.objects.get(pk={orphanage_id[2:]}))\n"))
 
         # 7. The district's needs from a CSV file, with the import's progress.

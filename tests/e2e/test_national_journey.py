@@ -20,7 +20,8 @@ from rest_framework.test import APIClient
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.services import membership_grant, user_create
 from ksbb.allocation.models import Allocation
-from ksbb.allocation.services import run_approve, run_execute, run_start
+from ksbb.allocation.services import run_approve, run_start
+from ksbb.allocation.tasks import run_execute
 from ksbb.areas.services import rws_import
 from ksbb.distribution.services import delivery_schedule
 from ksbb.donations.models import Item, Pledge, Program

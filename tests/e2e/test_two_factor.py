@@ -7,6 +7,7 @@ import pytest
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.services import membership_grant, organization_create, user_create
+from ksbb.core.domain import SystemActor
 from tests.e2e.browser import shot
 from tests.e2e.signin import PASSWORD, sign_in
 
@@ -15,9 +16,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_setup_then_verify(live_server, browser):  # type: ignore[no-untyped-def]
     government = organization_create(kind=Organization.Kind.GOVERNMENT, name="Dinsos",
-                                     by="test")
-    user = user_create(username="asesor-e2e", password=PASSWORD, by="test")
-    membership_grant(user=user, role=Role.ASSESSOR, organization=government, by="test")
+                                     by=SystemActor("test"))
+    user = user_create(username="asesor-e2e", password=PASSWORD, by=SystemActor("test"))
+    membership_grant(user=user, role=Role.ASSESSOR, organization=government, by=SystemActor("test"))
     base = live_server.url
     secrets: dict[str, str] = {}
 

@@ -35,7 +35,7 @@ def test_citizen_signs_up_without_membership(db, mailoutbox):  # type: ignore[no
     assert not user.memberships.exists()
     assert user.confirmed_at is None  # until the link is opened
     entry = _entries("user.created")[-1]
-    assert entry.actor_label == "self-registration"
+    assert entry.actor_label == "system:self-registration"
     # The link in the e-mail is absolute, to the configured public address.
     (mail,) = mailoutbox
     link = re.search(r"http://127\.0\.0\.1:8000/accounts/confirm/\S+/", mail.body).group(0)

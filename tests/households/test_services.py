@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
+from ksbb.core.domain import SystemActor
 from ksbb.core.models import AuditEntry
 from ksbb.households import identity
 from ksbb.households.models import Handout, Household, HouseholdImport
@@ -27,12 +28,12 @@ from ksbb.households.services import (
     handout_record,
     household_add,
     household_correct,
-    household_import_start,
     household_resolve_flags,
     household_set_status,
     households_import,
     needs_derive_from_households,
 )
+from ksbb.households.tasks import household_import_start
 from ksbb.needs.models import Need
 from tests.households.conftest import (
     RW_A,
@@ -269,7 +270,7 @@ def test_twice_received_is_found_by_the_keyed_hash_across_rws(cast, lists, bast,
     original = Household.objects.get(rw_id=RW_A, kk_hash=copy.kk_hash)
     rw_a2 = Recipient.objects.get(area_id=RW_A2)
     membership_grant(user=cast.ketua_rw, role=Role.RECIPIENT_REPRESENTATIVE, recipient=rw_a2,
-                     by="test")
+                     by=SystemActor("test"))
     for cached in ("_ksbb_scope", "_ksbb_household_rws"):  # scopes are cached per request
         cast.ketua_rw.__dict__.pop(cached, None)
     delivery = delivery_schedule(

@@ -57,7 +57,8 @@ def _open_round() -> Any:
 def _prepare() -> dict[str, Any]:
     from ksbb.accounts.models import User
     from ksbb.allocation.models import AllocationRun
-    from ksbb.allocation.services import run_execute, run_start
+    from ksbb.allocation.services import run_start
+    from ksbb.allocation.tasks import run_execute
 
     rnd = _open_round()
     assessor = User.objects.get(username="assessor")

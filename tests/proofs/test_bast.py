@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from ksbb.core.domain import SystemActor
 from ksbb.distribution.pdf import BastPdfRenderer, verify_url
 from ksbb.proofs.models import HandoverSeal, SigningKey
 from ksbb.proofs.services import checkpoint_make, key_rotate
@@ -72,7 +73,7 @@ def test_key_file_is_private_and_rotation_keeps_old_signatures_valid(
     old_text = qr_text(verify_url=verify_url(signed.code),
                        statement=old_seal.statement.encode(),
                        signature=unb64url(old_seal.signature))
-    old, new = key_rotate(by="test")
+    old, new = key_rotate(by=SystemActor("test"))
     assert old == old_seal.key_id and new != old
     assert key_file.stat().st_mode & 0o777 == 0o600
     keys = {k.key_id: k for k in SigningKey.objects.all()}
@@ -96,7 +97,7 @@ def test_environment_key(signed, monkeypatch, settings):
     from ksbb.core.env import EnvError
 
     with pytest.raises(EnvError):
-        key_rotate(by="test")
+        key_rotate(by=SystemActor("test"))
     monkeypatch.setenv("KSBB_SIGNING_KEY", "too-short")
     with pytest.raises(EnvError, match="KSBB_SIGNING_KEY"):
         checkpoint_make(force=True)

@@ -21,6 +21,7 @@ from ksbb.proofs.models import Checkpoint, HandoverSeal, TreeNode
 from ksbb.proofs.services import checkpoint_make
 from ksbb.verify.client import Report
 from ksbb.verify.statements import b64url, bast_statement, canonical_bytes, fingerprint_of
+from tests.conftest import SETUP
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def rewrite_audit_entry(seq: int, after: Any) -> None:
 
 def write(n: int) -> None:
     for i in range(n):
-        audit_log(actor="test", action="test.event", object_type="test", object_id=str(i),
+        audit_log(actor=SETUP, action="test.event", object_type="test", object_id=str(i),
                   after={"i": i})
 
 

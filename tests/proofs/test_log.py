@@ -12,6 +12,7 @@ from ksbb.proofs.models import Checkpoint, TreeNode
 from ksbb.proofs.services import checkpoint_make
 from ksbb.verify.merkle import leaf_hash, root_of, verify_consistency, verify_inclusion
 from ksbb.verify.statements import read_checkpoint, unb64url, verify_ed25519
+from tests.conftest import SETUP
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def small_chunks(monkeypatch):
 
 def write(n: int) -> None:
     for i in range(n):
-        audit_log(actor="test", action="test.event", object_type="test", object_id=str(i),
+        audit_log(actor=SETUP, action="test.event", object_type="test", object_id=str(i),
                   after={"i": i})
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from ksbb.core.audit import audit_log
 from ksbb.proofs.services import checkpoint_make
+from tests.conftest import SETUP
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -40,7 +41,7 @@ def test_imports_no_django():
 def test_cli_over_http(live_server, tmp_path, settings):
     settings.KSBB_PUBLIC_URL = live_server.url
     for i in range(6):
-        audit_log(actor="test", action="test.event", object_type="test", object_id=str(i))
+        audit_log(actor=SETUP, action="test.event", object_type="test", object_id=str(i))
     checkpoint_make()
     state = tmp_path / "state.json"
 
@@ -52,7 +53,7 @@ def test_cli_over_http(live_server, tmp_path, settings):
     first = run("update", live_server.url)
     assert first.returncode == 0 and "OK" in first.stdout, first.stdout + first.stderr
     for i in range(3):
-        audit_log(actor="test", action="test.event", object_type="test", object_id=f"n{i}")
+        audit_log(actor=SETUP, action="test.event", object_type="test", object_id=f"n{i}")
     checkpoint_make()
     second = run("audit", live_server.url)
     assert second.returncode == 0, second.stdout + second.stderr

@@ -19,7 +19,7 @@ RW = f"{VILLAGE_A}.001"
 def test_need_list_keeps_delivered_aid(cast: Any, signed: Any, client_for: Any) -> None:  # noqa: F811
     """Observation 1: aid allocated, delivered and signed for disappeared from the need
     list (need 40, pledged 0, 0 %) while the coverage page counted it."""
-    from ksbb.donations.selectors import need_map_recipients
+    from ksbb.stats.needmap import need_map_recipients
 
     rows = {r.code: r for r in need_map_recipients(item_code="sembako", village=VILLAGE_A)}
     row = rows[RW]

@@ -40,6 +40,7 @@ from ksbb.accounts.services import membership_grant, organization_create, user_c
 from ksbb.allocation.models import Allocation
 from ksbb.allocation.services import allocation_create_manual
 from ksbb.areas.models import Area
+from ksbb.core.domain import SystemActor
 from ksbb.distribution.models import Handover
 from ksbb.distribution.services import (
     delivery_cancel,
@@ -52,7 +53,6 @@ from ksbb.distribution.services import (
     handover_paper_upload,
 )
 from ksbb.donations.models import CollaboratorProfile, Item, Pledge, Purchase, PurchaseFunding
-from ksbb.donations.selectors import need_map, need_map_recipients
 from ksbb.donations.services import (
     collaborator_profile_create,
     pledge_cancel,
@@ -66,9 +66,10 @@ from ksbb.needs.models import AssessmentRound, Need, Recipient
 from ksbb.needs.services import need_set, round_close, round_open
 from ksbb.stats import rollups
 from ksbb.stats.coverage import coverage
+from ksbb.stats.needmap import need_map, need_map_recipients
 from ksbb.stats.opendata import dataset_rows
 from ksbb.stats.selectors import MONEY_UNSPENT, dashboard
-from tests.conftest import PASSWORD, VILLAGE_A, VILLAGE_B, VILLAGE_OTHER
+from tests.conftest import PASSWORD, SETUP, VILLAGE_A, VILLAGE_B, VILLAGE_OTHER
 from tests.donations.conftest import setup_donations
 from tests.uploads import pdf
 
@@ -109,11 +110,11 @@ def _world(cast: Any) -> dict[str, Any]:
     don = setup_donations(cast)
     CollaboratorProfile.objects.filter(organization=cast.collaborator_org).update(
         email_verified_at=timezone.now())
-    budi_user = user_create(username="budi", password=PASSWORD, by="test", full_name="Budi")
-    budi = organization_create(kind=Organization.Kind.COLLABORATOR, name="Budi", by="test")
+    budi_user = user_create(username="budi", password=PASSWORD, by=SETUP, full_name="Budi")
+    budi = organization_create(kind=Organization.Kind.COLLABORATOR, name="Budi", by=SETUP)
     collaborator_profile_create(organization=budi, kind="individual", email="b@example.org",
-                                by="test")  # never confirmed
-    membership_grant(user=budi_user, role=Role.COLLABORATOR, organization=budi, by="test")
+                                by=SETUP)  # never confirmed
+    membership_grant(user=budi_user, role=Role.COLLABORATOR, organization=budi, by=SETUP)
     recipients = [Recipient.objects.get(area_id=code) for code in RWS]
     old = round_open(name="April", program=don.pangan, period_start=dt.date(2020, 4, 1),
                      period_end=dt.date(2020, 4, 30), by=cast.assessor)
@@ -325,7 +326,7 @@ class LedgerMachine(RuleBasedStateMachine):
         # in this compressed time, make them go.
         rollups.bump()
         if sweep:
-            pledges_expire(by="system:expiry")
+            pledges_expire(by=SystemActor("expiry"))
 
     @precondition(lambda self: Pledge.objects.filter(kind="money",
                                                      state__in=RECEIVED_STATES).exists())

@@ -11,6 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ksbb.accounts.services import user_create
+from ksbb.core.domain import SystemActor
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_each_role_lands_on_its_work(cast, name, landing):  # type: ignore[no-un
 
 
 def test_no_role_lands_on_the_dashboard(cast):  # type: ignore[no-untyped-def]
-    user_create(username="citizen", password=PASSWORD, by="test", full_name="Citizen")
+    user_create(username="citizen", password=PASSWORD, by=SystemActor("test"), full_name="Citizen")
     assert _sign_in(Client(), "citizen")["Location"] == "/"
 
 

@@ -23,7 +23,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
     model = Membership
     extra = 0
-    raw_id_fields = ("organization", "recipient")
+    raw_id_fields = ("organization",)
     filter_horizontal = ("villages",)
     fk_name = "user"
 
@@ -78,7 +78,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
                 membership_grant(user=form.instance, role=data["role"], by=request.user,
                                  organization=data.get("organization"),
                                  villages=data.get("villages") or (),
-                                 recipient=data.get("recipient"))
+                                 recipient=data.get("recipient_id"))
             except ValidationError as exc:
                 self.message_user(request, "; ".join(exc.messages), messages.ERROR)
 

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ksbb.accounts.models import Role, User
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Actor
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def _new_backup_codes(user: User) -> list[str]:
     return codes
 
 
-def mfa_device_confirm(*, device: TOTPDevice, token: str, by: Any) -> list[str]:
+def mfa_device_confirm(*, device: TOTPDevice, token: str, by: Actor) -> list[str]:
     """Confirm a pending authenticator with a code from it; returns fresh backup codes.
 
     The codes are returned once, to be shown once: only the database keeps them after that.
@@ -144,7 +145,7 @@ def mfa_verify(*, user: User, token: str) -> Device:
     return device
 
 
-def mfa_backup_codes_regenerate(*, user: User, by: Any) -> list[str]:
+def mfa_backup_codes_regenerate(*, user: User, by: Actor) -> list[str]:
     with transaction.atomic():
         codes = _new_backup_codes(user)
         audit_log(actor=by, action="mfa.backup_codes_regenerated", obj=user,
@@ -152,7 +153,7 @@ def mfa_backup_codes_regenerate(*, user: User, by: Any) -> list[str]:
     return codes
 
 
-def mfa_reset(*, user: User, by: Any) -> int:
+def mfa_reset(*, user: User, by: Actor) -> int:
     """Remove every second-factor device of ``user`` (lost phone, or the user turns it off).
 
     A user who must use two-factor authentication enrols again at the next sign-in.

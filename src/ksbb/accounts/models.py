@@ -83,8 +83,11 @@ class Membership(models.Model):
     villages = models.ManyToManyField(Area, verbose_name=_("villages"), blank=True,
                                       related_name="+",
                                       limit_choices_to={"level": Area.Level.VILLAGE})
-    recipient = models.ForeignKey("needs.Recipient", verbose_name=_("recipient"), null=True,
-                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    # The recipient a representative speaks for, by its id in ``needs.Recipient``: a plain
+    # reference, because accounts is a base app and depends on no domain app (the needs app
+    # resolves it; scope_of() reads it as ``recipient_ids``).
+    recipient_id = models.PositiveBigIntegerField(_("recipient"), null=True, blank=True,
+                                                  db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
     granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
 
@@ -96,11 +99,11 @@ class Membership(models.Model):
                                     name="membership_unique_role_per_org"),
             models.CheckConstraint(
                 condition=~models.Q(role="recipient_representative") | models.Q(
-                    recipient__isnull=False),
+                    recipient_id__isnull=False),
                 name="membership_representative_has_recipient",
             ),
         ]
 
     def __str__(self) -> str:
-        where = self.organization or self.recipient or ""
+        where = self.organization or (f"#{self.recipient_id}" if self.recipient_id else "")
         return f"{self.user} - {self.get_role_display()} {where}".strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -20,17 +20,15 @@ from django.utils.translation import gettext as _
 from ksbb.accounts.models import ROLE_ORGANIZATION_KIND, Membership, Organization, Role, User
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Invalid
-
-if TYPE_CHECKING:  # accounts is below needs: the type only, no import at run time
-    from ksbb.needs.models import Recipient
+from ksbb.core.domain import Actor, Invalid, SystemActor
+from ksbb.core.links import absolute_url
 
 # The actor of an account its own person creates (sign-up, donor registration).
-SELF_REGISTRATION = "self-registration"
+SELF_REGISTRATION = SystemActor("self-registration")
 
 
 def organization_create(
-    *, kind: str, name: str, by: Any, area: Area | None = None, is_demo: bool = False
+    *, kind: str, name: str, by: Actor, area: Area | None = None, is_demo: bool = False
 ) -> Organization:
     if kind not in Organization.Kind.values:
         raise Invalid({"kind": _("%(kind)r is not an organisation kind") % {"kind": kind}})
@@ -59,7 +57,7 @@ def password_hash(password: str, *, user: User | None = None) -> str:
 
 
 def user_create(
-    *, username: str, password: str | None, by: Any, full_name: str = "", email: str = "",
+    *, username: str, password: str | None, by: Actor, full_name: str = "", email: str = "",
     is_superuser: bool = False, hashed_password: str | None = None,
 ) -> User:
     """A user; ``hashed_password`` from ``password_hash`` when the caller opens the
@@ -85,12 +83,13 @@ def membership_grant(
     *,
     user: User,
     role: str,
-    by: Any,
+    by: Actor,
     organization: Organization | None = None,
     villages: Iterable[Area] = (),
-    recipient: Recipient | None = None,
+    recipient: Any = None,
 ) -> Membership:
-    """Give ``user`` a role; the role decides which organisation kind and scope it needs."""
+    """Give ``user`` a role; the role decides which organisation kind and scope it needs.
+    ``recipient`` (a representative's): a ``needs.Recipient`` or its primary key."""
     if role not in Role.values:
         raise Invalid({"role": _("%(role)r is not a role") % {"role": role}})
     kind = ROLE_ORGANIZATION_KIND[role]
@@ -103,23 +102,24 @@ def membership_grant(
         raise Invalid({"villages": _("a kelurahan officer needs at least one village")})
     if any(v.level != Area.Level.VILLAGE for v in village_list):
         raise Invalid({"villages": _("only villages (kelurahan/desa) can be chosen")})
-    if role == Role.RECIPIENT_REPRESENTATIVE and recipient is None:
+    recipient_id = getattr(recipient, "pk", recipient)
+    if role == Role.RECIPIENT_REPRESENTATIVE and recipient_id is None:
         raise Invalid({"recipient": _("a recipient representative needs a recipient")})
     with transaction.atomic():
         membership = Membership.objects.create(user=user, role=role, organization=organization,
-                                               recipient=recipient)
+                                               recipient_id=recipient_id)
         if village_list:
             membership.villages.set(village_list)
         audit_log(actor=by, action="membership.granted", obj=membership, after={
             "user": user.username, "role": role,
             "organization": organization.pk if organization else None,
             "villages": sorted(v.code for v in village_list),
-            "recipient": recipient.pk if recipient else None,
+            "recipient": recipient_id,
         })
     return membership
 
 
-def membership_revoke(*, membership: Membership, by: Any) -> Membership:
+def membership_revoke(*, membership: Membership, by: Actor) -> Membership:
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if membership.is_active:
@@ -143,7 +143,7 @@ def _user_sessions(user: User) -> list[Session]:
     ]
 
 
-def user_sessions_end(*, user: User, by: Any, keep_session_key: str | None = None) -> int:
+def user_sessions_end(*, user: User, by: Actor, keep_session_key: str | None = None) -> int:
     """Sign ``user`` out everywhere (but in ``keep_session_key``); returns how many ended."""
     keys = [s.session_key for s in _user_sessions(user) if s.session_key != keep_session_key]
     Session.objects.filter(session_key__in=keys).delete()
@@ -153,7 +153,7 @@ def user_sessions_end(*, user: User, by: Any, keep_session_key: str | None = Non
     return len(keys)
 
 
-def user_deactivate(*, user: User, by: Any) -> User:
+def user_deactivate(*, user: User, by: Actor) -> User:
     """Disable the account: no sign-in, its sessions end and its API tokens are revoked."""
     from rest_framework.authtoken.models import Token
 
@@ -181,7 +181,7 @@ def _tokens_revoke(user: User) -> int:
 
 
 def user_password_change(
-    *, user: User, password: str, by: Any, keep_session_key: str | None = None
+    *, user: User, password: str, by: Actor, keep_session_key: str | None = None
 ) -> User:
     """Set a new password (validated) and end the user's other sessions and API tokens:
     whoever learnt the old password may have made either.
@@ -244,8 +244,6 @@ def email_confirmation_token(user: User) -> str:
 def public_url(path: str) -> str:
     """An absolute link for an e-mail: the configured public address, never the Host
     header of the request that caused the e-mail (anyone can write that)."""
-    from ksbb.core.links import absolute_url
-
     return absolute_url(path)
 
 
@@ -289,7 +287,7 @@ def user_confirm_email(*, token: str) -> User:
     return user
 
 
-def user_mark_confirmed(*, user: User, by: Any) -> User:
+def user_mark_confirmed(*, user: User, by: Actor) -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.confirmed_at is None:

@@ -28,8 +28,7 @@ from django.utils.translation import gettext as _
 from ksbb.allocation.engine import load_problem
 from ksbb.allocation.engine.parts import Part, PartResult, combine, solve_part, split
 from ksbb.allocation.models import AllocationRun, AllocationRunPart
-from ksbb.allocation.services import proposal_store, run_failed
-from ksbb.allocation.tasks import allocation_part_task
+from ksbb.allocation.runner import proposal_store, run_failed
 from ksbb.donations.models import Pledge, Purchase
 from ksbb.needs.models import Need
 
@@ -50,15 +49,16 @@ def _read(name: str) -> Any:
         return orjson.loads(fh.read())
 
 
-def run_split(*, run: AllocationRun, problem_data: dict[str, Any]) -> bool:
-    """Queue the run's parts as tasks when the problem is big enough and has several parts.
-    False: solve it in this process as usual."""
+def run_split(*, run: AllocationRun, problem_data: dict[str, Any]) -> list[int]:
+    """Store the run's parts and record them, when the problem is big enough and has several
+    parts; the caller queues one task per index returned (committed by then). Empty: solve
+    it in this process as usual."""
     threshold = settings.KSBB_ALLOCATION_SPLIT_NEEDS
     if not threshold or len(problem_data["needs"]) < threshold:
-        return False
+        return []
     parts = split(load_problem(problem_data))
     if len(parts) < 2:
-        return False
+        return []
     _write(_name(run.pk, "problem"), problem_data)
     for part in parts:
         _write(_name(run.pk, f"part-{part.index}"), part.to_dict())
@@ -69,9 +69,7 @@ def run_split(*, run: AllocationRun, problem_data: dict[str, Any]) -> bool:
         AllocationRun.objects.filter(pk=run.pk).update(
             progress=30, progress_note=_("solving %(parts)s parts on the task workers") % {
                 "parts": len(parts)})
-        transaction.on_commit(lambda: [allocation_part_task.enqueue(run.pk, p.index)
-                                       for p in parts])
-    return True
+    return [p.index for p in parts]
 
 
 def part_execute(*, run_id: int, index: int) -> AllocationRunPart:

@@ -1,5 +1,6 @@
-"""Writes for allocation: runs of the engine (start, execute, edit, approve, discard) and
-manual allocations. Each one checks the actor, runs in one transaction and is audited.
+"""Writes for allocation: runs of the engine (start, edit, approve, discard; what the
+worker does is in ``tasks``, ``parts`` and ``runner``) and manual allocations. Each one
+checks the actor, runs in one transaction and is audited.
 
 Invariants kept under concurrency: an approval or a manual allocation locks, in one
 transaction and in a fixed order (pledges, then purchases, then needs; each by primary
@@ -12,8 +13,6 @@ the first one allocated.
 from __future__ import annotations
 
 import datetime
-import logging
-import time
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -23,10 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import User
-from ksbb.allocation.engine import Plan, ProblemError, SolverError, load_problem, solve
 from ksbb.allocation.engine.problem import LEVELS
 from ksbb.allocation.models import Allocation, AllocationRun, ProposedLine
-from ksbb.allocation.problem import build_problem, pledge_area
+from ksbb.allocation.problem import pledge_area
 from ksbb.allocation.selectors import (
     pledge_remaining,
     purchase_remaining,
@@ -34,9 +32,10 @@ from ksbb.allocation.selectors import (
     used_by_purchase,
     used_by_recipient_item,
 )
+from ksbb.allocation.tasks import allocation_run_task
 from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Actor, Invalid, SystemActor, WrongState, is_user, require
+from ksbb.core.domain import Actor, Invalid, WrongState, is_user, require
 from ksbb.core.faults import pause_point
 from ksbb.donations.models import PLEDGE_ALLOCATABLE, Pledge, Purchase
 from ksbb.donations.services import pledge_mark_allocated
@@ -44,8 +43,6 @@ from ksbb.needs.models import AssessmentRound, Need
 from ksbb.regions.selectors import region_key_of
 
 Supply = Pledge | Purchase
-logger = logging.getLogger(__name__)
-WORKER = SystemActor("allocation")  # the background worker that runs the engine
 STUCK_AFTER = datetime.timedelta(hours=1)
 
 
@@ -180,8 +177,6 @@ def _mark_pledges_allocated(pledges: Iterable[Pledge], by: Actor) -> None:
 
 def run_start(*, round: AssessmentRound, by: Actor) -> AllocationRun:
     """Queue a run of the engine on an open round; the background task does the work."""
-    from ksbb.allocation.tasks import allocation_run_task  # the task module imports this one
-
     require(by, "allocation.run", round)
     with transaction.atomic():
         rnd = AssessmentRound.objects.select_for_update().get(pk=round.pk)
@@ -198,97 +193,6 @@ def run_start(*, round: AssessmentRound, by: Actor) -> AllocationRun:
                   after={"round": rnd.pk, "state": run.state})
         transaction.on_commit(lambda: allocation_run_task.enqueue(run.pk))
     return run
-
-
-def _progress(run: AllocationRun, percent: int, note: str, **extra: Any) -> None:
-    AllocationRun.objects.filter(pk=run.pk).update(progress=percent, progress_note=note,
-                                                   **extra)
-
-
-def run_execute(*, run_id: int) -> AllocationRun:
-    """The body of the background task: build the problem, solve it, store the proposal. A
-    big problem is instead split into parts that the task workers solve (allocation.parts)."""
-    from ksbb.allocation.parts import run_split
-
-    run = AllocationRun.objects.select_related("round").get(pk=run_id)
-    if run.state != AllocationRun.State.QUEUED:
-        return run
-    try:
-        _progress(run, 5, _("building the problem"), state=AllocationRun.State.RUNNING)
-        built = build_problem(run.round)
-        if run_split(run=run, problem_data=built.data):
-            run.refresh_from_db()
-            return run
-        _progress(run, 30, _("solving"))
-        started = time.perf_counter()
-        plan = solve(load_problem(built.data))
-        proposal_store(run=run, plan=plan, data=built.data, needs=built.needs,
-                       pledges=built.pledges, purchases=built.purchases,
-                       solve_seconds=time.perf_counter() - started)
-    except Exception as exc:
-        run_failed(run=run, exc=exc)
-    run.refresh_from_db()
-    return run
-
-
-def proposal_store(*, run: AllocationRun, plan: Plan, data: dict[str, Any],
-                   needs: dict[str, Need], pledges: dict[str, Pledge],
-                   purchases: dict[str, Purchase], solve_seconds: float) -> None:
-    """The plan's lines as the run's proposal (engine ids mapped to the records by
-    ``needs``/``pledges``/``purchases``); the run becomes proposed."""
-    _progress(run, 70, _("saving the proposal"))
-    fair = {(g.item, g.priority): g.fair_level for g in plan.summary.groups}
-    lines = []
-    for a in plan.allocations:
-        if a.quantity <= 0:
-            continue
-        need = needs[a.recipient]
-        lines.append(ProposedLine(
-            run=run, pledge=pledges.get(a.pledge),
-            purchase=purchases.get(a.pledge), need=need, quantity=a.quantity,
-            proposed_quantity=a.quantity, locality=a.locality, cost=a.cost,
-            reason={
-                "need": need.quantity, "need_remaining": a.need_quantity,
-                "priority": a.priority, "allocated_to_need": a.need_allocated,
-                "coverage": round(a.coverage, 4),
-                "fair_level": round(fair.get((a.item, a.priority), 0.0), 4),
-                "locality": a.locality, "cost": a.cost,
-            }))
-    summary = plan.summary.to_dict()
-    summary.update(supplies=len(data["pledges"]), needs=len(data["needs"]),
-                   lines=len(lines), run_seconds=round(solve_seconds, 3))
-    with transaction.atomic():
-        ProposedLine.objects.bulk_create(lines, batch_size=2000)
-        AllocationRun.objects.filter(pk=run.pk).update(
-            state=AllocationRun.State.PROPOSED, progress=100,
-            progress_note=_("proposal ready"), summary=summary,
-            finished_at=timezone.now())
-        audit_log(actor=WORKER, action="allocation_run.proposed", obj=run,
-                  after={"lines": len(lines), "allocated": summary["allocated"],
-                         "need": summary["need"]})
-
-
-def run_failed(*, run: AllocationRun, exc: Exception) -> None:
-    """The run stops as failed, with the reason the assessor reads."""
-    logger.exception("allocation run %s failed", run.pk, exc_info=exc)
-    AllocationRun.objects.filter(pk=run.pk).update(
-        state=AllocationRun.State.FAILED, progress=100, progress_note=_("failed"),
-        error=_failure_reason(exc), finished_at=timezone.now())
-    audit_log(actor=WORKER, action="allocation_run.failed", obj=run,
-              after={"error": str(exc)})
-
-
-def _failure_reason(exc: Exception) -> str:
-    """What the assessor reads on a failed run: in the active language (Indonesian in the
-    background worker), with the technical detail kept as is; the log has the traceback."""
-    detail = str(exc) or exc.__class__.__name__
-    if isinstance(exc, ProblemError):
-        return _("The round's data does not form a valid allocation problem: %(detail)s") % {
-            "detail": detail}
-    if isinstance(exc, SolverError):
-        return _("The solver could not finish because of a numerical problem (%(detail)s). "
-                 "Run the allocation again, or allocate by hand.") % {"detail": detail}
-    return _("Unexpected error: %(detail)s") % {"detail": detail}
 
 
 def _locked_proposed(run: AllocationRun) -> AllocationRun:

@@ -9,7 +9,6 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Actor
 from ksbb.core.tables import ImportReport, RowError, parse_count
 
 # Files shipped in ksbb/areas/data/wilayah, coarsest first so parents exist before children.
@@ -70,7 +70,7 @@ def known_provinces() -> set[str]:
 
 def areas_load_reference(
     *,
-    by: Any,
+    by: Actor,
     provinces: Iterable[str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
@@ -221,7 +221,7 @@ def rws_validate(
 
 
 def rws_import(
-    *, rows: Iterable[tuple[int, dict[str, str]]], by: Any, is_demo: bool = False
+    *, rows: Iterable[tuple[int, dict[str, str]]], by: Actor, is_demo: bool = False
 ) -> ImportReport:
     """All or nothing: validates every row, then creates or updates the RWs."""
     raw = list(rows)

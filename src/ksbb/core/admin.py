@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ksbb.core.audit import audit_log
 from ksbb.core.audit_labels import action_label, object_label
 from ksbb.core.models import AuditEntry
 
@@ -43,8 +44,6 @@ class AuditedAdmin:
 
 
 def _audit(request: HttpRequest, obj: Any, action: str, message: Any = None) -> None:
-    from ksbb.core.audit import audit_log
-
     changed: list[str] = []
     for part in message or []:
         if isinstance(part, dict) and "changed" in part:

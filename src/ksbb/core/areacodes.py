@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from enum import IntEnum
 
+from django.db.models import Q
+
 
 class Level(IntEnum):
     PROVINCE = 1
@@ -52,6 +54,12 @@ def rw_code(village_code: str, rw_number: int) -> str:
 def is_within(code: str, ancestor: str) -> bool:
     """True when ``code`` is ``ancestor`` itself or lies inside it."""
     return code == ancestor or code.startswith(ancestor + ".")
+
+
+def within_q(field: str, code: str) -> Q:
+    """:func:`is_within` in SQL: rows whose ``field`` (a foreign key to an area, such as
+    ``"area"`` or ``"recipient__area"``) is ``code`` or lies inside it."""
+    return Q(**{f"{field}_id": code}) | Q(**{f"{field}__code__startswith": f"{code}."})
 
 
 def ancestor_at(code: str, level: Level | int) -> str | None:
@@ -97,4 +105,4 @@ def shared_components(a: str, b: str) -> int:
 
 __all__ = ["Level", "ancestor_at", "ancestors", "is_valid", "is_within", "level_of",
            "parent_of", "province_of", "regency_of", "rw_code", "shared_components",
-           "village_of"]
+           "village_of", "within_q"]

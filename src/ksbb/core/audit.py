@@ -75,7 +75,10 @@ def _actor_label(actor: Any) -> str:
     if actor is None:
         return "system"
     if isinstance(actor, str):
-        return actor
+        # A name typed in by hand is no actor: a user, or SystemActor("the command").
+        raise TypeError(f"the actor {actor!r} is a string: pass a user or a SystemActor")
+    if getattr(actor, "is_anonymous", False) is True:
+        return "anonymous"
     # The id only: a username can be an e-mail address, and this log is never rewritten,
     # so a person's erasure (UU PDP) could not remove it. The entry's ``actor`` names them
     # for as long as the account exists.
@@ -115,7 +118,8 @@ def audit_log(
     before: Any = None,
     after: Any = None,
 ) -> AuditEntry:
-    """Append one entry. ``actor`` is a user, a label such as ``"system"``, or None."""
+    """Append one entry. ``actor`` is a user (anonymous: a visitor), a
+    :class:`~ksbb.core.domain.SystemActor`, or None (the system); a string is refused."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -148,7 +152,7 @@ def audit_log(
         entry = AuditEntry(
             seq=seq,
             at=at,
-            actor=actor if hasattr(actor, "pk") else None,
+            actor=actor if getattr(actor, "is_authenticated", False) is True else None,
             actor_label=label,
             action=action,
             object_type=object_type,

@@ -27,6 +27,10 @@ with a message of the service's own.
   :class:`SystemActor` naming the command or task that acts (``SystemActor("load_areas")``,
   written to the audit log as ``system:load_areas``). Tests use a real user or a system
   actor too; no service knows about tests.
+* **require(actor, perm, obj, view=...)**: ``may`` or a refusal; with ``view`` (the rule
+  for seeing ``obj``), an actor who may not even see the object is refused as
+  :class:`Invisible` (another organisation's pledge, delivery or BAST), one who sees it but
+  may not act as :class:`NotAllowed`.
 * **may(actor, perm, obj)**: the django-rules rule ``perm`` (the domain's ``rules.py``) for
   an active user. A superuser gets no shortcut: ``user.has_perm`` lets a superuser through
   everything, ``may`` asks only the role rules, so a platform administrator does not set
@@ -106,10 +110,27 @@ def may(actor: Any, perm: str, obj: Any = None, *, system: bool = False) -> bool
 
 
 def require(actor: Any, perm: str, obj: Any = None, *, system: bool = False,
-            message: str | Promise | None = None) -> None:
-    """:func:`may`, or :class:`NotAllowed` with ``message`` (default: a general one)."""
-    if not may(actor, perm, obj, system=system):
+            message: str | Promise | None = None, view: str | None = None) -> None:
+    """:func:`may`, or :class:`NotAllowed` with ``message`` (default: a general one).
+
+    ``view`` names the rule for seeing ``obj`` (``"donations.view_pledge"``): an actor who
+    may not even see it gets :class:`Invisible` instead, whose message says nothing of the
+    object (another organisation's pledge is "not found", as in the API's list)."""
+    if may(actor, perm, obj, system=system):
+        return
+    if view is not None and not may(actor, view, obj, system=system):
+        raise Invisible(_("Not found."))
+    raise NotAllowed(message or _("You are not allowed to do this."))
+
+
+def require_user(actor: Any, perm: str, obj: Any = None, *,
+                 message: str | Promise | None = None, view: str | None = None) -> User:
+    """:func:`require` for a step only a person takes (a signature, a confirmation): the
+    actor, now known to be a user."""
+    require(actor, perm, obj, message=message, view=view)
+    if not is_user(actor):  # require() lets only active users through without ``system``
         raise NotAllowed(message or _("You are not allowed to do this."))
+    return actor
 
 
 class Refusal(ValidationError):
@@ -156,4 +177,4 @@ class Invalid(Refusal):
 
 
 __all__ = ["Actor", "Invalid", "Invisible", "NotAllowed", "Refusal", "SystemActor",
-           "WrongState", "is_user", "may", "require"]
+           "WrongState", "is_user", "may", "require", "require_user"]

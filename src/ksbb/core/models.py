@@ -1,4 +1,5 @@
-"""The append-only, hash-chained audit log that every service writes to."""
+"""The append-only, hash-chained audit log that every service writes to, and the fields
+every background import shares."""
 
 from __future__ import annotations
 
@@ -70,3 +71,39 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogImmutable("audit entries cannot be deleted")
+
+
+class ImportJob(models.Model):
+    """An uploaded file a background task works through, with its progress and its report
+    (``needs.NeedsImport``, ``households.HouseholdImport``). Each concrete import adds its
+    ``file`` and what else it needs; the columns here are the same in every table."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.QUEUED, db_index=True)
+    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
+    progress_total = models.PositiveIntegerField(_("rows in total"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.is_finished else 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -122,6 +122,7 @@ def personal_data_viewed(*, by: Any, obj: Any, fields: list[str] | tuple[str, ..
     the log. Returns True when an entry was written."""
     from django.utils import timezone
 
+    # Django app loading: settings.LOGGING imports this module before models exist.
     from ksbb.core.audit import audit_log
     from ksbb.core.models import AuditEntry
 

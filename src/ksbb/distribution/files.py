@@ -11,6 +11,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from ksbb.core.uploads import UploadRefused, check_pdf, image_header
+
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PAPER_MAX_BYTES = 10 * 1024 * 1024
 _IMAGE_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"),
@@ -46,8 +48,6 @@ def _read(upload: Any, limit: int) -> bytes:
 
 def _image_kind(data: bytes) -> tuple[str, str] | None:
     from PIL import Image, UnidentifiedImageError
-
-    from ksbb.core.uploads import UploadRefused, image_header
 
     try:
         header = image_header(data)  # the pixel cap, before anything is decoded
@@ -98,8 +98,6 @@ def check_photo(upload: Any) -> CheckedFile:
 
 def check_paper_scan(upload: Any) -> CheckedFile:
     """A scanned signed paper BAST: a PDF (at most 20 pages) or a JPEG/PNG/WebP image."""
-    from ksbb.core.uploads import UploadRefused, check_pdf
-
     data = _read(upload, PAPER_MAX_BYTES)
     if data.startswith(b"%PDF-"):
         try:

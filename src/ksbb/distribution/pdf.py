@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ksbb.core.links import absolute_url
 from ksbb.distribution.models import Handover
 from ksbb.distribution.selectors import handover_content, handover_parties
+from ksbb.proofs.models import HandoverSeal
 from ksbb.verify.statements import qr_text, unb64url
 
 _ROLE_ID = {"giver": "Pihak yang menyerahkan", "receiver": "Pihak yang menerima",
@@ -166,7 +167,6 @@ class BastPdfRenderer:
     def _seal(self) -> Any:
         if not self.handover.is_signed:
             return None
-        from ksbb.proofs.models import HandoverSeal
 
         return HandoverSeal.objects.filter(handover=self.handover).first()
 

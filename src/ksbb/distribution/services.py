@@ -28,7 +28,16 @@ from ksbb.allocation.models import Allocation
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may
+from ksbb.core.domain import (
+    Actor,
+    Invalid,
+    NotAllowed,
+    SystemActor,
+    WrongState,
+    may,
+    require,
+    require_user,
+)
 from ksbb.distribution.files import BadUpload, check_paper_scan, check_photo
 from ksbb.distribution.models import (
     BastSequence,
@@ -38,6 +47,7 @@ from ksbb.distribution.models import (
     HandoverLine,
     HandoverPhoto,
 )
+from ksbb.distribution.rules import is_staff_of_delivery_executor
 from ksbb.distribution.selectors import (
     fingerprint_of,
     handover_content,
@@ -47,6 +57,7 @@ from ksbb.distribution.selectors import (
 from ksbb.donations.models import Program, Purchase
 from ksbb.donations.services import pledges_handed_over
 from ksbb.notifications import events as notifications
+from ksbb.proofs.services import handover_seal
 from ksbb.regions.selectors import actor_region_keys, region_key_of
 from ksbb.stats import rollups
 
@@ -163,8 +174,7 @@ def _move(*, delivery: Delivery, by: Actor, perm: str, sources: tuple[str, ...],
     # A delivery's state is not counted (its BASTs are): the statistics do not change.
     with transaction.atomic(), rollups.maintained():
         delivery = _lock_delivery(delivery)
-        if not may(by, perm, delivery):
-            raise NotAllowed(who)
+        require(by, perm, delivery, view="distribution.view_delivery", message=who)
         if delivery.state not in sources:
             raise WrongState(_("the delivery is %(state)s; this step is not possible now")
                     % {"state": delivery.get_state_display()})
@@ -333,9 +343,8 @@ def handover_create(
     date = _check_date(date)
     with transaction.atomic():
         delivery = _lock_delivery(delivery)
-        if not may(by, "distribution.create_handover", delivery):
-            raise NotAllowed(_("only staff of the assigned executor can write the handover "
-                            "report"))
+        require(by, "distribution.create_handover", delivery, view="distribution.view_delivery",
+                message=_("only staff of the assigned executor can write the handover report"))
         old_lines: dict[int, int] = {}
         if supersedes is None:
             if delivery.state != Delivery.State.DELIVERED:
@@ -430,9 +439,8 @@ def handover_update(
     with transaction.atomic():
         handover = _lock_handover(handover)
         _refuse_if_signed(handover)
-        if not may(by, "distribution.create_handover", handover):
-            raise NotAllowed(_("only staff of the assigned executor can edit the handover "
-                            "report"))
+        require(by, "distribution.create_handover", handover, view="distribution.view_handover",
+                message=_("only staff of the assigned executor can edit the handover report"))
         if any(getattr(handover, f"{p.value}_confirmed_at") for p in Handover.Party) or (
                 handover.paper_scan):
             raise WrongState(_("someone has confirmed this draft already; it cannot be edited"))
@@ -476,13 +484,15 @@ def handover_confirm(*, handover: Handover, role: str, by: Actor) -> Handover:
         raise Invalid(_("unknown role"), field="role")
     with transaction.atomic():
         handover = _lock_handover(handover)
-        if not may(by, f"distribution.confirm_handover_{role}", handover):
-            raise NotAllowed({
-                "giver": _("only staff of the assigned executor can confirm as giver"),
-                "receiver": _("only the recipient's representative can confirm as receiver"),
-                "witness": _("only the kelurahan officer of the village can confirm as "
-                             "witness"),
-            }[role])
+        by = require_user(by, f"distribution.confirm_handover_{role}", handover,
+                          view="distribution.view_handover", message={
+                              "giver": _("only staff of the assigned executor can confirm as "
+                                         "giver"),
+                              "receiver": _("only the recipient's representative can confirm "
+                                            "as receiver"),
+                              "witness": _("only the kelurahan officer of the village can "
+                                           "confirm as witness"),
+                          }[role])
         _refuse_if_signed(handover)
         if handover.paper_scan:
             raise Invalid(_("a signed paper BAST was uploaded; it waits for acceptance"))
@@ -506,8 +516,8 @@ def handover_confirm(*, handover: Handover, role: str, by: Actor) -> Handover:
 def handover_photo_add(*, handover: Handover, upload: Any, by: Actor) -> HandoverPhoto:
     with transaction.atomic():
         handover = _lock_handover(handover)
-        if not may(by, "distribution.create_handover", handover):
-            raise NotAllowed(_("only staff of the assigned executor can add photos"))
+        require(by, "distribution.create_handover", handover, view="distribution.view_handover",
+                message=_("only staff of the assigned executor can add photos"))
         _refuse_if_signed(handover)
         try:
             checked = check_photo(upload)
@@ -529,8 +539,10 @@ def handover_paper_upload(*, handover: Handover, upload: Any, receiver_name: str
     """Instead of confirming in the app: the executor uploads the signed paper BAST."""
     with transaction.atomic():
         handover = _lock_handover(handover)
-        if not may(by, "distribution.create_handover", handover):
-            raise NotAllowed(_("only staff of the assigned executor can upload the paper BAST"))
+        by = require_user(by, "distribution.create_handover", handover,
+                          view="distribution.view_handover",
+                          message=_("only staff of the assigned executor can upload the paper "
+                                    "BAST"))
         _refuse_if_signed(handover)
         if handover.paper_scan:
             raise WrongState(_("a paper BAST was uploaded already"), field="paper")
@@ -562,15 +574,15 @@ def handover_paper_accept(*, handover: Handover, by: Actor) -> Handover:
     """The assessor or the village's kelurahan officer accepts the uploaded paper BAST."""
     with transaction.atomic():
         handover = _lock_handover(handover)
-        if not may(by, "distribution.accept_handover_paper", handover):
-            raise NotAllowed(_("only the assessor or the kelurahan officer can accept a paper "
-                            "BAST"))
+        by = require_user(by, "distribution.accept_handover_paper", handover,
+                          view="distribution.view_handover",
+                          message=_("only the assessor or the kelurahan officer can accept a "
+                                    "paper BAST"))
         _refuse_if_signed(handover)
         if not handover.paper_scan:
             raise Invalid(_("no paper BAST has been uploaded"), field="paper")
         # The in-app path refuses one person for two parties; so does paper: whoever
         # uploaded it, or anyone of the giving executor, cannot also accept it.
-        from ksbb.distribution.rules import is_staff_of_delivery_executor
 
         if by.pk in (handover.paper_uploaded_by_id, handover.giver_id) or (
                 is_staff_of_delivery_executor(by, handover)):
@@ -611,7 +623,6 @@ def _sign(*, handover: Handover, by: Actor) -> None:
                      "supersedes": handover.supersedes.number if handover.supersedes
                      else None})
     # The platform's signature over the frozen content, recorded in the audit log too.
-    from ksbb.proofs.services import handover_seal
 
     handover_seal(handover=handover, by=by)
     notifications.handover_signed(handover=handover, by=by)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ksbb.accounts.models import Organization
 from ksbb.areas.models import Area
+from ksbb.donations.nik import mask_nik
 
 # Defaults of the per-programme and per-item bounds: far above anything the KSBB programme saw
 # (Rp 15 bn in all by mid-2020), far below what overflows a database column.
@@ -108,8 +109,6 @@ class CollaboratorProfile(models.Model):
 
     @property
     def nik_masked(self) -> str:
-        from ksbb.donations.nik import mask_nik
-
         return mask_nik(self.nik)
 
 

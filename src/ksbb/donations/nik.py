@@ -14,6 +14,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ksbb.areas.models import Area
+from ksbb.areas.services import reference_rows
 from ksbb.core.privacy import mask_nik as mask_nik  # one masking rule for the project
 
 _NIK_RE = re.compile(r"^\d{16}$")
@@ -22,9 +24,6 @@ _NIK_RE = re.compile(r"^\d{16}$")
 @functools.cache
 def _reference_codes() -> frozenset[str]:
     """Regency and district codes of all Indonesia without dots, from the shipped data."""
-    from ksbb.areas.models import Area
-    from ksbb.areas.services import reference_rows
-
     return frozenset(
         r.code.replace(".", "") for r in reference_rows()
         if r.level in (Area.Level.REGENCY, Area.Level.DISTRICT)
@@ -32,8 +31,6 @@ def _reference_codes() -> frozenset[str]:
 
 
 def _code_exists(code_with_dots: str) -> bool:
-    from ksbb.areas.models import Area
-
     return (code_with_dots.replace(".", "") in _reference_codes()
             or Area.objects.filter(code=code_with_dots).exists())
 

@@ -13,7 +13,13 @@ from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.core.audit import actor_name
 from ksbb.core.models import AuditEntry
-from ksbb.donations.models import PLEDGE_SPENDABLE, Pledge, Purchase, PurchaseFunding
+from ksbb.donations.models import (
+    PLEDGE_SPENDABLE,
+    CollaboratorLink,
+    Pledge,
+    Purchase,
+    PurchaseFunding,
+)
 from ksbb.regions.selectors import actor_regions_filter, served_regions_filter
 
 
@@ -146,81 +152,6 @@ def _largest_remainder(quantity: int, cost: int, amounts: list[int]) -> list[int
     return floors
 
 
-# The need list donors pick an area or a recipient from: the ledger's figures
-# (ksbb.stats.ledger), as on the coverage page.
-
-@dataclass(frozen=True)
-class NeedMapRow:
-    """An area (or, below a village, a recipient) with its need and what covers it."""
-
-    code: str
-    name: str
-    level: int
-    need: int
-    promised: int = 0
-    received: int = 0  # received for this place, not allocated yet
-    allocated: int = 0
-    delivered: int = 0
-    recipient_id: int | None = None
-
-    @property
-    def covered(self) -> int:
-        return self.received + self.allocated
-
-    @property
-    def percent(self) -> int:
-        """Covered as a share of the need, 0-100 for the bar (over 100 shows as 100)."""
-        if not self.need:
-            return 100 if self.covered else 0
-        return min(100, round(100 * self.covered / self.need))
-
-    @property
-    def open_need(self) -> int:
-        return max(0, self.need - self.covered)
-
-    @property
-    def has_children(self) -> bool:
-        return self.recipient_id is None and self.level < 5
-
-
-def _row(code: str, name: str, level: int, f: Any, recipient_id: int | None = None
-         ) -> NeedMapRow:
-    return NeedMapRow(code, name, level, f.need, f.promised, f.received, f.allocated,
-                      f.delivered, recipient_id)
-
-
-def _least_covered_first(rows: list[NeedMapRow]) -> list[NeedMapRow]:
-    return sorted(rows, key=lambda r: (r.percent, -r.open_need, r.code))
-
-
-def need_map(*, item_code: str, within: str | None = None) -> list[NeedMapRow]:
-    """Need and what covers it (ledger figures) of one aid item per area one level below
-    ``within`` (regencies/cities when None), down to villages; least covered first."""
-    from ksbb.areas.models import Area
-    from ksbb.stats import ledger
-
-    level = (within.count(".") + 2) if within else 2
-    if level > 4:
-        raise ValueError("below a village, use need_map_recipients")
-    figures = ledger.by_area(ledger.Scope(item=item_code, within=within), level=level)
-    names = dict(Area.objects.filter(code__in=figures).values_list("code", "name"))
-    return _least_covered_first([_row(code, names.get(code, code), level, f)
-                                 for code, f in figures.items()])
-
-
-def need_map_recipients(*, item_code: str, village: str) -> list[NeedMapRow]:
-    """The recipients of a village (its RWs and institutions) with their need and what
-    covers each of them (ledger figures); least covered first."""
-    from ksbb.needs.models import Recipient
-    from ksbb.stats import ledger
-
-    figures = ledger.by_recipient(ledger.Scope(item=item_code, within=village))
-    recipients = Recipient.objects.filter(pk__in=figures).filter(
-        Q(kind=Recipient.Kind.RW) | Q(is_verified=True)).select_related("area")
-    return _least_covered_first([_row(r.area_id, str(r), r.area.level, figures[r.pk], r.pk)
-                                 for r in recipients])
-
-
 def spendable_money_pledges(aggregator_ids: list[int]) -> list[tuple[Pledge, int]]:
     """Received money pledges of these aggregators with rupiah left, and how much."""
 
@@ -240,8 +171,6 @@ def spendable_money_pledges(aggregator_ids: list[int]) -> list[tuple[Pledge, int
 def linked_collaborators(aggregator: Organization) -> QuerySet[Organization]:
     """Collaborators ``aggregator`` may record pledges for: those who accepted its
     invitation, and those who pledged through it themselves (the donor chose it)."""
-    from ksbb.donations.models import CollaboratorLink
-
     accepted = CollaboratorLink.objects.filter(
         aggregator=aggregator, accepted_at__isnull=False).values("collaborator_id")
     own = Pledge.objects.filter(

@@ -31,7 +31,7 @@ from ksbb.accounts.services import (
 )
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may
+from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, WrongState, may, require
 from ksbb.core.links import absolute_url
 from ksbb.donations.models import (
     PLEDGE_SPENDABLE,
@@ -57,6 +57,7 @@ from ksbb.regions.selectors import (
     region_key_of_area,
 )
 from ksbb.stats import rollups
+from ksbb.stats.ledger import promise_cutoff
 
 #: Who cancels the pledges never received (``ksbb expire_pledges``).
 EXPIRY = SystemActor("expiry")
@@ -249,7 +250,7 @@ def collaborator_verify_email(*, token: str) -> CollaboratorProfile:
 
 def aggregator_profile_create(
     *, organization: Organization, licence_number: str, licence_valid_until: dt.date,
-    by: Actor | str,
+    by: Actor,
     email: str = "",
 ) -> AggregatorProfile:
     if organization.kind != Organization.Kind.AGGREGATOR:
@@ -462,8 +463,8 @@ def pledge_receive(
     """The aggregator confirms what actually arrived (at most what was pledged)."""
     with transaction.atomic(), rollups.maintained():
         pledge = _lock(pledge)
-        if not may(by, "donations.receive_pledge", pledge):
-            raise NotAllowed(_("only staff of the chosen aggregator can confirm receipt"))
+        require(by, "donations.receive_pledge", pledge, view="donations.view_pledge",
+                message=_("only staff of the chosen aggregator can confirm receipt"))
         if pledge.state != Pledge.State.SUBMITTED:
             raise WrongState(_("only a submitted pledge can be received (it is %(state)s)")
                     % {"state": pledge.get_state_display()})
@@ -512,8 +513,8 @@ def _clean_reason(reason: str) -> str:
 def pledge_reject(*, pledge: Pledge, reason: str, by: Actor) -> Pledge:
     with transaction.atomic():
         pledge = _lock(pledge)
-        if not may(by, "donations.receive_pledge", pledge):
-            raise NotAllowed(_("only staff of the chosen aggregator can reject a pledge"))
+        require(by, "donations.receive_pledge", pledge, view="donations.view_pledge",
+                message=_("only staff of the chosen aggregator can reject a pledge"))
         if pledge.state != Pledge.State.SUBMITTED:
             raise WrongState(_("only a submitted pledge can be rejected (it is %(state)s)")
                     % {"state": pledge.get_state_display()})
@@ -529,8 +530,8 @@ def pledge_reject(*, pledge: Pledge, reason: str, by: Actor) -> Pledge:
 def pledge_cancel(*, pledge: Pledge, reason: str, by: Actor) -> Pledge:
     with transaction.atomic():
         pledge = _lock(pledge)
-        if not may(by, "donations.cancel_pledge", pledge):
-            raise NotAllowed(_("only the collaborator who pledged can cancel"))
+        require(by, "donations.cancel_pledge", pledge, view="donations.view_pledge",
+                message=_("only the collaborator who pledged can cancel"))
         if pledge.state != Pledge.State.SUBMITTED:
             raise WrongState(_("only a submitted pledge can be cancelled (it is %(state)s)")
                     % {"state": pledge.get_state_display()})
@@ -547,8 +548,6 @@ def pledges_expire(*, by: Actor = EXPIRY, now: dt.datetime | None = None) -> int
     """Cancel the submitted pledges no aggregator received within KSBB_PLEDGE_PROMISE_DAYS
     (the public figures stop counting them as promised at that moment already); one audit
     entry each. Returns how many. Run daily (``ksbb expire_pledges``)."""
-    from ksbb.stats.ledger import promise_cutoff
-
     cutoff = promise_cutoff(now)
     expired = 0
     for pk in list(Pledge.objects.filter(state=Pledge.State.SUBMITTED, created_at__lt=cutoff)

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from ksbb.core.uploads import UploadRefused, check_pdf, image_header
+
 RECEIPT_MAX_BYTES = 5 * 1024 * 1024
 
 # Leading bytes of the formats a receipt may have, and the extension stored.
@@ -46,7 +48,6 @@ def clean_receipt(upload: Any) -> ContentFile[bytes]:
     if ext is None:
         raise ValidationError({"receipt": [
             _("the receipt must be a PDF or an image (JPEG, PNG or WebP)")]})
-    from ksbb.core.uploads import UploadRefused, check_pdf, image_header
 
     try:
         # Parsed, not only recognised: a PDF must open, an image stays under the one

@@ -10,8 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import User
+from ksbb.accounts.services import (
+    SELF_REGISTRATION,
+    email_confirmation_send,
+    email_taken_notice_send,
+    password_hash,
+    user_create,
+)
 from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
+from ksbb.core.ratelimit import take
 from ksbb.donations.models import Program
 from ksbb.forum.models import Idea, Support
 from ksbb.regions.models import Region
@@ -60,8 +68,6 @@ def idea_support(*, idea: Idea, by: Actor) -> Idea:
     """Add the actor's vote. One vote per confirmed account, never for one's own idea, and
     at most KSBB_SUPPORT_RATE votes per account: supporting again changes nothing."""
     from django.conf import settings
-
-    from ksbb.core.ratelimit import take
 
     if not may(by, "forum.add_idea"):
         raise NotAllowed(_("sign in to support an idea"))
@@ -144,14 +150,6 @@ def citizen_register(*, email: str, password: str, name: str = "") -> User | Non
     """
     from django.core.validators import validate_email
     from django.db.models import Q
-
-    from ksbb.accounts.services import (
-        SELF_REGISTRATION,
-        email_confirmation_send,
-        email_taken_notice_send,
-        password_hash,
-        user_create,
-    )
 
     email, name = (email or "").strip().lower(), (name or "").strip()
     errors: dict[str, list[str]] = {}

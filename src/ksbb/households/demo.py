@@ -13,6 +13,9 @@ from typing import Any
 
 from ksbb.areas.models import Area
 from ksbb.households import identity
+from ksbb.households.models import Household
+from ksbb.households.selectors import signed_basts_for_rw
+from ksbb.households.services import handout_record, households_import
 
 _GIVEN = ["Budi", "Siti", "Agus", "Dewi", "Rudi", "Sri", "Joko", "Wati", "Hendra", "Yuni",
           "Bambang", "Rina", "Eko", "Lestari", "Andi", "Nur", "Dedi", "Ratna", "Slamet", "Ani"]
@@ -23,10 +26,6 @@ PER_RW = 36
 
 def seed_demo_households(*, users: dict[str, Any], village: Area, recipient: Any) -> None:
     """Lists for the village's first three RWs; handouts to two thirds of the demo RW."""
-    from ksbb.households.models import Household
-    from ksbb.households.selectors import signed_basts_for_rw
-    from ksbb.households.services import handout_record, households_import
-
     rng = random.Random(16)
     district = identity.district_of_rw(recipient.area_id)
     rws = list(Area.objects.filter(parent=village, level=Area.Level.RW)

@@ -20,6 +20,8 @@ from hashlib import sha256
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ksbb.areas.models import Area
+from ksbb.areas.services import reference_rows
 from ksbb.core.privacy import mask_nik
 
 _DIGITS = frozenset("0123456789")
@@ -57,9 +59,6 @@ def mask(number: str) -> str:
 
 @functools.cache
 def _reference_districts() -> frozenset[str]:
-    from ksbb.areas.models import Area
-    from ksbb.areas.services import reference_rows
-
     return frozenset(r.code.replace(".", "") for r in reference_rows()
                      if r.level == Area.Level.DISTRICT)
 
@@ -67,8 +66,6 @@ def _reference_districts() -> frozenset[str]:
 def known_districts() -> frozenset[str]:
     """District codes without dots: all of Indonesia from the shipped data (a NIK issued in
     Surabaya is valid in Jakarta) plus any district added to the areas table."""
-    from ksbb.areas.models import Area
-
     extra = Area.objects.filter(level=Area.Level.DISTRICT).values_list("code", flat=True)
     return _reference_districts() | {c.replace(".", "") for c in extra}
 

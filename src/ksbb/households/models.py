@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ksbb.core.models import ImportJob
+
 
 class Household(models.Model):
     class Status(models.TextChoices):
@@ -140,43 +142,17 @@ class Handout(models.Model):
         return f"handout #{self.pk}"
 
 
-class HouseholdImport(models.Model):
+class HouseholdImport(ImportJob):
     """An uploaded household list, processed by a background task that reports progress."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
     file = models.FileField(_("file"), upload_to="household_imports/%Y/%m/")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.QUEUED, db_index=True)
-    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
-    progress_total = models.PositiveIntegerField(_("rows in total"), default=0)
-    report = models.JSONField(_("report"), default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    class Meta:
+    class Meta(ImportJob.Meta):
         verbose_name = _("household list import")
         verbose_name_plural = _("household list imports")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"household import #{self.pk}"
-
-    @property
-    def percent(self) -> int:
-        if not self.progress_total:
-            return 100 if self.is_finished else 0
-        return min(100, self.progress_done * 100 // self.progress_total)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
 
 
 class RwTally(models.Model):

@@ -17,6 +17,7 @@ import rules
 
 from ksbb.accounts.rules import is_assessor, is_kelurahan_officer, is_recipient_representative
 from ksbb.accounts.selectors import area_in_officer_scope, scope_of
+from ksbb.needs.models import Recipient
 
 
 def _rw_code(obj: Any) -> str | None:
@@ -34,8 +35,6 @@ def _rw_code(obj: Any) -> str | None:
 def _represented_rw_codes(user: Any) -> set[str]:
     cached = getattr(user, "_ksbb_household_rws", None)
     if cached is None:
-        from ksbb.needs.models import Recipient
-
         ids = scope_of(user).recipient_ids
         cached = set(Recipient.objects.filter(pk__in=ids, kind=Recipient.Kind.RW)
                      .values_list("area_id", flat=True)) if ids else set()

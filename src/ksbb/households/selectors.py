@@ -20,6 +20,7 @@ from ksbb.distribution.models import Handover
 from ksbb.households import identity
 from ksbb.households.models import Handout, Household, RoundRwTally, RwTally
 from ksbb.households.rules import _represented_rw_codes
+from ksbb.households.services import bast_round
 from ksbb.needs.models import AssessmentRound, Recipient
 
 SUPPRESS_BELOW = 5
@@ -319,7 +320,6 @@ def citizen_check(*, nik: str, kk: str) -> CheckResult:
         for h in Handout.objects.filter(household=household).select_related("item")
         .order_by("given_on", "pk"))
     latest = signed_basts_for_rw(household.rw_id).first()
-    from ksbb.households.services import bast_round
 
     rnd = bast_round(latest) if latest else None
     return CheckResult(listed=True, rw_code=household.rw_id, rw_name=household.rw.name,

@@ -29,6 +29,7 @@ from ksbb.donations.models import Item
 from ksbb.households import identity, tallies
 from ksbb.households.models import Handout, Household, HouseholdImport
 from ksbb.needs.models import AssessmentRound
+from ksbb.needs.services import needs_derive_from_poverty
 
 Rows = Iterable[tuple[int, dict[str, str]]]
 Progress = Callable[[int], None]
@@ -419,24 +420,6 @@ def households_import(*, rows: Callable[[], Rows], by: Actor, progress: Progress
     return report
 
 
-def household_import_start(*, file: Any, by: Actor) -> HouseholdImport:
-    """Store the uploaded file and queue the background task once the row is committed."""
-    from ksbb.households.tasks import household_import_task
-
-    _require(by, "households.import_list")
-    if not is_user(by):
-        # The task re-checks the permission as this user; a system actor has no one to run as.
-        raise NotAllowed(_("A background import needs a signed-in user to run as."))
-    with transaction.atomic():
-        job = HouseholdImport(created_by=by)
-        job.file.save(getattr(file, "name", "households.csv"), file, save=False)
-        job.save()
-        audit_log(actor=by, action="household_import.queued", obj=job,
-                  after={"file": job.file.name})
-        transaction.on_commit(lambda: household_import_task.enqueue(job.pk))
-    return job
-
-
 def _progress_key(import_id: int) -> str:
     return f"households:import:{import_id}:done"
 
@@ -789,8 +772,6 @@ def needs_derive_from_households(*, round: AssessmentRound, item: Item | str, by
     """The round's needs from the lists instead of a poor-households file:
     ``per_household`` units per active household in deciles 1 to ``max_decile`` of each RW.
     Goes through the needs app's own derivation (same checks, audit and all or nothing)."""
-    from ksbb.needs.services import needs_derive_from_poverty
-
     _require(by, "households.import_list")
     if not isinstance(max_decile, int) or not 1 <= max_decile <= 10:
         raise Invalid(_("the decile must be from 1 to 10"), field="max_decile")

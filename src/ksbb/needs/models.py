@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ksbb.areas.models import Area
+from ksbb.core.models import ImportJob
 
 
 class Recipient(models.Model):
@@ -130,18 +131,12 @@ class Need(models.Model):
         return f"{self.recipient} {self.item_id} x{self.quantity}"
 
 
-class NeedsImport(models.Model):
+class NeedsImport(ImportJob):
     """An uploaded needs file, processed by a background task that reports progress."""
 
     class Kind(models.TextChoices):
         NEEDS = "needs", _("needs per recipient")
         POVERTY = "poverty", _("poor households per RW")
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
 
     round = models.ForeignKey(AssessmentRound, verbose_name=_("round"),
                               on_delete=models.PROTECT, related_name="imports")
@@ -153,30 +148,10 @@ class NeedsImport(models.Model):
     per_poor_household = models.PositiveIntegerField(_("per poor household"), default=1)
     health_file = models.FileField(_("health-office file"), upload_to="needs_imports/%Y/%m/",
                                    blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.QUEUED, db_index=True)
-    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
-    progress_total = models.PositiveIntegerField(_("rows in total"), default=0)
-    report = models.JSONField(_("report"), default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    class Meta:
+    class Meta(ImportJob.Meta):
         verbose_name = _("needs import")
         verbose_name_plural = _("needs imports")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
-
-    @property
-    def percent(self) -> int:
-        if not self.progress_total:
-            return 100 if self.state in (self.State.DONE, self.State.FAILED) else 0
-        return min(100, self.progress_done * 100 // self.progress_total)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)

@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet, Sum
 
 from ksbb.accounts.models import Role
 from ksbb.accounts.selectors import scope_of
+from ksbb.allocation.models import Allocation
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.needs.models import AssessmentRound, Need, Recipient
@@ -79,8 +80,6 @@ def need_coverage_by_area(
     received of the item (active allocations from any round, see
     ksbb.allocation.selectors), capped at the need; ``pledged`` stays 0 for now.
     """
-    from ksbb.allocation.models import Allocation
-
     level = int(level)
     if not Area.Level.PROVINCE <= level <= Area.Level.RW:
         raise ValueError(f"level {level} is outside 1-5")

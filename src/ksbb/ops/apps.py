@@ -10,4 +10,5 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
-        from ksbb.ops import checks  # noqa: F401  (registers the deploy checks)
+        # Django app loading: the deploy checks register once the apps are ready.
+        from ksbb.ops import checks  # noqa: F401

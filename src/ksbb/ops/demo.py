@@ -24,11 +24,40 @@ from ksbb.accounts.services import (
     password_hash,
     user_create,
 )
+from ksbb.allocation.services import run_approve, run_start
+from ksbb.allocation.tasks import run_execute
 from ksbb.areas.models import Area
 from ksbb.areas.services import rws_import
 from ksbb.core.domain import SystemActor
+from ksbb.distribution.selectors import allocations_to_deliver
+from ksbb.distribution.services import (
+    delivery_deliver,
+    delivery_dispatch,
+    delivery_schedule,
+    handover_confirm,
+    handover_create,
+    handover_paper_accept,
+    handover_paper_upload,
+)
+from ksbb.donations.models import Item, Pledge
+from ksbb.donations.services import (
+    aggregator_profile_create,
+    aggregator_verify,
+    collaborator_profile_create,
+    pledge_receive,
+    pledge_submit,
+    purchase_record,
+)
+from ksbb.households.demo import seed_demo_households
 from ksbb.needs.models import Recipient
-from ksbb.needs.services import recipients_ensure_for_rws
+from ksbb.needs.services import (
+    institution_register,
+    institution_verify,
+    need_set,
+    recipients_ensure_for_rws,
+    round_open,
+)
+from ksbb.stats.rollups import rebuild
 
 JAKARTA_RW_COUNT = 2705
 _ACTOR = SystemActor("demo")
@@ -147,7 +176,6 @@ def seed_demo(province: str = "31", *, second_region: bool = True) -> list[DemoA
         if village is not None and recipient is not None:
             seed_demo_activity(users=users, aggregator=aggregator, executor=executor,
                                collaborator=collaborator, village=village, recipient=recipient)
-            from ksbb.households.demo import seed_demo_households
 
             seed_demo_households(users=users, village=village, recipient=recipient)
             if second_region and province == "31":
@@ -212,25 +240,6 @@ def seed_demo_activity(
 
     from django.utils import timezone
 
-    from ksbb.allocation.services import run_approve, run_execute, run_start
-    from ksbb.distribution.selectors import allocations_to_deliver
-    from ksbb.distribution.services import (
-        delivery_deliver,
-        delivery_dispatch,
-        delivery_schedule,
-        handover_confirm,
-        handover_create,
-    )
-    from ksbb.donations.models import Item
-    from ksbb.donations.services import (
-        aggregator_profile_create,
-        aggregator_verify,
-        collaborator_profile_create,
-        pledge_receive,
-        pledge_submit,
-    )
-    from ksbb.needs.services import need_set, round_open
-
     today = timezone.localdate()
     sembako = Item.objects.get(code="sembako")
     aggregator_profile_create(organization=aggregator, licence_number="KEMENSOS-DEMO-001",
@@ -293,14 +302,6 @@ def seed_demo_activity(
 def _seed_donors(*, rng: random.Random, aggregator: Organization, staff: Any, sembako: Any,
                  first: Any) -> list[int]:
     """The 44 other collaborators and their received pledges; returns every pledge id."""
-    from ksbb.donations.models import Item
-    from ksbb.donations.services import (
-        collaborator_profile_create,
-        pledge_receive,
-        pledge_submit,
-        purchase_record,
-    )
-
     siap_saji = Item.objects.get(code="siap-saji")
     regencies = {r.code: r for r in Area.objects.filter(code__in=[c for c, _p in AID_BY_REGENCY])}
     donor = user_create(username="donor-demo", password=None, by=_ACTOR,
@@ -355,8 +356,6 @@ def _seed_needs(*, rng: random.Random, rnd: Any, sembako: Any, assessor: Any,
 
     from django.utils import timezone
 
-    from ksbb.needs.services import institution_register, institution_verify, need_set
-
     today = timezone.localdate()
     signed: dict[int, Any] = {}
     for index, (regency, percent) in enumerate(AID_BY_REGENCY):
@@ -396,14 +395,6 @@ def _seed_needs(*, rng: random.Random, rnd: Any, sembako: Any, assessor: Any,
 def _sign_on_paper(*, delivery: Any, date: Any, users: dict[str, Any]) -> None:
     """Dispatched, delivered and handed over, signed on paper (the scan is a stub PDF)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from ksbb.distribution.services import (
-        delivery_deliver,
-        delivery_dispatch,
-        handover_create,
-        handover_paper_accept,
-        handover_paper_upload,
-    )
 
     delivery_dispatch(delivery=delivery, by=users["executor"])
     delivery_deliver(delivery=delivery, by=users["executor"])
@@ -448,9 +439,6 @@ def _spread_receipts(*, rng: random.Random, pledges: list[int]) -> None:
     import datetime as dt
 
     from django.utils import timezone
-
-    from ksbb.donations.models import Pledge
-    from ksbb.stats.rollups import rebuild
 
     now = timezone.now()
     for pk in pledges:

@@ -37,7 +37,8 @@ def seed_demo_bandung(*, users: dict[str, Any], aggregator: Organization,
                       executor: Organization, jakarta_donor: Organization) -> Region:
     """Kota Bandung as a second region, with its assessor, donors, round, allocation and
     signed BASTs. Returns the region."""
-    from ksbb.allocation.services import run_approve, run_execute, run_start
+    from ksbb.allocation.services import run_approve, run_start
+    from ksbb.allocation.tasks import run_execute
     from ksbb.distribution.selectors import allocations_to_deliver
     from ksbb.distribution.services import delivery_schedule
     from ksbb.donations.models import Item

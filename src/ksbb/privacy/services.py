@@ -30,6 +30,8 @@ from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, may
 from ksbb.donations.models import CollaboratorKind, CollaboratorProfile, Pledge
 from ksbb.forum.models import Idea, Support
+from ksbb.households.services import households_erase, households_expired
+from ksbb.needs.models import Recipient
 from ksbb.reports.models import MisuseReport, ReportPhoto
 
 # Stored instead of an erased individual donor's name. Indonesian, as the data is.
@@ -59,13 +61,16 @@ def my_data(user: User) -> dict[str, Any]:
         "date_joined": _iso(user.date_joined), "last_login": _iso(user.last_login),
         "is_active": user.is_active,
     }
+    rows = list(Membership.objects.filter(user=user).select_related("organization")
+                .prefetch_related("villages").order_by("pk"))
+    recipients = Recipient.objects.in_bulk([m.recipient_id for m in rows if m.recipient_id])
     memberships = [
         {"role": m.role, "organization": m.organization.name if m.organization else None,
-         "recipient": str(m.recipient) if m.recipient else None,
+         "recipient": (str(recipients[m.recipient_id]) if m.recipient_id in recipients
+                       else None),
          "villages": sorted(a.code for a in m.villages.all()), "is_active": m.is_active,
          "granted_at": _iso(m.granted_at)}
-        for m in Membership.objects.filter(user=user).select_related(
-            "organization", "recipient").prefetch_related("villages").order_by("pk")
+        for m in rows
     ]
     collaborators = []
     for org in _own_collaborator_orgs(user):
@@ -200,7 +205,7 @@ def account_erase(*, user: User, password: str, by: Actor) -> dict[str, Any]:
             _has_reporter_contact())
         erased["misuse_reports"] = list(reports.values_list("pk", flat=True))
         reports.update(reporter_name="", reporter_email="", reporter_phone="")
-        audit_log(actor=f"user:{user_id}", action="privacy.account_erased",
+        audit_log(actor=by, action="privacy.account_erased",
                   object_type="accounts.user", object_id=str(user_id), after=erased)
     return erased
 
@@ -258,7 +263,6 @@ def purge_personal_data(*, by: Actor, dry_run: bool = False, now: dt.datetime | 
         kind=Organization.Kind.COLLABORATOR, memberships__user__in=result.accounts)
         .distinct().order_by("pk")
         if not _someone_acts_for(o) and _collaborator_has_personal_data(o)]
-    from ksbb.households.services import households_erase, households_expired
 
     result.households = households_expired(cutoff=cutoff)
     if dry_run:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from ksbb.core.models import AuditEntry
+from ksbb.distribution.selectors import handover_by_code, handover_successor
 from ksbb.proofs import tree
 from ksbb.proofs.models import Checkpoint, HandoverSeal, SigningKey
 from ksbb.verify.merkle import consistency_path, inclusion_path
@@ -80,8 +81,6 @@ def entry_disclosure(entry: AuditEntry) -> dict[str, Any]:
 def handover_proof(code: str) -> dict[str, Any] | None:
     """A signed BAST's signature, its audit entry in full (it holds the public statement
     only), its content and whether a correction superseded it; None if unknown."""
-    from ksbb.distribution.selectors import handover_by_code, handover_successor
-
     handover = handover_by_code(code)
     if handover is None:
         return None

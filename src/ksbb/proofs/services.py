@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Actor
+from ksbb.distribution.models import Handover
 from ksbb.proofs import keys, tree
 from ksbb.proofs.models import Checkpoint, HandoverSeal
 from ksbb.verify.statements import b64url, bast_statement, canonical_bytes, checkpoint_body
@@ -19,7 +21,7 @@ from ksbb.verify.statements import b64url, bast_statement, canonical_bytes, chec
 CHECKPOINT_MAX_AGE = timedelta(hours=24)
 
 
-def handover_seal(*, handover: Any, by: Any) -> HandoverSeal:
+def handover_seal(*, handover: Any, by: Actor) -> HandoverSeal:
     """Sign a just-signed BAST's statement and record the signature in the audit log, in
     the caller's transaction. The statement carries the content's fingerprint, so the
     signature covers all of the frozen content."""
@@ -37,11 +39,9 @@ def handover_seal(*, handover: Any, by: Any) -> HandoverSeal:
             signature=signature, audit_seq=entry.seq, sealed_at=entry.at)
 
 
-def handovers_seal_missing(*, by: Any) -> int:
+def handovers_seal_missing(*, by: Actor) -> int:
     """Seal the signed BASTs that have no signature yet (those signed before this platform
     signed them): each in its own transaction, so that a long run holds no lock for long."""
-    from ksbb.distribution.models import Handover
-
     count = 0
     for pk in Handover.objects.filter(state=Handover.State.SIGNED, seal__isnull=True
                                       ).order_by("pk").values_list("pk", flat=True):
@@ -76,7 +76,7 @@ def checkpoint_make(*, force: bool = False) -> Checkpoint:
         key_id=signer.key_id, body=body.decode("utf-8"), signature=b64url(signer.sign(body)))
 
 
-def key_rotate(*, by: Any) -> tuple[str | None, str]:
+def key_rotate(*, by: Actor) -> tuple[str | None, str]:
     """A new signing key; the old one is retired but stays published. A checkpoint signed
     with the new key follows at once, so verifiers see it in use."""
     with transaction.atomic():

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from ksbb.proofs.services import checkpoint_make
+
 
 def checkpoint_interval() -> timedelta:
     return timedelta(minutes=getattr(settings, "KSBB_CHECKPOINT_MINUTES", 10))
@@ -33,8 +35,6 @@ def schedule_checkpoints() -> None:
 
 @task()
 def checkpoint_task() -> dict[str, Any]:
-    from ksbb.proofs.services import checkpoint_make
-
     cp = checkpoint_make()
     if (getattr(settings, "KSBB_CHECKPOINT_MINUTES", 10) > 0
             and checkpoint_task.get_backend().supports_defer and not _next_is_queued()):

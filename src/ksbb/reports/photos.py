@@ -11,6 +11,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ksbb.core.uploads import UploadRefused, image_header
+
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"),
@@ -38,7 +40,6 @@ def clean_photo(upload: Any) -> CleanPhoto:
     raw = upload.read(MAX_PHOTO_BYTES + 1)
     if len(raw) > MAX_PHOTO_BYTES:
         raise PhotoRejected(_("a photo may be at most 5 MB"))
-    from ksbb.core.uploads import UploadRefused, image_header
 
     try:
         image_header(raw)  # the one pixel cap, before anything is decoded

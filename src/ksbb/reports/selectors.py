@@ -38,9 +38,9 @@ def reports_visible_to(user: Any) -> QuerySet[MisuseReport]:
     villages = scope.village_codes
     if not villages:
         return qs.none()
-    where = Q(area_id__in=villages)
+    where = Q()
     for code in villages:
-        where |= Q(area__code__startswith=code + ".")
+        where |= areacodes.within_q("area", code)
     return qs.filter(where)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -138,7 +139,7 @@ def report_submit(
         for photo in clean:
             ReportPhoto.objects.create(report=report, file=photo.content,
                                        content_type=photo.content_type, size=photo.size)
-        audit_log(actor=user or "anonymous", action="report.received", obj=report, after={
+        audit_log(actor=user or AnonymousUser(), action="report.received", obj=report, after={
             "state": report.state, "category": category, "area": area.pk,
             "organization": organization.pk if organization else None,
             "pledge": pledge.pk if pledge else None, "photos": len(clean),

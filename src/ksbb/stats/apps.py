@@ -10,7 +10,7 @@ class StatsConfig(AppConfig):
     def ready(self) -> None:
         # Signals here only invalidate the statistics cache and mark the rollups stale when a
         # change bypassed the services; they carry no business logic (the services keep the
-        # rollups, see ksbb.stats.rollups).
+        # rollups, see ksbb.stats.rollups). Imported here: models exist once the apps are ready.
         from django.db.models.signals import post_delete, post_save, pre_save
 
         from ksbb.accounts.models import Organization

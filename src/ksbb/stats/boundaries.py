@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ksbb.areas.models import Area
+from ksbb.core import areacodes
 from ksbb.core.audit import audit_log
+from ksbb.core.domain import Actor
 from ksbb.stats.models import AreaBoundary
 
 # Digits per component of a Kemendagri code: province, regency, district, village, RW.
@@ -65,7 +67,7 @@ def read_features(text: str) -> list[dict[str, Any]]:
 
 
 def boundaries_load(*, features: list[dict[str, Any]], level: int | None = None,
-                    code_property: str = "code", by: Any) -> BoundaryReport:
+                    code_property: str = "code", by: Actor) -> BoundaryReport:
     """Store each feature's geometry on the area with its code (and ``level`` if given).
 
     Idempotent (a second run changes nothing) and all or nothing (one transaction).
@@ -144,12 +146,12 @@ def shipped_features(provinces: list[str] | None = None) -> list[dict[str, Any]]
         raw = gzip.decompress((folder / f"{layer}.geojson.gz").read_bytes())
         for feature in read_features(raw.decode("utf-8")):
             code = normalise_code((feature.get("properties") or {}).get("code", ""))
-            if provinces is None or code.split(".")[0] in provinces:
+            if provinces is None or areacodes.province_of(code) in provinces:
                 merged[code] = feature
     return [merged[code] for code in sorted(merged)]
 
 
-def boundaries_load_shipped(*, provinces: list[str] | None = None, by: Any) -> BoundaryReport:
+def boundaries_load_shipped(*, provinces: list[str] | None = None, by: Actor) -> BoundaryReport:
     """Load the shipped boundaries of the areas present (``ksbb load_areas`` calls this)."""
     features = shipped_features(provinces)
     present = set(Area.objects.filter(

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ksbb.areas.models import Area
+from ksbb.core import areacodes
+from ksbb.stats import ledger
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,6 @@ def _ratio(covered: int, need: int) -> tuple[float | None, float | None]:
 
 def coverage(area: Area | None = None, *, program: str | None = None) -> Coverage:
     """Need and coverage per child area of ``area`` (regencies/cities when None)."""
-    from ksbb.stats import ledger
-
     scope = ledger.Scope(program=program, within=area.code if area else None)
     child_level = (area.level + 1 if area else Area.Level.REGENCY)
     cells = ledger.cells(scope)
@@ -73,7 +73,7 @@ def coverage(area: Area | None = None, *, program: str | None = None) -> Coverag
     if child_level <= Area.Level.RW:
         child_level_out = child_level
         for c in cells:
-            key = ledger._cut(c.area, child_level)
+            key = areacodes.ancestor_at(c.area, child_level)
             if key is not None:
                 by_child[key] = by_child.get(key, ledger.Figures()) + c.figures
     shown = [c for c, f in by_child.items() if f.need or f.covered]

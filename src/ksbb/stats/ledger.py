@@ -49,7 +49,18 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from ksbb.donations.models import PLEDGE_COUNTS_AS_RECEIVED, PLEDGE_PROMISED, Pledge
+from ksbb.allocation.models import Allocation
+from ksbb.core import areacodes
+from ksbb.donations.models import (
+    PLEDGE_COUNTS_AS_RECEIVED,
+    PLEDGE_PROMISED,
+    Pledge,
+    Purchase,
+    PurchaseFunding,
+)
+from ksbb.donations.selectors import units_bought
+from ksbb.needs.models import AssessmentRound, Need
+from ksbb.stats.reference import effective_handover_lines
 
 # Pledges an aggregator has received: they count in every public figure. (Later states are
 # the same pledge moving on through allocation and distribution.)
@@ -98,7 +109,7 @@ def _within(field_name: str, code: str | None) -> Q:
     it."""
     if not code:
         return Q()
-    return Q(**{f"{field_name}_id": code}) | Q(**{f"{field_name}__code__startswith": f"{code}."})
+    return areacodes.within_q(field_name, code)
 
 
 def promise_days() -> int:
@@ -182,8 +193,6 @@ def current_rounds(scope: Scope = Scope()) -> dict[int, int]:
     """Per aid item, its current round: the latest open round that assessed it, else the
     latest round (latest: by period start, then id). With a period, only rounds
     overlapping it."""
-    from ksbb.needs.models import AssessmentRound, Need
-
     needs = Need.objects.order_by()
     if scope.item:
         needs = needs.filter(item__code=scope.item)
@@ -214,10 +223,6 @@ def _item_filter(prefix: str, scope: Scope) -> Q:
 
 def cells(scope: Scope = Scope(), *, now: dt.datetime | None = None) -> list[Cell]:
     """Every (place, item) with a figure, in a handful of grouped queries."""
-    from ksbb.allocation.models import Allocation
-    from ksbb.needs.models import Need
-    from ksbb.stats.reference import effective_handover_lines
-
     acc: dict[tuple[str, int | None, int], list[int]] = defaultdict(lambda: [0] * 5)
 
     def add(area: str | None, recipient: int | None, item: int | None, index: int,
@@ -307,11 +312,6 @@ def by_item(scope: Scope = Scope(), *, now: dt.datetime | None = None) -> dict[i
     return dict(result)
 
 
-def _cut(code: str, level: int) -> str | None:
-    parts = code.split(".")
-    return ".".join(parts[:level]) if len(parts) >= level else None
-
-
 def by_area(scope: Scope = Scope(), *, level: int | None = None,
             now: dt.datetime | None = None) -> dict[str, Figures]:
     """Figures per area of ``level`` (1 province .. 5 RW; default: one level below
@@ -320,10 +320,11 @@ def by_area(scope: Scope = Scope(), *, level: int | None = None,
     institution registered on its village) are in no row either: see
     :func:`by_recipient`."""
     if level is None:
-        level = (scope.within.count(".") + 2) if scope.within else 2
+        level = (areacodes.level_of(scope.within) + 1 if scope.within
+                 else int(areacodes.Level.REGENCY))
     result: dict[str, Figures] = defaultdict(Figures)
     for c in cells(scope, now=now):
-        key = _cut(c.area, level)
+        key = areacodes.ancestor_at(c.area, level)
         if key is not None:
             result[key] = result[key] + c.figures
     return dict(result)
@@ -357,9 +358,6 @@ class Part:
 def collected_parts(pledges: QuerySet[Pledge] | None = None) -> list[Part]:
     """Every received pledge (of ``pledges``, default all) as parts: money counted once, as
     money until spent, then as the goods it bought at the rupiah spent."""
-    from ksbb.donations.models import Purchase, PurchaseFunding
-    from ksbb.donations.selectors import units_bought
-
     qs = (pledges if pledges is not None else Pledge.objects.all()).filter(
         state__in=COUNTS_AS_RECEIVED).order_by("pk")
     rows = list(qs.values_list("pk", "kind", "item_id", "received_quantity", "received_amount",

@@ -18,6 +18,10 @@ from django.db.models import Q
 from django.utils import translation
 
 from ksbb.areas.models import Area
+from ksbb.core import areacodes
+from ksbb.needs.models import Recipient
+from ksbb.stats import ledger
+from ksbb.stats.selectors import _generation
 
 CACHE_SECONDS = 600
 
@@ -61,9 +65,6 @@ def _percent(done: int, need: int) -> float | None:
 
 
 def _compute(area: Area | None, program: str | None) -> CoverageMap:
-    from ksbb.needs.models import Recipient
-    from ksbb.stats import ledger
-
     code = area.code if area else None
     cells = ledger.cells(ledger.Scope(program=program, within=code))
     crumbs: list[Crumb] = []
@@ -93,7 +94,7 @@ def _compute(area: Area | None, program: str | None) -> CoverageMap:
         level = area.level + 1 if area else Area.Level.REGENCY
         by_child: dict[str, ledger.Figures] = {}
         for c in cells:
-            key = ledger._cut(c.area, level)
+            key = areacodes.ancestor_at(c.area, level)
             if key is not None and c.recipient_id is not None:
                 by_child[key] = by_child.get(key, ledger.Figures()) + c.figures
         shown = [k for k, f in by_child.items() if f.need or f.delivered]
@@ -110,8 +111,6 @@ def _compute(area: Area | None, program: str | None) -> CoverageMap:
 
 def coverage_map(area: Area | None = None, *, program: str | None = None) -> CoverageMap:
     """Need against delivered per child area of ``area`` (its recipients for a village)."""
-    from ksbb.stats.selectors import _generation
-
     lang = translation.get_language() or "id"
     key = f"ksbb:stats:map:{_generation()}:{lang}:{area.code if area else ''}:{program or ''}"
     result = cache.get(key)

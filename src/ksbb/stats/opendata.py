@@ -31,7 +31,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from ksbb.areas.models import Area
-from ksbb.donations.models import CollaboratorKind, Item, Pledge
+from ksbb.core import areacodes
+from ksbb.distribution.models import Handover, HandoverLine
+from ksbb.donations.models import CollaboratorKind, Item, Pledge, PurchaseFunding
+from ksbb.households.selectors import public_figures
+from ksbb.needs.models import Recipient
+from ksbb.stats.ledger import collected_parts
 from ksbb.stats.selectors import Filters, collected_pledges
 
 LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0)"
@@ -81,9 +86,8 @@ def _area_names(codes: Iterable[str]) -> dict[str, str]:
     return dict(Area.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
-def _prefix(code: str, parts: int) -> str:
-    pieces = (code or "").split(".")
-    return ".".join(pieces[:parts]) if len(pieces) >= parts else ""
+def _prefix(code: str | None, level: int) -> str:
+    return areacodes.ancestor_at(code or "", level) or ""
 
 
 class _Regions:
@@ -115,9 +119,6 @@ def region_of_row(row: Row) -> str:
 def delivery_rows() -> list[Row]:
     """One row per BAST date, programme, aggregator, executor, item, recipient kind and
     village: quantity handed over, recipients reached and the value in rupiah."""
-    from ksbb.distribution.models import Handover, HandoverLine
-    from ksbb.needs.models import Recipient
-
     lines = HandoverLine.objects.filter(handover__state=Handover.State.SIGNED).exclude(
         handover__superseded_by__state=Handover.State.SIGNED).order_by()
     allocation = "delivery_line__allocation__"
@@ -193,9 +194,6 @@ def pledge_rows() -> list[Row]:
     what a purchase spent of a money pledge is in the row of the item bought (its value the
     rupiah spent, its quantity the units bought), only the rest under ``money``; each pledge
     counts once, in the row of its first part."""
-    from ksbb.donations.models import PurchaseFunding
-    from ksbb.stats.ledger import collected_parts
-
     kind_field = "collaborator__collaborator_profile__collaborator_kind"
     tz = timezone.get_default_timezone()
     collected = collected_pledges(Filters())
@@ -395,8 +393,6 @@ SUPPRESSED = "<5"
 
 
 def household_rows() -> list[Row]:
-    from ksbb.households.selectors import public_figures
-
     def shown(n: int | None, mark: str) -> str:
         return (mark or SUPPRESSED) if n is None else str(n)
 

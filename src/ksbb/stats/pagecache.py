@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from ksbb.stats.models import Generation
+
 GENERATION_SECONDS = 1.0
 # A safety net: the page also shows things outside the generation (the audit log's head).
 PAGE_SECONDS = 60
@@ -43,8 +45,6 @@ def forget_generation() -> None:
 def current_generation() -> int:
     now = time.monotonic()
     if now >= _memo["until"]:
-        from ksbb.stats.models import Generation
-
         value = Generation.objects.filter(pk=1).values_list("value", flat=True).first() or 0
         with _memo_lock:
             _memo["value"], _memo["until"] = value, now + GENERATION_SECONDS

@@ -30,8 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ksbb.areas.models import Area
-from ksbb.donations.models import CollaboratorKind, Pledge, PurchaseFunding
+from ksbb.distribution.models import Handover, HandoverLine
+from ksbb.donations.models import CollaboratorKind, Item, Pledge, PurchaseFunding
+from ksbb.needs.models import Recipient
 from ksbb.stats import selectors
+from ksbb.stats.rollups import recipient_place
 from ksbb.stats.selectors import (
     MONEY_UNSPENT,
     REGENCY_CODE_LENGTH,
@@ -49,8 +52,6 @@ from ksbb.stats.selectors import (
 
 def effective_handover_lines() -> QuerySet:
     """Lines of the BASTs in force: signed, and not replaced by a signed correction."""
-    from ksbb.distribution.models import Handover, HandoverLine
-
     corrected = Handover.objects.filter(supersedes=OuterRef("handover"),
                                         state=Handover.State.SIGNED)
     return HandoverLine.objects.filter(handover__state=Handover.State.SIGNED).filter(
@@ -151,9 +152,6 @@ def _delivered_lines(filters: Filters) -> QuerySet:
 def _where_it_went(filters: Filters) -> dict[str, Any]:
     """Delivered value by the recipient's regency, district and village, by item, and
     packages per week of the BAST."""
-    from ksbb.donations.models import Item
-    from ksbb.stats.rollups import recipient_place
-
     lines = _delivered_lines(filters)
     value = F("quantity") * F("item__value_rupiah")
     places: dict[str, int] = {}
@@ -191,9 +189,6 @@ def _delivered(filters: Filters) -> Delivered:
     are quantities of items counted in packages (unit "paket"); the share by recipient
     kind is in rupiah at the items' values, like the other shares.
     """
-    from ksbb.donations.models import Item
-    from ksbb.needs.models import Recipient
-
     lines = _delivered_lines(filters)
     # One grouped query: a delivery, and a recipient, has exactly one recipient kind, so
     # distinct counts per kind add up to the distinct totals.

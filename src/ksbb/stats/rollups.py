@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 
 from ksbb.accounts.models import Organization
+from ksbb.core import areacodes
 from ksbb.donations.models import PLEDGE_COUNTS_AS_RECEIVED, PurchaseFunding
 from ksbb.needs.models import Recipient
 from ksbb.stats.models import (
@@ -51,6 +52,7 @@ from ksbb.stats.models import (
     ReachDay,
     Role,
 )
+from ksbb.stats.pagecache import forget_generation
 
 logger = logging.getLogger(__name__)
 REGENCY_LENGTH = len("31.71")
@@ -79,8 +81,6 @@ def is_maintained() -> bool:
 def bump(*, stale: bool = False) -> None:
     """Bump the generation (and lock its row until the transaction ends); ``stale`` also
     marks the rollups for a rebuild."""
-    from ksbb.stats.pagecache import forget_generation
-
     forget_generation()
     transaction.on_commit(forget_generation)
     changes: dict[str, Any] = {"value": F("value") + 1}
@@ -96,22 +96,6 @@ def bump(*, stale: bool = False) -> None:
 
 def is_stale() -> bool:
     return Generation.objects.filter(pk=1, rollups_stale=True).exists()
-
-
-def rebuild_in_background() -> None:
-    """Queue one rebuild (``rollups_rebuild_task``) for the current generation: pages keep
-    serving the figures they have while the task worker recomputes."""
-    from django.core.cache import cache
-
-    from ksbb.stats.pagecache import current_generation
-
-    if cache.add(f"ksbb:stats:rebuild-queued:{current_generation()}", 1, 300):
-        from ksbb.stats.tasks import rollups_rebuild_task
-
-        try:
-            rollups_rebuild_task.enqueue()
-        except Exception:  # a queue that is down must not take the public pages with it
-            logger.exception("could not queue the statistics rebuild")
 
 
 def rebuild_stale_and_bump() -> dict[str, int]:
@@ -155,7 +139,8 @@ def recipient_regency(area_code: str | None) -> str:
 def recipient_place(area_code: str | None) -> str:
     """A recipient's area cut at the village ("31.71.01.1001.002" -> "31.71.01.1001"): the
     finest place the dashboard shows where aid went."""
-    return ".".join((area_code or "").split(".")[:4])
+    code = area_code or ""
+    return areacodes.ancestor_at(code, areacodes.Level.VILLAGE) or code
 
 
 # Upserts with increments.
@@ -312,7 +297,6 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
             # By hand: the cached dashboards may disagree with the result. (Stale rollups
             # were marked with a bump already; the caller is computing under that number.)
             generations.filter(pk=1).update(value=F("value") + 1)
-            from ksbb.stats.pagecache import forget_generation
 
             transaction.on_commit(forget_generation)
         for table in tables.values():

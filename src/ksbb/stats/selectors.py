@@ -39,6 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ksbb.areas.models import Area
+from ksbb.core import areacodes
 from ksbb.donations.models import (
     PLEDGE_COUNTS_AS_RECEIVED,
     CollaboratorKind,
@@ -58,7 +59,8 @@ from ksbb.stats.models import (
     ReachDay,
     Role,
 )
-from ksbb.stats.rollups import bump, ensure_fresh, is_stale, rebuild_in_background
+from ksbb.stats.rollups import bump, ensure_fresh, is_stale
+from ksbb.stats.tasks import rebuild_in_background
 
 UNKNOWN = "unknown"
 _COMPUTE_LOCK = threading.Lock()
@@ -261,8 +263,7 @@ def place_shares(values: dict[str, int], parts: int, total: int) -> list[Share]:
     at the level of ``parts`` code components (2 regency, 3 district, 4 village)."""
     summed: dict[str, int] = {}
     for place, value in values.items():
-        pieces = place.split(".") if place else []
-        key = ".".join(pieces[:parts]) if len(pieces) >= parts else UNKNOWN
+        key = (areacodes.ancestor_at(place, parts) if place else None) or UNKNOWN
         summed[key] = summed.get(key, 0) + value
     names = dict(Area.objects.filter(code__in=[k for k in summed if k != UNKNOWN])
                  .values_list("code", "name"))

@@ -8,6 +8,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ksbb.api.errors import _number_out_of_range
+
 
 class LanguageMiddleware(LocaleMiddleware):
     """Indonesian unless the user picked English with the switcher (a cookie).
@@ -70,8 +72,6 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from ksbb.api.errors import _number_out_of_range
-
         if _number_out_of_range(exception):
             # A number no column can hold (2^63 typed into a form): the sender's mistake.
             message = _("a number in the request is too large")

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from . import ProblemError, run_file
+
 HELP = (
     "Solve an allocation problem file (pledges and needs, JSON) and write the plan "
     "(JSON). Bad input: a message naming the record, exit status 2, no output file."
@@ -40,8 +42,6 @@ def run(
     source: Path, output: Path, workers: int | None, stdout: _Writer, stderr: _Writer
 ) -> int:
     """Solve `source` into `output`; return the exit status (0, or 2 for bad input)."""
-    from . import ProblemError, run_file
-
     try:
         plan = run_file(source, output, workers=workers)
     except FileNotFoundError:

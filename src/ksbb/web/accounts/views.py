@@ -23,10 +23,13 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from ksbb.accounts import mfa
-from ksbb.accounts.services import user_password_change
+from ksbb.accounts.services import user_confirm_email, user_password_change, user_password_reset
+from ksbb.core.audit import audit_log
+from ksbb.core.ratelimit import take
 from ksbb.web.accounts import lockout
 from ksbb.web.accounts.middleware import EXPIRED_FLAG, mark_signed_in, mfa_url
 from ksbb.web.landing import landing_url
+from ksbb.web.limits import over_limit
 from ksbb.web.redirects import safe_next
 
 _CODES_KEY = "ksbb_backup_codes"
@@ -280,8 +283,6 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link sent at sign-up: the account is confirmed (votes in the forum count)."""
     from django.core.exceptions import ValidationError
 
-    from ksbb.accounts.services import user_confirm_email
-
     try:
         user_confirm_email(token=token)
     except ValidationError:
@@ -295,9 +296,6 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
 class PasswordResetForm(auth_forms.PasswordResetForm):
     def save(self, **kwargs: Any) -> None:  # type: ignore[override]
         from urllib.parse import urlsplit
-
-        from ksbb.core.audit import audit_log
-        from ksbb.core.ratelimit import take
 
         email = self.cleaned_data["email"]
         # Per address asked about too: a stranger must not fill someone's mailbox from many
@@ -320,8 +318,6 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/reset_subject.txt"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from ksbb.web.limits import over_limit
-
         refused = over_limit(request, "password-reset", settings.KSBB_PASSWORD_RESET_RATE)
         if refused is not None:
             return refused
@@ -333,8 +329,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
-
-        from ksbb.accounts.services import user_password_reset
 
         # Through the service: sessions and API tokens end, audited, lockout lifted.
         user_password_reset(user=form.user, password=form.cleaned_data["new_password1"])

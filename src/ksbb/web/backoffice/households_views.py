@@ -27,11 +27,11 @@ from ksbb.households.selectors import (
     twice_received,
 )
 from ksbb.households.services import (
-    household_import_start,
     household_resolve_flags,
     import_progress,
     needs_derive_from_households,
 )
+from ksbb.households.tasks import household_import_start
 from ksbb.needs.models import AssessmentRound
 from ksbb.web.errors import add_error_messages
 from ksbb.web.field.households_views import StrictPermissionView

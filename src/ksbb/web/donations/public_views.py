@@ -20,12 +20,14 @@ from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.donations import services
 from ksbb.donations.models import Item
-from ksbb.donations.selectors import need_map, need_map_recipients, verified_aggregators
+from ksbb.donations.selectors import verified_aggregators
+from ksbb.stats.needmap import need_map, need_map_recipients
 from ksbb.stats.pagecache import serve_cached
 from ksbb.web.donations.forms import AggregatorRegisterForm, CollaboratorRegisterForm
 from ksbb.web.errors import add_form_errors
 from ksbb.web.limits import over_limit
 from ksbb.web.permissions import PermissionRequiredMixin
+from ksbb.web.public.maps import map_block
 
 
 def collaborator_register_view(request: HttpRequest) -> HttpResponse:
@@ -132,8 +134,6 @@ def _need_map_block(rows: list[Any], within: str, item_code: str,
                     recipients_level: bool) -> dict[str, Any]:
     """The choropleth above the table (the table is the page's own, with pledge links)."""
     from django.utils.http import urlencode
-
-    from ksbb.web.public.maps import map_block
 
     def drill(code: str) -> str:
         return "?" + urlencode({"within": code, "item": item_code})

@@ -28,6 +28,7 @@ from django.views import View
 from ksbb.areas.models import Area
 from ksbb.core.domain import may
 from ksbb.distribution.models import Handover
+from ksbb.donations.models import Item
 from ksbb.households.models import Handout, Household
 from ksbb.households.rules import _represented_rw_codes
 from ksbb.households.selectors import rws_visible_to, signed_basts_for_rw
@@ -247,7 +248,6 @@ def _bast_state(bast: Handover, households: list[Household]
                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What is left per item, and per household what it got from this BAST."""
     delivered, given = bast_items(bast), bast_given(bast)
-    from ksbb.donations.models import Item
 
     names = {i.pk: i for i in Item.objects.filter(pk__in=delivered)}
     items = [{"item": names[i], "delivered": q, "given": given.get(i, 0),
@@ -320,8 +320,6 @@ class TapView(ChecklistView):
                 item_id = request.POST.get("item", "")
                 item = None
                 if item_id.isdigit():
-                    from ksbb.donations.models import Item
-
                     item = Item.objects.filter(pk=int(item_id)).first()
                 handout_record(handover=bast, household=h, quantity=int(text), item=item,
                                by=request.user)

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_head
 from ksbb.needs.models import Recipient
+from ksbb.stats.boundaries import ATTRIBUTION
 from ksbb.stats.pagecache import public_cache
 
 
@@ -32,8 +33,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def about_data(request: HttpRequest) -> HttpResponse:
-    from ksbb.stats.boundaries import ATTRIBUTION
-
     return render(request, "public/about_data.html", {"attribution": ATTRIBUTION})
 
 

@@ -12,6 +12,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from ksbb.areas.models import Area
 from ksbb.core.links import served_url
 from ksbb.core.storage import ensure_bucket
+from ksbb.ops.demo import demo_accounts, seed_demo
+from ksbb.ops.server import KsbbServer
+from ksbb.ops.supervise import Supervisor
+from ksbb.proofs.tasks import schedule_checkpoints
+from ksbb.stats.rollups import rebuild_stale_and_bump
 
 
 class Command(BaseCommand):
@@ -50,20 +55,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Loading the areas of province {province} ...")
             call_command("load_areas", province=[province], no_progress=True, verbosity=0)
             if settings.KSBB_DEMO and not options["no_demo"]:
-                from ksbb.ops.demo import seed_demo
-
                 self.stdout.write("Loading the demo data set ...")
                 seed_demo(province)
         # A page never rebuilds the statistics (it queues the task worker): rebuild here,
         # before serving, if a migration or a bulk load left them stale.
-        from ksbb.stats.rollups import rebuild_stale_and_bump
 
         rebuild_stale_and_bump()
         call_command("collectstatic", interactive=False, verbosity=0)
         # Signed checkpoints of the audit log: the task worker makes the first at once, then
         # one every KSBB_CHECKPOINT_MINUTES (the first on a large log takes a while: it
         # stores the tree's subtrees, about 30 s per million entries).
-        from ksbb.proofs.tasks import schedule_checkpoints
 
         schedule_checkpoints()
         # Misuse reports due: their officers are reminded every morning.
@@ -77,8 +78,6 @@ class Command(BaseCommand):
         self._serve(options)
 
     def _print_banner(self, options: dict[str, Any]) -> None:
-        from ksbb.ops.demo import demo_accounts
-
         host = options["host"]
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(self.style.SUCCESS(f"KSBB serves on http://{shown}:{options['port']}/"))
@@ -98,8 +97,7 @@ class Command(BaseCommand):
             self.stdout.write("Create an administrator with: ksbb createsuperuser")
 
     def _serve(self, options: dict[str, Any]) -> None:
-        from ksbb.ops.server import KsbbServer
-        from ksbb.ops.supervise import Supervisor
+        # Building the WSGI handler loads every middleware: only when serving.
         from ksbb.wsgi import application
 
         worker = None

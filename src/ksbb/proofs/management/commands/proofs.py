@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ksbb.core.domain import SystemActor
 from ksbb.core.env import EnvError
+from ksbb.proofs import selectors, services
 
 
 class Command(BaseCommand):
@@ -26,8 +28,6 @@ class Command(BaseCommand):
         sub.add_parser("status", help="print the keys and the latest checkpoint")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from ksbb.proofs import selectors, services
-
         verb = options["verb"]
         if verb == "checkpoint":
             cp = services.checkpoint_make(force=options["force"])
@@ -35,12 +35,12 @@ class Command(BaseCommand):
                               f"key {cp.key_id} at {cp.made_at.isoformat()}")
         elif verb == "rotate-key":
             try:
-                old, new = services.key_rotate(by="system:ksbb proofs rotate-key")
+                old, new = services.key_rotate(by=SystemActor("ksbb proofs rotate-key"))
             except EnvError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"new signing key {new}" + (f"; {old} retired" if old else ""))
         elif verb == "seal-missing":
-            count = services.handovers_seal_missing(by="system:ksbb proofs seal-missing")
+            count = services.handovers_seal_missing(by=SystemActor("ksbb proofs seal-missing"))
             self.stdout.write(f"signed {count} handover report(s)")
         else:
             for key in selectors.keys_document()["keys"]:

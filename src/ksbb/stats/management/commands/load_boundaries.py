@@ -7,7 +7,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ksbb.areas.models import Area
 from ksbb.core.domain import SystemActor
-from ksbb.stats.boundaries import BoundaryFileError, boundaries_load, read_features
+from ksbb.stats.boundaries import (
+    BoundaryFileError,
+    boundaries_load,
+    boundaries_load_shipped,
+    read_features,
+)
 
 LEVELS = {"regency": Area.Level.REGENCY, "district": Area.Level.DISTRICT,
           "village": Area.Level.VILLAGE}
@@ -35,9 +40,8 @@ class Command(BaseCommand):
         if path is None or options["shipped"]:
             if path is not None:
                 raise CommandError("give a file or --shipped, not both")
-            from ksbb.stats.boundaries import boundaries_load_shipped
 
-            report = boundaries_load_shipped(by="cli:load_boundaries")
+            report = boundaries_load_shipped(by=SystemActor("load_boundaries"))
             self.stdout.write(
                 f"Boundaries (shipped): {report.matched} matched; {report.created} created, "
                 f"{report.updated} updated, {report.unchanged} unchanged")

@@ -1,3 +1,7 @@
+"""`ksbb load_areas`: the areas and, with them, their shipped boundaries (maps). In ops rather
+than in areas because it drives two apps: areas is a base app and imports no domain app
+(tests/test_layering.py)."""
+
 from __future__ import annotations
 
 import time
@@ -8,6 +12,7 @@ from tqdm import tqdm
 
 from ksbb.areas.services import areas_load_reference, known_provinces, reference_rows
 from ksbb.core.domain import SystemActor
+from ksbb.stats.boundaries import boundaries_load_shipped
 
 
 class Command(BaseCommand):
@@ -44,9 +49,8 @@ class Command(BaseCommand):
         if not options["no_boundaries"]:
             # The maps come with the areas: the shipped boundaries (CC BY-IGO) of every area
             # loaded, so a fresh `ksbb up` draws its choropleths out of the box.
-            from ksbb.stats.boundaries import boundaries_load_shipped
 
-            shapes = boundaries_load_shipped(provinces=provinces, by="cli:load_areas")
+            shapes = boundaries_load_shipped(provinces=provinces, by=SystemActor("load_areas"))
             self.stdout.write(
                 f"boundaries: {shapes.created} created, {shapes.updated} updated, "
                 f"{shapes.unchanged} unchanged")
