@@ -48,3 +48,18 @@ def test_unknown_province_is_refused():
     with pytest.raises(CommandError, match="unknown province code"):
         call_command("load_areas", province=["99"], no_progress=True)
     assert not Area.objects.exists()
+
+
+def test_loading_many_provinces_fits_the_audit_id(monkeypatch):
+    # Found by bench/national.py on PostgreSQL: all 38 province codes joined are 113
+    # characters, and the audit id column holds 100.
+    from ksbb.areas import services
+    from ksbb.core.domain import SystemActor
+
+    jakarta = services.reference_rows(["31"])
+    monkeypatch.setattr(services, "reference_rows", lambda provinces: jakarta)
+    codes = [f"{n:02d}" for n in range(11, 49)]
+    services.areas_load_reference(by=SystemActor("test"), provinces=codes)
+    entry = AuditEntry.objects.get(action="areas.reference_loaded")
+    assert len(entry.object_id) <= 100
+    assert entry.after["provinces"] == codes

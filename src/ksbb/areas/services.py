@@ -114,8 +114,11 @@ def areas_load_reference(
                 actor=by,
                 action="areas.reference_loaded",
                 object_type="areas.area",
-                object_id=",".join(sorted(provinces)) if provinces else "*",
-                after={"created": report.created, "updated": report.updated},
+                # The id column holds 100 characters, fewer than all 38 provinces joined;
+                # the whole list goes into the entry's details instead.
+                object_id=(",".join(sorted(provinces)) if provinces else "*")[:100],
+                after={"created": report.created, "updated": report.updated,
+                       "provinces": sorted(provinces) if provinces else "*"},
             )
     if progress and report.unchanged:
         progress(report.unchanged)
