@@ -24,6 +24,7 @@ from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, Invalid, NotAllowed, WrongState, is_user, may
 from ksbb.core.tables import HostileContent, RowError, TableError, read_rows
+from ksbb.distribution.files import BadUpload, check_photo
 from ksbb.distribution.models import Handover, HandoverLine
 from ksbb.donations.models import Item
 from ksbb.households import identity, tallies
@@ -826,8 +827,6 @@ def handout_photo_set(*, handout: Handout, upload: Any, kind: str, by: Actor) ->
     recorded handout. Checked by its content (JPEG, PNG or WebP, size and pixel caps) and
     re-encoded without EXIF (no GPS or device), under a name of ours; a later photo
     replaces the earlier one. Served only to those who may see the household."""
-    from ksbb.distribution.files import BadUpload, check_photo
-
     _require(by, "households.record_handout", handout.handover)
     if kind not in Handout.PhotoKind.values:
         raise Invalid(_("say whether the photo shows the receipt or the signature"),

@@ -23,14 +23,19 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from ksbb.accounts.models import Role, User
+from ksbb.allocation.models import Allocation
 from ksbb.core.domain import Actor
+from ksbb.donations.models import Pledge
 from ksbb.notifications.models import Kind, Notification
 from ksbb.notifications.selectors import destination_parties, donors_of, staff_of
 from ksbb.notifications.services import notify
+from ksbb.reports.models import MisuseReport
 
 
 def _rupiah(amount: int | None) -> str:
@@ -92,9 +97,6 @@ def delivery_dispatched(*, delivery: Any, by: Actor) -> list[Notification]:
 def _pledges_behind(allocation_ids: Iterable[int]) -> list[Any]:
     """The pledges whose aid the allocations carry: directly, or through the purchases
     their money paid for."""
-    from ksbb.allocation.models import Allocation
-    from ksbb.donations.models import Pledge
-
     rows = list(Allocation.objects.filter(pk__in=list(allocation_ids))
                 .values_list("pledge_id", "purchase_id"))
     direct = {p for p, _ in rows if p is not None}
@@ -161,11 +163,6 @@ def reports_remind_due(*, by: Actor, today: dt.date | None = None,
     """Remind the assigned officers of the open reports due within ``days_ahead`` days or
     overdue: once a day each (``ksbb notifications due``, daily from cron). Returns how
     many were reminded."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from ksbb.reports.models import MisuseReport
-
     today = today or timezone.localdate()
     told_today = set(Notification.objects.filter(
         kind=Kind.REPORT_DUE, params__on=today.isoformat()).values_list(

@@ -10,17 +10,14 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import task
 
+from ksbb.core.domain import SystemActor
+from ksbb.notifications.events import reports_remind_due
+
+# The e-mail task lives with its work in services; named here too, where queued rows point.
+from ksbb.notifications.services import notification_email_task
+
 # The reminders go out in the morning, local time.
 REMIND_AT = dt.time(7, 0)
-
-
-@task()
-def notification_email_task(notification_id: int) -> dict[str, Any]:
-    from ksbb.notifications.services import notification_email_send
-
-    n = notification_email_send(notification_id=notification_id)
-    return {"notification": notification_id,
-            "state": n.email_state if n is not None else None}
 
 
 def _next_morning(now: dt.datetime | None = None) -> dt.datetime:
@@ -49,10 +46,10 @@ def schedule_due_reminders() -> None:
 
 @task()
 def reports_due_task() -> dict[str, Any]:
-    from ksbb.core.domain import SystemActor
-    from ksbb.notifications.events import reports_remind_due
-
     reminded = reports_remind_due(by=SystemActor("notifications due"))
     if reports_due_task.get_backend().supports_defer and not _next_is_queued():
         reports_due_task.using(run_after=_next_morning()).enqueue()
     return {"reminded": reminded}
+
+
+__all__ = ["notification_email_task", "reports_due_task", "schedule_due_reminders"]

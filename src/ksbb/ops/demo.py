@@ -36,8 +36,6 @@ from ksbb.distribution.services import (
     delivery_schedule,
     handover_confirm,
     handover_create,
-    handover_paper_accept,
-    handover_paper_upload,
 )
 from ksbb.donations.models import Item, Pledge
 from ksbb.donations.services import (
@@ -57,9 +55,14 @@ from ksbb.needs.services import (
     recipients_ensure_for_rws,
     round_open,
 )
+from ksbb.ops.demo_common import (
+    _set_out_on,
+    _sign_on_paper,
+    demo_rw_rows,
+)
+from ksbb.ops.demo_regions import seed_demo_bandung
 from ksbb.stats.rollups import rebuild
 
-JAKARTA_RW_COUNT = 2705
 _ACTOR = SystemActor("demo")
 
 
@@ -68,41 +71,6 @@ class DemoAccount:
     username: str
     password: str
     role: str
-
-
-def demo_rw_rows(
-    province: str = "31", total: int = JAKARTA_RW_COUNT
-) -> list[tuple[int, dict[str, str]]]:
-    """Spread ``total`` RWs over the province's villages with plausible, invented figures."""
-    villages = list(
-        Area.objects.filter(level=Area.Level.VILLAGE, code__startswith=f"{province}.")
-        .order_by("code")
-        .values_list("code", flat=True)
-    )
-    if not villages:
-        return []
-    rng = random.Random(31)  # fixed seed: the same demo on every machine
-    base, extra = divmod(total, len(villages))
-    rich = set(rng.sample(range(len(villages)), extra))
-    rows: list[tuple[int, dict[str, str]]] = []
-    for index, village in enumerate(villages):
-        for rw in range(1, base + (1 if index in rich else 0) + 1):
-            households = rng.randint(250, 1400)
-            population = int(households * rng.uniform(3.2, 4.6))
-            poor = int(households * rng.uniform(0.04, 0.35))
-            rows.append(
-                (
-                    len(rows) + 2,
-                    {
-                        "village_code": village,
-                        "rw": str(rw),
-                        "households": str(households),
-                        "population": str(population),
-                        "poor_households": str(poor),
-                    },
-                )
-            )
-    return rows
 
 
 def _password() -> str:
@@ -179,8 +147,6 @@ def seed_demo(province: str = "31", *, second_region: bool = True) -> list[DemoA
 
             seed_demo_households(users=users, village=village, recipient=recipient)
             if second_region and province == "31":
-                from ksbb.ops.demo_regions import seed_demo_bandung
-
                 seed_demo_bandung(users=users, aggregator=aggregator, executor=executor,
                                   jakarta_donor=collaborator)
     _accounts_file().write_text(
@@ -236,9 +202,7 @@ def seed_demo_activity(
     a money pledge turned into packages, an assessment round for the demo village, an
     allocation run approved, deliveries scheduled, and one BAST signed by its three
     parties. A newcomer then sees every page with something on it."""
-    import datetime as dt
 
-    from django.utils import timezone
 
     today = timezone.localdate()
     sembako = Item.objects.get(code="sembako")
@@ -352,9 +316,7 @@ def _seed_needs(*, rng: random.Random, rnd: Any, sembako: Any, assessor: Any,
     """Needs in every regency: RWs and institutions that will get a signed BAST (in the
     published proportions), and others still waiting, so the map shows gaps. Returns the
     recipients to hand over to, with the BAST's date."""
-    import datetime as dt
 
-    from django.utils import timezone
 
     today = timezone.localdate()
     signed: dict[int, Any] = {}
@@ -392,53 +354,10 @@ def _seed_needs(*, rng: random.Random, rnd: Any, sembako: Any, assessor: Any,
     return signed
 
 
-def _sign_on_paper(*, delivery: Any, date: Any, users: dict[str, Any]) -> None:
-    """Dispatched, delivered and handed over, signed on paper (the scan is a stub PDF)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    delivery_dispatch(delivery=delivery, by=users["executor"])
-    delivery_deliver(delivery=delivery, by=users["executor"])
-    _set_out_on(delivery, date)
-    handover = handover_create(
-        delivery=delivery, date=date, by=users["executor"],
-        lines={line.pk: line.quantity for line in delivery.lines.all()},
-        address=f"Balai warga {delivery.recipient.area.name} (demo)")
-    handover = handover_paper_upload(
-        handover=handover, by=users["executor"], receiver_name="Ketua (demo)",
-        witness_name="Lurah (demo)",
-        upload=SimpleUploadedFile("bast-demo.pdf", _stub_pdf(), content_type="application/pdf"))
-    handover_paper_accept(handover=handover, by=users["assessor"])
-
-
-def _set_out_on(delivery: Any, day: dt.date) -> None:
-    """The demo tells weeks of history in one go: its deliveries set out on the day of their
-    handover (a BAST is never dated before its delivery left)."""
-    when = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 0)))
-    type(delivery).objects.filter(pk=delivery.pk).update(created_at=when, dispatched_at=when)
-    delivery.refresh_from_db()
-
-
-def _stub_pdf() -> bytes:
-    """A one-page PDF standing for the scanned paper BAST (scans are parsed, so it must be a
-    real one)."""
-    import io
-
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    page = canvas.Canvas(out)
-    page.drawString(72, 720, "BAST (demo)")
-    page.showPage()
-    page.save()
-    return out.getvalue()
-
-
 def _spread_receipts(*, rng: random.Random, pledges: list[int]) -> None:
     """Date the demo's receipts over the last weeks (the services date them now), then
     rebuild the statistics, which count by day of receipt."""
-    import datetime as dt
 
-    from django.utils import timezone
 
     now = timezone.now()
     for pk in pledges:

@@ -18,12 +18,28 @@ from django.utils import timezone
 
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.services import membership_grant, organization_create, user_create
+from ksbb.allocation.services import run_approve, run_start
+from ksbb.allocation.tasks import run_execute
 from ksbb.areas.models import Area
 from ksbb.areas.services import rws_import
 from ksbb.core.domain import SystemActor
+from ksbb.distribution.selectors import allocations_to_deliver
+from ksbb.distribution.services import delivery_schedule
+from ksbb.donations.models import Item
+from ksbb.donations.services import (
+    collaborator_profile_create,
+    pledge_receive,
+    pledge_submit,
+)
 from ksbb.needs.models import AssessmentRound, Recipient
-from ksbb.needs.services import recipients_ensure_for_rws
+from ksbb.needs.services import need_set, recipients_ensure_for_rws, round_open
+from ksbb.ops.demo_common import _sign_on_paper, demo_rw_rows
 from ksbb.regions.models import Region
+from ksbb.regions.services import (
+    region_add,
+    region_government,
+    region_link_organization,
+)
 
 _ACTOR = SystemActor("demo")
 BANDUNG = "32.73"
@@ -37,24 +53,6 @@ def seed_demo_bandung(*, users: dict[str, Any], aggregator: Organization,
                       executor: Organization, jakarta_donor: Organization) -> Region:
     """Kota Bandung as a second region, with its assessor, donors, round, allocation and
     signed BASTs. Returns the region."""
-    from ksbb.allocation.services import run_approve, run_start
-    from ksbb.allocation.tasks import run_execute
-    from ksbb.distribution.selectors import allocations_to_deliver
-    from ksbb.distribution.services import delivery_schedule
-    from ksbb.donations.models import Item
-    from ksbb.donations.services import (
-        collaborator_profile_create,
-        pledge_receive,
-        pledge_submit,
-    )
-    from ksbb.needs.services import need_set, round_open
-    from ksbb.ops.demo import _sign_on_paper, demo_rw_rows
-    from ksbb.regions.services import (
-        region_add,
-        region_government,
-        region_link_organization,
-    )
-
     region = region_add(code=BANDUNG, name="KSBB Kota Bandung", by=_ACTOR)
     rws_import(rows=demo_rw_rows(BANDUNG, BANDUNG_RW_COUNT), by=_ACTOR, is_demo=True)
     recipients_ensure_for_rws(by=_ACTOR)

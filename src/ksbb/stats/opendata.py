@@ -36,7 +36,10 @@ from ksbb.distribution.models import Handover, HandoverLine
 from ksbb.donations.models import CollaboratorKind, Item, Pledge, PurchaseFunding
 from ksbb.households.selectors import public_figures
 from ksbb.needs.models import Recipient
+from ksbb.regions.models import Region
+from ksbb.regions.selectors import region_table
 from ksbb.stats.ledger import collected_parts
+from ksbb.stats.regionrows import region_of_regency
 from ksbb.stats.selectors import Filters, collected_pledges
 
 LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0)"
@@ -91,19 +94,14 @@ def _prefix(code: str | None, level: int) -> str:
 
 
 class _Regions:
-    """The region columns of a row (ksbb.stats.regional: what lies in no region's area is
+    """The region columns of a row (ksbb.stats.regionrows: what lies in no region's area is
     the default region's), by the code of the row's place."""
 
     def __init__(self) -> None:
-        from ksbb.regions.models import Region
-        from ksbb.regions.selectors import region_table
-
         self.table = region_table()
         self.names = dict(Region.objects.values_list("code", "name"))
 
     def columns(self, code: str) -> Row:
-        from ksbb.stats.regional import region_of_regency
-
         region = region_of_regency(code, self.table).code
         province, _dot, rest = region.partition(".")
         return {"region_province_code": province,

@@ -1,4 +1,5 @@
-"""Which rollup rows belong to which region, and the national roll-up of every region.
+"""The national roll-up of every region (which rollup rows belong to which region:
+``ksbb.stats.regionrows``).
 
 The rollups (``ksbb.stats.rollups``) place every figure at a regency/city code: what was
 collected at the regency of the area the donor chose, else of the donor's own area ("" when
@@ -14,9 +15,7 @@ instead of filtered to one. The tests hold it to that (a property test over rand
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,92 +27,26 @@ from django.utils import translation
 
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
+from ksbb.donations.models import Program
+from ksbb.needs.models import Need
 from ksbb.regions.models import Region
-from ksbb.regions.selectors import RegionRow, region_table
+from ksbb.regions.selectors import region_table
+from ksbb.stats import ledger
 from ksbb.stats.models import NO_ITEM, CollectedDaily, DeliveredDaily
+from ksbb.stats.pagecache import current_generation
+from ksbb.stats.regionrows import (
+    memo_table_key,
+    regency_filter,
+    region_of_regency,
+    table_key,
+)
+from ksbb.stats.rollups import ensure_fresh
+from ksbb.stats.selectors import _Items
 
 CACHE_SECONDS = 600
 REGENCY_LENGTH = len("31.71")
 _LOCK = threading.Lock()
 
-
-def _row_for(code: str, table: tuple[RegionRow, ...]) -> RegionRow | None:
-    return next((r for r in table if r.code == code), None)
-
-
-def rollup_keys() -> list[str]:
-    """Every value a rollup's ``regency`` can hold: a regency/city, a province (a pledge
-    meant for a whole province) or "" (no place): substrings of area codes, which are
-    foreign keys, so only of areas loaded."""
-    return ["", *Area.objects.filter(level__lte=Area.Level.REGENCY).values_list("code",
-                                                                                flat=True)]
-
-
-def regency_filter(code: str, field_name: str = "regency",
-                   table: tuple[RegionRow, ...] | None = None) -> Q:
-    """A filter keeping the rollup rows (regency/city code in ``field_name``) of the region
-    with area code ``code``: the region's own keys listed (``IN``), which the database
-    matches in one probe per row, or through the index on the column. With one region
-    only, everything is the default region's."""
-    table = table if table is not None else region_table()
-    row = _row_for(code, table)
-    if row is None:
-        return Q(pk__in=[])
-    if sum(1 for r in table if r.pk is not None) <= 1 and row.is_default:
-        return Q()
-    return Q(**{f"{field_name}__in": region_keys(row.code, table)})
-
-
-_keys_memo: dict[str, Any] = {}
-_keys_lock = threading.Lock()
-
-
-def region_keys(code: str, table: tuple[RegionRow, ...]) -> list[str]:
-    """The rollup keys of the region with area code ``code`` (kept per process while the
-    regions and the areas loaded stay the same)."""
-    fingerprint = f"{table_key(table)}:{Area.objects.filter(level__lte=2).count()}"
-    with _keys_lock:
-        if _keys_memo.get("fingerprint") != fingerprint:
-            owned: dict[str, list[str]] = defaultdict(list)
-            for key in rollup_keys():
-                owned[region_of_regency(key, table).code].append(key)
-            _keys_memo.clear()
-            _keys_memo.update(fingerprint=fingerprint, owned=dict(owned))
-        return list(_keys_memo["owned"].get(code, []))
-
-
-def region_of_regency(regency: str, table: tuple[RegionRow, ...]) -> RegionRow:
-    """The region a rollup row's regency ("" or a code) belongs to: the most specific one
-    containing it, else the default region."""
-    best: RegionRow | None = None
-    if regency:
-        for row in table:
-            if row.pk is not None and areacodes.is_within(regency, row.code) and (
-                    best is None or len(row.code) > len(best.code)):
-                best = row
-    return best or next(r for r in table if r.is_default)
-
-
-def table_key(table: tuple[RegionRow, ...]) -> str:
-    """A short fingerprint of the regions, for cache keys: adding a region changes which
-    rows each region's figures hold."""
-    text = ";".join(f"{r.pk}:{r.code}:{int(r.is_default)}" for r in table)
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
-
-
-_table_memo: dict[str, Any] = {"value": "", "until": 0.0}
-
-
-def memo_table_key() -> str:
-    """:func:`table_key` of the regions, read again at most once a second per process (as
-    the page cache reads the statistics generation): a cache hit then costs no query."""
-    now = time.monotonic()
-    if now >= _table_memo["until"]:
-        _table_memo["value"], _table_memo["until"] = table_key(region_table()), now + 1.0
-    return str(_table_memo["value"])
-
-
-# The national roll-up.
 
 @dataclass(frozen=True)
 class RegionTotals:
@@ -173,9 +106,6 @@ def _percent(done: int, need: int) -> float | None:
 def _need_by_place(length: int, program: str | None, province: str | None) -> dict[str, int]:
     """Assessed need (each item's current round, as the ledger defines it) per province
     (``length`` 2) or regency (5) of the recipients."""
-    from ksbb.needs.models import Need
-    from ksbb.stats import ledger
-
     rounds = ledger.current_rounds(ledger.Scope(program=program))
     if not rounds:
         return {}
@@ -194,10 +124,6 @@ def _need_by_place(length: int, program: str | None, province: str | None) -> di
 
 
 def _compute(program: str | None, province: str | None) -> National:
-    from ksbb.donations.models import Program
-    from ksbb.stats.rollups import ensure_fresh
-    from ksbb.stats.selectors import _Items
-
     ensure_fresh()
     table = region_table()
     regions = {r.code: r for r in Region.objects.all()}
@@ -283,8 +209,6 @@ def national(program: str | None = None, *, province: str | None = None,
     generation, like the dashboard."""
     if not use_cache:
         return _compute(program, province)
-    from ksbb.stats.pagecache import current_generation
-
     lang = translation.get_language() or "id"
     key = (f"ksbb:stats:national:{current_generation()}:{memo_table_key()}:{lang}:"
            f"{program or ''}:{province or ''}")

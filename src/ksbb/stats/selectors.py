@@ -59,6 +59,7 @@ from ksbb.stats.models import (
     ReachDay,
     Role,
 )
+from ksbb.stats.regionrows import memo_table_key, regency_filter
 from ksbb.stats.rollups import bump, ensure_fresh, is_stale
 from ksbb.stats.tasks import rebuild_in_background
 
@@ -79,15 +80,13 @@ class Filters:
     start: dt.date | None = None  # received on or after (local date)
     end: dt.date | None = None  # received on or before (local date)
     regency: str | None = None  # regency/city code, e.g. "31.71"
-    # A region's area code ("32.73"): only what belongs to that region (ksbb.stats.regional).
+    # A region's area code ("32.73"): only what belongs to that region (ksbb.stats.regionrows).
     region: str | None = None
 
     def cache_part(self) -> str:
         part = "|".join(str(v or "") for v in (self.program, self.start, self.end,
                                                 self.regency))
         if self.region:
-            from ksbb.stats.regional import memo_table_key
-
             part += f"|{self.region}@{memo_table_key()}"
         return part
 
@@ -324,8 +323,6 @@ def _weekly_from_days(days: dict[dt.date, int]) -> list[WeekTotal]:
 
 
 def _region_q(filters: Filters) -> Q:
-    from ksbb.stats.regional import regency_filter
-
     return regency_filter(filters.region) if filters.region else Q()
 
 

@@ -32,6 +32,7 @@ from ksbb.areas.models import Area
 from ksbb.areas.selectors import Resolution, area_by_code, area_label, area_resolve, area_search
 from ksbb.core import areacodes
 from ksbb.needs.models import Recipient
+from ksbb.needs.selectors import recipients_visible_to
 
 VILLAGE_OR_RW = (Area.Level.VILLAGE, Area.Level.RW)
 _MAX_SHOWN = 5
@@ -252,8 +253,6 @@ def area_suggestions(request: HttpRequest) -> HttpResponse:
 @require_GET
 def recipient_suggestions(request: HttpRequest) -> HttpResponse:
     """Institutions by name, then places (an RW's recipient is named by its place)."""
-    from ksbb.needs.selectors import recipients_visible_to
-
     text = _typed(request).strip()
     hits: list[dict[str, Any]] = []
     if len(text) >= 2:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -25,6 +26,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from ksbb.regions.models import Region
 from ksbb.stats.opendata import (
     AREAS_LICENCE,
     DATASETS,
@@ -86,10 +88,6 @@ def _filename(dataset: Dataset, fmt: str, region: Any = None) -> str:
 
 def _region(request: HttpRequest) -> Any:
     """``?region=`` (a region's short name or area code): only its rows; unknown: 404."""
-    from django.db.models import Q
-
-    from ksbb.regions.models import Region
-
     wanted = request.GET.get("region", "").strip()
     if not wanted:
         return None

@@ -18,6 +18,7 @@ from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.core.audit import audit_head
 from ksbb.donations.models import Program
+from ksbb.needs.models import Recipient
 from ksbb.regions.models import Region
 from ksbb.regions.selectors import region_by_slug
 from ksbb.stats.pagecache import public_cache
@@ -73,8 +74,6 @@ def region_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _counts(region: Region | None) -> dict[str, int]:
-    from ksbb.needs.models import Recipient
-
     areas = Area.objects.all()
     recipients = Recipient.objects.all()
     if region is not None:

@@ -10,17 +10,16 @@ from django.views.decorators.cache import never_cache
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_head
 from ksbb.needs.models import Recipient
+from ksbb.regions.selectors import default_region
 from ksbb.stats.boundaries import ATTRIBUTION
 from ksbb.stats.pagecache import public_cache
+from ksbb.web.public.region_views import region_page_context, several_regions
 
 
 @public_cache("home")
 def home(request: HttpRequest) -> HttpResponse:
     """The public dashboard (figures: ksbb.stats.selectors.dashboard, as the stats API): the
     default region's, once the installation serves several regions (ksbb.regions)."""
-    from ksbb.regions.selectors import default_region
-    from ksbb.web.public.region_views import region_page_context, several_regions
-
     counts = {
         "provinces": Area.objects.filter(level=Area.Level.PROVINCE).count(),
         "villages": Area.objects.filter(level=Area.Level.VILLAGE).count(),

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from ksbb.core.domain import SystemActor
+from ksbb.notifications.events import reports_remind_due
+from ksbb.notifications.services import notifications_retry
 
 
 class Command(BaseCommand):
@@ -18,12 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["what"] == "retry":
-            from ksbb.notifications.services import notifications_retry
-
             n = notifications_retry(by=SystemActor("notifications retry"))
             self.stdout.write(f"{n} e-mail(s) queued again")
         else:
-            from ksbb.notifications.events import reports_remind_due
-
             n = reports_remind_due(by=SystemActor("notifications due"))
             self.stdout.write(f"{n} reminder(s) written")

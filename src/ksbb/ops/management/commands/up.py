@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from ksbb.areas.models import Area
 from ksbb.core.links import served_url
 from ksbb.core.storage import ensure_bucket
+from ksbb.notifications.tasks import schedule_due_reminders
 from ksbb.ops.demo import demo_accounts, seed_demo
 from ksbb.ops.server import KsbbServer
 from ksbb.ops.supervise import Supervisor
@@ -68,8 +69,6 @@ class Command(BaseCommand):
 
         schedule_checkpoints()
         # Misuse reports due: their officers are reminded every morning.
-        from ksbb.notifications.tasks import schedule_due_reminders
-
         schedule_due_reminders()
         self._print_banner(options)
         self.stdout.write(f"(ready in {time.perf_counter() - started:.1f} s)")

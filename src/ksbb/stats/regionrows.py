@@ -1,0 +1,99 @@
+"""Which rollup rows belong to which region (the national roll-up over them is
+``ksbb.stats.regional``).
+
+The rollups (``ksbb.stats.rollups``) place every figure at a regency/city code: what was
+collected at the regency of the area the donor chose, else of the donor's own area ("" when
+neither); what was delivered at the regency of the recipient. A region is a province or a
+regency/city, so a regency lies wholly inside one region: the most specific region containing
+it (``ksbb.regions.selectors``), the default region when none does (and for "").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Q
+
+from ksbb.areas.models import Area
+from ksbb.core import areacodes
+from ksbb.regions.selectors import RegionRow, region_table
+
+
+def _row_for(code: str, table: tuple[RegionRow, ...]) -> RegionRow | None:
+    return next((r for r in table if r.code == code), None)
+
+
+def rollup_keys() -> list[str]:
+    """Every value a rollup's ``regency`` can hold: a regency/city, a province (a pledge
+    meant for a whole province) or "" (no place): substrings of area codes, which are
+    foreign keys, so only of areas loaded."""
+    return ["", *Area.objects.filter(level__lte=Area.Level.REGENCY).values_list("code",
+                                                                                flat=True)]
+
+
+def regency_filter(code: str, field_name: str = "regency",
+                   table: tuple[RegionRow, ...] | None = None) -> Q:
+    """A filter keeping the rollup rows (regency/city code in ``field_name``) of the region
+    with area code ``code``: the region's own keys listed (``IN``), which the database
+    matches in one probe per row, or through the index on the column. With one region
+    only, everything is the default region's."""
+    table = table if table is not None else region_table()
+    row = _row_for(code, table)
+    if row is None:
+        return Q(pk__in=[])
+    if sum(1 for r in table if r.pk is not None) <= 1 and row.is_default:
+        return Q()
+    return Q(**{f"{field_name}__in": region_keys(row.code, table)})
+
+
+_keys_memo: dict[str, Any] = {}
+_keys_lock = threading.Lock()
+
+
+def region_keys(code: str, table: tuple[RegionRow, ...]) -> list[str]:
+    """The rollup keys of the region with area code ``code`` (kept per process while the
+    regions and the areas loaded stay the same)."""
+    fingerprint = f"{table_key(table)}:{Area.objects.filter(level__lte=2).count()}"
+    with _keys_lock:
+        if _keys_memo.get("fingerprint") != fingerprint:
+            owned: dict[str, list[str]] = defaultdict(list)
+            for key in rollup_keys():
+                owned[region_of_regency(key, table).code].append(key)
+            _keys_memo.clear()
+            _keys_memo.update(fingerprint=fingerprint, owned=dict(owned))
+        return list(_keys_memo["owned"].get(code, []))
+
+
+def region_of_regency(regency: str, table: tuple[RegionRow, ...]) -> RegionRow:
+    """The region a rollup row's regency ("" or a code) belongs to: the most specific one
+    containing it, else the default region."""
+    best: RegionRow | None = None
+    if regency:
+        for row in table:
+            if row.pk is not None and areacodes.is_within(regency, row.code) and (
+                    best is None or len(row.code) > len(best.code)):
+                best = row
+    return best or next(r for r in table if r.is_default)
+
+
+def table_key(table: tuple[RegionRow, ...]) -> str:
+    """A short fingerprint of the regions, for cache keys: adding a region changes which
+    rows each region's figures hold."""
+    text = ";".join(f"{r.pk}:{r.code}:{int(r.is_default)}" for r in table)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+_table_memo: dict[str, Any] = {"value": "", "until": 0.0}
+
+
+def memo_table_key() -> str:
+    """:func:`table_key` of the regions, read again at most once a second per process (as
+    the page cache reads the statistics generation): a cache hit then costs no query."""
+    now = time.monotonic()
+    if now >= _table_memo["until"]:
+        _table_memo["value"], _table_memo["until"] = table_key(region_table()), now + 1.0
+    return str(_table_memo["value"])
