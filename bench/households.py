@@ -204,19 +204,19 @@ def add_handouts() -> None:
                f"JOIN {q(Recipient._meta.db_table)} r ON r.id = d.recipient_id "
                f"WHERE b.number LIKE 'system/%%'")
     columns = ("household_id, handover_id, item_id, quantity, round_id, rw_id, kk_hash, "
-               "nik_hash, given_on, recorded_at, repeat_match, photo, repeat_of_id")
+               "nik_hash, given_on, recorded_at, repeat_match, photo, photo_kind, repeat_of_id")
     stamp = connection.ops.adapt_datetimefield_value(now)
     day = connection.ops.adapt_datefield_value(today)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {handout} ({columns}) SELECT h.id, m.bast, %s, 1, %s, h.rw_id, "  # noqa: S608
-            f"h.kk_hash, h.nik_hash, %s, %s, '', '', NULL FROM {household} h "
+            f"h.kk_hash, h.nik_hash, %s, %s, '', '', '', NULL FROM {household} h "
             f"JOIN ({bast_rw}) m ON m.rw = h.rw_id WHERE m.bast <= %s AND h.id %% 10 <> 0",
             [item.pk, rnd.pk, day, stamp, last_first])
         first = cursor.rowcount
         cursor.execute(
             f"INSERT INTO {handout} ({columns}) SELECT h.id, m.bast, %s, 1, %s, h.rw_id, "  # noqa: S608
-            f"h.kk_hash, h.nik_hash, %s, %s, 'kk', '', (SELECT f.id FROM {handout} f "
+            f"h.kk_hash, h.nik_hash, %s, %s, 'kk', '', '', (SELECT f.id FROM {handout} f "
             f"WHERE f.household_id = h.id AND f.handover_id <= %s) FROM {household} h "
             f"JOIN ({bast_rw}) m ON m.rw = h.rw_id "
             f"WHERE m.bast > %s AND h.id %% 100 = 1",
