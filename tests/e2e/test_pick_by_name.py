@@ -18,6 +18,7 @@ from django.utils import timezone
 from ksbb.distribution.services import delivery_schedule
 from ksbb.donations.models import Item, Pledge, Program
 from ksbb.donations.seed import seed_programs
+from ksbb.donations.services import pledge_submit
 from ksbb.needs.models import AssessmentRound, Need
 from ksbb.reports.models import MisuseReport
 from tests.conftest import PASSWORD, VILLAGE_A
@@ -188,3 +189,40 @@ def test_ketua_rw_confirms_the_bast_without_a_code(cast: Any, live_server: Any,
     page.wait_for_load_state()
     handover.refresh_from_db()
     assert handover.receiver_confirmed_at is not None
+
+
+def test_aggregator_receives_a_pledge_from_its_inbox_without_a_code(
+        cast: Any, live_server: Any, browser: Any) -> None:
+    seed_programs(Program, Item)
+    don = setup_donations(cast)
+    pledge = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                           item=don.sembako, quantity=50, by=cast.collaborator)
+    page = _phone(browser, live_server.url, "aggregator")
+    page.goto(f"{live_server.url}/donations/inbox/")
+    assert_no_code_asked(page)
+    row = page.locator("tr", has=page.locator(f"a[href='/donations/pledges/{pledge.pk}/']"))
+    row.locator(f"#received-{pledge.pk}").fill("45")
+    shot(page, "pick-by-name", "aggregator-inbox")
+    row.locator("form[action$='/receive/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    pledge.refresh_from_db()
+    assert (pledge.state, pledge.received_quantity) == (Pledge.State.RECEIVED, 45)
+
+
+def test_kelurahan_witnesses_the_bast_without_a_code(cast: Any, live_server: Any,
+                                                     browser: Any) -> None:
+    from ksbb.distribution.services import delivery_deliver, delivery_dispatch, handover_confirm
+
+    delivery = _delivery(cast)
+    delivery_dispatch(delivery=delivery, by=cast.executor)
+    delivery_deliver(delivery=delivery, by=cast.executor)
+    handover = handover_confirm(handover=draft_for(delivery, cast.executor), role="giver",
+                                by=cast.executor)
+    handover = handover_confirm(handover=handover, role="receiver", by=cast.ketua_rw)
+    page = _phone(browser, live_server.url, "kelurahan")
+    page.goto(f"{live_server.url}/field/handovers/{handover.pk}/")
+    assert_no_code_asked(page)
+    page.click("form[action$='/confirm/']:has(input[name=role][value=witness]) button")
+    page.wait_for_load_state()
+    handover.refresh_from_db()
+    assert handover.witness_confirmed_at is not None

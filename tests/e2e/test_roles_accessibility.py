@@ -1,6 +1,7 @@
 """Every page of every role, in a real browser (issue 15): for each role of the shared cast,
 sign in, then open the landing page, every link of the header and the known detail pages
-(an assessment round, an allocation run, a delivery, a BAST, a pledge) at 1280 and 390 px.
+(an assessment round, an allocation run, a delivery, a BAST, a pledge) and the notifications
+and their preferences at 1280 and 390 px.
 
 Fails on any axe-core violation of impact "serious" or "critical" (the rules of
 tests/e2e/test_accessibility.py), on a page wider than the screen at 390 or 360 px (sideways
@@ -43,6 +44,8 @@ ROLES = ["admin", "assessor", "aggregator", "executor", "kelurahan", "ketua_rw",
 ROLES = [r for r in os.environ.get("KSBB_E2E_ROLES", ",".join(ROLES)).split(",") if r]
 NARROW = [PHONE["width"], 360]
 MONAS = {"latitude": -6.175392, "longitude": 106.827153}
+# Reached from the bell, not the header's links; each role's own (issue 15).
+NOTIFICATIONS = ("/notifications/", "/notifications/preferences/")
 # Pages a role reaches from its header that every signed-in role shares (the public ones):
 # tests/e2e/test_accessibility.py covers them; here they are opened once, by the first role.
 HEADER_LINKS = """() => Array.from(document.querySelectorAll('header.site nav.wide a[href]'))
@@ -166,13 +169,14 @@ def test_every_page_of_every_role(live_server, cast, settings, browser):  # type
         if role == "admin":
             _menus_work_by_keyboard(page)
         links = [h for h in page.evaluate(HEADER_LINKS) if h.startswith("/")]
-        paths = list(dict.fromkeys([landing, *links, *details.values(), "/coverage/"]))
+        paths = list(dict.fromkeys([landing, *links, *details.values(), "/coverage/",
+                                    *NOTIFICATIONS]))
         for path in paths:
             public = not path.startswith(("/backoffice/", "/field/", "/donations/mine",
                                           "/donations/pledges/", "/donations/inbox",
                                           "/donations/purchases", "/donations/import",
                                           "/donations/verification", "/orgs/",
-                                          "/accounts/"))
+                                          "/accounts/", *NOTIFICATIONS))
             if public and path in public_done:
                 continue
             page.set_viewport_size(DESKTOP)
