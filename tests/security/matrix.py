@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ksbb.regions.selectors import default_region
 from tests.conftest import VILLAGE_A
 
 ROLES = ["anonymous", "admin", "assessor", "aggregator", "executor", "kelurahan", "ketua_rw",
@@ -588,3 +589,13 @@ MATRIX.update({
     "notification-read-all": Entry(get=signed_in(405, anonymous=403),
                                    post=signed_in(OK, anonymous=403)),
 })
+
+# Regions (issue 18): the national page and a region's page are public. The matrix world has
+# only the default region, whose page redirects to "/".
+MATRIX.update({
+    "web:national": PUBLIC,
+    "web:region": Entry(get=everyone(302)),
+    "stats-national": PUBLIC,
+    "stats-national-cached": PUBLIC,
+})
+PARAMS["web:region"] = lambda c, w: {"slug": default_region().slug}
