@@ -5,7 +5,6 @@ at medium size; exact fractions on small trees worked out by hand."""
 from __future__ import annotations
 
 import importlib
-from collections import defaultdict
 from fractions import Fraction
 
 import pytest
@@ -13,24 +12,9 @@ import pytest
 from ksbb.allocation.engine import load_problem, solve
 from ksbb.allocation.engine.fair import fair_levels
 from ksbb.allocation.engine.families import FAMILIES, generate, medium_villages
-from ksbb.allocation.engine.problem import Problem
-from ksbb.allocation.engine.solve import _fair_levels, _fair_levels_tree, _network, _split
+from ksbb.allocation.engine.solve import _fair_levels, _fair_levels_tree, _network, item_parts
 
 solve_mod = importlib.import_module("ksbb.allocation.engine.solve")
-
-
-def _parts(problem: Problem):  # type: ignore[no-untyped-def]
-    by_item_p = defaultdict(list)
-    by_item_n = defaultdict(list)
-    for p in problem.pledges:
-        if p.quantity > 0:
-            by_item_p[p.item].append(p)
-    for n in problem.needs:
-        if n.quantity > 0:
-            by_item_n[n.item].append(n)
-    for item in sorted(by_item_n):
-        if by_item_p[item]:
-            yield from _split(by_item_p[item], by_item_n[item])
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -39,7 +23,7 @@ def test_tree_and_lp_give_the_same_totals_and_levels(family: str) -> None:
     for seed in range(20):
         problem = load_problem(generate(family, seed, medium_villages(), recipients=1300,
                                         pledges=150))
-        for _, pledges, needs in _parts(problem):
+        for _, _, pledges, needs in item_parts(problem):
             tree, lp = _network(pledges, needs), _network(pledges, needs)
             tree_totals = _fair_levels_tree(tree)
             lp_totals, stopped = _fair_levels(lp)

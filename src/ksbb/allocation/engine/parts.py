@@ -9,14 +9,13 @@ and results travel as plain JSON-able dicts (``to_dict`` / ``from_dict``)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .plan import Plan
 from .problem import Need, Pledge, Problem
-from .solve import _assemble, _fallback_note, _solve_part, _split
+from .solve import _assemble, _fallback_note, _solve_part, item_parts
 
 __all__ = ["Part", "PartResult", "combine", "solve_part", "split"]
 
@@ -72,22 +71,8 @@ class PartResult:
 
 def split(problem: Problem) -> list[Part]:
     """The independent parts, in a fixed order (item, then area)."""
-    by_item_p: dict[str, list[Pledge]] = defaultdict(list)
-    by_item_n: dict[str, list[Need]] = defaultdict(list)
-    for p in problem.pledges:
-        if p.quantity > 0:
-            by_item_p[p.item].append(p)
-    for n in problem.needs:
-        if n.quantity > 0:
-            by_item_n[n.item].append(n)
-    parts: list[Part] = []
-    for item in sorted(by_item_n):
-        pledges = by_item_p.get(item, [])
-        if pledges:
-            for root, part_pledges, part_needs in _split(pledges, by_item_n[item]):
-                parts.append(Part(len(parts), item, root, tuple(part_pledges),
-                                  tuple(part_needs)))
-    return parts
+    return [Part(k, item, root, tuple(pledges), tuple(needs))
+            for k, (item, root, pledges, needs) in enumerate(item_parts(problem))]
 
 
 def solve_part(part: Part) -> PartResult:

@@ -1096,8 +1096,9 @@ def solve(problem: Problem, *, workers: int = 1) -> Plan:
         return _solve(problem, workers)
 
 
-def _solve(problem: Problem, workers: int) -> Plan:
-    started = time.perf_counter()
+def item_parts(problem: Problem) -> list[tuple[str, str, list[Pledge], list[Need]]]:
+    """The independent parts (item, root area, pledges, needs), in a fixed order: by item,
+    then as `_split` cuts each item's tree. Pledges and needs of quantity 0 take no part."""
     by_item_p: dict[str, list[Pledge]] = defaultdict(list)
     by_item_n: dict[str, list[Need]] = defaultdict(list)
     for p in problem.pledges:
@@ -1106,12 +1107,17 @@ def _solve(problem: Problem, workers: int) -> Plan:
     for n in problem.needs:
         if n.quantity > 0:
             by_item_n[n.item].append(n)
-
     parts: list[tuple[str, str, list[Pledge], list[Need]]] = []
     for item in sorted(by_item_n):
         pledges = by_item_p.get(item, [])
         if pledges:
             parts.extend((item, root, p, n) for root, p, n in _split(pledges, by_item_n[item]))
+    return parts
+
+
+def _solve(problem: Problem, workers: int) -> Plan:
+    started = time.perf_counter()
+    parts = item_parts(problem)
 
     # Lines and per-need figures by index in the problem's sorted lists (pledges by id, needs
     # by recipient and item), so that sorting the plan is sorting integers.
