@@ -29,7 +29,7 @@ class MembershipAdminForm(forms.ModelForm[Membership]):
 
     class Meta:
         model = Membership
-        fields = "__all__"
+        fields = ["role", "organization", "villages", "recipient_id", "is_active"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
