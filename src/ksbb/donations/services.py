@@ -425,7 +425,8 @@ def pledge_region(*, aggregator: Organization, preferred_area: Area | None = Non
         region.pk if region is not None else default_region_row().pk)
     if region is not None and key != region.pk:
         raise Invalid(_("the place chosen lies outside the region %(region)s")
-                      % {"region": region.name}, field="preferred_area")
+                      % {"region": region.name},
+                      field="recipient" if recipient is not None else "preferred_area")
     if key not in organization_region_keys(aggregator):
         raise Invalid(_("this aggregator does not serve that region"), field="aggregator")
     return region if region is not None else (
