@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -12,6 +13,9 @@ def main(argv: list[str] | None = None) -> None:
         # The engine uses no BLAS: without this, loading numpy starts OpenBLAS's thread pool
         # (about 40 ms of start-up, and its threads spin on the other core meanwhile).
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        # A short-lived process with no cycles worth collecting: no collector passes while
+        # numpy and HiGHS load either.
+        gc.disable()
         # The engine works on files alone: no need to pay for Django's start-up.
         from ksbb.allocation.engine.cli import main as allocate
 
