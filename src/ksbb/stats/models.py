@@ -138,6 +138,54 @@ class DeliveredDaily(models.Model):
         return f"{self.day} {self.program_id} {self.regency} {self.recipient_kind} {self.item_id}"
 
 
+class CollectedTotal(models.Model):
+    """``CollectedDaily`` summed over days and collaborator kinds: per programme, regency and
+    item. Kept by the same calls that keep the daily rows (ksbb.stats.rollups), so it is
+    always their sum; the national roll-up reads these few thousand rows instead of the
+    daily ones, which grow with the days."""
+
+    program_id = models.IntegerField()
+    regency = models.CharField(max_length=16)
+    item_id = models.IntegerField()
+    pledges = models.BigIntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("collected in total (rollup)")
+        verbose_name_plural = _("collected in total (rollup)")
+        constraints = [models.UniqueConstraint(fields=["program_id", "regency", "item_id"],
+                                               name="stats_collectedtotal_key")]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.regency} {self.item_id}"
+
+
+class DeliveredTotal(models.Model):
+    """``DeliveredDaily`` summed over days, recipients' areas and kinds: per programme,
+    regency and item (its rows grow with the places and days aid reached; these do not).
+    Kept by the same calls, so it is always their sum."""
+
+    program_id = models.IntegerField()
+    regency = models.CharField(max_length=16)
+    item_id = models.IntegerField()
+    deliveries = models.BigIntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("delivered in total (rollup)")
+        verbose_name_plural = _("delivered in total (rollup)")
+        constraints = [models.UniqueConstraint(fields=["program_id", "regency", "item_id"],
+                                               name="stats_deliveredtotal_key")]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.regency} {self.item_id}"
+
+
+# The key of the summary rollups: what they keep of their daily rollup's key.
+TOTAL_KEY = ("program_id", "regency", "item_id")
+
+
 class Role(models.TextChoices):
     COLLABORATOR = "c", _("collaborator")
     RECIPIENT = "r", _("recipient")
