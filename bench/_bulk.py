@@ -40,9 +40,9 @@ class Plan:
     # in the same place, as when donors give from the map); else no area chosen.
     preferred_village: bool = False
     code_prefix: str = "B"
-    # Only the deliveries (and their pledges) to recipients inside this area code: the same
+    # Only the deliveries (and their pledges) to recipients inside these areas: the same
     # rows a whole build makes there, without the rest (to measure one region alone).
-    within: str | None = None
+    within: tuple[str, ...] = ()
 
 
 def _mod(a: str, b: int) -> str:
@@ -156,7 +156,8 @@ def build(plan: Plan, say: Callable[[str], None] = print) -> None:
             f"{day} AS day, r.recipient_id, r.area_id, r.need_id "
             f"FROM {_series(n)} JOIN bench_recipient r "
             f"ON r.idx = {_mod(f's.i * {int(plan.stride)}', count)}"
-            + (f" WHERE r.area_id LIKE '{_code(plan.within)}.%'" if plan.within else ""))
+            + (" WHERE " + " OR ".join(f"r.area_id LIKE '{_code(code)}.%'"
+                                       for code in plan.within) if plan.within else ""))
         if _vendor() == "postgresql":
             cursor.execute("ANALYZE bench_delivery")
         cursor.execute("SELECT COUNT(*) FROM bench_delivery")

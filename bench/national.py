@@ -22,9 +22,10 @@ Then prints the time of the national page's data (``ksbb.stats.regional.national
 regencies (the map's drill-down), and of two regions' dashboards (Jakarta, the default, and
 West Java); and checks that the nation is the sum of the regions.
 
-``--only 31`` builds the same rows inside province 31 only, in an installation of one region
-(``ksbb_bench_national_only31``): its dashboard is that region's "with one region", to put
-next to the same region's dashboard among 34. ``--region-add N`` times ``ksbb region add 32``
+``--only 32`` builds the same rows, but only those the region holds in a whole build (for
+Jakarta, the default region, also those of the provinces that are no region), in an
+installation of that one region (``ksbb_bench_national_only32``): its dashboard is the
+region's "with one region", to put next to the same region's dashboard among 34. ``--region-add N`` times ``ksbb region add 32``
 (the command, as an operator runs it) N times, each in a fresh copy of a database with the
 other 33 provinces and their regions. Every figure is printed with the machine's load.
 """
@@ -83,7 +84,7 @@ def _areas_and_regions(region_count: int, say: Callable[[str], None], *,
     # The regions: the first provinces by code (the default, Jakarta, among them), West
     # Java added last through the command.
     names = dict(Area.objects.filter(level=Area.Level.PROVINCE).values_list("code", "name"))
-    chosen = [p for p in provinces if p not in ("31", ADDED)][:max(0, region_count - 2)]
+    chosen = _regions_of(region_count)[2:]
     Region.objects.bulk_create(
         Region(code=p, name=f"KSBB {names.get(p, p).title()}", slug=f"provinsi-{p}")
         for p in chosen)
@@ -95,6 +96,27 @@ def _areas_and_regions(region_count: int, say: Callable[[str], None], *,
         added = Area.objects.filter(level=Area.Level.VILLAGE, code__startswith=f"{ADDED}.")
         say(f"`ksbb region add {ADDED}` ({added.count():,} villages): {took:.1f} s "
             f"(target 10 s; {_load()})")
+
+
+def _regions_of(region_count: int) -> list[str]:
+    """The provinces that are regions of their own: Jakarta (the default), West Java (added
+    last) and the first others by code. The remaining provinces belong to the default."""
+    from ksbb.areas.services import known_provinces
+
+    provinces = sorted(known_provinces())
+    return ["31", ADDED, *[p for p in provinces if p not in ("31", ADDED)][
+        :max(0, region_count - 2)]]
+
+
+def _owned(only: str, region_count: int) -> tuple[str, ...]:
+    """The provinces whose rows region ``only`` holds in a whole build: its own, and for the
+    default region (Jakarta) also those of no region."""
+    from ksbb.areas.services import known_provinces
+
+    if only != "31":
+        return (only,)
+    regions = _regions_of(region_count)
+    return ("31", *[p for p in sorted(known_provinces()) if p not in regions])
 
 
 def _populate(deliveries: int, region_count: int, only: str | None) -> None:
@@ -161,7 +183,7 @@ def _populate(deliveries: int, region_count: int, only: str | None) -> None:
                program_id=program.pk, aggregator_id=aggregator.pk, executor_id=executor.pk,
                collaborator_ids=[c.pk for c in collaborators],
                stride=max(1, len(recipients) // max(1, pledges)), preferred_village=True,
-               code_prefix="N", within=only), say=say)
+               code_prefix="N", within=_owned(only, region_count) if only else ()), say=say)
     _rebuild()
     say("built")
 
@@ -241,15 +263,19 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="measure the database a previous run filled; do not refill it")
     parser.add_argument("--only", metavar="PROVINCE",
-                        help="one region (this province) with its share of the deliveries")
+                        help="one region (this province) with the rows it holds in a whole "
+                             "build (31: also the provinces of no region)")
     parser.add_argument("--region-add", type=int, default=0, metavar="N",
                         help="only time `ksbb region add 32` N times")
+    parser.add_argument("--sqlite", metavar="FILE",
+                        help="a SQLite database in FILE instead of PostgreSQL")
     args = parser.parse_args()
     database = args.database or (f"ksbb_bench_national_only{args.only.replace('.', '')}"
                                  if args.only else "ksbb_bench_national")
 
     data_dir = tempfile.mkdtemp(prefix="ksbb-bench-national-")
-    os.environ.update(KSBB_DATABASE_URL=f"{SERVER}/{database}", KSBB_DATA_DIR=data_dir,
+    url = f"sqlite:///{Path(args.sqlite).resolve()}" if args.sqlite else f"{SERVER}/{database}"
+    os.environ.update(KSBB_DATABASE_URL=url, KSBB_DATA_DIR=data_dir,
                       DJANGO_SETTINGS_MODULE="ksbb.settings", KSBB_LOG_LEVEL="WARNING")
     if args.region_add:
         _region_add(args.region_add, args.regions)
@@ -257,13 +283,18 @@ def main() -> None:
     if args.only:
         # The one region is the installation's default, as `ksbb up` makes it.
         os.environ["KSBB_DEFAULT_PROVINCE"] = args.only
-    if not args.reuse:
+    if args.reuse:
+        pass
+    elif args.sqlite:
+        Path(args.sqlite).unlink(missing_ok=True)
+    else:
         _recreate_database(database)
     import django
 
     django.setup()
     if not args.reuse:
-        print(f"== populating {database}: {1 if args.only else args.regions} regions, "
+        regions = 1 if args.only else args.regions
+        print(f"== populating {args.sqlite or database}: {regions} regions, "
               f"every village, {args.deliveries:,} deliveries"
               f"{f' (only those in {args.only})' if args.only else ''}", flush=True)
         _populate(args.deliveries, args.regions, args.only)
