@@ -78,6 +78,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import itertools
 import math
 import os
 import sys
@@ -252,6 +253,24 @@ def _shared(a: str, b: str) -> int:
     return n
 
 
+def _deepest_in(nodes: set[str] | dict[str, Any]) -> Any:
+    """A function giving the deepest ancestor-or-self of a code that is in `nodes` (None if
+    none is). Components have fixed widths, so an ancestor is a prefix of a known length:
+    only the lengths of the nodes are tried, deepest first."""
+    lengths = sorted({len(c) for c in nodes}, reverse=True)
+
+    def deepest(code: str) -> str | None:
+        size = len(code)
+        for length in lengths:
+            if length <= size:
+                prefix = code[:length]
+                if prefix in nodes:
+                    return prefix
+        return None
+
+    return deepest
+
+
 def _is_within(code: str, area: str) -> bool:
     return area == "" or code == area or code.startswith(area + ".")
 
@@ -327,10 +346,11 @@ def _network(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _Net:
     members: dict[tuple[str, int], list[int]] = {}
     demand: dict[tuple[str, int], int] = {}
     node_of: dict[str, str | None] = {}
+    deepest = _deepest_in(supply)
     for i, (_, _, quantity, priority, area) in enumerate(needs):
         node = node_of.get(area, _UNSET)
         if node is _UNSET:
-            node = node_of[area] = next((a for a in _ancestors(area) if a in supply), None)
+            node = node_of[area] = deepest(area)
         if node is None:
             continue  # nothing can reach this need: its level stays 0
         key = (node, priority)
@@ -653,10 +673,11 @@ def _locality_flow(
     # Needs hanging from the same node with the same priority are interchangeable.
     attach: dict[str, str] = {}
     members: dict[tuple[str, int], list[int]] = {}
+    deepest = _deepest_in(entries)
     for i, (_, _, _, priority, area) in enumerate(needs):
         hang = attach.get(area)
         if hang is None:  # the root '' is an entry: there always is one
-            hang = attach[area] = next(a for a in _ancestors(area) if a in entries)
+            hang = attach[area] = deepest(area)
         at = (hang, priority)
         found = members.get(at)
         if found is None:
@@ -733,14 +754,24 @@ def _locality_flow(
     extras.extend([-1] * inner)
     lows.extend([0.0] * inner)
     highs.extend([_INF] * inner)
+    # Bounds of the need arcs: the sums of their members' bounds.
+    members_at = np.fromiter(itertools.chain.from_iterable(g.needs for g in group_list),
+                             dtype=np.int64, count=len(needs))  # every need is in a group
+    sizes = np.fromiter((len(g.needs) for g in group_list), dtype=np.int64,
+                        count=len(group_list))
+    group_start = np.zeros(len(group_list), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=group_start[1:])
+    need_bounds = np.array(bounds, dtype=np.int64).reshape(-1, 2)
+    sums = (np.add.reduceat(need_bounds[members_at], group_start, axis=0) if group_list
+            else np.zeros((0, 2), dtype=np.int64))
     for g in group_list:
         arc_need[len(tails)] = g
         tails.append(dn[g.area])
         heads.append(-1)
         extras.append(prio_row[g.priority])
         costs.append(0.0)
-        lows.append(float(sum(bounds[i][0] for i in g.needs)))
-        highs.append(float(sum(bounds[i][1] for i in g.needs)))
+    lows.extend(sums[:, 0].astype(np.float64).tolist())
+    highs.extend(sums[:, 1].astype(np.float64).tolist())
 
     rows = node_count + len(prio_row)
     row_bound = np.zeros(rows)
@@ -893,19 +924,21 @@ def _split_to_needs(
     amounts = [bounds[i][0] for i in members]
     extra = units - sum(amounts)
     if extra > 0:
-        slot = {i: k for k, i in enumerate(members)}
+        # (remainder, need, slot): need positions are distinct, so the slot never decides.
         order = sorted(
-            (i for k, i in enumerate(members) if amounts[k] < bounds[i][1]),
-            key=lambda i: (amounts[slot[i]] - levels[i] * needs[i].quantity, i),
+            (amounts[k] - levels[i] * needs[i].quantity, i, k)
+            for k, i in enumerate(members)
+            if amounts[k] < bounds[i][1]
         )
         while extra > 0:
             progressed = False
-            for i in order:
-                k = slot[i]
-                if extra > 0 and amounts[k] < bounds[i][1]:
+            for _, i, k in order:
+                if amounts[k] < bounds[i][1]:
                     amounts[k] += 1
                     extra -= 1
                     progressed = True
+                    if not extra:
+                        break
             if not progressed:
                 raise SolverError("need bounds inconsistent with the flow")  # pragma: no cover
     for i, want in zip(members, amounts, strict=True):  # ascending: recipient order
