@@ -187,3 +187,32 @@ def test_the_programmes_regions_adopted_are_carried_over(cast: Any, bandung: Any
     rows = new.get_model("donations", "RegionProgram").objects.values_list(
         "region_id", "program_id", "local_name", "is_active")
     assert list(rows) == [(bandung.region.pk, pangan, "", True)]
+
+
+def test_a_regions_administrator_manages_its_programmes_on_the_back_office_page(
+        cast: Any, bandung: Any, don: Any, jakarta_admin: Any, client_for: Any) -> None:
+    page = "/backoffice/programmes/"
+    mine = client_for(bandung.admin)
+    html = mine.get(page).content.decode()
+    assert 'id="region-kota-bandung"' in html and 'id="region-jakarta"' not in html
+    assert "/backoffice/programmes/" in mine.get("/backoffice/").content.decode()
+    response = mine.post(page, {"region": "kota-bandung", "program": "PANGAN",
+                                "action": "adopt", "local_name": LOCAL})
+    assert response.status_code == 302
+    assert program_names(bandung.region) == {"PANGAN": LOCAL}
+    mine.post(page, {"region": "kota-bandung", "program": "PANGAN", "action": "rename",
+                     "local_name": "Lumbung"})
+    assert program_names(bandung.region) == {"PANGAN": "Lumbung"}
+    # Another region's administrator sees and changes nothing of Bandung.
+    theirs = client_for(jakarta_admin)
+    assert 'id="region-kota-bandung"' not in theirs.get(page).content.decode()
+    theirs.post(page, {"region": "kota-bandung", "program": "PANGAN", "action": "withdraw"})
+    assert RegionProgram.objects.get(region=bandung.region).is_active
+    # An assessor is no administrator.
+    assert client_for(bandung.assessor).get(page).status_code == 403
+    # The installation's administrator manages every region.
+    html = client_for(cast.admin).get(page).content.decode()
+    assert 'id="region-kota-bandung"' in html and 'id="region-jakarta"' in html
+    client_for(cast.admin).post(page, {"region": "kota-bandung", "program": "PANGAN",
+                                       "action": "withdraw"})
+    assert not RegionProgram.objects.get(region=bandung.region).is_active

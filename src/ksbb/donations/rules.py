@@ -15,7 +15,7 @@ from ksbb.accounts.rules import (
 from ksbb.accounts.selectors import scope_of
 from ksbb.regions.rules import is_installation_admin
 from ksbb.regions.selectors import is_region_admin as _is_region_admin
-from ksbb.regions.selectors import organization_region_keys, region_key_of
+from ksbb.regions.selectors import organization_region_keys, region_key_of, regions_administered
 
 
 def _has_org_role(user: Any, organization_id: int | None, role: str) -> bool:
@@ -97,3 +97,11 @@ rules.add_perm("donations.download_receipt",
 # A region's programmes (issue 18): its own administrator, or the installation's (who
 # manages every region); never another region's administrator.
 rules.add_perm("donations.manage_region_programs", is_installation_admin | is_admin_of_region)
+
+
+@rules.predicate
+def administers_a_region(user: Any) -> bool:
+    return bool(regions_administered(user))
+
+
+rules.add_perm("donations.access_region_programs", administers_a_region)

@@ -222,3 +222,20 @@ def program_names_by_region() -> dict[tuple[str, str], str]:
     return {(code, program): name for code, program, name in RegionProgram.objects.filter(
         is_active=True).exclude(local_name="").values_list(
         "region__code", "program__code", "local_name")}
+
+
+@dataclass(frozen=True)
+class RegionProgramRow:
+    """A programme as one region sees it: adopted or not, and its name there."""
+
+    program: Program
+    adopted: bool
+    local_name: str
+
+
+def region_program_rows(region: Region) -> list[RegionProgramRow]:
+    """Every active programme, with whether ``region`` adopted it and its name there."""
+    own = {r.program_id: r for r in RegionProgram.objects.filter(region=region,
+                                                                 is_active=True)}
+    return [RegionProgramRow(p, p.pk in own, own[p.pk].local_name if p.pk in own else "")
+            for p in Program.objects.filter(is_active=True).order_by("code")]

@@ -235,6 +235,13 @@ def is_region_admin(user: Any, region: Any) -> bool:
     return key in keys
 
 
+def regions_administered(user: Any) -> list[Region]:
+    """The regions ``user`` administers: every one for the installation's administrator."""
+    if is_installation_admin(user):
+        return list(Region.objects.all())
+    return [r for r in Region.objects.all() if is_region_admin(user, r)]
+
+
 def actor_regions_filter(user: Any, *, area: str | None = None,
                          region: str | None = None) -> Q:
     """A filter keeping the rows in the regions where ``user`` holds a government role: by
@@ -345,8 +352,7 @@ def row_of(region: Region) -> RegionRow:
 __all__ = ["GOVERNMENT_ROLES", "REGIONAL_KINDS", "RegionRow", "actor_region_keys",
            "actor_regions_filter", "area_filter", "default_region", "default_region_row",
            "is_installation_admin", "is_region_admin", "memberships_in_region_filter",
-           "organization_region_keys",
-           "organizations_in_actor_regions",
-           "record_filter", "region_by_slug", "region_key", "region_key_of", "region_key_of_area",
-           "region_keys_of", "region_of_area", "region_row", "region_table", "regions", "row_of",
-           "served_regions_filter"]
+           "organization_region_keys", "organizations_in_actor_regions", "record_filter",
+           "region_by_slug", "region_key", "region_key_of", "region_key_of_area",
+           "region_keys_of", "region_of_area", "region_row", "region_table", "regions",
+           "regions_administered", "row_of", "served_regions_filter"]
