@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.donations.models import CollaboratorKind, Item, Pledge, Program
-from ksbb.donations.selectors import verified_aggregators
+from ksbb.donations.selectors import program_names, verified_aggregators
 from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
 from ksbb.regions.models import Region
@@ -108,18 +108,31 @@ class PledgeForm(forms.Form):
         recipient_field.queryset = recipients_visible_to(user)
 
     def _limit_regions(self, user: Any) -> None:
-        regions = list(Region.objects.all())
+        regions = {r.pk: r for r in Region.objects.all()}
+        shown: Region | None = None  # whose programme names the form shows
         if len(regions) <= 1:
             del self.fields["region"]
-            return
-        field = self.fields["region"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Region.objects.all()
-        if not self.is_bound and "region" not in self.initial:
-            place = self._place(self.initial.get("preferred_area"),
-                                self.initial.get("recipient"), user)
-            region = region_of_area(place) if place else None
-            field.initial = (region or default_region()).pk
+        else:
+            field = self.fields["region"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Region.objects.all()
+            if self.is_bound:
+                value = self.data.get("region")
+                shown = regions.get(int(value)) if str(value).isdigit() else None
+            elif isinstance(self.initial.get("region"), Region):
+                shown = self.initial["region"]
+            else:
+                place = self._place(self.initial.get("preferred_area"),
+                                    self.initial.get("recipient"), user)
+                shown = region_of_area(place) if place else None
+            shown = shown or default_region()
+            field.initial = shown.pk
+        names = program_names(shown)
+        if names:
+            program = self.fields["program"]
+            assert isinstance(program, forms.ModelChoiceField)
+            program.label_from_instance = (  # type: ignore[method-assign]
+                lambda p: names.get(p.code, p.name))
 
     @staticmethod
     def _place(area: Any, recipient: Any, user: Any) -> str | None:
