@@ -269,6 +269,8 @@ MATRIX.update({
     "email_confirm": Entry(get=everyone(400)),
     # Back office: the government; the administrator reads but does not run allocations.
     "backoffice:home": Entry(get=only(GOV)),
+    # The installation's administrator (and each region's, see tests/regions).
+    "backoffice:region_programs": Entry(get=only(["admin"]), post=only(["admin"], OK)),
     "backoffice:institutions": Entry(get=only(GOV)),
     "backoffice:institution_new": Entry(get=only(GOV), post=only(GOV, OK)),
     "backoffice:institution_verify": gov_action(),

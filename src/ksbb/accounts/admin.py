@@ -1,19 +1,45 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ksbb.accounts.mfa import mfa_reset
 from ksbb.accounts.models import Membership, Organization, User
-from ksbb.accounts.services import membership_grant, membership_revoke, user_deactivate
+from ksbb.accounts.services import (
+    membership_grant,
+    membership_revoke,
+    membership_villages_check,
+    user_deactivate,
+)
 from ksbb.core.admin import AuditedAdmin, ReadOnlyAdmin
 from ksbb.core.audit import audit_log
 
 # Fields whose change grants or withdraws power: audited with their values.
 _PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "is_active", "groups", "user_permissions")
+
+
+class MembershipAdminForm(forms.ModelForm[Membership]):
+    """Shows the service's refusal of villages outside the organisation's region on the
+    villages field, before anything is saved."""
+
+    class Meta:
+        model = Membership
+        fields = ["role", "organization", "villages", "recipient_id", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None and data.get("villages"):
+            try:
+                membership_villages_check(organization=data.get("organization"),
+                                          villages=list(data["villages"]))
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -22,6 +48,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
     existing membership is not edited in place (revoke it and grant another)."""
 
     model = Membership
+    form = MembershipAdminForm
     extra = 0
     raw_id_fields = ("organization",)
     filter_horizontal = ("villages",)
@@ -64,8 +91,6 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
             return
-        from django.core.exceptions import ValidationError
-
         for row in formset.deleted_forms:
             if row.instance.pk is not None:  # withdrawn (kept, inactive), never deleted
                 membership_revoke(membership=row.instance, by=request.user)

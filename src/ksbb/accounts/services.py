@@ -18,9 +18,10 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from ksbb.accounts.models import ROLE_ORGANIZATION_KIND, Membership, Organization, Role, User
+from ksbb.accounts.selectors import grant_within_actor_regions, villages_outside_region
 from ksbb.areas.models import Area
 from ksbb.core.audit import audit_log
-from ksbb.core.domain import Actor, Invalid, SystemActor
+from ksbb.core.domain import Actor, Invalid, NotAllowed, SystemActor, is_user
 from ksbb.core.links import absolute_url
 
 # The actor of an account its own person creates (sign-up, donor registration).
@@ -105,6 +106,13 @@ def membership_grant(
     recipient_id = getattr(recipient, "pk", recipient)
     if role == Role.RECIPIENT_REPRESENTATIVE and recipient_id is None:
         raise Invalid({"recipient": _("a recipient representative needs a recipient")})
+    if is_user(by) and not grant_within_actor_regions(by, organization=organization,
+                                                      recipient=recipient):
+        raise NotAllowed(_("a region's administrator grants roles only in the organisations "
+                           "and to the recipients of their own region"),
+                         field="recipient" if organization is None and recipient_id
+                         else "organization")
+    membership_villages_check(organization=organization, villages=village_list)
     with transaction.atomic():
         membership = Membership.objects.create(user=user, role=role, organization=organization,
                                                recipient_id=recipient_id)
@@ -117,6 +125,18 @@ def membership_grant(
             "recipient": recipient_id,
         })
     return membership
+
+
+def membership_villages_check(*, organization: Organization | None,
+                              villages: list[Area]) -> None:
+    """Refuse villages outside the region of the organisation granting the role (the
+    user admin's form calls it too, to show the refusal on the field)."""
+    outside = villages_outside_region(organization, villages)
+    if outside and organization is not None:
+        raise Invalid({"villages": [_(
+            "the village %(village)s (%(code)s) lies outside the region of %(organization)s"
+        ) % {"village": v.name, "code": v.code, "organization": organization.name}
+            for v in outside]})
 
 
 def membership_revoke(*, membership: Membership, by: Actor) -> Membership:

@@ -34,9 +34,13 @@ from ksbb.distribution.models import Handover
 from ksbb.donations.models import Item
 from ksbb.households.models import Handout, Household
 from ksbb.households.rules import represents_an_rw
-from ksbb.households.selectors import households_visible_to, reach_by_rw, twice_received
+from ksbb.households.selectors import (
+    households_visible_to,
+    reach_by_rw,
+    report_rounds,
+    twice_received,
+)
 from ksbb.households.services import handout_record
-from ksbb.needs.models import AssessmentRound
 
 
 class MayPerm(BasePermission):
@@ -226,9 +230,9 @@ class HouseholdReportViewSet(viewsets.ViewSet):
             if round_id is None:
                 raise Invalid(_("%(value)r is not an assessment round") % {"value": given},
                               field="round")
-            rnd = get_object_or_404(AssessmentRound, pk=round_id)
+            rnd = get_object_or_404(report_rounds(request.user), pk=round_id)
         else:
-            latest = AssessmentRound.objects.order_by("-period_start", "-pk").first()
+            latest = report_rounds(request.user).first()
             if latest is None:
                 return Response([])
             rnd = latest

@@ -19,8 +19,10 @@ from ksbb.donations.models import (
     Program,
     Purchase,
     PurchaseFunding,
+    RegionProgram,
 )
 from ksbb.donations.services import aggregator_verify, item_retire
+from ksbb.stats import rollups
 
 
 class ItemInline(admin.TabularInline[Item, Program]):
@@ -34,6 +36,26 @@ class ProgramAdmin(AuditedAdmin, admin.ModelAdmin[Program]):
     list_display = ("code", "name", "is_active")
     list_filter = ("is_active",)
     inlines = [ItemInline]
+
+
+@admin.register(RegionProgram)
+class RegionProgramAdmin(AuditedAdmin, admin.ModelAdmin[RegionProgram]):
+    """The programmes each region runs, under its own names (a region's administrator uses
+    the services: ksbb.donations.services.region_program_adopt and _rename)."""
+
+    list_display = ("region", "program", "local_name", "is_active", "created_at")
+    list_filter = ("region", "is_active", "program")
+    search_fields = ("local_name", "program__name", "region__name")
+    readonly_fields = ("created_at",)
+
+    def save_model(self, request: HttpRequest, obj: RegionProgram, form: Any,
+                   change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        rollups.bump()  # the public pages name programmes as the region does
+
+    def delete_model(self, request: HttpRequest, obj: RegionProgram) -> None:
+        super().delete_model(request, obj)
+        rollups.bump()
 
 
 @admin.register(Item)

@@ -39,6 +39,39 @@ class Program(models.Model):
         return self.name
 
 
+class RegionProgram(models.Model):
+    """A programme a region runs (issue 18: the standard programmes are a template each
+    region adopts, and may rename). A region with no active row runs every active
+    programme, so an installation that never chose behaves as before regions existed; the
+    first adoption makes the region's list explicit."""
+
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"),
+                               on_delete=models.CASCADE, related_name="region_programs")
+    program = models.ForeignKey(Program, verbose_name=_("programme"), on_delete=models.PROTECT,
+                                related_name="region_programs")
+    local_name = models.CharField(
+        _("name in the region"), max_length=200, blank=True,
+        help_text=_("empty: the programme's own name"))
+    is_active = models.BooleanField(_("run by the region"), default=True)
+    created_at = models.DateTimeField(_("adopted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("programme of a region")
+        verbose_name_plural = _("programmes of the regions")
+        ordering = ["region", "program__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "program"],
+                                    name="regionprogram_once_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}: {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.local_name or self.program.name
+
+
 class Item(models.Model):
     """An aid item of a programme, counted in its unit and valued in rupiah."""
 

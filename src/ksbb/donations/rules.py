@@ -14,7 +14,8 @@ from ksbb.accounts.rules import (
 )
 from ksbb.accounts.selectors import scope_of
 from ksbb.regions.rules import is_installation_admin
-from ksbb.regions.selectors import organization_region_keys, region_key_of
+from ksbb.regions.selectors import is_region_admin as _is_region_admin
+from ksbb.regions.selectors import organization_region_keys, region_key_of, regions_administered
 
 
 def _has_org_role(user: Any, organization_id: int | None, role: str) -> bool:
@@ -60,6 +61,11 @@ def funded_by_own_pledge(user: Any, purchase: Any) -> bool:
     return bool(own) and purchase.fundings.filter(pledge__collaborator_id__in=own).exists()
 
 
+@rules.predicate
+def is_admin_of_region(user: Any, region: Any) -> bool:
+    return _is_region_admin(user, region)
+
+
 # Pages.
 rules.add_perm("donations.access_my_pledges", is_collaborator)
 rules.add_perm("donations.add_pledge", is_collaborator)
@@ -87,3 +93,15 @@ rules.add_perm("donations.import_pledges", is_staff_of_aggregator)
 rules.add_perm("donations.access_import", is_aggregator_staff)
 rules.add_perm("donations.download_receipt",
                is_collaborator_of_pledge | is_staff_of_pledge_aggregator)
+
+# A region's programmes (issue 18): its own administrator, or the installation's (who
+# manages every region); never another region's administrator.
+rules.add_perm("donations.manage_region_programs", is_installation_admin | is_admin_of_region)
+
+
+@rules.predicate
+def administers_a_region(user: Any) -> bool:
+    return bool(regions_administered(user))
+
+
+rules.add_perm("donations.access_region_programs", administers_a_region)

@@ -17,10 +17,13 @@ from ksbb.donations.models import (
     PLEDGE_SPENDABLE,
     CollaboratorLink,
     Pledge,
+    Program,
     Purchase,
     PurchaseFunding,
+    RegionProgram,
 )
-from ksbb.regions.selectors import actor_regions_filter, served_regions_filter
+from ksbb.regions.models import Region
+from ksbb.regions.selectors import actor_regions_filter, default_region, served_regions_filter
 
 
 def _org_ids(user: Any, role: str) -> list[int]:
@@ -179,3 +182,60 @@ def linked_collaborators(aggregator: Organization) -> QuerySet[Organization]:
     ).values("collaborator_id")
     return Organization.objects.filter(kind=Organization.Kind.COLLABORATOR, is_active=True).filter(
         Q(pk__in=accepted) | Q(pk__in=own))
+
+
+# The programmes of a region (issue 18).
+
+def _region_pk(region: Region | None) -> int | None:
+    return (region or default_region()).pk
+
+
+def programs_of_region(region: Region | None) -> QuerySet[Program]:
+    """The active programmes ``region`` runs (None: the default region): those it adopted,
+    or every active programme while it adopted none."""
+    active = Program.objects.filter(is_active=True)
+    key = _region_pk(region)
+    if key is None:
+        return active
+    adopted = RegionProgram.objects.filter(region_id=key, is_active=True)
+    if not adopted.exists():
+        return active
+    return active.filter(pk__in=adopted.values("program_id"))
+
+
+def region_runs_program(region: Region | None, program: Program) -> bool:
+    return programs_of_region(region).filter(pk=program.pk).exists()
+
+
+def program_names(region: Region | None) -> dict[str, str]:
+    """The names ``region`` (None: the default region) gives its programmes (programme
+    code -> name), where it gave one of its own."""
+    key = _region_pk(region)
+    if key is None:
+        return {}
+    return dict(RegionProgram.objects.filter(region_id=key, is_active=True)
+                .exclude(local_name="").values_list("program__code", "local_name"))
+
+
+def program_names_by_region() -> dict[tuple[str, str], str]:
+    """Every region's own programme names: (region code, programme code) -> name."""
+    return {(code, program): name for code, program, name in RegionProgram.objects.filter(
+        is_active=True).exclude(local_name="").values_list(
+        "region__code", "program__code", "local_name")}
+
+
+@dataclass(frozen=True)
+class RegionProgramRow:
+    """A programme as one region sees it: adopted or not, and its name there."""
+
+    program: Program
+    adopted: bool
+    local_name: str
+
+
+def region_program_rows(region: Region) -> list[RegionProgramRow]:
+    """Every active programme, with whether ``region`` adopted it and its name there."""
+    own = {r.program_id: r for r in RegionProgram.objects.filter(region=region,
+                                                                 is_active=True)}
+    return [RegionProgramRow(p, p.pk in own, own[p.pk].local_name if p.pk in own else "")
+            for p in Program.objects.filter(is_active=True).order_by("code")]

@@ -44,8 +44,10 @@ from ksbb.donations.models import (
     Program,
     Purchase,
     PurchaseFunding,
+    RegionProgram,
 )
 from ksbb.donations.nik import validate_nik
+from ksbb.donations.selectors import region_runs_program
 from ksbb.donations.uploads import clean_receipt
 from ksbb.needs.models import Recipient
 from ksbb.notifications import events as notifications
@@ -114,6 +116,102 @@ def item_delete(*, item: Item, by: Actor) -> None:
         audit_log(actor=by, action="item.deleted", obj=item,
                   before={"name": item.name, "program": item.program.code}, after=None)
         item.delete()
+
+
+# The programmes of a region (issue 18): the standard programmes are a template each
+# region adopts (and may rename); one that adopted none runs every active programme.
+
+LOCAL_NAME_LENGTH = 200  # RegionProgram.local_name
+
+
+def _names_changed() -> None:
+    # The public pages and the open data name programmes as their region does: the pages
+    # cached under the statistics generation go (the figures themselves do not change).
+    rollups.bump()
+
+
+def _region_program_check(region: Region, by: Actor) -> None:
+    require(by, "donations.manage_region_programs", region,
+            message=_("only the administrator of %(region)s can change its programmes")
+            % {"region": region.name})
+    if region.pk is None:
+        raise Invalid(_("choose the region"), field="region")
+
+
+def _clean_local_name(local_name: str) -> str:
+    local_name = (local_name or "").strip()
+    if len(local_name) > LOCAL_NAME_LENGTH:
+        raise Invalid(_("the name is at most 200 characters"), field="local_name")
+    return local_name
+
+
+def region_program_adopt(*, region: Region, program: Program, by: Actor,
+                         local_name: str = "") -> RegionProgram:
+    """``region`` runs ``program`` (under ``local_name`` when given). The first programme a
+    region adopts ends "every programme": from then on it runs those it adopted."""
+    _region_program_check(region, by)
+    if not program.is_active:
+        raise Invalid(_("this programme is not running"), field="program")
+    local_name = _clean_local_name(local_name)
+    with transaction.atomic():
+        row, created = RegionProgram.objects.select_for_update().get_or_create(
+            region=region, program=program,
+            defaults={"local_name": local_name, "is_active": True})
+        if not created and row.is_active:
+            raise WrongState(_("%(region)s runs %(program)s already")
+                             % {"region": region.name, "program": program.name},
+                             field="program")
+        before = None if created else {"active": False, "local_name": row.local_name}
+        if not created:
+            row.is_active = True
+            row.local_name = local_name or row.local_name
+            row.save(update_fields=["is_active", "local_name"])
+        _names_changed()
+        audit_log(actor=by, action="region_program.adopted", obj=row, before=before,
+                  after={"region": region.code, "program": program.code, "active": True,
+                         "local_name": row.local_name})
+    return row
+
+
+def region_program_rename(*, region: Region, program: Program, local_name: str,
+                          by: Actor) -> RegionProgram:
+    """The name ``region`` gives a programme it adopted ("": the programme's own name)."""
+    _region_program_check(region, by)
+    local_name = _clean_local_name(local_name)
+    with transaction.atomic():
+        row = RegionProgram.objects.select_for_update().filter(
+            region=region, program=program, is_active=True).first()
+        if row is None:
+            raise WrongState(_("%(region)s has not adopted %(program)s: adopt it first")
+                             % {"region": region.name, "program": program.name},
+                             field="program")
+        if row.local_name != local_name:
+            before = {"local_name": row.local_name}
+            row.local_name = local_name
+            row.save(update_fields=["local_name"])
+            _names_changed()
+            audit_log(actor=by, action="region_program.renamed", obj=row, before=before,
+                      after={"local_name": local_name})
+    return row
+
+
+def region_program_withdraw(*, region: Region, program: Program, by: Actor) -> RegionProgram:
+    """``region`` stops running ``program``: new pledges to the region cannot name it (what
+    was pledged stays)."""
+    _region_program_check(region, by)
+    with transaction.atomic():
+        row = RegionProgram.objects.select_for_update().filter(
+            region=region, program=program, is_active=True).first()
+        if row is None:
+            raise WrongState(_("%(region)s has not adopted %(program)s")
+                             % {"region": region.name, "program": program.name},
+                             field="program")
+        row.is_active = False
+        row.save(update_fields=["is_active"])
+        _names_changed()
+        audit_log(actor=by, action="region_program.withdrawn", obj=row,
+                  before={"active": True}, after={"active": False})
+    return row
 
 
 # Collaborators.
@@ -406,11 +504,16 @@ def pledge_check(
         if not program.is_active:
             raise Invalid(_("this programme is not running"), field="program")
         kind = Pledge.Kind.MONEY
+    given_to = pledge_region(aggregator=aggregator, preferred_area=preferred_area,
+                             recipient=recipient, region=region)
+    if not region_runs_program(given_to, program):
+        raise Invalid(_("%(region)s does not run the programme %(program)s")
+                      % {"region": (given_to.name if given_to is not None else ""),
+                         "program": program.name},
+                      field="item" if item is not None else "program")
     return {"collaborator": collaborator, "aggregator": aggregator, "kind": kind,
             "program": program, "item": item, "quantity": quantity if item else None,
-            "amount": amount if item is None else None,
-            "region": pledge_region(aggregator=aggregator, preferred_area=preferred_area,
-                                    recipient=recipient, region=region)}
+            "amount": amount if item is None else None, "region": given_to}
 
 
 def pledge_region(*, aggregator: Organization, preferred_area: Area | None = None,
@@ -425,7 +528,8 @@ def pledge_region(*, aggregator: Organization, preferred_area: Area | None = Non
         region.pk if region is not None else default_region_row().pk)
     if region is not None and key != region.pk:
         raise Invalid(_("the place chosen lies outside the region %(region)s")
-                      % {"region": region.name}, field="preferred_area")
+                      % {"region": region.name},
+                      field="recipient" if recipient is not None else "preferred_area")
     if key not in organization_region_keys(aggregator):
         raise Invalid(_("this aggregator does not serve that region"), field="aggregator")
     return region if region is not None else (

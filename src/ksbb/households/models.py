@@ -146,6 +146,10 @@ class HouseholdImport(ImportJob):
     """An uploaded household list, processed by a background task that reports progress."""
 
     file = models.FileField(_("file"), upload_to="household_imports/%Y/%m/")
+    # The region of the assessor who uploaded it (none: the default region); its rows may
+    # name only that region's RWs.
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta(ImportJob.Meta):
         verbose_name = _("household list import")

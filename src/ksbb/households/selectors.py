@@ -18,26 +18,51 @@ from ksbb.areas.models import Area
 from ksbb.core.domain import may
 from ksbb.distribution.models import Handover
 from ksbb.households import identity
-from ksbb.households.models import Handout, Household, RoundRwTally, RwTally
+from ksbb.households.models import Handout, Household, HouseholdImport, RoundRwTally, RwTally
 from ksbb.households.rules import _represented_rw_codes
 from ksbb.households.services import bast_round
 from ksbb.needs.models import AssessmentRound, Recipient
+from ksbb.regions.selectors import actor_region_keys, actor_regions_filter
 
 SUPPRESS_BELOW = 5
 
 
 # Who sees which lists --------------------------------------------------------------------
 
-def _rw_scope(user: Any, field_name: str = "rw__code") -> Q | None:
-    """None: every RW (the assessor); else the RWs the user may see (possibly none)."""
-    scope = scope_of(user)
-    if Role.ASSESSOR in scope.roles:
+def in_actors_regions(user: Any, field_name: str = "rw__code") -> Q | None:
+    """The one region filter of household data: the rows whose RW (area code
+    ``field_name``) lies in a region where ``user`` holds a government role. None: no
+    filter (one region in the installation, or a person holding no government role, such
+    as a ketua RW, whom their RWs alone narrow)."""
+    if not actor_region_keys(user):
         return None
+    return actor_regions_filter(user, area=field_name) or None
+
+
+def _rw_scope(user: Any, field_name: str = "rw__code") -> Q | None:
+    """None: every RW (the assessor of the only region); else the RWs the user may see
+    (possibly none): the assessor's regions, the officer's villages in them, the ketua's
+    RWs."""
+    scope = scope_of(user)
+    region = in_actors_regions(user, field_name)
+    if Role.ASSESSOR in scope.roles:
+        return region
     q = Q(**{f"{field_name}__in": sorted(_represented_rw_codes(user))})
-    if Role.KELURAHAN_OFFICER in scope.roles:
+    if Role.KELURAHAN_OFFICER in scope.roles and scope.village_codes:
+        villages = Q(pk__in=[])
         for village in scope.village_codes:
-            q |= Q(**{f"{field_name}__startswith": f"{village}."})
+            villages |= Q(**{f"{field_name}__startswith": f"{village}."})
+        q |= villages & region if region is not None else villages
     return q
+
+
+def report_rounds(user: Any) -> QuerySet[AssessmentRound]:
+    """The rounds the household reports offer ``user`` (the assessor and the kelurahan
+    officer): those of their regions, newest first."""
+    if not actor_region_keys(user):
+        return AssessmentRound.objects.none()
+    return (AssessmentRound.objects.filter(actor_regions_filter(user, region="region"))
+            .select_related("program").order_by("-period_start", "-pk"))
 
 
 def households_visible_to(user: Any) -> QuerySet[Household]:
@@ -52,6 +77,13 @@ def rws_visible_to(user: Any) -> QuerySet[Area]:
     listed = Household.objects.filter(status=Household.Status.ACTIVE).values("rw_id")
     qs = Area.objects.filter(level=Area.Level.RW, code__in=listed).select_related("parent")
     return (qs if q is None else qs.filter(q)).order_by("code")
+
+
+def imports_visible_to(user: Any) -> QuerySet[HouseholdImport]:
+    """The list imports of the regions where ``user`` holds a government role."""
+    if not actor_region_keys(user):
+        return HouseholdImport.objects.none()
+    return HouseholdImport.objects.filter(actor_regions_filter(user, region="region"))
 
 
 def may_view_household(user: Any, household: Household) -> bool:
@@ -135,6 +167,9 @@ def twice_received(*, date_from: dt.date, date_to: dt.date, user: Any, item: Any
     scope = _rw_scope(user)
     if scope is not None:
         repeats = repeats.filter(scope | _rw_scope_of_original(user))
+    region, original = in_actors_regions(user), in_actors_regions(user, "repeat_of__rw__code")
+    if region is not None and original is not None:
+        repeats = repeats.filter(region & original)
     keys: dict[tuple[str, int, str], None] = {}
     for item_id, match, kk_hash, nik_hash in repeats.order_by("given_on", "pk").values_list(
             "item_id", "repeat_match", "kk_hash", "nik_hash").iterator(chunk_size=5000):
@@ -142,6 +177,11 @@ def twice_received(*, date_from: dt.date, date_to: dt.date, user: Any, item: Any
     total = len(keys)
     groups = list(keys)[:limit]
     base = Handout.objects.filter(given_on__gte=date_from, given_on__lte=date_to)
+    # Another region's handouts (and households) are never shown, even in a group that
+    # crosses regions: each region's people see their part of it.
+    region = in_actors_regions(user)
+    if region is not None:
+        base = base.filter(region)
     wanted = Q(pk__in=[])
     for match in ("kk", "nik"):
         digests = {d for m, _i, d in groups if m == match}

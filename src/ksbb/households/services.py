@@ -31,6 +31,13 @@ from ksbb.households import identity, tallies
 from ksbb.households.models import Handout, Household, HouseholdImport
 from ksbb.needs.models import AssessmentRound
 from ksbb.needs.services import needs_derive_from_poverty
+from ksbb.regions.selectors import (
+    actor_region_keys,
+    actor_regions_filter,
+    area_filter,
+    region_key_of,
+    region_row,
+)
 
 Rows = Iterable[tuple[int, dict[str, str]]]
 Progress = Callable[[int], None]
@@ -115,8 +122,13 @@ def check_fields(values: dict[str, str], *, districts: frozenset[str], rws: set[
     return Parsed(0, rw, rt, kk, nik, name, members, decile), {}
 
 
-def _rw_codes() -> set[str]:
-    return set(Area.objects.filter(level=Area.Level.RW).values_list("code", flat=True))
+def _rw_codes(by: Actor | None = None) -> set[str]:
+    """Every RW; for a person, those of the regions where they hold a government role
+    (Bandung's assessor lists no household in Jakarta)."""
+    rws = Area.objects.filter(level=Area.Level.RW)
+    if by is not None and is_user(by) and actor_region_keys(by):
+        rws = rws.filter(actor_regions_filter(by, area="code"))
+    return set(rws.values_list("code", flat=True))
 
 
 # The import ------------------------------------------------------------------------------
@@ -189,10 +201,10 @@ class _Pass:
     is most of the import's own CPU time."""
 
     def __init__(self, report: HouseholdImportReport, *, write: bool, import_id: int | None,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, by: Actor | None = None) -> None:
         self.report, self.write, self.import_id, self.progress = (report, write, import_id,
                                                                   progress)
-        self.districts, self.rws = identity.known_districts(), _rw_codes()
+        self.districts, self.rws = identity.known_districts(), _rw_codes(by)
         self.today = timezone.localdate()
         self.kks, self.niks, self.numbers = array("Q"), array("Q"), array("I")
         # RWs that had households before: only their rows may update an existing one.
@@ -405,7 +417,8 @@ def households_import(*, rows: Callable[[], Rows], by: Actor, progress: Progress
     try:
         with transaction.atomic():
             with _bulk_load():
-                _Pass(report, write=True, import_id=import_id, progress=progress).run(rows())
+                _Pass(report, write=True, import_id=import_id, progress=progress,
+                      by=by).run(rows())
                 if not report.ok:
                     raise _Discard
             report.flagged_households = flag_duplicates()
@@ -776,8 +789,10 @@ def needs_derive_from_households(*, round: AssessmentRound, item: Item | str, by
     _require(by, "households.import_list")
     if not isinstance(max_decile, int) or not 1 <= max_decile <= 10:
         raise Invalid(_("the decile must be from 1 to 10"), field="max_decile")
-    counts = (Household.objects.filter(status=Household.Status.ACTIVE,
-                                       decile__lte=max_decile)
+    # The round's own region only: another region's RWs are not this round's to assess.
+    counts = (Household.objects.filter(area_filter(region_row(region_key_of(round)),
+                                                   "rw__code"),
+                                       status=Household.Status.ACTIVE, decile__lte=max_decile)
               .values("rw_id").annotate(n=Count("pk")).order_by("rw_id"))
     rows = [(n, {"rw_code": row["rw_id"], "poor_households": str(row["n"])})
             for n, row in enumerate(counts, start=2)]

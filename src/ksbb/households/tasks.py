@@ -15,6 +15,8 @@ from ksbb.core.audit import audit_log
 from ksbb.core.domain import Actor, NotAllowed, is_user, require
 from ksbb.households.models import HouseholdImport
 from ksbb.households.services import household_import_run
+from ksbb.regions.models import Region
+from ksbb.regions.selectors import actor_region_keys
 
 
 @task()
@@ -31,7 +33,11 @@ def household_import_start(*, file: Any, by: Actor) -> HouseholdImport:
         # The task re-checks the permission as this user; a system actor has no one to run as.
         raise NotAllowed(_("A background import needs a signed-in user to run as."))
     with transaction.atomic():
-        job = HouseholdImport(created_by=by)
+        # The importer's region (one; a person of several regions imports into the
+        # default one's page, their rows still checked against all of theirs).
+        keys = [key for key in actor_region_keys(by) if key is not None]
+        region = Region.objects.filter(pk=keys[0]).first() if len(keys) == 1 else None
+        job = HouseholdImport(created_by=by, region=region)
         job.file.save(getattr(file, "name", "households.csv"), file, save=False)
         job.save()
         audit_log(actor=by, action="household_import.queued", obj=job,

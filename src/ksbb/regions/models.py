@@ -11,6 +11,10 @@ its region in one of two ways:
 * by a **region** foreign key where there is no place to go by: an assessment round (and
   its allocation runs), a pledge, an idea.
 
+The programmes a region runs, under its own names, are kept on the donations side
+(``ksbb.donations.models.RegionProgram``): regions know only areas and organisations, so
+they stay a base app every domain may build on.
+
 An organisation works in the regions it is linked to (:attr:`Region.organizations`): a
 government organisation in its one region, an aggregator in every region it serves. A
 missing link, and a missing ``region`` on a record, mean the **default region**: an
@@ -45,9 +49,6 @@ class Region(models.Model):
         "accounts.Organization", verbose_name=_("organisations"), blank=True,
         related_name="regions",
         help_text=_("its government organisation(s) and the aggregators that serve it"))
-    programs = models.ManyToManyField(
-        "donations.Program", verbose_name=_("programmes"), blank=True, related_name="regions",
-        help_text=_("the programmes it runs; none: every active programme"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

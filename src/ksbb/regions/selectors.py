@@ -212,6 +212,36 @@ def actor_region_keys(user: Any) -> frozenset[int | None]:
     return result
 
 
+def is_region_admin(user: Any, region: Any) -> bool:
+    """``user`` administers ``region``: a platform administrator of a government
+    organisation working in it (for the default region also the installation's own
+    administrator, who acts in it as before regions existed)."""
+    if not _signed_in(user) or region is None:
+        return False
+    key = region.pk if region.pk is not None else default_region_row(user).pk
+    table = region_table(user)
+    default = _default_row(table).pk
+    org_ids = {org for role, org in _government_memberships(user)
+               if role == "platform_admin" and org is not None}
+    linked: dict[int, set[int | None]] = {}
+    for org_id, region_id in Region.organizations.through.objects.filter(
+            organization_id__in=org_ids).values_list("organization_id", "region_id"):
+        linked.setdefault(org_id, set()).add(region_id)
+    keys: set[int | None] = set()
+    for org_id in org_ids:
+        keys |= linked.get(org_id) or {default}
+    if is_installation_admin(user):
+        keys.add(default)
+    return key in keys
+
+
+def regions_administered(user: Any) -> list[Region]:
+    """The regions ``user`` administers: every one for the installation's administrator."""
+    if is_installation_admin(user):
+        return list(Region.objects.all())
+    return [r for r in Region.objects.all() if is_region_admin(user, r)]
+
+
 def actor_regions_filter(user: Any, *, area: str | None = None,
                          region: str | None = None) -> Q:
     """A filter keeping the rows in the regions where ``user`` holds a government role: by
@@ -321,8 +351,8 @@ def row_of(region: Region) -> RegionRow:
 
 __all__ = ["GOVERNMENT_ROLES", "REGIONAL_KINDS", "RegionRow", "actor_region_keys",
            "actor_regions_filter", "area_filter", "default_region", "default_region_row",
-           "is_installation_admin", "memberships_in_region_filter", "organization_region_keys",
-           "organizations_in_actor_regions",
-           "record_filter", "region_by_slug", "region_key", "region_key_of", "region_key_of_area",
-           "region_keys_of", "region_of_area", "region_row", "region_table", "regions", "row_of",
-           "served_regions_filter"]
+           "is_installation_admin", "is_region_admin", "memberships_in_region_filter",
+           "organization_region_keys", "organizations_in_actor_regions", "record_filter",
+           "region_by_slug", "region_key", "region_key_of", "region_key_of_area",
+           "region_keys_of", "region_of_area", "region_row", "region_table", "regions",
+           "regions_administered", "row_of", "served_regions_filter"]

@@ -34,6 +34,7 @@ from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.distribution.models import Handover, HandoverLine
 from ksbb.donations.models import CollaboratorKind, Item, Pledge, PurchaseFunding
+from ksbb.donations.selectors import program_names_by_region
 from ksbb.households.selectors import public_figures
 from ksbb.needs.models import Recipient
 from ksbb.regions.models import Region
@@ -379,6 +380,12 @@ def dataset_rows(slug: str, *, region: str | None = None) -> list[Row]:
     only that region's rows (datasets without region columns are not filtered)."""
     with translation.override(settings.LANGUAGE_CODE):
         rows = DATASETS[slug].rows()
+    if "region_name" in DATASETS[slug].names and "program_name" in DATASETS[slug].names:
+        # Each row's programme as its region calls it (donations.RegionProgram).
+        names = program_names_by_region()
+        for row in rows:
+            row["program_name"] = names.get((region_of_row(row), row["program_code"]),
+                                            row["program_name"])
     if region is not None and "region_name" in DATASETS[slug].names:
         rows = [r for r in rows if region_of_row(r) == region]
     return rows

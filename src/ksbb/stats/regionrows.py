@@ -2,8 +2,10 @@
 ``ksbb.stats.regional``).
 
 The rollups (``ksbb.stats.rollups``) place every figure at a regency/city code: what was
-collected at the regency of the area the donor chose, else of the donor's own area ("" when
-neither); what was delivered at the regency of the recipient. A region is a province or a
+collected at the regency of the area the donor chose (or of the recipient chosen), else of
+the donor's own area when it lies in the region the pledge was given to, else at the code of
+that region (a province or a regency/city: :func:`pledge_place`); what was delivered at the
+regency of the recipient. A region is a province or a
 regency/city, so a regency lies wholly inside one region: the most specific region containing
 it (``ksbb.regions.selectors``), the default region when none does (and for "").
 """
@@ -16,11 +18,13 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
 
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
-from ksbb.regions.selectors import RegionRow, region_table
+from ksbb.regions.selectors import RegionRow, area_filter, region_table
 
 
 def _row_for(code: str, table: tuple[RegionRow, ...]) -> RegionRow | None:
@@ -98,3 +102,41 @@ def memo_table_key() -> str:
     if now >= _table_memo["until"]:
         _table_memo["value"], _table_memo["until"] = table_key(region_table()), now + 1.0
     return str(_table_memo["value"])
+
+
+def pledge_place(*, place: str | None, donor_area: str | None, region_id: int | None,
+                 table: tuple[RegionRow, ...] | None = None) -> str:
+    """The area code a collected pledge counts at: the place chosen (an area, or the
+    recipient's), else the donor's own area when it lies in the region the pledge was given
+    to, else that region's own code, so that a gift to Bandung from a donor in Jakarta counts
+    in Bandung. A pledge with no region stored counts where the donor lives, as before
+    regions existed. "" for no place at all."""
+    if place:
+        return place
+    if region_id is not None:
+        table = table if table is not None else region_table()
+        if region_of_regency(donor_area or "", table).pk != region_id:
+            given = next((r for r in table if r.pk == region_id), None)
+            if given is not None:
+                return given.code
+    return donor_area or ""
+
+
+def pledge_place_expression(prefix: str = "",
+                            table: tuple[RegionRow, ...] | None = None) -> Expression:
+    """:func:`pledge_place` in SQL, on pledges (``prefix``: the path to them, e.g.
+    ``"pledge__"``): a handful of regions, one ``WHEN`` each."""
+    table = table if table is not None else region_table()
+    donor = F(f"{prefix}collaborator__area_id")
+    whens = []
+    for row in table:
+        if row.pk is None:
+            continue
+        inside = area_filter(row, f"{prefix}collaborator__area__code", table)
+        if not inside:
+            continue  # the only region: every donor lives in it
+        whens.append(When(Q(**{f"{prefix}region_id": row.pk}) & ~inside,
+                          then=Value(row.code)))
+    elsewhere = Case(*whens, default=donor, output_field=CharField()) if whens else donor
+    return Coalesce(F(f"{prefix}preferred_area_id"), F(f"{prefix}recipient__area_id"),
+                    elsewhere, output_field=CharField())

@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Count, Exists, F, Max, Min, Model, OuterRef, Sum
-from django.db.models.functions import Coalesce, Substr, TruncDate
+from django.db.models import Count, Exists, F, Max, Min, Model, OuterRef, Sum
+from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
 from ksbb.accounts.models import Organization
@@ -56,6 +56,7 @@ from ksbb.stats.models import (
     Role,
 )
 from ksbb.stats.pagecache import forget_generation
+from ksbb.stats.regionrows import pledge_place, pledge_place_expression
 
 logger = logging.getLogger(__name__)
 REGENCY_LENGTH = len("31.71")
@@ -213,8 +214,9 @@ def _pledge_key(pledge: Any) -> dict[str, Any]:
     area_id, kind = Organization.objects.filter(pk=pledge.collaborator_id).values_list(
         "area_id", "collaborator_profile__collaborator_kind").get()
     return {"day": local_day(pledge.received_at), "program_id": pledge.program_id,
-            "regency": pledge_regency(pledge.preferred_area_id or _recipient_area(pledge)
-                                      or area_id),
+            "regency": pledge_regency(pledge_place(
+                place=pledge.preferred_area_id or _recipient_area(pledge), donor_area=area_id,
+                region_id=pledge.region_id)),
             "collaborator_kind": kind or ""}
 
 
@@ -332,10 +334,7 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
         say("cleared the rollups")
 
         def regency_of(prefix: str) -> Substr:
-            return Substr(Coalesce(F(f"{prefix}preferred_area_id"),
-                                   F(f"{prefix}recipient__area_id"),
-                                   F(f"{prefix}collaborator__area_id"),
-                                   output_field=CharField()), 1, REGENCY_LENGTH)
+            return Substr(pledge_place_expression(prefix), 1, REGENCY_LENGTH)
 
         kinds = dict(collaborators.filter(collaborator_profile__isnull=False)
                      .values_list("pk", "collaborator_profile__collaborator_kind"))

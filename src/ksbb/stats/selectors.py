@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     BigIntegerField,
-    CharField,
     Exists,
     ExpressionWrapper,
     F,
@@ -59,7 +58,7 @@ from ksbb.stats.models import (
     ReachDay,
     Role,
 )
-from ksbb.stats.regionrows import memo_table_key, regency_filter
+from ksbb.stats.regionrows import memo_table_key, pledge_place_expression, regency_filter
 from ksbb.stats.rollups import bump, ensure_fresh, is_stale
 from ksbb.stats.tasks import rebuild_in_background
 
@@ -198,13 +197,12 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 def collected_pledges(filters: Filters) -> QuerySet[Pledge]:
     """Received pledges (and later states) matching the filters, annotated with ``value``
     (rupiah) and ``regency`` (of the preferred area, else of the recipient the pledge is
-    meant for, else the collaborator's area)."""
+    meant for, else the collaborator's area in the region given to, else that region's
+    code: ``ksbb.stats.regionrows.pledge_place``)."""
     # No ordering: every query on this is an aggregate.
     qs = Pledge.objects.filter(state__in=PLEDGE_COUNTS_AS_RECEIVED).order_by().annotate(
         value=_value_expression(),
-        regency=Substr(Coalesce(F("preferred_area_id"), F("recipient__area_id"),
-                                F("collaborator__area_id"),
-                                output_field=CharField()), 1, REGENCY_CODE_LENGTH),
+        regency=Substr(pledge_place_expression(), 1, REGENCY_CODE_LENGTH),
     )
     if filters.program:
         qs = qs.filter(program__code=filters.program)

@@ -7,9 +7,8 @@ json.dump(plan.to_dict(), out)
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from .plan import Allocation, GroupSummary, NeedResult, Plan, Summary
@@ -55,7 +54,8 @@ def run_file(
 def _run_file(
     input_path: str | os.PathLike[str], output_path: str | os.PathLike[str], workers: int | None
 ) -> Plan:
-    raw = Path(input_path).read_bytes()
+    with open(input_path, "rb") as f:
+        raw = f.read()
     try:
         data = _loads(raw)
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, orjson's error
@@ -64,17 +64,30 @@ def _run_file(
         raise ProblemError(f"{input_path}: not valid JSON: {exc}") from exc
     problem = load_problem(data)
     plan = solve(problem, workers=default_workers(problem) if workers is None else workers)
-    out = Path(output_path)
-    fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent or ".")
+    fd, tmp = _temporary_beside(os.fspath(output_path))
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(_dumps(plan.to_dict()))
             f.write(b"\n")
-        os.replace(tmp, out)
+        os.replace(tmp, output_path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
     return plan
+
+
+def _temporary_beside(path: str) -> tuple[int, str]:
+    """A new file next to `path` (same directory, so that the rename is atomic), opened for
+    writing, readable by its owner only: what tempfile.mkstemp does, without the tempfile
+    module and the modules it loads (a few ms of the command's start-up)."""
+    folder, name = os.path.split(path)
+    while True:
+        tmp = os.path.join(folder, f"{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), tmp
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
 
 
 try:  # orjson reads and writes national plans 3-5x faster than the standard library

@@ -11,7 +11,6 @@ import argparse
 import gc
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Protocol
 
 from . import ProblemError, run_file
@@ -27,8 +26,10 @@ class _Writer(Protocol):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", required=True, type=Path, help="problem.json")
-    parser.add_argument("--output", required=True, type=Path, help="plan.json")
+    # Plain strings rather than pathlib.Path: the paths are only opened, and pathlib would
+    # add to the start-up of every call.
+    parser.add_argument("--input", required=True, help="problem.json")
+    parser.add_argument("--output", required=True, help="plan.json")
     parser.add_argument(
         "--workers",
         type=int,
@@ -39,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(
-    source: Path, output: Path, workers: int | None, stdout: _Writer, stderr: _Writer
+    source: str, output: str, workers: int | None, stdout: _Writer, stderr: _Writer
 ) -> int:
     """Solve `source` into `output`; return the exit status (0, or 2 for bad input)."""
     try:
@@ -61,11 +62,20 @@ def run(
     return 0
 
 
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str) -> None:
+        # An explicit width: argparse would otherwise ask shutil for the terminal's, loading
+        # shutil (and bz2, lzma) on every call just to check the options.
+        super().__init__(prog, width=78)
+
+
 def main(argv: Sequence[str]) -> int:
     # A short-lived process that makes no cycles worth collecting: no collector passes while
-    # numpy and HiGHS load or the problem is read (the engine pauses it while solving anyway).
+    # the problem is read (the engine pauses it while solving anyway). `ksbb.cli` pauses it
+    # before numpy and HiGHS load.
     gc.disable()
-    parser = argparse.ArgumentParser(prog="ksbb allocate", description=HELP)
+    parser = argparse.ArgumentParser(prog="ksbb allocate", description=HELP,
+                                     formatter_class=_Formatter)
     add_arguments(parser)
     # Django's common options, accepted (and ignored) so that scripts calling the management
     # command keep working.

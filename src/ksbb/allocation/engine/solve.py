@@ -78,6 +78,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import itertools
 import math
 import os
 import sys
@@ -100,6 +101,7 @@ __all__ = ["SolverError", "no_gc", "solve"]
 
 _INF = math.inf
 _EPS = 1e-7
+_UNSET: Any = object()
 
 
 class SolverError(RuntimeError):
@@ -251,6 +253,24 @@ def _shared(a: str, b: str) -> int:
     return n
 
 
+def _deepest_in(nodes: set[str] | dict[str, Any]) -> Any:
+    """A function giving the deepest ancestor-or-self of a code that is in `nodes` (None if
+    none is). Components have fixed widths, so an ancestor is a prefix of a known length:
+    only the lengths of the nodes are tried, deepest first."""
+    lengths = sorted({len(c) for c in nodes}, reverse=True)
+
+    def deepest(code: str) -> str | None:
+        size = len(code)
+        for length in lengths:
+            if length <= size:
+                prefix = code[:length]
+                if prefix in nodes:
+                    return prefix
+        return None
+
+    return deepest
+
+
 def _is_within(code: str, area: str) -> bool:
     return area == "" or code == area or code.startswith(area + ".")
 
@@ -260,17 +280,21 @@ def _is_within(code: str, area: str) -> bool:
 
 
 def _split(
-    pledges: Sequence[Pledge], needs: Sequence[Need]
-) -> list[tuple[str, list[Pledge], list[Need]]]:
-    """Split one item into parts that share no pledge: a pledge restricted to R reaches only
-    needs inside R, so the supply trees under different topmost restriction areas never meet
-    (all unrestricted supply is one tree, rooted at ''). Needs that no pledge can reach are
-    left out: they get nothing and their fair level is 0. Lexicographic priority totals, max-min
-    fair levels and the least-cost flow of a problem made of independent parts are those of
-    its parts, so solving them one by one changes nothing but the work."""
-    roots = {p.restrict_to or "" for p in pledges}
-    by_root_p: dict[str, list[Pledge]] = defaultdict(list)
-    by_root_n: dict[str, list[Need]] = defaultdict(list)
+    pledges: Sequence[Pledge], needs: Sequence[Need], p_idx: list[int], n_idx: list[int]
+) -> list[tuple[str, list[int], list[int]]]:
+    """Split one item (the pledges and needs at positions `p_idx` and `n_idx`) into parts
+    that share no pledge: a pledge restricted to R reaches only needs inside R, so the supply
+    trees under different topmost restriction areas never meet (all unrestricted supply is
+    one tree, rooted at ''). Needs that no pledge can reach are left out: they get nothing
+    and their fair level is 0. Lexicographic priority totals, max-min fair levels and the
+    least-cost flow of a problem made of independent parts are those of its parts, so solving
+    them one by one changes nothing but the work. Returns (root, pledge positions, need
+    positions) per part."""
+    roots = {pledges[k].restrict_to or "" for k in p_idx}
+    if "" in roots:  # unrestricted supply reaches every need: one part
+        return [("", p_idx, n_idx)] if n_idx else []
+    by_root_p: dict[str, list[int]] = defaultdict(list)
+    by_root_n: dict[str, list[int]] = defaultdict(list)
     top: dict[str, str | None] = {}
 
     def root(code: str) -> str | None:
@@ -278,12 +302,12 @@ def _split(
             top[code] = next((a for a in reversed(_ancestors(code)) if a in roots), None)
         return top[code]
 
-    for p in pledges:
-        by_root_p[root(p.restrict_to or "") or ""].append(p)
-    for n in needs:
-        r = root(n.area)
+    for k in p_idx:
+        by_root_p[root(pledges[k].restrict_to or "") or ""].append(k)
+    for k in n_idx:
+        r = root(needs[k].area)
         if r is not None:
-            by_root_n[r].append(n)
+            by_root_n[r].append(k)
     return [(r, by_root_p[r], by_root_n[r]) for r in sorted(by_root_n)]
 
 
@@ -319,22 +343,26 @@ def _network(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _Net:
         supply[p.restrict_to or ""] += p.quantity
     nodes = sorted(supply, key=lambda c: (code_depth(c), c))
     parent = {c: next((a for a in _ancestors(c)[1:] if a in supply), None) for c in nodes}
-    classes: dict[tuple[str, int], _Class] = {}
+    members: dict[tuple[str, int], list[int]] = {}
+    demand: dict[tuple[str, int], int] = {}
     node_of: dict[str, str | None] = {}
-    for i, n in enumerate(needs):
-        if n.area in node_of:
-            node = node_of[n.area]
-        else:
-            node = node_of[n.area] = next((a for a in _ancestors(n.area) if a in supply), None)
+    deepest = _deepest_in(supply)
+    for i, (_, _, quantity, priority, area) in enumerate(needs):
+        node = node_of.get(area, _UNSET)
+        if node is _UNSET:
+            node = node_of[area] = deepest(area)
         if node is None:
             continue  # nothing can reach this need: its level stays 0
-        key = (node, n.priority)
-        cls = classes.get(key)
-        if cls is None:
-            cls = classes[key] = _Class(node, n.priority, [], 0)
-        cls.needs.append(i)
-        cls.demand += n.quantity
-    ordered = [classes[k] for k in sorted(classes, key=lambda k: (k[1], code_depth(k[0]), k[0]))]
+        key = (node, priority)
+        found = members.get(key)
+        if found is None:
+            members[key] = [i]
+            demand[key] = quantity
+        else:
+            found.append(i)
+            demand[key] += quantity
+    ordered = [_Class(k[0], k[1], members[k], demand[k])
+               for k in sorted(members, key=lambda k: (k[1], code_depth(k[0]), k[0]))]
     return _Net(nodes, dict(supply), parent, ordered)
 
 
@@ -645,15 +673,12 @@ def _locality_flow(
     # Needs hanging from the same node with the same priority are interchangeable.
     attach: dict[str, str] = {}
     members: dict[tuple[str, int], list[int]] = {}
-    for i, n in enumerate(needs):
-        area = n.area
-        hang = attach.get(area, "")
-        if not hang and area not in attach:
-            for hang in _ancestors(area):
-                if hang in entries:
-                    break
-            attach[area] = hang
-        at = (hang, n.priority)
+    deepest = _deepest_in(entries)
+    for i, (_, _, _, priority, area) in enumerate(needs):
+        hang = attach.get(area)
+        if hang is None:  # the root '' is an entry: there always is one
+            hang = attach[area] = deepest(area)
+        at = (hang, priority)
         found = members.get(at)
         if found is None:
             members[at] = [i]
@@ -729,14 +754,24 @@ def _locality_flow(
     extras.extend([-1] * inner)
     lows.extend([0.0] * inner)
     highs.extend([_INF] * inner)
+    # Bounds of the need arcs: the sums of their members' bounds.
+    members_at = np.fromiter(itertools.chain.from_iterable(g.needs for g in group_list),
+                             dtype=np.int64, count=len(needs))  # every need is in a group
+    sizes = np.fromiter((len(g.needs) for g in group_list), dtype=np.int64,
+                        count=len(group_list))
+    group_start = np.zeros(len(group_list), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=group_start[1:])
+    need_bounds = np.array(bounds, dtype=np.int64).reshape(-1, 2)
+    sums = (np.add.reduceat(need_bounds[members_at], group_start, axis=0) if group_list
+            else np.zeros((0, 2), dtype=np.int64))
     for g in group_list:
         arc_need[len(tails)] = g
         tails.append(dn[g.area])
         heads.append(-1)
         extras.append(prio_row[g.priority])
         costs.append(0.0)
-        lows.append(float(sum(bounds[i][0] for i in g.needs)))
-        highs.append(float(sum(bounds[i][1] for i in g.needs)))
+    lows.extend(sums[:, 0].astype(np.float64).tolist())
+    highs.extend(sums[:, 1].astype(np.float64).tolist())
 
     rows = node_count + len(prio_row)
     row_bound = np.zeros(rows)
@@ -849,12 +884,12 @@ def _decompose(
         chunks = inbox[node]
         pos = 0
         for k in out_arcs[node]:
-            pos, taken = _take(chunks, pos, int(flow[k]))
             if heads[k] >= 0:
+                pos, taken = _take(chunks, pos, int(flow[k]))
                 inbox[heads[k]].extend(taken)
             else:
-                _split_to_needs(arc_need[k].needs, int(flow[k]), taken, needs, levels, bounds,
-                                result)
+                pos = _split_to_needs(arc_need[k].needs, int(flow[k]), chunks, pos, needs,
+                                      levels, bounds, result)
         inbox[node] = []
     return [(p, n, q) for (p, n), q in result.items()]
 
@@ -876,35 +911,50 @@ def _split_to_needs(
     members: Sequence[int],
     units: int,
     chunks: list[list[int]],
+    pos: int,
     needs: Sequence[Need],
     levels: Sequence[float],
     bounds: Sequence[tuple[int, int]],
     result: dict[tuple[int, int], int],
-) -> None:
-    """Share units among need lines within their bounds (which the caller made consistent):
-    everyone gets its lower bound, the rest goes one unit at a time by largest remainder of
-    the fair share (ties: recipient order)."""
-    amounts = {i: bounds[i][0] for i in members}
-    extra = units - sum(amounts.values())
+) -> int:
+    """Share `units`, taken from `chunks` ([pledge, units], first in first out, from `pos`),
+    among need lines within their bounds (which the caller made consistent): everyone gets
+    its lower bound, the rest goes one unit at a time by largest remainder of the fair share
+    (ties: recipient order). Returns the position in `chunks` after the units taken."""
+    amounts = [bounds[i][0] for i in members]
+    extra = units - sum(amounts)
     if extra > 0:
+        # (remainder, need, slot): need positions are distinct, so the slot never decides.
         order = sorted(
-            (i for i in members if amounts[i] < bounds[i][1]),
-            key=lambda i: (amounts[i] - levels[i] * needs[i].quantity, i),
+            (amounts[k] - levels[i] * needs[i].quantity, i, k)
+            for k, i in enumerate(members)
+            if amounts[k] < bounds[i][1]
         )
         while extra > 0:
             progressed = False
-            for i in order:
-                if extra > 0 and amounts[i] < bounds[i][1]:
-                    amounts[i] += 1
+            for _, i, k in order:
+                if amounts[k] < bounds[i][1]:
+                    amounts[k] += 1
                     extra -= 1
                     progressed = True
+                    if not extra:
+                        break
             if not progressed:
                 raise SolverError("need bounds inconsistent with the flow")  # pragma: no cover
-    pos = 0
-    for i in members:  # ascending: recipient order
-        pos, taken = _take(chunks, pos, amounts[i])
-        for p, q in taken:
-            result[(p, i)] += q
+    for i, want in zip(members, amounts, strict=True):  # ascending: recipient order
+        while want > 0:
+            chunk = chunks[pos]
+            have = chunk[1]
+            if have <= want:
+                result[(chunk[0], i)] += have
+                want -= have
+                chunk[1] = 0
+                pos += 1
+            else:
+                result[(chunk[0], i)] += want
+                chunk[1] = have - want
+                want = 0
+    return pos
 
 
 def _take(chunks: list[list[int]], pos: int, units: int) -> tuple[int, list[list[int]]]:
@@ -948,9 +998,8 @@ def _flow_from_targets(
         chunks.extend(_pledge_chunks(pledges, by_node[c], targets.supply[c]))
         pos = 0
         for k in classes_at[c]:
-            pos, taken = _take(chunks, pos, targets.units[k])
-            _split_to_needs(net.classes[k].needs, targets.units[k], taken, needs, levels, bounds,
-                            result)
+            pos = _split_to_needs(net.classes[k].needs, targets.units[k], chunks, pos, needs,
+                                  levels, bounds, result)
         for child in children[c]:
             pos, taken = _take(chunks, pos, targets.tree[child])
             inbox[child].extend(taken)
@@ -1099,41 +1148,52 @@ def solve(problem: Problem, *, workers: int = 1) -> Plan:
 def item_parts(problem: Problem) -> list[tuple[str, str, list[Pledge], list[Need]]]:
     """The independent parts (item, root area, pledges, needs), in a fixed order: by item,
     then as `_split` cuts each item's tree. Pledges and needs of quantity 0 take no part."""
-    by_item_p: dict[str, list[Pledge]] = defaultdict(list)
-    by_item_n: dict[str, list[Need]] = defaultdict(list)
-    for p in problem.pledges:
+    pledges, needs = problem.pledges, problem.needs
+    return [(item, root, [pledges[k] for k in p_idx], [needs[k] for k in n_idx])
+            for item, root, p_idx, n_idx in _index_parts(problem)]
+
+
+def _index_parts(problem: Problem) -> list[tuple[str, str, list[int], list[int]]]:
+    """`item_parts` with positions in problem.pledges and problem.needs."""
+    by_item_p: dict[str, list[int]] = defaultdict(list)
+    by_item_n: dict[str, list[int]] = defaultdict(list)
+    for k, p in enumerate(problem.pledges):
         if p.quantity > 0:
-            by_item_p[p.item].append(p)
-    for n in problem.needs:
+            by_item_p[p.item].append(k)
+    for k, n in enumerate(problem.needs):
         if n.quantity > 0:
-            by_item_n[n.item].append(n)
-    parts: list[tuple[str, str, list[Pledge], list[Need]]] = []
+            by_item_n[n.item].append(k)
+    parts: list[tuple[str, str, list[int], list[int]]] = []
     for item in sorted(by_item_n):
-        pledges = by_item_p.get(item, [])
-        if pledges:
-            parts.extend((item, root, p, n) for root, p, n in _split(pledges, by_item_n[item]))
+        p_idx = by_item_p.get(item)
+        if p_idx:
+            parts.extend(
+                (item, root, p, n)
+                for root, p, n in _split(problem.pledges, problem.needs, p_idx, by_item_n[item])
+            )
     return parts
 
 
 def _solve(problem: Problem, workers: int) -> Plan:
     started = time.perf_counter()
-    parts = item_parts(problem)
+    indexed = _index_parts(problem)
+    pledges, needs = problem.pledges, problem.needs
+    parts = [(item, root, [pledges[k] for k in p_idx], [needs[k] for k in n_idx])
+             for item, root, p_idx, n_idx in indexed]
 
-    # Lines and per-need figures by index in the problem's sorted lists (pledges by id, needs
-    # by recipient and item), so that sorting the plan is sorting integers.
-    pledge_at = {id(p): k for k, p in enumerate(problem.pledges)}
-    need_at = {id(n): k for k, n in enumerate(problem.needs)}
-    allocated = [0] * len(problem.needs)
-    fair = [0.0 if n.quantity else 1.0 for n in problem.needs]
+    # Lines and per-need figures by position in the problem's sorted lists (pledges by id,
+    # needs by recipient and item), so that sorting the plan is sorting integers.
+    allocated = [0] * len(needs)
+    fair = [0.0 if n.quantity else 1.0 for n in needs]
     lines: list[tuple[int, int, int]] = []
     relaxed = 0
     optimal = complete = True
-    for (_, _, pledges, needs), res in zip(parts, _parallel(parts, workers), strict=True):
-        for n, lvl in zip(needs, res.levels, strict=True):
-            fair[need_at[id(n)]] = lvl
+    for (_, _, p_idx, n_idx), res in zip(indexed, _parallel(parts, workers), strict=True):
+        for k, lvl in zip(n_idx, res.levels, strict=True):
+            fair[k] = lvl
         for p_i, n_i, q in res.lines:
-            k = need_at[id(needs[n_i])]
-            lines.append((pledge_at[id(pledges[p_i])], k, q))
+            k = n_idx[n_i]
+            lines.append((p_idx[p_i], k, q))
             allocated[k] += q
         relaxed += res.relaxed
         optimal = optimal and res.locality_optimal
@@ -1175,17 +1235,18 @@ def _assemble(
     allocations: list[tuple[Any, ...]] = []
     by_shared = [0] * len(LEVELS)
     shared_of: dict[tuple[str, str], int] = {}
-    for p_i, n_i, qty in sorted(lines):
-        p = pledges[p_i]
-        n = needs[n_i]
-        pair = (p.area, n.area)
-        shared = shared_of.get(pair, -1)
-        if shared < 0:
-            shared = shared_of[pair] = _shared(p.area, n.area)
-        allocations.append(
-            (p.id, n.recipient, n.item, qty, shared, LEVELS[shared], 5 - shared, n.priority,
-             n.quantity, allocated[n_i])
-        )
+    pledge_id = [p.id for p in pledges]
+    pledge_area = [p.area for p in pledges]
+    append = allocations.append
+    lines.sort()  # (pledge, need) pairs are distinct
+    for p_i, n_i, qty in lines:
+        recipient, item, quantity, priority, area = needs[n_i]
+        pair = (pledge_area[p_i], area)
+        shared = shared_of.get(pair)
+        if shared is None:
+            shared = shared_of[pair] = _shared(pair[0], area)
+        append((pledge_id[p_i], recipient, item, qty, shared, LEVELS[shared], 5 - shared,
+                priority, quantity, allocated[n_i]))
         by_shared[shared] += qty
     cost_total = sum((5 - shared) * qty for shared, qty in enumerate(by_shared))
     same_regency = sum(qty for shared, qty in enumerate(by_shared) if shared >= 2)
@@ -1195,16 +1256,17 @@ def _assemble(
     # Per (item, priority): need lines, need, allocated, lowest ratio, lowest fair level,
     # lines at zero.
     acc: dict[tuple[str, int], list[Any]] = {}
-    for n, got, lvl in zip(needs, allocated, fair, strict=True):
-        results.append((n.recipient, n.item, n.priority, n.quantity, got, lvl))
-        if n.quantity > 0:
-            g = acc.get((n.item, n.priority))
+    for (recipient, item, quantity, priority, _), got, lvl in zip(needs, allocated, fair,
+                                                                   strict=True):
+        results.append((recipient, item, priority, quantity, got, lvl))
+        if quantity > 0:
+            g = acc.get((item, priority))
             if g is None:
-                g = acc[(n.item, n.priority)] = [0, 0, 0, 1.0, 1.0, 0]
+                g = acc[(item, priority)] = [0, 0, 0, 1.0, 1.0, 0]
             g[0] += 1
-            g[1] += n.quantity
+            g[1] += quantity
             g[2] += got
-            ratio = got / n.quantity
+            ratio = got / quantity
             if ratio < g[3]:
                 g[3] = ratio
             if lvl < g[4]:

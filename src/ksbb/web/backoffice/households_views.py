@@ -5,6 +5,7 @@ that received the same item twice, RWs whose handouts are not recorded after the
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -18,12 +19,14 @@ from django.utils.translation import gettext_lazy
 
 from ksbb.core.domain import may
 from ksbb.donations.models import Item
-from ksbb.households.models import Household, HouseholdImport
+from ksbb.households.models import Household
 from ksbb.households.selectors import (
     flagged_households,
+    imports_visible_to,
     late_distributions,
     not_reached_in_rw,
     reach_by_rw,
+    report_rounds,
     twice_received,
 )
 from ksbb.households.services import (
@@ -55,6 +58,12 @@ class DeriveForm(forms.Form):
     max_decile = forms.IntegerField(label=gettext_lazy("Households in deciles 1 to"),
                                     min_value=1, max_value=10, initial=4)
 
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The open rounds of the assessor's own regions only.
+        rounds: Any = self.fields["round"]
+        rounds.queryset = report_rounds(user).filter(state="open")
+
 
 def _date(value: str, default: dt.date) -> dt.date:
     try:
@@ -70,12 +79,12 @@ class HomeView(StrictPermissionView):
         user = request.user
         assessor = may(user, "households.import_list")
         return render(request, "backoffice/households.html", {
-            "imports": HouseholdImport.objects.select_related("created_by")[:10]
+            "imports": imports_visible_to(user).select_related("created_by")[:10]
             if assessor else [],
             "import_form": ImportForm() if assessor else None,
-            "derive_form": DeriveForm() if assessor else None,
+            "derive_form": DeriveForm(user=user) if assessor else None,
             "flagged": flagged_households(user).count(),
-            "rounds": AssessmentRound.objects.select_related("program")[:20],
+            "rounds": report_rounds(user)[:20],
         })
 
 
@@ -99,7 +108,7 @@ class ImportView(StrictPermissionView):
     template = "backoffice/household_import.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = get_object_or_404(HouseholdImport, pk=pk)
+        job = get_object_or_404(imports_visible_to(request.user), pk=pk)
         job.progress_done = import_progress(job)
         return render(request, self.template, {"job": job})
 
@@ -115,7 +124,7 @@ class DeriveView(StrictPermissionView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = DeriveForm(request.POST)
+        form = DeriveForm(request.POST, user=request.user)
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
@@ -171,7 +180,7 @@ class ReachView(StrictPermissionView):
     permission = "households.view_reports"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        rounds = AssessmentRound.objects.select_related("program")
+        rounds = report_rounds(request.user)
         round_id = request.GET.get("round", "")
         rnd = rounds.filter(pk=int(round_id)).first() if round_id.isdigit() else rounds.first()
         area_filter_form, within = area_filter(request)

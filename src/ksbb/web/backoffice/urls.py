@@ -3,6 +3,7 @@ from django.urls import path
 from ksbb.web.backoffice import (
     allocation_views,
     needs_views,
+    regions_views,
     reports_views,
     schedule_views,
     views,
@@ -10,6 +11,9 @@ from ksbb.web.backoffice import (
 
 app_name = "backoffice"
 urlpatterns = [path("", views.HomeView.as_view(), name="home")]
+urlpatterns += [
+    path("programmes/", regions_views.RegionProgramsView.as_view(), name="region_programs"),
+]
 urlpatterns += [
     path("institutions/", needs_views.InstitutionListView.as_view(), name="institutions"),
     path("institutions/new/", needs_views.InstitutionCreateView.as_view(),

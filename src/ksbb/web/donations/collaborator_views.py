@@ -23,6 +23,7 @@ from ksbb.donations.pdf import has_receipt
 from ksbb.donations.selectors import pledge_trail, pledges_of_collaborators, units_bought
 from ksbb.needs.selectors import recipients_visible_to
 from ksbb.privacy.selectors import donor_contact_for
+from ksbb.regions.selectors import region_by_slug
 from ksbb.web.donations.forms import PledgeForm
 from ksbb.web.donations.pledges import PledgeActionView, pledge_receipt_response
 from ksbb.web.errors import add_form_errors
@@ -87,6 +88,9 @@ class PledgeCreateView(PermissionRequiredMixin, View):
         if "item" in initial:
             item = Item.objects.filter(code=initial["item"]).first()
             initial["item"] = item.pk if item else ""
+        region = region_by_slug(request.GET.get("region", ""))
+        if region is not None:
+            initial["region"] = region
         return self._render(request, PledgeForm(user=request.user, initial=initial))
 
     def post(self, request: HttpRequest) -> HttpResponse:

@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.donations.models import CollaboratorKind, Item, Pledge, Program
-from ksbb.donations.selectors import verified_aggregators
+from ksbb.donations.selectors import program_names, verified_aggregators
 from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
+from ksbb.regions.models import Region
+from ksbb.regions.selectors import default_region, region_of_area
 from ksbb.web.pickers import AreaField
 
 
@@ -81,9 +83,17 @@ class PledgeForm(forms.Form):
     recipient = forms.ModelChoiceField(label=gettext_lazy("Recipient"), required=False,
                                        queryset=Recipient.objects.none(),
                                        widget=forms.HiddenInput)
+    # Shown only when the installation runs more than one region; empty: the region of the
+    # place chosen, else the default region (ksbb.donations.services.pledge_region).
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("For the region"), required=False, empty_label=None,
+        queryset=Region.objects.none(),
+        help_text=gettext_lazy("the KSBB your pledge is given to; a place chosen must lie "
+                               "in it"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._limit_regions(user)
         own = [org for org, role in scope_of(user).org_roles if role == Role.COLLABORATOR]
         collaborator_field = self.fields["collaborator"]
         aggregator_field = self.fields["aggregator"]
@@ -97,8 +107,60 @@ class PledgeForm(forms.Form):
         aggregator_field.queryset = verified_aggregators()
         recipient_field.queryset = recipients_visible_to(user)
 
+    def _limit_regions(self, user: Any) -> None:
+        regions = {r.pk: r for r in Region.objects.all()}
+        shown: Region | None = None  # whose programme names the form shows
+        if len(regions) <= 1:
+            del self.fields["region"]
+        else:
+            field = self.fields["region"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Region.objects.all()
+            if self.is_bound:
+                value = self.data.get("region")
+                shown = regions.get(int(value)) if str(value).isdigit() else None
+            elif isinstance(self.initial.get("region"), Region):
+                shown = self.initial["region"]
+            else:
+                place = self._place(self.initial.get("preferred_area"),
+                                    self.initial.get("recipient"), user)
+                shown = region_of_area(place) if place else None
+            shown = shown or default_region()
+            field.initial = shown.pk
+        names = program_names(shown)
+        if names:
+            program = self.fields["program"]
+            assert isinstance(program, forms.ModelChoiceField)
+            program.label_from_instance = (  # type: ignore[method-assign]
+                lambda p: names.get(p.code, p.name))
+
+    @staticmethod
+    def _place(area: Any, recipient: Any, user: Any) -> str | None:
+        """The area code of the place chosen: the recipient's area, else the area."""
+        if isinstance(recipient, Recipient):
+            return recipient.area_id
+        if recipient and str(recipient).isdigit():
+            found = recipients_visible_to(user).filter(pk=recipient).values_list(
+                "area_id", flat=True).first()
+            if found:
+                return found
+        if area is not None and hasattr(area, "code"):
+            return str(area.code)
+        return str(area).strip() if area else None
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        chosen = data.get("region")
+        if chosen is not None:
+            place = data.get("recipient") or data.get("preferred_area")
+            code = place.area_id if isinstance(place, Recipient) else (
+                place.code if place is not None else None)
+            lies_in = (region_of_area(code) or default_region()) if code else None
+            if lies_in is not None and lies_in.pk != chosen.pk:
+                self.add_error("region", _(
+                    "%(place)s lies in the region %(other)s, not in %(region)s: choose "
+                    "%(other)s or another place") % {
+                        "place": place, "other": lies_in.name, "region": chosen.name})
         kind = data.get("kind") or (
             Pledge.Kind.MONEY if (data.get("program") or data.get("amount_rupiah"))
             and not data.get("item") else Pledge.Kind.GOODS)
@@ -117,7 +179,7 @@ class PledgeForm(forms.Form):
         data = self.cleaned_data
         kwargs = {"collaborator": data["collaborator"], "aggregator": data["aggregator"],
                   "preferred_area": data.get("preferred_area"),
-                  "recipient": data.get("recipient")}
+                  "recipient": data.get("recipient"), "region": data.get("region")}
         if data["kind"] == Pledge.Kind.GOODS:
             kwargs.update(item=data["item"], quantity=data["quantity"])
         else:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
 from ksbb.donations.models import Program
+from ksbb.donations.selectors import program_names
 from ksbb.regions.models import Region
 from ksbb.stats.maps import coverage_map
 from ksbb.stats.selectors import Dashboard, Filters, dashboard
@@ -33,9 +34,16 @@ class DashboardFilterForm(forms.Form):
                                      to_field_name="code", required=False,
                                      empty_label=gettext_lazy("all regencies/cities"))
 
-    def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, region: Region | None = None,
+                 names: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.region = region
+        if names:
+            # The programmes as the region calls them (donations.RegionProgram).
+            program = self.fields["program"]
+            assert isinstance(program, forms.ModelChoiceField)
+            program.label_from_instance = (  # type: ignore[method-assign]
+                lambda p: names.get(p.code, p.name))
         if region is not None:
             field = self.fields["regency"]
             assert isinstance(field, forms.ModelChoiceField)
@@ -134,9 +142,12 @@ def _map(request: HttpRequest, figures: Dashboard, region: Region | None = None
 
 def dashboard_context(request: HttpRequest, region: Region | None = None) -> dict[str, Any]:
     """The dashboard of the whole installation, or of ``region`` (its own rows only)."""
-    form = DashboardFilterForm(request.GET or None, region=region)
+    names = program_names(region)
+    form = DashboardFilterForm(request.GET or None, region=region, names=names)
     figures: Dashboard = dashboard(form.to_filters(), in_request=True)
     data = figures.as_dict()
+    for share in data["by_program"]:
+        share["label"] = names.get(share["key"], share["label"])
     filtered = any(v for k, v in data["filters"].items() if k != "region")
     return {"form": form, "figures": figures, "went": _charts(data, WENT),
             "came": _charts(data, CAME), "dashboard_data": data, "filtered": filtered,

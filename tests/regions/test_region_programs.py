@@ -1,0 +1,218 @@
+"""A region's programmes (issue 18, item 1): the standard programmes are a template each
+region adopts and may rename, by its own administrator (or the installation's), never by
+another region's; pledges to the region name only what it runs; its public page, the pledge
+form and the open data show the region's own name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from ksbb.accounts.models import Role
+from ksbb.accounts.services import membership_grant, user_create
+from ksbb.core.domain import Invalid, NotAllowed, WrongState
+from ksbb.core.models import AuditEntry
+from ksbb.donations.models import Pledge, Program, RegionProgram
+from ksbb.donations.selectors import program_names, programs_of_region
+from ksbb.donations.services import (
+    pledge_receive,
+    pledge_submit,
+    region_program_adopt,
+    region_program_rename,
+    region_program_withdraw,
+)
+from ksbb.regions.models import Region
+from ksbb.regions.services import region_link_organization
+from ksbb.stats.pagecache import clear_local
+from tests.conftest import PASSWORD, SETUP
+from tests.donations.conftest import Donations, setup_donations
+
+pytestmark = pytest.mark.django_db
+LOCAL = "Pangan Sehat Bandung"
+
+
+@pytest.fixture
+def don(cast: Any) -> Donations:
+    return setup_donations(cast)
+
+
+@pytest.fixture
+def jakarta_admin(cast: Any) -> Any:
+    """The default region's administrator: a platform administrator of its government."""
+    user = user_create(username="jakarta_admin", password=PASSWORD, by=SETUP)
+    membership_grant(user=user, role=Role.PLATFORM_ADMIN, organization=cast.government,
+                     by=SETUP)
+    return user
+
+
+def test_a_region_adopts_and_renames_a_programme_by_its_own_administrator(
+        cast: Any, bandung: Any, don: Any) -> None:
+    pendidikan = Program.objects.get(code="PENDIDIKAN")
+    # Nothing adopted: every active programme.
+    assert set(programs_of_region(bandung.region)) == set(Program.objects.filter(
+        is_active=True))
+    row = region_program_adopt(region=bandung.region, program=don.pangan, local_name=LOCAL,
+                               by=bandung.admin)
+    assert (row.region, row.program, row.name, row.is_active) == (
+        bandung.region, don.pangan, LOCAL, True)
+    # The first adoption makes the list explicit; the default region keeps every one.
+    assert list(programs_of_region(bandung.region)) == [don.pangan]
+    assert pendidikan in programs_of_region(None)
+    assert program_names(bandung.region) == {"PANGAN": LOCAL}
+    with pytest.raises(WrongState) as refused:
+        region_program_adopt(region=bandung.region, program=don.pangan, by=bandung.admin)
+    assert refused.value.field == "program"
+    with pytest.raises(WrongState):
+        region_program_rename(region=bandung.region, program=pendidikan, local_name="X",
+                              by=bandung.admin)
+    region_program_rename(region=bandung.region, program=don.pangan, local_name="",
+                          by=bandung.admin)
+    assert program_names(bandung.region) == {}
+    region_program_rename(region=bandung.region, program=don.pangan, local_name=LOCAL,
+                          by=bandung.admin)
+    actions = list(AuditEntry.objects.filter(action__startswith="region_program.")
+                   .order_by("pk").values_list("action", flat=True))
+    assert actions == ["region_program.adopted", "region_program.renamed",
+                       "region_program.renamed"]
+    with pytest.raises(Invalid) as long:
+        region_program_rename(region=bandung.region, program=don.pangan, local_name="x" * 201,
+                              by=bandung.admin)
+    assert long.value.field == "local_name"
+
+
+def test_another_regions_administrator_is_refused_and_the_installations_is_not(
+        cast: Any, bandung: Any, don: Any, jakarta_admin: Any) -> None:
+    jakarta = Region.objects.get(is_default=True)
+    for who, region in ((jakarta_admin, bandung.region), (bandung.admin, jakarta),
+                        (bandung.assessor, bandung.region), (cast.collaborator, jakarta)):
+        with pytest.raises(NotAllowed):
+            region_program_adopt(region=region, program=don.pangan, by=who)
+    assert not RegionProgram.objects.exists()
+    region_program_adopt(region=jakarta, program=don.pangan, by=jakarta_admin)
+    region_program_adopt(region=bandung.region, program=don.pangan, by=cast.admin)
+    with pytest.raises(NotAllowed):
+        region_program_rename(region=bandung.region, program=don.pangan, local_name="X",
+                              by=jakarta_admin)
+    with pytest.raises(NotAllowed):
+        region_program_withdraw(region=bandung.region, program=don.pangan, by=jakarta_admin)
+    assert RegionProgram.objects.get(region=bandung.region).is_active
+
+
+def test_pledges_to_a_region_name_only_the_programmes_it_runs(
+        cast: Any, bandung: Any, don: Any) -> None:
+    region_link_organization(region=bandung.region, organization=cast.aggregator_org,
+                             by=SETUP)
+    pendidikan = Program.objects.get(code="PENDIDIKAN")
+    region_program_adopt(region=bandung.region, program=pendidikan, by=bandung.admin)
+    with pytest.raises(Invalid) as refused:
+        pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                      program=don.pangan, amount=100_000, region=bandung.region,
+                      by=cast.collaborator)
+    assert refused.value.field == "program"
+    with pytest.raises(Invalid) as refused:
+        pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                      item=don.sembako, quantity=1, region=bandung.region,
+                      by=cast.collaborator)
+    assert refused.value.field == "item"
+    # Jakarta adopted nothing: it still takes every programme.
+    pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                  program=don.pangan, amount=100_000, by=cast.collaborator)
+    region_program_adopt(region=bandung.region, program=don.pangan, by=bandung.admin)
+    pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                  program=don.pangan, amount=100_000, region=bandung.region,
+                  by=cast.collaborator)
+    region_program_withdraw(region=bandung.region, program=don.pangan, by=bandung.admin)
+    assert list(programs_of_region(bandung.region)) == [pendidikan]
+    assert Pledge.objects.filter(region=bandung.region).count() == 1
+
+
+def test_the_region_page_pledge_form_and_open_data_show_the_local_name(
+        cast: Any, bandung: Any, don: Any, client_for: Any) -> None:
+    region_link_organization(region=bandung.region, organization=cast.aggregator_org,
+                             by=SETUP)
+    region_program_adopt(region=bandung.region, program=don.pangan, local_name=LOCAL,
+                         by=bandung.admin)
+    pledge_receive(pledge=pledge_submit(
+        collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+        program=don.pangan, amount=400_000, region=bandung.region, by=cast.collaborator),
+        received_amount=400_000, by=cast.aggregator)
+    cache.clear()
+    clear_local()
+    client = client_for(None)
+    page = client.get(f"/r/{bandung.region.slug}/").content.decode()
+    assert LOCAL in page
+    home = client.get("/").content.decode()
+    assert LOCAL not in home
+    # Renamed: the cached page follows.
+    region_program_rename(region=bandung.region, program=don.pangan, local_name="Lumbung",
+                          by=bandung.admin)
+    assert "Lumbung" in client.get(f"/r/{bandung.region.slug}/").content.decode()
+    region_program_rename(region=bandung.region, program=don.pangan, local_name=LOCAL,
+                          by=bandung.admin)
+    rows = client.get(f"/open-data/pledges.json?region={bandung.region.slug}").json()["rows"]
+    assert {r["program_name"] for r in rows} == {LOCAL}
+    everywhere = client.get("/open-data/pledges.json").json()["rows"]
+    assert {r["program_name"] for r in everywhere} == {LOCAL}
+    # The pledge form names the programme as the region chosen calls it.
+    form = client_for(cast.collaborator)
+    chosen = form.get(f"/donations/pledges/new/?region={bandung.region.slug}").content.decode()
+    assert LOCAL in chosen
+    assert LOCAL not in form.get("/donations/pledges/new/").content.decode()
+
+
+BEFORE = [("regions", "0002_default_region"), ("donations", "0004_pledge_region")]
+AFTER = [("regions", "0003_programmes_moved_to_donations")]
+
+
+def _migrate(target: Any) -> Any:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_programmes_regions_adopted_are_carried_over(cast: Any, bandung: Any) -> None:
+    pangan = Program.objects.get(code="PANGAN").pk
+    try:
+        old = _migrate(BEFORE)
+        old.get_model("regions", "Region").objects.get(pk=bandung.region.pk).programs.add(
+            pangan)
+    finally:
+        new = _migrate(AFTER)
+    rows = new.get_model("donations", "RegionProgram").objects.values_list(
+        "region_id", "program_id", "local_name", "is_active")
+    assert list(rows) == [(bandung.region.pk, pangan, "", True)]
+
+
+def test_a_regions_administrator_manages_its_programmes_on_the_back_office_page(
+        cast: Any, bandung: Any, don: Any, jakarta_admin: Any, client_for: Any) -> None:
+    page = "/backoffice/programmes/"
+    mine = client_for(bandung.admin)
+    html = mine.get(page).content.decode()
+    assert 'id="region-kota-bandung"' in html and 'id="region-jakarta"' not in html
+    assert "/backoffice/programmes/" in mine.get("/backoffice/").content.decode()
+    response = mine.post(page, {"region": "kota-bandung", "program": "PANGAN",
+                                "action": "adopt", "local_name": LOCAL})
+    assert response.status_code == 302
+    assert program_names(bandung.region) == {"PANGAN": LOCAL}
+    mine.post(page, {"region": "kota-bandung", "program": "PANGAN", "action": "rename",
+                     "local_name": "Lumbung"})
+    assert program_names(bandung.region) == {"PANGAN": "Lumbung"}
+    # Another region's administrator sees and changes nothing of Bandung.
+    theirs = client_for(jakarta_admin)
+    assert 'id="region-kota-bandung"' not in theirs.get(page).content.decode()
+    theirs.post(page, {"region": "kota-bandung", "program": "PANGAN", "action": "withdraw"})
+    assert RegionProgram.objects.get(region=bandung.region).is_active
+    # An assessor is no administrator.
+    assert client_for(bandung.assessor).get(page).status_code == 403
+    # The installation's administrator manages every region.
+    html = client_for(cast.admin).get(page).content.decode()
+    assert 'id="region-kota-bandung"' in html and 'id="region-jakarta"' in html
+    client_for(cast.admin).post(page, {"region": "kota-bandung", "program": "PANGAN",
+                                       "action": "withdraw"})
+    assert not RegionProgram.objects.get(region=bandung.region).is_active
