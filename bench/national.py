@@ -25,9 +25,12 @@ West Java); and checks that the nation is the sum of the regions.
 ``--only 32`` builds the same rows, but only those the region holds in a whole build (for
 Jakarta, the default region, also those of the provinces that are no region), in an
 installation of that one region (``ksbb_bench_national_only32``): its dashboard is the
-region's "with one region", to put next to the same region's dashboard among 34. ``--region-add N`` times ``ksbb region add 32``
-(the command, as an operator runs it) N times, each in a fresh copy of a database with the
-other 33 provinces and their regions. Every figure is printed with the machine's load.
+region's "with one region", to put next to the same region's dashboard among 34.
+
+``--region-add N`` times ``ksbb region add 32`` (the command, as an operator runs it) N
+times, each in a fresh copy of a database with the other 33 provinces and their regions.
+``--sqlite FILE`` builds and measures on SQLite instead. Every figure is printed with the
+machine's load (``/proc/loadavg``).
 """
 
 from __future__ import annotations

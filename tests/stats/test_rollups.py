@@ -398,6 +398,6 @@ def test_the_migration_fills_the_totals_from_the_daily_rollups(cast):  # type: i
     kept = _rows()
     CollectedTotal.objects.all().delete()
     DeliveredTotal.objects.all().delete()
-    importlib.import_module("ksbb.stats.migrations.0008_totals").fill_from_daily(apps, None)
+    importlib.import_module("ksbb.stats.migrations.0009_totals").fill_from_daily(apps, None)
     assert _rows() == kept
     assert_totals_are_the_daily_rows_summed()

@@ -23,7 +23,7 @@ def fill_from_daily(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stats', '0007_regency_indexes'),
+        ('stats', '0008_pledge_counts_in_its_region'),
     ]
 
     operations = [
