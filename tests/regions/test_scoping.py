@@ -22,6 +22,7 @@ from ksbb.donations.services import pledge_submit
 from ksbb.forum.services import idea_answer
 from ksbb.needs.services import institution_verify, need_set, round_close, round_open
 from tests.conftest import VILLAGE_A, VILLAGE_BANDUNG
+from tests.security.matrix import MATRIX, PARAMS
 from tests.security.test_permission_matrix import all_patterns, is_admin, takes_params
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +278,32 @@ def test_no_list_page_or_endpoint_shows_another_regions_records(
     # The probes mean something: each region's people find each of their own markers.
     for side in ("jakarta", "bandung"):
         assert seen[side] == set(markers[side]), (side, set(markers[side]) - seen[side])
+
+
+def test_no_page_or_endpoint_opens_another_regions_record(
+        cast: Any, bandung: Any, two_worlds: Any, client_for: Any) -> None:
+    """Every URL taking an object (the permission matrix's parameters, filled from
+    Jakarta's world) that is not public: Bandung's government people get 403 or 404 where
+    Jakarta's own assessor gets the page (evidence files, BAST PDFs, imports, coverage,
+    progress fragments ...)."""
+    jakarta_world, _bandung_world = two_worlds
+    jakarta_assessor = client_for(cast.assessor)
+    opened: list[str] = []
+    checked = 0
+    for name, kwargs in sorted(PARAMS.items()):
+        entry = MATRIX.get(name)
+        if entry is None or entry.get is None or entry.get.get("anonymous") == 200:
+            continue  # public, or not read with GET
+        path = reverse(name, kwargs=kwargs(cast, jakarta_world))
+        if jakarta_assessor.get(path).status_code != 200 and entry.get.get("admin") != 200 \
+                and entry.get.get("kelurahan") != 200:
+            continue  # not a page Jakarta's government reads either
+        checked += 1
+        for role in ("admin", "assessor", "kelurahan"):
+            c = client_for(bandung.users[role])
+            c.raise_request_exception = False
+            status = c.get(path).status_code
+            if status not in (403, 404):
+                opened.append(f"bandung {role} {name} {path}: {status}")
+    assert checked > 20
+    assert not opened, "\n".join(opened)
