@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.forms.models import model_to_dict
+from django.urls import NoReverseMatch, reverse
 
 from ksbb.allocation.services import run_start
 from ksbb.areas.models import Area
@@ -21,6 +22,8 @@ from ksbb.donations.services import pledge_submit
 from ksbb.forum.services import idea_answer
 from ksbb.needs.services import institution_verify, need_set, round_close, round_open
 from tests.conftest import VILLAGE_A, VILLAGE_BANDUNG
+from tests.security.matrix import MATRIX, PARAMS
+from tests.security.test_permission_matrix import all_patterns, is_admin, takes_params
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +209,101 @@ def test_an_aggregator_serving_one_region_sees_and_takes_only_its_pledges(
                       item=jakarta_world.don.sembako, quantity=5,
                       preferred_area=Area.objects.get(code=VILLAGE_BANDUNG),
                       by=cast.collaborator)
+
+
+# The sweep: every page and API list taking no parameters, read by each government role of
+# each region, shows nothing of the other region's records that is not public (round and
+# institution names, misuse reports' tracking codes and words, unsigned BASTs, purchases).
+
+def _markers(world: Any, people: Any, *, jakarta: bool) -> dict[str, str]:
+    found = {
+        # The cast's kelurahan office (Jakarta's) is not one of the cast's fields.
+        "kelurahan office": "Kelurahan Gambir" if jakarta else people.kelurahan_office.name,
+        "round": world.round.name,
+        "institution": world.institution.name,
+        "report code": world.report.code,
+        "report words": world.report.description,
+        "draft BAST": world.draft.number,
+        "purchase supplier": world.purchase.supplier,
+    }
+    if jakarta:
+        found["other report code"] = world.other_report.code
+        found["other draft BAST"] = world.other_handover.number
+    return found
+
+
+def _list_paths() -> list[str]:
+    paths = set()
+    for p in all_patterns():
+        if (p.name is None or is_admin(p) or takes_params(p) or ".json" in p.route
+                or p.name in ("logout", "accounts:logout") or p.name.startswith("proofs")):
+            continue
+        try:
+            path = reverse(p.name)
+        except NoReverseMatch:  # a pattern reversed only with arguments
+            continue
+        paths.add(path + ("?limit=1000" if path.startswith("/api/") else ""))
+    return sorted(paths)
+
+
+def test_no_list_page_or_endpoint_shows_another_regions_records(
+        cast: Any, bandung: Any, two_worlds: Any, client_for: Any) -> None:
+    jakarta_world, bandung_world = two_worlds
+    paths = _list_paths()
+    assert len(paths) > 50
+    leaks: list[str] = []
+    markers = {"jakarta": _markers(jakarta_world, cast, jakarta=True),
+               "bandung": _markers(bandung_world, bandung, jakarta=False)}
+    seen: dict[str, set[str]] = {"jakarta": set(), "bandung": set()}
+    for side, role in CASES:
+        user = (bandung if side == "bandung" else cast).users[role]
+        theirs = markers["jakarta" if side == "bandung" else "bandung"]
+        c = client_for(user)
+        c.raise_request_exception = False
+        for path in paths:
+            if path == "/backoffice/" and user.is_superuser:
+                # The installation's administrator reads the whole audit log (as in the
+                # admin site); a region's administrator only their region's people's.
+                continue
+            response = c.get(path)
+            if response.status_code >= 500:
+                leaks.append(f"{side} {role} {path}: {response.status_code}")
+            if response.status_code != 200 or getattr(response, "streaming", False):
+                continue
+            body = response.content.decode(errors="replace")
+            leaks += [f"{side} {role} {path}: {what}" for what, text in theirs.items()
+                      if text and text in body]
+            seen[side] |= {what for what, text in markers[side].items() if text in body}
+    assert not leaks, "\n".join(leaks)
+    # The probes mean something: each region's people find each of their own markers.
+    for side in ("jakarta", "bandung"):
+        assert seen[side] == set(markers[side]), (side, set(markers[side]) - seen[side])
+
+
+def test_no_page_or_endpoint_opens_another_regions_record(
+        cast: Any, bandung: Any, two_worlds: Any, client_for: Any) -> None:
+    """Every URL taking an object (the permission matrix's parameters, filled from
+    Jakarta's world) that is not public: Bandung's government people get 403 or 404 where
+    Jakarta's own assessor gets the page (evidence files, BAST PDFs, imports, coverage,
+    progress fragments ...)."""
+    jakarta_world, _bandung_world = two_worlds
+    jakarta_assessor = client_for(cast.assessor)
+    opened: list[str] = []
+    checked = 0
+    for name, kwargs in sorted(PARAMS.items()):
+        entry = MATRIX.get(name)
+        if entry is None or entry.get is None or entry.get.get("anonymous") == 200:
+            continue  # public, or not read with GET
+        path = reverse(name, kwargs=kwargs(cast, jakarta_world))
+        if jakarta_assessor.get(path).status_code != 200 and entry.get.get("admin") != 200 \
+                and entry.get.get("kelurahan") != 200:
+            continue  # not a page Jakarta's government reads either
+        checked += 1
+        for role in ("admin", "assessor", "kelurahan"):
+            c = client_for(bandung.users[role])
+            c.raise_request_exception = False
+            status = c.get(path).status_code
+            if status not in (403, 404):
+                opened.append(f"bandung {role} {name} {path}: {status}")
+    assert checked > 20
+    assert not opened, "\n".join(opened)

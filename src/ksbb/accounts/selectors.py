@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ksbb.accounts.models import Membership, Organization, Role
 from ksbb.areas.models import Area
 from ksbb.core import areacodes
+from ksbb.core.models import AuditEntry
 from ksbb.regions.selectors import (
+    GOVERNMENT_ROLES,
     actor_region_keys,
     actor_regions_filter,
     is_installation_admin,
+    memberships_in_region_filter,
     organizations_in_actor_regions,
     region_key_of_area,
     region_keys_of,
@@ -76,8 +79,10 @@ def organizations_visible_to(user: Any) -> QuerySet[Organization]:
     scope = scope_of(user)
     if scope.roles & {Role.PLATFORM_ADMIN, Role.ASSESSOR}:
         where = organizations_in_actor_regions(user)
-        own = Organization.objects.filter(pk__in=scope.organization_ids)
-        return Organization.objects.filter(where).distinct() | own if where \
+        # One query with one DISTINCT (the region join repeats rows): a distinct queryset
+        # cannot be OR-ed with a plain one.
+        return Organization.objects.filter(
+            where | Q(pk__in=scope.organization_ids)).distinct() if where \
             else Organization.objects.all()
     return Organization.objects.filter(pk__in=scope.organization_ids)
 
@@ -131,3 +136,28 @@ def grant_within_actor_regions(user: Any, *, organization: Organization | None,
         model: Any = apps.get_model("needs", "Recipient")
         code = model.objects.filter(pk=recipient).values_list("area_id", flat=True).first()
     return code is not None and region_key_of_area(code, holder=user) in keys
+
+
+def organization_counts_for(user: Any) -> dict[str, int]:
+    """Organisations per kind, as many as ``user`` sees in their regions (collaborators
+    and executors everywhere)."""
+    where = organizations_in_actor_regions(user)
+    qs = Organization.objects.filter(where).distinct() if where else Organization.objects
+    counts: dict[str, int] = {}
+    for kind in qs.values_list("kind", flat=True).order_by():
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def audit_entries_visible_to(user: Any) -> QuerySet[AuditEntry]:
+    """The audit entries the back office lists for ``user``: all of them for the
+    installation's administrator (or with one region); for a region's people, those made
+    by the people holding a government role in their regions, so that another region's
+    rounds, reports and handovers do not show by name."""
+    if is_installation_admin(user) or len(region_table(user)) == 1:
+        return AuditEntry.objects.all()
+    where = Q(pk__in=[])
+    for key in actor_region_keys(user):
+        where |= memberships_in_region_filter(key)
+    people = Membership.objects.filter(where, is_active=True, role__in=GOVERNMENT_ROLES)
+    return AuditEntry.objects.filter(actor_id__in=people.values("user_id"))

@@ -7,8 +7,9 @@ JSON-like input is caught here, so the solver can trust its data.
 from __future__ import annotations
 
 import functools
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -55,6 +56,13 @@ class Need(NamedTuple):
     quantity: int
     priority: int
     area: str
+
+
+# A need straight from its fields' tuple: tuple.__new__ skips the named tuple's Python-level
+# __new__ (a national problem has 235,000 needs).
+_new_need: Callable[[type[Need], tuple[str, str, int, int, str]], Need] = tuple.__new__
+_ID = operator.itemgetter(0)  # a pledge's id
+_RECIPIENT_ITEM = operator.itemgetter(0, 1)  # a need's recipient and item
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +184,10 @@ def load_problem(data: Any) -> Problem:
                 and type(qty) is int
                 and type(area) is str
                 and qty >= 0
-                and pid.strip()
-                and item.strip()
+                and pid
+                and not pid.isspace()
+                and item
+                and not item.isspace()
                 and _valid_code(area)
                 and (restrict_to is None or (type(restrict_to) is str
                                              and _valid_code(restrict_to)))
@@ -217,13 +227,15 @@ def load_problem(data: Any) -> Problem:
                 and type(area) is str
                 and qty >= 0
                 and priority >= 1
-                and recipient.strip()
-                and item.strip()
+                and recipient
+                and not recipient.isspace()  # as `recipient.strip()`, without a copy
+                and item
+                and not item.isspace()
                 and _valid_code(area)
                 and key not in seen_needs
             ):
                 seen_needs[key] = i
-                needs.append(Need(recipient, item, qty, priority, area))
+                needs.append(_new_need(Need, (recipient, item, qty, priority, area)))
                 continue
         label = _label("needs", i, raw, "recipient")
         if not isinstance(raw, Mapping):
@@ -245,6 +257,6 @@ def load_problem(data: Any) -> Problem:
         seen_needs[key] = i
         needs.append(Need(recipient, item, quantity, priority, area))
 
-    pledges.sort(key=lambda p: p.id)
-    needs.sort(key=lambda n: (n.recipient, n.item))
+    pledges.sort(key=_ID)
+    needs.sort(key=_RECIPIENT_ITEM)
     return Problem(tuple(pledges), tuple(needs))

@@ -249,7 +249,8 @@ class CoverageView(PermissionRequiredMixin, TemplateView):
     template_name = "backoffice/coverage.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.round = get_object_or_404(AssessmentRound, pk=self.kwargs["pk"])
+        # Another region's round is not found (issue 18).
+        self.round = get_object_or_404(rounds_visible_to(request.user), pk=self.kwargs["pk"])
         within = request.GET.get("within", "").strip() or None
         if within is not None and not areacodes.is_valid(within):
             within = None

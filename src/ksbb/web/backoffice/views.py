@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from django.views.generic import TemplateView
 
 from ksbb.accounts.models import Organization, User
-from ksbb.core.models import AuditEntry
+from ksbb.accounts.selectors import audit_entries_visible_to, organization_counts_for
 from ksbb.web.permissions import PermissionRequiredMixin
 
 
@@ -16,10 +15,13 @@ class HomeView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        by_kind = dict(Organization.objects.values_list("kind").annotate(n=Count("id")))
+        user = self.request.user
+        # Counted and listed within the reader's regions (issue 18).
+        by_kind = organization_counts_for(user)
         context["organization_counts"] = [
             (label, by_kind.get(value, 0)) for value, label in Organization.Kind.choices
         ]
         context["user_count"] = User.objects.filter(is_active=True).count()
-        context["recent_audit"] = AuditEntry.objects.select_related("actor").order_by("-seq")[:20]
+        context["recent_audit"] = (audit_entries_visible_to(user).select_related("actor")
+                                   .order_by("-seq")[:20])
         return context
