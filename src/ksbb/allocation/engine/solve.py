@@ -80,6 +80,7 @@ import functools
 import gc
 import itertools
 import math
+import operator
 import os
 import sys
 import threading
@@ -101,7 +102,7 @@ __all__ = ["SolverError", "no_gc", "solve"]
 
 _INF = math.inf
 _EPS = 1e-7
-_UNSET: Any = object()
+_NODE_PRIORITY = operator.itemgetter(0, 1)
 
 
 class SolverError(RuntimeError):
@@ -337,32 +338,52 @@ class _Net:
     classes: list[_Class]  # by priority, then depth, then node
 
 
+def _group_needs(
+    needs: Sequence[Need], hang: Any
+) -> list[tuple[str, int, list[int]]]:
+    """Need positions grouped by (the node `hang(area)` gives, priority), each group in
+    ascending order, groups in no particular order; needs whose node is None are left out.
+    Grouping is an integer sort: the Python work per need is three list comprehensions, and
+    `hang` runs once per distinct area."""
+    area_ids: dict[str, int] = {}
+    area_of = [area_ids.setdefault(n[4], len(area_ids)) for n in needs]
+    node_ids: dict[str | None, int] = {}
+    node_of_area = [node_ids.setdefault(hang(a), len(node_ids)) for a in area_ids]
+    prio_ids: dict[int, int] = {}
+    prio_of = [prio_ids.setdefault(n[3], len(prio_ids)) for n in needs]
+    if not needs:
+        return []
+    key = (np.asarray(node_of_area, dtype=np.int64)[np.asarray(area_of, dtype=np.int64)]
+           * len(prio_ids) + np.asarray(prio_of, dtype=np.int64))
+    order = np.argsort(key, kind="stable")  # stable: ascending positions within a group
+    ordered = key[order]
+    starts = np.flatnonzero(np.diff(ordered)) + 1
+    nodes = list(node_ids)
+    priorities = list(prio_ids)
+    groups = []
+    for first, members in zip(ordered[np.concatenate(([0], starts))].tolist(),
+                              np.split(order, starts), strict=True):
+        node = nodes[first // len(prio_ids)]
+        if node is not None:
+            groups.append((node, priorities[first % len(prio_ids)], members.tolist()))
+    return groups
+
+
 def _network(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _Net:
     supply: dict[str, int] = defaultdict(int)
     for p in pledges:
         supply[p.restrict_to or ""] += p.quantity
     nodes = sorted(supply, key=lambda c: (code_depth(c), c))
     parent = {c: next((a for a in _ancestors(c)[1:] if a in supply), None) for c in nodes}
-    members: dict[tuple[str, int], list[int]] = {}
-    demand: dict[tuple[str, int], int] = {}
-    node_of: dict[str, str | None] = {}
-    deepest = _deepest_in(supply)
-    for i, (_, _, quantity, priority, area) in enumerate(needs):
-        node = node_of.get(area, _UNSET)
-        if node is _UNSET:
-            node = node_of[area] = deepest(area)
-        if node is None:
-            continue  # nothing can reach this need: its level stays 0
-        key = (node, priority)
-        found = members.get(key)
-        if found is None:
-            members[key] = [i]
-            demand[key] = quantity
-        else:
-            found.append(i)
-            demand[key] += quantity
-    ordered = [_Class(k[0], k[1], members[k], demand[k])
-               for k in sorted(members, key=lambda k: (k[1], code_depth(k[0]), k[0]))]
+    # Needs that no supply node is above (node None) are left out: their level stays 0.
+    quantity = [n[2] for n in needs]
+    ordered = [
+        _Class(node, priority, members, sum(map(quantity.__getitem__, members)))
+        for node, priority, members in sorted(
+            _group_needs(needs, _deepest_in(supply)),
+            key=lambda g: (g[1], code_depth(g[0]), g[0]),
+        )
+    ]
     return _Net(nodes, dict(supply), parent, ordered)
 
 
@@ -671,20 +692,9 @@ def _locality_flow(
     # The down tree keeps only nodes where supply enters: a node nothing enters receives
     # everything from its parent for free, so its needs may as well hang from that parent.
     # Needs hanging from the same node with the same priority are interchangeable.
-    attach: dict[str, str] = {}
-    members: dict[tuple[str, int], list[int]] = {}
-    deepest = _deepest_in(entries)
-    for i, (_, _, _, priority, area) in enumerate(needs):
-        hang = attach.get(area)
-        if hang is None:  # the root '' is an entry: there always is one
-            hang = attach[area] = deepest(area)
-        at = (hang, priority)
-        found = members.get(at)
-        if found is None:
-            members[at] = [i]
-        else:
-            found.append(i)
-    group_list = [_Group(k[0], k[1], members[k]) for k in sorted(members)]
+    # The root '' is an entry: every need hangs from some node.
+    group_list = [_Group(node, priority, members) for node, priority, members
+                  in sorted(_group_needs(needs, _deepest_in(entries)), key=_NODE_PRIORITY)]
     down: set[str] = set()
     for g in group_list:
         for a in _ancestors(g.area):
