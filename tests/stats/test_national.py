@@ -33,6 +33,7 @@ from ksbb.stats.regional import national
 from ksbb.stats.rollups import rebuild_stale_and_bump
 from ksbb.stats.selectors import Filters, dashboard, stats_invalidate
 from tests.conftest import _rw_rows
+from tests.stats.totals import assert_totals_are_the_daily_rows_summed
 
 pytestmark = pytest.mark.django_db
 CLI = SystemActor("test")
@@ -148,6 +149,7 @@ def test_the_nation_is_the_sum_of_the_regions_for_any_flows(world, flows, progra
             _flow(world, n, place, donor, quantity, min(delivered, quantity), money)
         stats_invalidate()  # written past the services: the rollups are rebuilt
         whole = national(program)
+        assert_totals_are_the_daily_rows_summed()
         everything = dashboard(Filters(program=program))  # no region filter: all rows
         per_region = {r.code: dashboard(Filters(program=program, region=r.code))
                       for r in (world.jakarta, world.bandung)}

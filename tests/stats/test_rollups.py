@@ -48,12 +48,22 @@ from ksbb.donations.services import (
 )
 from ksbb.needs.models import Recipient
 from ksbb.stats import rollups, selectors
-from ksbb.stats.models import CollectedDaily, DeliveredDaily, FundedDaily, Reach, ReachDay
+from ksbb.stats.models import (
+    CollectedDaily,
+    CollectedTotal,
+    DeliveredDaily,
+    DeliveredTotal,
+    FundedDaily,
+    Reach,
+    ReachDay,
+)
 from ksbb.stats.reference import reference_dashboard
+from ksbb.stats.regional import national
 from ksbb.stats.selectors import Filters, dashboard
 from tests.conftest import SETUP
 from tests.distribution.conftest import make_allocation
 from tests.donations.conftest import setup_donations
+from tests.stats.totals import assert_totals_are_the_daily_rows_summed
 from tests.uploads import pdf
 
 pytestmark = pytest.mark.django_db
@@ -252,6 +262,10 @@ def _rows() -> dict[str, list[tuple[Any, ...]]]:
                            ["count"]),
         "reach": sorted(Reach.objects.values_list("role", "entity_id", "program_id", "regency",
                                                   "first_day", "last_day")),
+        "collected_totals": rows(CollectedTotal, ["program_id", "regency", "item_id"],
+                                 ["pledges", "quantity", "amount"]),
+        "delivered_totals": rows(DeliveredTotal, ["program_id", "regency", "item_id"],
+                                 ["deliveries", "quantity"]),
     }
 
 
@@ -270,6 +284,16 @@ def test_rollups_agree_with_the_source_tables_after_any_service_calls(
         assert not rollups.is_stale()
         for f in [Filters(), *checks]:
             assert selectors._compute(f) == reference_dashboard(f), f
+        # The summary rollups, kept by the same calls, are the daily ones summed, and the
+        # national roll-up (which reads them) says what the dashboard (daily rows) says.
+        assert_totals_are_the_daily_rows_summed()
+        for program in (None, "PANGAN", "PENDIDIKAN"):
+            whole, reference = national(program, use_cache=False), reference_dashboard(
+                Filters(program=program))
+            assert (whole.total_collected, whole.pledges, whole.deliveries,
+                    whole.packages_delivered, whole.delivered_value) == (
+                reference.total_collected, reference.pledges, reference.deliveries,
+                reference.packages_delivered, reference.delivered_value), program
         kept = _rows()
         rollups.rebuild()
         assert _rows() == kept
@@ -350,9 +374,30 @@ def test_stats_rebuild_command_recomputes_and_reports(cast):  # type: ignore[no-
     _run(("purchase", 2), cast, world)
     _run(("deliver", 0, 2, 5, 4, 1), cast, world)
     kept = _rows()
+    assert kept["collected_totals"] and kept["delivered_totals"]
     CollectedDaily.objects.all().delete()  # damaged by hand
+    DeliveredTotal.objects.all().delete()
     out = StringIO()
     call_command("stats_rebuild", stdout=out)
     assert "rollups rebuilt" in out.getvalue() and "collected" in out.getvalue()
     assert _rows() == kept
     assert selectors._compute(Filters()) == reference_dashboard(Filters())
+
+
+def test_the_migration_fills_the_totals_from_the_daily_rollups(cast):  # type: ignore[no-untyped-def]
+    """An installation upgraded with rollups already built gets the same totals as a
+    rebuild, without one."""
+    import importlib
+
+    from django.apps import apps
+
+    world = _world(cast)
+    _run(("goods", 1, 0, 10, 4, 2, 1), cast, world)
+    _run(("money", 0, 1, 500_000, 0, 3), cast, world)
+    _run(("deliver", 0, 2, 5, 4, 1), cast, world)
+    kept = _rows()
+    CollectedTotal.objects.all().delete()
+    DeliveredTotal.objects.all().delete()
+    importlib.import_module("ksbb.stats.migrations.0009_totals").fill_from_daily(apps, None)
+    assert _rows() == kept
+    assert_totals_are_the_daily_rows_summed()

@@ -202,14 +202,28 @@ def current_rounds(scope: Scope = Scope()) -> dict[int, int]:
         needs = needs.filter(round__period_end__gte=scope.start)
     if scope.end:
         needs = needs.filter(round__period_start__lte=scope.end)
-    rows = needs.values_list("item_id", "round_id", "round__state", "round__period_start"
-                             ).distinct()
+    return _current(needs.values_list("item_id", "round_id", "round__state",
+                                      "round__period_start").distinct())
+
+
+def _current(rows: Iterable[tuple[int, int, str, Any]]) -> dict[int, int]:
+    """The rule of :func:`current_rounds` over (item, round, round's state, its start)."""
     best: dict[int, tuple[Any, ...]] = {}
     for item_id, round_id, state, start in rows:
         key = (state == AssessmentRound.State.OPEN, start, round_id)
         if item_id not in best or key > best[item_id]:
             best[item_id] = key
     return {item_id: key[2] for item_id, key in best.items()}
+
+
+def current_rounds_of(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """:func:`current_rounds` (no scope but what chose them) of the (item, round) pairs
+    that have needs, when the caller has read them already (with its own figures)."""
+    pairs = set(pairs)
+    rounds = {pk: (state, start) for pk, state, start in AssessmentRound.objects.filter(
+        pk__in={round_id for _i, round_id in pairs}).values_list("pk", "state", "period_start")}
+    return _current((item_id, round_id, *rounds[round_id]) for item_id, round_id in pairs
+                    if round_id in rounds)
 
 
 def _item_filter(prefix: str, scope: Scope) -> Q:

@@ -8,8 +8,10 @@ regency/city, so a regency lies wholly inside one region: the most specific regi
 it (``ksbb.regions.selectors``), the default region when none does (and for "").
 
 So the regions partition the rollup rows, and the national roll-up (:func:`national`) is, by
-construction, the sum of the regions' dashboards: it reads the same rows, grouped by region
-instead of filtered to one. The tests hold it to that (a property test over random flows).
+construction, the sum of the regions' dashboards: it reads the same figures grouped by region
+instead of filtered to one, from the summary rollups (``CollectedTotal``, ``DeliveredTotal``:
+the daily rows summed over days and places, kept by the same calls), so its cost does not
+grow with the deliveries. The tests hold it to that (property tests over random flows).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ksbb.needs.models import Need
 from ksbb.regions.models import Region
 from ksbb.regions.selectors import region_table
 from ksbb.stats import ledger
-from ksbb.stats.models import NO_ITEM, CollectedDaily, DeliveredDaily
+from ksbb.stats.models import NO_ITEM, CollectedTotal, DeliveredTotal
 from ksbb.stats.pagecache import current_generation
 from ksbb.stats.regionrows import (
     memo_table_key,
@@ -105,20 +107,26 @@ def _percent(done: int, need: int) -> float | None:
 
 def _need_by_place(length: int, program: str | None, province: str | None) -> dict[str, int]:
     """Assessed need (each item's current round, as the ledger defines it) per province
-    (``length`` 2) or regency (5) of the recipients."""
-    rounds = ledger.current_rounds(ledger.Scope(program=program))
-    if not rounds:
-        return {}
-    where = Q()
-    for item_id, round_id in rounds.items():
-        where |= Q(item_id=item_id, round_id=round_id)
-    needs = Need.objects.filter(where).order_by()
-    if province:
-        needs = needs.filter(recipient__area__code__startswith=f"{province}.")
+    (``length`` 2) or regency (5) of the recipients.
+
+    One pass over the needs: grouped by item, round and place, which also tells which rounds
+    assessed which item, so the current rounds need no scan of their own. Over the whole
+    nation even for one province: the current round is the nation's.
+    """
+    needs = Need.objects.order_by()
+    if program:
+        needs = needs.filter(item__program__code=program)
+    rows = list(needs.annotate(place=Substr("recipient__area_id", 1, length)).values_list(
+        "item_id", "round_id", "place").annotate(v=Sum("quantity")).values_list(
+        "item_id", "round_id", "place", "v"))
+    current = ledger.current_rounds_of((item_id, round_id) for item_id, round_id, _p, _v in rows)
     result: dict[str, int] = defaultdict(int)
-    for place, value in needs.annotate(place=Substr("recipient__area_id", 1, length)).values(
-            "place").annotate(v=Sum("quantity")).values_list("place", "v"):
-        if place and (length == 2 or place[REGENCY_LENGTH - 3:REGENCY_LENGTH - 2] == "."):
+    for item_id, round_id, place, value in rows:
+        if current.get(item_id) != round_id or not place:
+            continue
+        if province and not place.startswith(f"{province}."):
+            continue
+        if length == 2 or place[REGENCY_LENGTH - 3:REGENCY_LENGTH - 2] == ".":
             result[place] += int(value or 0)
     return result
 
@@ -134,23 +142,30 @@ def _compute(program: str | None, province: str | None) -> National:
         program_id = next((pk for pk, (code, _n) in programs.items() if code == program), -1)
     where = Q() if program_id is None else Q(program_id=program_id)
     items = _Items.load()
+    owners: dict[str, str] = {}
 
+    def owner_of(regency: str) -> str:
+        # A few hundred regencies, each row's looked up once.
+        if regency not in owners:
+            owners[regency] = region_of_regency(regency, table).code
+        return owners[regency]
+
+    # The summary rollups: one row per programme, regency and item, however many days and
+    # villages (they are the daily rollups summed, kept by the same calls).
     per_region: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
     per_program: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    collected = CollectedDaily.objects.filter(where).order_by().values_list(
-        "regency", "program_id", "item_id").annotate(
-        n=Sum("pledges"), q=Sum("quantity"), a=Sum("amount"))
-    for regency, program_pk, item_id, n, q, a in collected:
+    for regency, program_pk, item_id, n, q, a in CollectedTotal.objects.filter(
+            where).values_list("regency", "program_id", "item_id", "pledges", "quantity",
+                               "amount"):
         value = items.rupiah(item_id, q, a)
-        totals = per_region[region_of_regency(regency, table).code]
+        totals = per_region[owner_of(regency)]
         totals[0] += value
         totals[1] += int(n or 0)
         per_program[program_pk][0] += value
     delivered_place: dict[str, int] = defaultdict(int)
-    delivered = DeliveredDaily.objects.filter(where).order_by().values_list(
-        "regency", "program_id", "item_id").annotate(d=Sum("deliveries"), q=Sum("quantity"))
-    for regency, program_pk, item_id, d, q in delivered:
-        totals = per_region[region_of_regency(regency, table).code]
+    for regency, program_pk, item_id, d, q in DeliveredTotal.objects.filter(
+            where).values_list("regency", "program_id", "item_id", "deliveries", "quantity"):
+        totals = per_region[owner_of(regency)]
         totals[2] += int(d or 0)
         if item_id in items.packages:
             totals[3] += int(q or 0)
@@ -184,10 +199,12 @@ def _compute(program: str | None, province: str | None) -> National:
     shown = sorted(code for code in set(need) | set(done) if need.get(code) or done.get(code))
     names = dict(Area.objects.filter(code__in=shown).values_list("code", "name"))
     places = []
+    most_specific_first = sorted((r for r in table if r.pk is not None),
+                                 key=lambda r: -len(r.code))
     for code in shown:
-        owner = next((r for r in sorted(table, key=lambda r: -len(r.code))
-                      if r.pk is not None and (areacodes.is_within(code, r.code)
-                                               or areacodes.is_within(r.code, code))), None)
+        owner = next((r for r in most_specific_first
+                      if areacodes.is_within(code, r.code) or areacodes.is_within(r.code, code)),
+                     None)
         places.append(PlaceRow(code, names.get(code, code), need.get(code, 0),
                                done.get(code, 0), _percent(done.get(code, 0),
                                                            need.get(code, 0)),

@@ -75,13 +75,14 @@ def region_keys(code: str, table: tuple[RegionRow, ...]) -> list[str]:
 def region_of_regency(regency: str, table: tuple[RegionRow, ...]) -> RegionRow:
     """The region a rollup row's regency ("" or a code) belongs to: the most specific one
     containing it, else the default region."""
-    best: RegionRow | None = None
     if regency:
-        for row in table:
-            if row.pk is not None and areacodes.is_within(regency, row.code) and (
-                    best is None or len(row.code) > len(best.code)):
-                best = row
-    return best or next(r for r in table if r.is_default)
+        # The regions containing it are among its own code and its ancestors' (a lookup
+        # each, not a test per region: the national roll-up asks for every regency).
+        stored = {r.code: r for r in table if r.pk is not None}
+        for code in reversed(areacodes.ancestors(regency, include_self=True)):
+            if code in stored:
+                return stored[code]
+    return next(r for r in table if r.is_default)
 
 
 def table_key(table: tuple[RegionRow, ...]) -> str:

@@ -44,8 +44,11 @@ from ksbb.donations.models import PLEDGE_COUNTS_AS_RECEIVED, PurchaseFunding
 from ksbb.needs.models import Recipient
 from ksbb.stats.models import (
     NO_ITEM,
+    TOTAL_KEY,
     CollectedDaily,
+    CollectedTotal,
     DeliveredDaily,
+    DeliveredTotal,
     FundedDaily,
     Generation,
     Reach,
@@ -169,6 +172,18 @@ def _upsert(model: type[Model], key: dict[str, Any], increments: dict[str, int])
         model._default_manager.filter(**key, **{c: 0 for c in increments}).delete()
 
 
+# The summary rollup each daily one is summed into (its key: ``TOTAL_KEY``).
+_TOTAL_OF: dict[type[Model], type[Model]] = {CollectedDaily: CollectedTotal,
+                                             DeliveredDaily: DeliveredTotal}
+
+
+def _add(daily: type[Model], key: dict[str, Any], increments: dict[str, int]) -> None:
+    """Add to a daily rollup's row and, by the same increments, to its summary rollup's:
+    the only way either changes between rebuilds, so the totals stay the daily rows' sum."""
+    _upsert(daily, key, increments)
+    _upsert(_TOTAL_OF[daily], {k: key[k] for k in TOTAL_KEY}, increments)
+
+
 def _reach(role: str, entity_id: int, program_id: int, regency: str, day: dt.date,
            delta: int) -> None:
     where = {"role": role, "entity_id": entity_id, "program_id": program_id,
@@ -209,7 +224,7 @@ def pledge_received(pledge: Any) -> None:
     """A pledge entered the collected states (saved, with its receipt, by the caller)."""
     bump()
     key = _pledge_key(pledge)
-    _upsert(CollectedDaily, {**key, "item_id": pledge.item_id or NO_ITEM}, {
+    _add(CollectedDaily, {**key, "item_id": pledge.item_id or NO_ITEM}, {
         "pledges": 1, "quantity": pledge.received_quantity or 0,
         "amount": pledge.received_amount or 0})
     _reach(Role.COLLABORATOR, pledge.collaborator_id, pledge.program_id, key["regency"],
@@ -232,13 +247,13 @@ def _apply_handover(handover: Any, sign: int) -> None:
     key = {"day": handover.date, "program_id": handover.program_id,
            "regency": recipient_regency(area_id), "area": recipient_place(area_id),
            "recipient_kind": kind}
-    _upsert(DeliveredDaily, {**key, "item_id": NO_ITEM}, {"deliveries": sign, "quantity": 0})
+    _add(DeliveredDaily, {**key, "item_id": NO_ITEM}, {"deliveries": sign, "quantity": 0})
     quantities: dict[int, int] = defaultdict(int)
     for item_id, quantity in handover.lines.values_list("item_id", "quantity"):
         quantities[item_id] += quantity
     for item_id, quantity in sorted(quantities.items()):
         if quantity:
-            _upsert(DeliveredDaily, {**key, "item_id": item_id},
+            _add(DeliveredDaily, {**key, "item_id": item_id},
                     {"deliveries": 0, "quantity": sign * quantity})
     _reach(Role.RECIPIENT, recipient_id, handover.program_id, key["regency"], key["day"],
            sign)
@@ -261,6 +276,18 @@ def _bulk(model: type[Model], rows: list[Model]) -> None:
         model._default_manager.bulk_create(rows[first:first + BATCH])
 
 
+def _summed(rows: dict[tuple[Any, ...], list[int]], positions: tuple[int, ...]
+            ) -> dict[tuple[Any, ...], list[int]]:
+    """The daily rows about to be written, summed by the key parts at ``positions`` (the
+    programme, regency and item: ``TOTAL_KEY``): the summary rollup's rows."""
+    totals: dict[tuple[Any, ...], list[int]] = {}
+    for key, values in rows.items():
+        total = totals.setdefault(tuple(key[p] for p in positions), [0] * len(values))
+        for n, value in enumerate(values):
+            total[n] += value
+    return {k: v for k, v in totals.items() if any(v)}
+
+
 def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | None = None,
             apps: Any = None) -> dict[str, int]:
     """Recompute every rollup from the source tables, in one transaction.
@@ -281,7 +308,8 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
     collaborators = model("accounts", "Organization").objects
     recipient_rows = model("needs", "Recipient").objects
     tables = {name: model("stats", name) for name in (
-        "CollectedDaily", "FundedDaily", "DeliveredDaily", "ReachDay", "Reach")}
+        "CollectedDaily", "CollectedTotal", "FundedDaily", "DeliveredDaily", "DeliveredTotal",
+        "ReachDay", "Reach")}
     collected_states = ["received", "allocated", "distributed", "completed"]
     signed = "signed"
 
@@ -332,7 +360,13 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
                                      quantity=v[1], amount=v[2])
             for k, v in collected.items()])
         counts["collected"] = len(collected)
-        say(f"collected: {len(collected):,} rows")
+        collected_totals = _summed(collected, (1, 2, 4))
+        _bulk(tables["CollectedTotal"], [
+            tables["CollectedTotal"](program_id=k[0], regency=k[1], item_id=k[2],
+                                     pledges=v[0], quantity=v[1], amount=v[2])
+            for k, v in collected_totals.items()])
+        counts["collected_totals"] = len(collected_totals)
+        say(f"collected: {len(collected):,} rows, {len(collected_totals):,} totals")
 
         funded: dict[tuple[Any, ...], int] = defaultdict(int)
         spent = fundings.filter(pledge__state__in=collected_states).order_by().annotate(
@@ -379,7 +413,13 @@ def rebuild(*, only_if_stale: bool = False, progress: Callable[[str], None] | No
                                      deliveries=v[0], quantity=v[1])
             for k, v in delivered.items()])
         counts["delivered"] = len(delivered)
-        say(f"delivered: {len(delivered):,} rows")
+        delivered_totals = _summed(delivered, (1, 2, 4))
+        _bulk(tables["DeliveredTotal"], [
+            tables["DeliveredTotal"](program_id=k[0], regency=k[1], item_id=k[2],
+                                     deliveries=v[0], quantity=v[1])
+            for k, v in delivered_totals.items()])
+        counts["delivered_totals"] = len(delivered_totals)
+        say(f"delivered: {len(delivered):,} rows, {len(delivered_totals):,} totals")
 
         _bulk(tables["ReachDay"], [
             tables["ReachDay"](role=k[0], entity_id=k[1], program_id=k[2], regency=k[3],
