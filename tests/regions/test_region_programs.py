@@ -22,6 +22,7 @@ from ksbb.donations.services import (
     pledge_receive,
     pledge_submit,
     region_program_adopt,
+    region_program_create,
     region_program_rename,
     region_program_withdraw,
 )
@@ -165,12 +166,13 @@ def test_the_region_page_pledge_form_and_open_data_show_the_local_name(
 
 
 BEFORE = [("regions", "0002_default_region"), ("donations", "0004_pledge_region")]
-AFTER = [("regions", "0003_programmes_moved_to_donations")]
+LATEST = None  # every app's newest migration, as the other tests expect the database
 
 
 def _migrate(target: Any) -> Any:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    target = target or executor.loader.graph.leaf_nodes()
     executor.migrate(target)
     return executor.loader.project_state(target).apps
 
@@ -183,7 +185,7 @@ def test_the_programmes_regions_adopted_are_carried_over(cast: Any, bandung: Any
         old.get_model("regions", "Region").objects.get(pk=bandung.region.pk).programs.add(
             pangan)
     finally:
-        new = _migrate(AFTER)
+        new = _migrate(LATEST)
     rows = new.get_model("donations", "RegionProgram").objects.values_list(
         "region_id", "program_id", "local_name", "is_active")
     assert list(rows) == [(bandung.region.pk, pangan, "", True)]
@@ -216,3 +218,43 @@ def test_a_regions_administrator_manages_its_programmes_on_the_back_office_page(
     client_for(cast.admin).post(page, {"region": "kota-bandung", "program": "PANGAN",
                                        "action": "withdraw"})
     assert not RegionProgram.objects.get(region=bandung.region).is_active
+
+
+def test_a_region_extends_the_template_with_its_own_programme(
+        cast: Any, bandung: Any, don: Any, jakarta_admin: Any, client_for: Any) -> None:
+    region_link_organization(region=bandung.region, organization=cast.aggregator_org,
+                             by=SETUP)
+    jakarta = Region.objects.get(is_default=True)
+    with pytest.raises(NotAllowed):
+        region_program_create(region=bandung.region, code="BEASISWA_BDG", name="Beasiswa",
+                              by=jakarta_admin)
+    with pytest.raises(Invalid) as refused:
+        region_program_create(region=bandung.region, code="pangan", name="Lagi",
+                              by=bandung.admin)
+    assert refused.value.message_dict.keys() == {"code"}
+    response = client_for(bandung.admin).post("/backoffice/programmes/", {
+        "region": "kota-bandung", "action": "create", "code": "beasiswa_bdg",
+        "name": "Beasiswa Bandung"})
+    assert response.status_code == 302
+    own = Program.objects.get(code="BEASISWA_BDG")
+    assert own.region == bandung.region and own.name == "Beasiswa Bandung"
+    # Bandung runs it beside every standard programme (it adopted none); Jakarta does not,
+    # and cannot adopt it.
+    assert own in programs_of_region(bandung.region)
+    assert don.pangan in programs_of_region(bandung.region)
+    assert own not in programs_of_region(jakarta)
+    with pytest.raises(Invalid):
+        region_program_adopt(region=jakarta, program=own, by=jakarta_admin)
+    with pytest.raises(Invalid):
+        pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                      program=own, amount=100_000, by=cast.collaborator)
+    pledge = pledge_submit(collaborator=cast.collaborator_org,
+                           aggregator=cast.aggregator_org, program=own, amount=100_000,
+                           region=bandung.region, by=cast.collaborator)
+    assert pledge.program == own
+    # The pledge form offers it for Bandung only.
+    form = client_for(cast.collaborator)
+    assert "Beasiswa Bandung" in form.get(
+        "/donations/pledges/new/?region=kota-bandung").content.decode()
+    assert "Beasiswa Bandung" not in form.get("/donations/pledges/new/").content.decode()
+    assert AuditEntry.objects.filter(action="region_program.created").count() == 1

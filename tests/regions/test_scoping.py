@@ -243,6 +243,10 @@ def _list_paths() -> list[str]:
         except NoReverseMatch:  # a pattern reversed only with arguments
             continue
         paths.add(path + ("?limit=1000" if path.startswith("/api/") else ""))
+    # The pickers' suggestions, with typed text: institutions by name (unverified ones are
+    # the government's, of its region), places (public).
+    paths |= {reverse("web:recipient_search") + "?q=Panti",
+              reverse("web:area_search") + "?q=Gambir", reverse("web:area_search") + "?q=Suka"}
     return sorted(paths)
 
 
@@ -307,3 +311,24 @@ def test_no_page_or_endpoint_opens_another_regions_record(
                 opened.append(f"bandung {role} {name} {path}: {status}")
     assert checked > 20
     assert not opened, "\n".join(opened)
+
+
+def test_a_rounds_page_offers_only_its_regions_supplies_and_recipients(
+        cast: Any, bandung: Any, two_worlds: Any, client_for: Any) -> None:
+    """The manual allocation form lists the pledges and purchases left to allocate: those
+    given to the round's region only; its recipient field knows no institution of
+    another region (an id typed in is "not known", not "of another region")."""
+    jakarta_world, bandung_world = two_worlds
+    for people, mine, theirs in ((bandung, bandung_world, jakarta_world),
+                                 (cast, jakarta_world, bandung_world)):
+        c = client_for(people.assessor)
+        page = c.get(f"/backoffice/rounds/{mine.round.pk}/").content.decode()
+        assert f'value="P-{mine.received.pk}"' in page
+        assert f'value="P-{theirs.received.pk}"' not in page
+        assert f'value="B-{theirs.purchase.pk}"' not in page
+        response = c.post(f"/backoffice/rounds/{mine.round.pk}/needs/", {
+            "recipient": f"I-{theirs.institution.pk}", "item": "sembako", "quantity": 1,
+            "priority": 1})
+        assert response.status_code == 400
+        assert f"no institution is known as I-{theirs.institution.pk}" in \
+            response.content.decode()

@@ -30,7 +30,7 @@ from ksbb.accounts.selectors import scope_of
 from ksbb.allocation.models import Allocation, AllocationRun
 from ksbb.donations.models import PLEDGE_ALLOCATABLE, Pledge, Purchase
 from ksbb.needs.models import Need
-from ksbb.regions.selectors import actor_regions_filter
+from ksbb.regions.selectors import actor_regions_filter, record_filter, region_row
 
 _EFFECTIVE = ExpressionWrapper(F("quantity") - F("returned_quantity"),
                                output_field=IntegerField())
@@ -92,14 +92,20 @@ def needs_remaining(needs: Iterable[Need]) -> dict[int, int]:
     return {n.pk: max(0, n.quantity - used[(n.recipient_id, n.item_id)]) for n in needs}
 
 
-def supplies_left(program_id: int) -> list[tuple[Pledge | Purchase, int]]:
+def supplies_left(program_id: int, *, region_key: int | None
+                  ) -> list[tuple[Pledge | Purchase, int]]:
     """The received goods pledges and the purchases of a programme that have something left
-    to allocate, with what is left (the manual allocation form offers them by name)."""
+    to allocate, with what is left (the manual allocation form offers them by name): those
+    given to the region with primary key ``region_key`` (None: the default region), the
+    only ones its rounds may use."""
+    region = region_row(region_key)
     pledges = list(Pledge.objects.filter(
-        kind=Pledge.Kind.GOODS, state__in=PLEDGE_ALLOCATABLE, item__program_id=program_id)
-        .select_related("item", "collaborator").order_by("pk"))
-    purchases = list(Purchase.objects.filter(item__program_id=program_id)
-                     .select_related("item", "aggregator").order_by("pk"))
+        record_filter(region, "region"), kind=Pledge.Kind.GOODS, state__in=PLEDGE_ALLOCATABLE,
+        item__program_id=program_id).select_related("item", "collaborator").order_by("pk"))
+    # A purchase is of the region of the pledges that paid for it (one region).
+    purchases = list(Purchase.objects.filter(
+        record_filter(region, "fundings__pledge__region"), item__program_id=program_id)
+        .distinct().select_related("item", "aggregator").order_by("pk"))
     used_p = used_by_pledge(p.pk for p in pledges)
     used_b = used_by_purchase(b.pk for b in purchases)
     found: list[tuple[Pledge | Purchase, int]] = []

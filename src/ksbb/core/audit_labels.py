@@ -103,6 +103,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "region.organization_linked": _("Organisation linked to a region"),
     "region.organization_unlinked": _("Organisation unlinked from a region"),
     "region_program.adopted": _("Programme adopted by a region"),
+    "region_program.created": _("Programme of a region's own created"),
     "region_program.renamed": _("Programme renamed by a region"),
     "region_program.withdrawn": _("Programme withdrawn by a region"),
     "report.investigation_started": _("Report investigation started"),

@@ -33,8 +33,8 @@ class ItemInline(admin.TabularInline[Item, Program]):
 
 @admin.register(Program)
 class ProgramAdmin(AuditedAdmin, admin.ModelAdmin[Program]):
-    list_display = ("code", "name", "is_active")
-    list_filter = ("is_active",)
+    list_display = ("code", "name", "region", "is_active")
+    list_filter = ("is_active", "region")
     inlines = [ItemInline]
 
 

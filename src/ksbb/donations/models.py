@@ -29,6 +29,11 @@ class Program(models.Model):
     max_amount_rupiah = models.PositiveBigIntegerField(
         _("largest money pledge (rupiah)"), default=DEFAULT_MAX_AMOUNT,
         help_text=_("the most one money pledge or purchase of this programme may be"))
+    # Issue 18: a region extends the standard programmes with its own (RegionProgram).
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("own programme of the region"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="own_programs",
+        help_text=_("empty: a standard programme every region may adopt"))
 
     class Meta:
         verbose_name = _("programme")

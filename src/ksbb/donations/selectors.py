@@ -191,16 +191,17 @@ def _region_pk(region: Region | None) -> int | None:
 
 
 def programs_of_region(region: Region | None) -> QuerySet[Program]:
-    """The active programmes ``region`` runs (None: the default region): those it adopted,
-    or every active programme while it adopted none."""
+    """The active programmes ``region`` runs (None: the default region): the standard ones
+    it adopted, or every standard one while it adopted none, and its own."""
     active = Program.objects.filter(is_active=True)
     key = _region_pk(region)
     if key is None:
-        return active
-    adopted = RegionProgram.objects.filter(region_id=key, is_active=True)
-    if not adopted.exists():
-        return active
-    return active.filter(pk__in=adopted.values("program_id"))
+        return active.filter(region__isnull=True)
+    rows = RegionProgram.objects.filter(region_id=key, is_active=True)
+    chosen = Q(pk__in=rows.values("program_id"))
+    if not rows.filter(program__region__isnull=True).exists():
+        chosen |= Q(region__isnull=True)
+    return active.filter(chosen)
 
 
 def region_runs_program(region: Region | None, program: Program) -> bool:
@@ -234,8 +235,11 @@ class RegionProgramRow:
 
 
 def region_program_rows(region: Region) -> list[RegionProgramRow]:
-    """Every active programme, with whether ``region`` adopted it and its name there."""
+    """Every active standard programme and the region's own, with whether ``region`` runs
+    it by choice (adopted, or its own) and its name there."""
     own = {r.program_id: r for r in RegionProgram.objects.filter(region=region,
                                                                  is_active=True)}
+    programs = Program.objects.filter(is_active=True).filter(
+        Q(region__isnull=True) | Q(region=region)).order_by("code")
     return [RegionProgramRow(p, p.pk in own, own[p.pk].local_name if p.pk in own else "")
-            for p in Program.objects.filter(is_active=True).order_by("code")]
+            for p in programs]

@@ -5,6 +5,7 @@ a Invalid (a ValidationError keyed by field name) and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -152,6 +153,9 @@ def region_program_adopt(*, region: Region, program: Program, by: Actor,
     _region_program_check(region, by)
     if not program.is_active:
         raise Invalid(_("this programme is not running"), field="program")
+    if program.region_id is not None and program.region_id != region.pk:
+        raise Invalid(_("%(program)s is another region's own programme")
+                      % {"program": program.name}, field="program")
     local_name = _clean_local_name(local_name)
     with transaction.atomic():
         row, created = RegionProgram.objects.select_for_update().get_or_create(
@@ -170,6 +174,40 @@ def region_program_adopt(*, region: Region, program: Program, by: Actor,
         audit_log(actor=by, action="region_program.adopted", obj=row, before=before,
                   after={"region": region.code, "program": program.code, "active": True,
                          "local_name": row.local_name})
+    return row
+
+
+PROGRAM_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
+
+
+def region_program_create(*, region: Region, code: str, name: str, by: Actor,
+                          description: str = "") -> RegionProgram:
+    """A programme of ``region``'s own, beside the standard ones it adopted (or all of
+    them): it runs it from now on, and no other region can adopt it. Its aid items are
+    added in the admin; until then it takes money pledges."""
+    _region_program_check(region, by)
+    code = (code or "").strip().upper()
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not PROGRAM_CODE.match(code):
+        errors["code"] = [_("the code is 2 to 32 capital letters, digits or _, starting "
+                            "with a letter, e.g. BEASISWA_BDG")]
+    elif Program.objects.filter(code=code).exists():
+        errors["code"] = [_("a programme with the code %(code)s exists already")
+                          % {"code": code}]
+    if not name:
+        errors["name"] = [_("the name is required")]
+    elif len(name) > LOCAL_NAME_LENGTH:
+        errors["name"] = [_("the name is at most 200 characters")]
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        program = Program.objects.create(code=code, name=name, region=region,
+                                         description=(description or "").strip())
+        row = RegionProgram.objects.create(region=region, program=program)
+        _names_changed()
+        audit_log(actor=by, action="region_program.created", obj=row,
+                  after={"region": region.code, "program": code, "name": name})
     return row
 
 

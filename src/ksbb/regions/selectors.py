@@ -212,15 +212,13 @@ def actor_region_keys(user: Any) -> frozenset[int | None]:
     return result
 
 
-def is_region_admin(user: Any, region: Any) -> bool:
-    """``user`` administers ``region``: a platform administrator of a government
-    organisation working in it (for the default region also the installation's own
-    administrator, who acts in it as before regions existed)."""
-    if not _signed_in(user) or region is None:
-        return False
-    key = region.pk if region.pk is not None else default_region_row(user).pk
-    table = region_table(user)
-    default = _default_row(table).pk
+def _admin_region_keys(user: Any) -> frozenset[int | None]:
+    """The regions where ``user`` is a platform administrator of a government organisation
+    (kept on the user: one request)."""
+    cached = getattr(user, "_ksbb_admin_region_keys", None)
+    if cached is not None:
+        return cached
+    default = _default_row(region_table(user)).pk
     org_ids = {org for role, org in _government_memberships(user)
                if role == "platform_admin" and org is not None}
     linked: dict[int, set[int | None]] = {}
@@ -232,14 +230,29 @@ def is_region_admin(user: Any, region: Any) -> bool:
         keys |= linked.get(org_id) or {default}
     if is_installation_admin(user):
         keys.add(default)
-    return key in keys
+    result = frozenset(keys)
+    user._ksbb_admin_region_keys = result
+    return result
+
+
+def is_region_admin(user: Any, region: Any) -> bool:
+    """``user`` administers ``region``: a platform administrator of a government
+    organisation working in it (for the default region also the installation's own
+    administrator, who acts in it as before regions existed)."""
+    if not _signed_in(user) or region is None:
+        return False
+    key = region.pk if region.pk is not None else default_region_row(user).pk
+    return key in _admin_region_keys(user)
 
 
 def regions_administered(user: Any) -> list[Region]:
     """The regions ``user`` administers: every one for the installation's administrator."""
+    if not _signed_in(user):
+        return []
     if is_installation_admin(user):
         return list(Region.objects.all())
-    return [r for r in Region.objects.all() if is_region_admin(user, r)]
+    keys = _admin_region_keys(user)
+    return [r for r in Region.objects.all() if r.pk in keys]
 
 
 def actor_regions_filter(user: Any, *, area: str | None = None,

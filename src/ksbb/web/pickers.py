@@ -33,6 +33,8 @@ from ksbb.areas.selectors import Resolution, area_by_code, area_label, area_reso
 from ksbb.core import areacodes
 from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
+from ksbb.regions.selectors import area_filter as region_area_filter
+from ksbb.regions.selectors import region_row
 
 VILLAGE_OR_RW = (Area.Level.VILLAGE, Area.Level.RW)
 _MAX_SHOWN = 5
@@ -154,6 +156,12 @@ def recipient_label(recipient: Recipient) -> str:
     return f"{recipient.name} - {area_label(recipient.area)}"
 
 
+def recipients_of_region(region_key: int | None) -> Any:
+    """The recipients of the region with primary key ``region_key`` (None: the default
+    region): what a round's forms accept."""
+    return Recipient.objects.filter(region_area_filter(region_row(region_key), "area__code"))
+
+
 def _recipients(qs: Any) -> Any:
     return qs.select_related("area__parent__parent__parent__parent")
 
@@ -269,4 +277,5 @@ def recipient_suggestions(request: HttpRequest) -> HttpResponse:
 
 
 __all__ = ["AreaField", "AreaFilterForm", "PickerInput", "RecipientField", "area_filter",
-           "area_suggestions", "recipient_label", "recipient_suggestions", "resolution_error"]
+           "area_suggestions", "recipient_label", "recipient_suggestions",
+           "recipients_of_region", "resolution_error"]

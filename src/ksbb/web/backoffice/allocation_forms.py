@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from ksbb.allocation.selectors import supplies_left
 from ksbb.donations.models import Item, Pledge, Purchase
 from ksbb.needs.models import AssessmentRound, Need
+from ksbb.regions.selectors import region_key_of
 from ksbb.web.backoffice.needs_forms import CodeChoiceField
-from ksbb.web.pickers import RecipientField
+from ksbb.web.pickers import RecipientField, recipients_of_region
 
 _SUPPLY_RE = re.compile(r"^([PB])-?(\d+)$", re.IGNORECASE)
 
@@ -53,11 +54,15 @@ class ManualAllocationForm(forms.Form):
         if not self.is_bound:
             choices += [(f"{'P' if isinstance(s, Pledge) else 'B'}-{s.pk}",
                          supply_choice_label(s, left))
-                        for s, left in supplies_left(round.program_id)]
+                        for s, left in supplies_left(round.program_id,
+                                                     region_key=region_key_of(round))]
         self.fields["supply"].widget = forms.Select(choices=choices)
         item_field = self.fields["item"]
         assert isinstance(item_field, forms.ModelChoiceField)
         item_field.queryset = Item.objects.filter(program_id=round.program_id)
+        recipient_field = self.fields["recipient"]
+        assert isinstance(recipient_field, RecipientField)
+        recipient_field.queryset = recipients_of_region(region_key_of(round))
 
     def clean_supply(self) -> Pledge | Purchase:
         text = self.cleaned_data["supply"].strip()

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ksbb.donations.models import Item, Program
 from ksbb.needs.models import AssessmentRound, Need, Recipient
-from ksbb.web.pickers import VILLAGE_OR_RW, AreaField, RecipientField
+from ksbb.regions.selectors import region_key_of
+from ksbb.web.pickers import VILLAGE_OR_RW, AreaField, RecipientField, recipients_of_region
 
 INSTITUTION_KINDS = [(v, label) for v, label in Recipient.Kind.choices if v != Recipient.Kind.RW]
 
@@ -69,6 +70,11 @@ class NeedForm(forms.Form):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _round_items(self.fields["item"], round)
+        if round is not None:
+            # Another region's institution is not known here, as one that does not exist.
+            recipient_field = self.fields["recipient"]
+            assert isinstance(recipient_field, RecipientField)
+            recipient_field.queryset = recipients_of_region(region_key_of(round))
 
 
 class NeedsFileForm(forms.Form):

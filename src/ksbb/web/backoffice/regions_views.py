@@ -1,5 +1,6 @@
 """A region's programmes (issue 18): its administrator adopts the standard programmes it
-runs, names them as the region does, or withdraws them (ksbb.donations.services)."""
+runs, names them as the region does, withdraws them, or adds one of the region's own
+(ksbb.donations.services)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,17 @@ class RegionProgramsView(PermissionRequiredMixin, View):
         region = next((r for r in regions_administered(request.user)
                        if r.slug == request.POST.get("region")), None)
         action = request.POST.get("action", "")
+        if region is not None and action == "create":
+            try:
+                services.region_program_create(
+                    region=region, code=request.POST.get("code", ""),
+                    name=request.POST.get("name", ""), by=request.user)
+            except ValidationError as exc:
+                add_error_messages(request, exc)
+            else:
+                messages.success(request, _("The programmes of %(region)s are saved.")
+                                 % {"region": region.name})
+            return redirect(reverse("backoffice:region_programs") + f"#region-{region.slug}")
         program = Program.objects.filter(code=request.POST.get("program", "")).first()
         if region is None or program is None or action not in ACTIONS:
             messages.error(request, _("choose one of your regions, a programme and what to "

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.donations.models import CollaboratorKind, Item, Pledge, Program
-from ksbb.donations.selectors import program_names, verified_aggregators
+from ksbb.donations.selectors import program_names, programs_of_region, verified_aggregators
 from ksbb.needs.models import Recipient
 from ksbb.needs.selectors import recipients_visible_to
 from ksbb.regions.models import Region
@@ -127,10 +127,17 @@ class PledgeForm(forms.Form):
                 shown = region_of_area(place) if place else None
             shown = shown or default_region()
             field.initial = shown.pk
+        # The programmes (and their items) the region runs, named as it names them.
+        runs = programs_of_region(shown)
+        program = self.fields["program"]
+        item = self.fields["item"]
+        assert isinstance(program, forms.ModelChoiceField)
+        assert isinstance(item, forms.ModelChoiceField)
+        program.queryset = runs
+        item.queryset = Item.objects.filter(is_active=True, program__in=runs).select_related(
+            "program")
         names = program_names(shown)
         if names:
-            program = self.fields["program"]
-            assert isinstance(program, forms.ModelChoiceField)
             program.label_from_instance = (  # type: ignore[method-assign]
                 lambda p: names.get(p.code, p.name))
 
