@@ -103,6 +103,7 @@ __all__ = ["SolverError", "no_gc", "solve"]
 _INF = math.inf
 _EPS = 1e-7
 _NODE_PRIORITY = operator.itemgetter(0, 1)
+_COST = tuple(5 - shared for shared in range(len(LEVELS)))  # per unit, by shared components
 
 
 class SolverError(RuntimeError):
@@ -1242,41 +1243,65 @@ def _assemble(
     per need, indices into problem.pledges and problem.needs."""
     pledges = problem.pledges
     needs = problem.needs
-    allocations: list[tuple[Any, ...]] = []
-    by_shared = [0] * len(LEVELS)
-    shared_of: dict[tuple[str, str], int] = {}
-    pledge_id = [p.id for p in pledges]
-    pledge_area = [p.area for p in pledges]
-    append = allocations.append
     lines.sort()  # (pledge, need) pairs are distinct
-    for p_i, n_i, qty in lines:
-        recipient, item, quantity, priority, area = needs[n_i]
-        pair = (pledge_area[p_i], area)
-        shared = shared_of.get(pair)
-        if shared is None:
-            shared = shared_of[pair] = _shared(pair[0], area)
-        append((pledge_id[p_i], recipient, item, qty, shared, LEVELS[shared], 5 - shared,
-                priority, quantity, allocated[n_i]))
+    # Column by column: per line, the Python work is a few C-level maps and one zip.
+    p_col = [line[0] for line in lines]
+    n_col = [line[1] for line in lines]
+    q_col = [line[2] for line in lines]
+    # Shared components per line, worked out once per distinct (pledge area, need area).
+    area_ids: dict[str, int] = {}
+    p_area = [area_ids.setdefault(p.area, len(area_ids)) for p in pledges]
+    n_area = [area_ids.setdefault(n[4], len(area_ids)) for n in needs]
+    shared_col: list[int] = []
+    if lines:
+        width = len(area_ids)
+        pair = (np.asarray(p_area, dtype=np.int64)[np.asarray(p_col, dtype=np.int64)] * width
+                + np.asarray(n_area, dtype=np.int64)[np.asarray(n_col, dtype=np.int64)])
+        distinct, at = np.unique(pair, return_inverse=True)
+        codes = list(area_ids)
+        shared_of = np.array([_shared(codes[c // width], codes[c % width])
+                              for c in distinct.tolist()], dtype=np.int64)
+        shared_col = shared_of[at].tolist()
+    by_shared = [0] * len(LEVELS)
+    for shared, qty in zip(shared_col, q_col, strict=True):
         by_shared[shared] += qty
+    recipient = [n[0] for n in needs]
+    item = [n[1] for n in needs]
+    quantity = [n[2] for n in needs]
+    priority = [n[3] for n in needs]
+    pledge_id = [p.id for p in pledges]
+    allocations: list[tuple[Any, ...]] = list(zip(
+        map(pledge_id.__getitem__, p_col),
+        map(recipient.__getitem__, n_col),
+        map(item.__getitem__, n_col),
+        q_col,
+        shared_col,
+        map(LEVELS.__getitem__, shared_col),
+        map(_COST.__getitem__, shared_col),
+        map(priority.__getitem__, n_col),
+        map(quantity.__getitem__, n_col),
+        map(allocated.__getitem__, n_col),
+        strict=True,
+    ))
     cost_total = sum((5 - shared) * qty for shared, qty in enumerate(by_shared))
     same_regency = sum(qty for shared, qty in enumerate(by_shared) if shared >= 2)
     units_by_level = {LEVELS[k]: q for k, q in enumerate(by_shared)}
 
-    results: list[tuple[Any, ...]] = []
+    results: list[tuple[Any, ...]] = list(
+        zip(recipient, item, priority, quantity, allocated, fair, strict=True))
     # Per (item, priority): need lines, need, allocated, lowest ratio, lowest fair level,
     # lines at zero.
     acc: dict[tuple[str, int], list[Any]] = {}
-    for (recipient, item, quantity, priority, _), got, lvl in zip(needs, allocated, fair,
-                                                                   strict=True):
-        results.append((recipient, item, priority, quantity, got, lvl))
-        if quantity > 0:
-            g = acc.get((item, priority))
+    for name, wanted, prio, got, lvl in zip(item, quantity, priority, allocated, fair,
+                                            strict=True):
+        if wanted > 0:
+            g = acc.get((name, prio))
             if g is None:
-                g = acc[(item, priority)] = [0, 0, 0, 1.0, 1.0, 0]
+                g = acc[(name, prio)] = [0, 0, 0, 1.0, 1.0, 0]
             g[0] += 1
-            g[1] += quantity
+            g[1] += wanted
             g[2] += got
-            ratio = got / quantity
+            ratio = got / wanted
             if ratio < g[3]:
                 g[3] = ratio
             if lvl < g[4]:
@@ -1285,7 +1310,7 @@ def _assemble(
                 g[5] += 1
     summaries = tuple(
         GroupSummary(
-            item=item,
+            item=name,
             priority=prio,
             needs=g[0],
             need=g[1],
@@ -1294,7 +1319,7 @@ def _assemble(
             fair_level=g[4],
             needs_at_zero=g[5],
         )
-        for (item, prio), g in sorted(acc.items())
+        for (name, prio), g in sorted(acc.items())
     )
     total_alloc = sum(by_shared)
     summary = Summary(
