@@ -167,3 +167,27 @@ def test_import_task_refuses_hostile_cells_row_by_row(  # type: ignore[no-untype
     assert job.state == NeedsImport.State.FAILED
     assert [(e["row"], e["field"]) for e in job.report["errors"]] == [(3, "item"), (4, "item")]
     assert not Need.objects.exists()
+
+
+def test_an_import_invalidates_the_cached_figures(cast, food_round):  # type: ignore[no-untyped-def]
+    """Needs are written in bulk (no save signals): the import itself bumps the statistics
+    generation, so the need map, coverage and national map cached under it make way, on
+    creating and on updating alike."""
+    from ksbb.stats.models import Generation
+
+    def generation() -> int:
+        row = Generation.objects.filter(pk=1).first()
+        return row.value if row else 0
+
+    before = generation()
+    needs_import(round=food_round, by=cast.assessor,
+                 rows=csv_rows(f"recipient,item,quantity,priority\n{RW_A1},sembako,40,1\n"))
+    assert generation() > before
+    before = generation()
+    needs_import(round=food_round, by=cast.assessor,
+                 rows=csv_rows(f"recipient,item,quantity,priority\n{RW_A1},sembako,41,1\n"))
+    assert generation() > before
+    before = generation()
+    needs_import(round=food_round, by=cast.assessor,
+                 rows=csv_rows(f"recipient,item,quantity,priority\n{RW_A1},sembako,41,1\n"))
+    assert generation() == before  # nothing changed, nothing to redo

@@ -35,6 +35,7 @@ from ksbb.needs.models import AssessmentRound, Need, NeedsImport, Recipient
 from ksbb.regions.models import Region
 from ksbb.regions.selectors import region_key_of, region_key_of_area, region_table
 from ksbb.regions.services import region_to_act_in
+from ksbb.stats import rollups
 
 Rows = Iterable[tuple[int, dict[str, str]]]
 Progress = Callable[[int], None]
@@ -394,6 +395,9 @@ def _needs_write(
                              batch_size=2000)
     report.created, report.updated = len(to_create), len(to_update)
     if report.created or report.updated:
+        # Written in bulk, so no save signal: the cached need map, coverage and national map
+        # must still make way, with this transaction.
+        rollups.bump()
         audit_log(actor=by, action=action, obj=rnd, after={
             "created": report.created, "updated": report.updated, "changes": changes, **extra})
 
