@@ -65,9 +65,10 @@ def _load() -> str:
 
 
 def _areas_and_regions(region_count: int, say: Callable[[str], None], *,
-                       add_last: bool) -> None:
+                       add_last: bool, add: bool = True) -> None:
     """Every province's areas; ``region_count`` provinces as regions. ``add_last``: West
-    Java's areas and region come last, through ``ksbb region add`` (timed)."""
+    Java's areas and region come last, through ``ksbb region add`` (timed; not at all
+    without ``add``)."""
     from django.core.management import call_command
 
     from ksbb.areas.models import Area
@@ -92,7 +93,7 @@ def _areas_and_regions(region_count: int, say: Callable[[str], None], *,
         Region(code=p, name=f"KSBB {names.get(p, p).title()}", slug=f"provinsi-{p}")
         for p in chosen)
     say(f"{Region.objects.count()} regions before West Java")
-    if add_last:
+    if add_last and add:
         t = time.perf_counter()
         call_command("region", "add", ADDED, "--name", "KSBB Jawa Barat", stdout=io.StringIO())
         took = time.perf_counter() - t
@@ -200,11 +201,14 @@ def _region_add(repeat: int, region_count: int) -> None:
     _recreate_database(base)
     os.environ["KSBB_DATABASE_URL"] = f"{SERVER}/{base}"
     django.setup()
+    from django.core.management import call_command
     from django.db import connections
 
     started = time.perf_counter()
+    call_command("migrate", verbosity=0)
     _areas_and_regions(region_count, lambda m: print(
-        f"  {time.perf_counter() - started:7.1f} s  {m}", flush=True), add_last=False)
+        f"  {time.perf_counter() - started:7.1f} s  {m}", flush=True), add_last=True,
+        add=False)
     connections.close_all()
     print(f"== ksbb region add {ADDED} (the command, a fresh process each time)", flush=True)
     for n in range(repeat):
