@@ -258,3 +258,36 @@ def test_a_region_extends_the_template_with_its_own_programme(
         "/donations/pledges/new/?region=kota-bandung").content.decode()
     assert "Beasiswa Bandung" not in form.get("/donations/pledges/new/").content.decode()
     assert AuditEntry.objects.filter(action="region_program.created").count() == 1
+
+
+def test_the_programmes_api_answers_for_a_region_with_its_own_names(
+        cast: Any, bandung: Any, don: Any, client_for: Any) -> None:
+    """/api/v1/programs/?region= lists what that region runs, under its names; without the
+    parameter the answer is what it always was (every programme, standard names)."""
+    pendidikan = Program.objects.get(code="PENDIDIKAN")
+    region_program_adopt(region=bandung.region, program=don.pangan, local_name=LOCAL,
+                         by=bandung.admin)
+    region_program_create(region=bandung.region, code="BEASISWA_BDG",
+                          name="Beasiswa Bandung", by=bandung.admin)
+    api = client_for(None)
+
+    def listed(query: dict[str, str]) -> dict[str, dict[str, Any]]:
+        response = api.get("/api/v1/programs/", query)
+        assert response.status_code == 200, response.content
+        return {p["code"]: p for p in response.json()["results"]}
+
+    everything = listed({})
+    assert everything["PANGAN"]["name"] == don.pangan.name
+    assert everything["BEASISWA_BDG"]["region"] == bandung.region.code
+    assert everything["PANGAN"]["region"] is None
+    for key in (bandung.region.slug, bandung.region.code):
+        mine = listed({"region": key})
+        assert set(mine) == {"PANGAN", "BEASISWA_BDG"}
+        assert mine["PANGAN"]["name"] == LOCAL
+        assert mine["PANGAN"]["standard_name"] == don.pangan.name
+    jakarta = listed({"region": Region.objects.get(is_default=True).slug})
+    assert "BEASISWA_BDG" not in jakarta and pendidikan.code in jakarta
+    assert jakarta["PANGAN"]["name"] == don.pangan.name
+    refused = api.get("/api/v1/programs/", {"region": "atlantis"})
+    assert refused.status_code == 400
+    assert "region" in refused.json()

@@ -26,7 +26,7 @@ from rest_framework.settings import api_settings
 from ksbb.accounts.models import Organization, Role
 from ksbb.accounts.selectors import scope_of
 from ksbb.api.errors import require_perm
-from ksbb.api.fields import NO_AREA, NO_REGION, CodeRelatedField
+from ksbb.api.fields import NO_AREA, NO_REGION, CodeRelatedField, RegionField
 from ksbb.api.permissions import RulePermission
 from ksbb.areas.models import Area
 from ksbb.donations import services
@@ -34,6 +34,8 @@ from ksbb.donations.models import Item, Pledge, Program, Purchase
 from ksbb.donations.pdf import has_receipt
 from ksbb.donations.selectors import (
     pledges_visible_to,
+    program_names,
+    programs_of_region,
     purchases_visible_to,
     units_bought,
     verified_aggregators,
@@ -73,18 +75,55 @@ class PdfRenderer(BaseRenderer):
 # Programmes, items, aggregators: public reference data.
 
 class ProgramSerializer(serializers.ModelSerializer[Program]):
+    name = serializers.SerializerMethodField(
+        help_text="the programme's name; with ?region=, the name that region gives it")
+    standard_name = serializers.CharField(
+        source="name", read_only=True, help_text="the programme's name in the template")
+    region = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True,
+        help_text="the region whose own programme it is (area code); null: a standard "
+                  "programme every region can adopt")
+
     class Meta:
         model = Program
-        fields = ["id", "code", "name", "description", "is_active"]
+        fields = ["id", "code", "name", "standard_name", "description", "is_active", "region"]
+
+    def get_name(self, program: Program) -> str:
+        return str(self.context.get("local_names", {}).get(program.code, program.name))
 
 
+class ProgramQuerySerializer(serializers.Serializer[Any]):
+    region = RegionField(
+        required=False, allow_null=True,
+        help_text="a region's short name or area code, e.g. kota-bandung or 32.73: only the "
+                  "programmes it runs, under its own names")
+
+
+@extend_schema(parameters=[ProgramQuerySerializer])
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet[Program]):
-    """KSBB programmes (Pangan, Pendidikan, ...). Public: no sign-in needed."""
+    """KSBB programmes (Pangan, Pendidikan, ...). Public: no sign-in needed. A region runs
+    the standard programmes it adopted (all of them while it adopted none) and its own."""
 
-    queryset = Program.objects.all().order_by("code")
     serializer_class = ProgramSerializer
     permission_classes = [AllowAny]
     filterset_fields = ["is_active", "code"]
+
+    def _region(self) -> Region | None:
+        query = ProgramQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        region: Region | None = query.validated_data.get("region")
+        return region
+
+    def get_queryset(self) -> QuerySet[Program]:
+        region = self._region()
+        programs = Program.objects.all() if region is None else programs_of_region(region)
+        return programs.select_related("region").order_by("code")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        region = self._region() if getattr(self, "request", None) is not None else None
+        context["local_names"] = program_names(region) if region is not None else {}
+        return context
 
 
 class ItemSerializer(serializers.ModelSerializer[Item]):

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from ksbb.regions.models import Region
 
 NO_AREA = _("no area has the code %(code)s")
 NO_REGION = _("no region has the code %(code)s")
@@ -56,3 +59,18 @@ class IntegerField(serializers.IntegerField):
 def IdField(**kwargs: Any) -> IntegerField:
     """A record's id (BigAutoField): a positive number up to ``BIGINT_MAX``."""
     return IntegerField(min_value=1, max_value=BIGINT_MAX, **kwargs)
+
+
+class RegionField(serializers.CharField):
+    """A region by its short name (``kota-bandung``) or its area code (``32.73``)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        text = super().to_internal_value(data)
+        if "\x00" in text:
+            raise serializers.ValidationError(_("there is no region %(region)s")
+                                              % {"region": repr(text)})
+        region = Region.objects.filter(Q(slug=text) | Q(code=text)).first()
+        if region is None:
+            raise serializers.ValidationError(_("there is no region %(region)s")
+                                              % {"region": text})
+        return region

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -14,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ksbb.api.fields import NO_AREA, NO_PROGRAM, CodeRelatedField
+from ksbb.api.fields import NO_AREA, NO_PROGRAM, CodeRelatedField, RegionField
 from ksbb.areas.models import Area
 from ksbb.donations.models import Program
 from ksbb.regions.models import Region
@@ -23,21 +22,6 @@ from ksbb.stats.coverage import coverage
 from ksbb.stats.pagecache import cached_value
 from ksbb.stats.regional import national
 from ksbb.stats.selectors import Filters, dashboard
-
-
-class RegionField(serializers.CharField):
-    """A region by its short name (``kota-bandung``) or its area code (``32.73``)."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        text = super().to_internal_value(data)
-        if "\x00" in text:
-            raise serializers.ValidationError(_("there is no region %(region)s")
-                                              % {"region": repr(text)})
-        region = Region.objects.filter(Q(slug=text) | Q(code=text)).first()
-        if region is None:
-            raise serializers.ValidationError(_("there is no region %(region)s")
-                                              % {"region": text})
-        return region
 
 
 def _region_or_default(region: Region | None) -> Region | None:
