@@ -27,8 +27,9 @@ and no fairness: deliver as much as possible at least cost), measured two ways:
 Both commands run with the same environment, with OPENBLAS_NUM_THREADS=1 (neither uses
 BLAS; the engine's command sets it itself) and the cyclic GC off (both do it). Byte code:
 by default the project's modules and the yardstick are compiled beforehand, as an installed
-package has them (pip compiles on install); with `--no-bytecode`, and PYTHONDONTWRITEBYTECODE
-set as in this sandbox, every run compiles the engine's source again (about 25 ms more).
+package has them (pip compiles on install); `--no-bytecode` removes that byte code, so that
+with PYTHONDONTWRITEBYTECODE set, as in this sandbox, every run compiles the engine's source
+again (about 25 ms more per run at Jakarta size).
 `--repeat N` runs each command and the in-process LP N times and keeps the fastest run (the
 machine is shared: the load average is printed with the figures).
 
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import importlib.util
 import os
 import subprocess
 import sys
@@ -74,13 +76,23 @@ def problem_for(size: str, family: str, seed: int = 1) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
+_OWN_MODULES = (ROOT / "src/ksbb/__init__.py", ROOT / "src/ksbb/cli.py",
+                ROOT / "src/ksbb/allocation/__init__.py", ROOT / "bench/allocation_plain.py",
+                *sorted((ROOT / "src/ksbb/allocation/engine").glob("*.py")))
+
+
 def compile_bytecode() -> None:
     """Compile what the two commands import from this repository, as an installed package
     has it (PYTHONDONTWRITEBYTECODE would otherwise make every run compile it again)."""
-    for path in (ROOT / "src/ksbb/__init__.py", ROOT / "src/ksbb/cli.py",
-                 ROOT / "src/ksbb/allocation/__init__.py", ROOT / "bench/allocation_plain.py"):
+    for path in _OWN_MODULES:
         compileall.compile_file(str(path), quiet=1)
-    compileall.compile_dir(str(ROOT / "src/ksbb/allocation/engine"), quiet=1)
+
+
+def remove_bytecode() -> None:
+    """The opposite, for --no-bytecode: with PYTHONDONTWRITEBYTECODE set (as in this sandbox)
+    every run then compiles these modules again."""
+    for path in _OWN_MODULES:
+        Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
 
 
 def _env() -> dict[str, str]:
@@ -185,7 +197,9 @@ def main() -> None:
     header = (f"{'family':20}{'needs':>7}{'pledges':>7}  {'status':8}{'wall':>7}{'cpu':>7}"
               f"{'RSS MB':>7}{'LP':>7}{'LP cpu':>7}{'ratio':>6}{'cpu r':>6}"
               f"{'LPcmd':>7}{'LPc cpu':>8}{'r cmd':>6}{'cpu rc':>7}  rules")
-    if not args.no_bytecode:
+    if args.no_bytecode:
+        remove_bytecode()
+    else:
         compile_bytecode()
     print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()}, "
           f"byte code {'compiled on every run' if args.no_bytecode else 'compiled beforehand'}"
