@@ -187,6 +187,23 @@ def is_installation_admin(user: Any) -> bool:
         role == "platform_admin" and org is None for role, org in _government_memberships(user))
 
 
+def _regions_of_organizations(user: Any, org_ids: set[int]) -> frozenset[int | None]:
+    """The regions the government organisations ``org_ids`` work in (an organisation linked
+    to none works in the default region), plus the default region for the installation's
+    administrator."""
+    default = _default_row(region_table(user)).pk
+    linked: dict[int, set[int | None]] = {}
+    for org_id, region_id in Region.organizations.through.objects.filter(
+            organization_id__in=org_ids).values_list("organization_id", "region_id"):
+        linked.setdefault(org_id, set()).add(region_id)
+    keys: set[int | None] = set()
+    for org_id in org_ids:
+        keys |= linked.get(org_id) or {default}
+    if is_installation_admin(user):
+        keys.add(default)
+    return frozenset(keys)
+
+
 def actor_region_keys(user: Any) -> frozenset[int | None]:
     """The regions (primary keys; None: the default region before it is stored) where
     ``user`` holds a government role. The installation's administrator acts in the default
@@ -194,45 +211,21 @@ def actor_region_keys(user: Any) -> frozenset[int | None]:
     if not _signed_in(user):
         return frozenset()
     cached = getattr(user, "_ksbb_region_keys", None)
-    if cached is not None:
-        return cached
-    default = _default_row(region_table(user)).pk
-    org_ids = {org for _role, org in _government_memberships(user) if org is not None}
-    linked: dict[int, set[int | None]] = {}
-    for org_id, region_id in Region.organizations.through.objects.filter(
-            organization_id__in=org_ids).values_list("organization_id", "region_id"):
-        linked.setdefault(org_id, set()).add(region_id)
-    keys: set[int | None] = set()
-    for org_id in org_ids:
-        keys |= linked.get(org_id) or {default}
-    if is_installation_admin(user):
-        keys.add(default)
-    result = frozenset(keys)
-    user._ksbb_region_keys = result
-    return result
+    if cached is None:
+        cached = user._ksbb_region_keys = _regions_of_organizations(user, {
+            org for _role, org in _government_memberships(user) if org is not None})
+    return cached
 
 
 def _admin_region_keys(user: Any) -> frozenset[int | None]:
     """The regions where ``user`` is a platform administrator of a government organisation
     (kept on the user: one request)."""
     cached = getattr(user, "_ksbb_admin_region_keys", None)
-    if cached is not None:
-        return cached
-    default = _default_row(region_table(user)).pk
-    org_ids = {org for role, org in _government_memberships(user)
-               if role == "platform_admin" and org is not None}
-    linked: dict[int, set[int | None]] = {}
-    for org_id, region_id in Region.organizations.through.objects.filter(
-            organization_id__in=org_ids).values_list("organization_id", "region_id"):
-        linked.setdefault(org_id, set()).add(region_id)
-    keys: set[int | None] = set()
-    for org_id in org_ids:
-        keys |= linked.get(org_id) or {default}
-    if is_installation_admin(user):
-        keys.add(default)
-    result = frozenset(keys)
-    user._ksbb_admin_region_keys = result
-    return result
+    if cached is None:
+        cached = user._ksbb_admin_region_keys = _regions_of_organizations(user, {
+            org for role, org in _government_memberships(user)
+            if role == "platform_admin" and org is not None})
+    return cached
 
 
 def is_region_admin(user: Any, region: Any) -> bool:

@@ -22,7 +22,7 @@ from ksbb.regions.selectors import regions_administered
 from ksbb.web.errors import add_error_messages
 from ksbb.web.permissions import PermissionRequiredMixin
 
-ACTIONS = {"adopt", "rename", "withdraw"}
+ACTIONS = {"adopt", "rename", "withdraw", "create"}
 
 
 class RegionProgramsView(PermissionRequiredMixin, View):
@@ -38,25 +38,13 @@ class RegionProgramsView(PermissionRequiredMixin, View):
         region = next((r for r in regions_administered(request.user)
                        if r.slug == request.POST.get("region")), None)
         action = request.POST.get("action", "")
-        if region is not None and action == "create":
-            try:
-                services.region_program_create(
-                    region=region, code=request.POST.get("code", ""),
-                    name=request.POST.get("name", ""), by=request.user)
-            except ValidationError as exc:
-                add_error_messages(request, exc)
-            else:
-                messages.success(request, _("The programmes of %(region)s are saved.")
-                                 % {"region": region.name})
-            return redirect(reverse("backoffice:region_programs") + f"#region-{region.slug}")
         program = Program.objects.filter(code=request.POST.get("program", "")).first()
-        if region is None or program is None or action not in ACTIONS:
+        if region is None or action not in ACTIONS or (program is None and action != "create"):
             messages.error(request, _("choose one of your regions, a programme and what to "
                                       "do with it"))
             return redirect("backoffice:region_programs")
-        local_name = request.POST.get("local_name", "")
         try:
-            _act(action, region, program, local_name, request.user)
+            _act(action, region, program, request.POST, request.user)
         except ValidationError as exc:
             add_error_messages(request, exc)
         else:
@@ -65,7 +53,13 @@ class RegionProgramsView(PermissionRequiredMixin, View):
         return redirect(reverse("backoffice:region_programs") + f"#region-{region.slug}")
 
 
-def _act(action: str, region: Region, program: Program, local_name: str, by: Any) -> None:
+def _act(action: str, region: Region, program: Program | None, form: Any, by: Any) -> None:
+    if action == "create":
+        services.region_program_create(region=region, code=form.get("code", ""),
+                                       name=form.get("name", ""), by=by)
+        return
+    assert program is not None  # checked by the caller for every other action
+    local_name = form.get("local_name", "")
     if action == "adopt":
         services.region_program_adopt(region=region, program=program, local_name=local_name,
                                       by=by)
