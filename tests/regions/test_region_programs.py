@@ -252,6 +252,12 @@ def test_a_region_extends_the_template_with_its_own_programme(
                            aggregator=cast.aggregator_org, program=own, amount=100_000,
                            region=bandung.region, by=cast.collaborator)
     assert pledge.program == own
+    # Only Bandung's dashboard offers it in its programme filter.
+    cache.clear()
+    clear_local()
+    public = client_for(None)
+    assert 'value="BEASISWA_BDG"' in public.get(f"/r/{bandung.region.slug}/").content.decode()
+    assert 'value="BEASISWA_BDG"' not in public.get("/").content.decode()  # Jakarta's
     # The pledge form offers it for Bandung only.
     form = client_for(cast.collaborator)
     assert "Beasiswa Bandung" in form.get(

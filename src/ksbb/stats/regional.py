@@ -1,11 +1,11 @@
 """The national roll-up of every region (which rollup rows belong to which region:
 ``ksbb.stats.regionrows``).
 
-The rollups (``ksbb.stats.rollups``) place every figure at a regency/city code: what was
-collected at the regency of the area the donor chose, else of the donor's own area ("" when
-neither); what was delivered at the regency of the recipient. A region is a province or a
-regency/city, so a regency lies wholly inside one region: the most specific region containing
-it (``ksbb.regions.selectors``), the default region when none does (and for "").
+The rollups (``ksbb.stats.rollups``) place every figure at a regency/city code (where a
+pledge counts: ``ksbb.stats.regionrows.pledge_place``; a delivery counts at the regency of
+the recipient). A region is a province or a regency/city, so a regency lies wholly inside one
+region: the most specific region containing it (``ksbb.regions.selectors``), the default
+region when none does (and for "").
 
 So the regions partition the rollup rows, and the national roll-up (:func:`national`) is, by
 construction, the sum of the regions' dashboards: it reads the same figures grouped by region

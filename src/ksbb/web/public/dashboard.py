@@ -45,6 +45,11 @@ class DashboardFilterForm(forms.Form):
             program.label_from_instance = (  # type: ignore[method-assign]
                 lambda p: names.get(p.code, p.name))
         if region is not None:
+            # A region's own programmes run nowhere else: not offered on another's page.
+            choices = self.fields["program"]
+            assert isinstance(choices, forms.ModelChoiceField)
+            choices.queryset = Program.objects.filter(
+                Q(region__isnull=True) | Q(region=region)).order_by("code")
             field = self.fields["regency"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = Area.objects.filter(level=Area.Level.REGENCY).filter(
