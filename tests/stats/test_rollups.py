@@ -319,16 +319,20 @@ def test_distinct_counts_look_inside_a_span_for_a_period_within_it(cast):  # typ
     world = _world(cast)
     for days in (15, 8, 1):  # one collaborator, three days; a gap on either side of 8
         _run(("money", 0, 0, 1_000, 0, days), cast, world)
-    today = timezone.localdate()
+    # The receipts' local days, as stored: _receive moves the clock by hours too, so which
+    # calendar day "8 days ago" lands on depends on the time of day the test runs.
+    first, middle, last = (timezone.localdate(p.received_at) for p in
+                           Pledge.objects.order_by("received_at"))
+    day = dt.timedelta(days=1)
 
-    def collaborators(start: int, end: int) -> int:
-        f = Filters(start=today - dt.timedelta(days=start), end=today - dt.timedelta(days=end))
+    def collaborators(start: dt.date, end: dt.date) -> int:
+        f = Filters(start=start, end=end)
         assert selectors._compute(f) == reference_dashboard(f)
         return dashboard(f).collaborators
 
-    assert collaborators(12, 4) == 1  # the middle day only
-    assert collaborators(14, 9) == 0  # inside the span, between two days
-    assert collaborators(7, 2) == 0
+    assert collaborators(middle - day, middle + day) == 1  # the middle day only
+    assert collaborators(first + day, middle - day) == 0  # inside the span, between two days
+    assert collaborators(middle + day, last - day) == 0
 
 
 def test_a_write_around_the_services_marks_the_rollups_stale_and_the_next_read_rebuilds(
