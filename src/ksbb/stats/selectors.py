@@ -382,7 +382,8 @@ def _compute(filters: Filters, *, fresh: bool = True) -> Dashboard:
 
     delivered = DeliveredDaily.objects.filter(in_region, **where).order_by().values_list(
         "recipient_kind", "item_id", "area").annotate(d=Sum("deliveries"), q=Sum("quantity"))
-    kinds = dict(Recipient.Kind.choices)
+    # Translated once, not per row: at a million deliveries the rows are tens of thousands.
+    kinds = {kind: str(label) for kind, label in Recipient.Kind.choices}
     deliveries = packages = 0
     kind_values: list[tuple[str, str, int]] = []
     delivered_items: list[tuple[str, str, int]] = []
@@ -393,7 +394,7 @@ def _compute(filters: Filters, *, fresh: bool = True) -> Dashboard:
         if i in items.packages:
             packages += int(q or 0)
         value = items.rupiah(i, q)
-        kind_values.append((kind, str(kinds.get(kind, kind)), value))
+        kind_values.append((kind, kinds.get(kind, kind), value))
         if i != NO_ITEM:
             delivered_items.append((str(i), items.names.get(i, ""), value))
         places[place] = places.get(place, 0) + value
