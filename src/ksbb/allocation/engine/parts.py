@@ -80,7 +80,8 @@ def solve_part(part: Part) -> PartResult:
     return PartResult(
         part.index,
         part.item,
-        tuple((part.pledges[p].id, part.needs[n].recipient, q) for p, n, q in res.lines),
+        tuple((part.pledges[p].id, part.needs[n].recipient, q)
+              for p, n, q in res.lines.tolist()),
         tuple((n.recipient, lvl) for n, lvl in zip(part.needs, res.levels, strict=True)),
         res.relaxed,
         res.locality_optimal,

@@ -6,7 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Allocation", "GroupSummary", "NeedResult", "Plan", "Summary"]
+import numpy as np
+
+from .problem import LEVELS
+
+__all__ = ["Allocation", "GroupSummary", "NeedResult", "Plan", "PlanColumns", "Summary"]
 
 
 def _ratio(value: float) -> float:
@@ -149,11 +153,12 @@ class Plan:
     """The engine's result: `allocations` sorted by (pledge, recipient, item), `needs` sorted
     by (recipient, item), and the `summary`.
 
-    The solver hands over plain rows (the fields of Allocation and NeedResult, in order); the
-    objects are made on first access. The command line only writes JSON, for which the rows
-    are enough, and a national plan has over 200,000 lines."""
+    The solver hands over columns of integers (`PlanColumns`); the Allocation and NeedResult
+    objects are made on first access. The command line only writes JSON, for which the
+    columns are enough, and a national plan has over 200,000 lines: making an object, or even
+    a tuple, per line cost more than writing the file."""
 
-    __slots__ = ("_allocation_rows", "_allocations", "_need_rows", "_needs", "summary")
+    __slots__ = ("_allocations", "_columns", "_needs", "summary")
 
     def __init__(
         self,
@@ -163,35 +168,31 @@ class Plan:
     ) -> None:
         self._allocations: tuple[Allocation, ...] | None = tuple(allocations)
         self._needs: tuple[NeedResult, ...] | None = tuple(needs)
-        self._allocation_rows: Sequence[tuple[Any, ...]] = ()
-        self._need_rows: Sequence[tuple[Any, ...]] = ()
+        self._columns: PlanColumns | None = None
         self.summary = summary
 
     @classmethod
-    def from_rows(
-        cls,
-        allocation_rows: Sequence[tuple[Any, ...]],
-        need_rows: Sequence[tuple[Any, ...]],
-        summary: Summary,
-    ) -> Plan:
+    def from_columns(cls, columns: PlanColumns, summary: Summary) -> Plan:
         plan = cls((), (), summary)
         plan._allocations = plan._needs = None
-        plan._allocation_rows = allocation_rows
-        plan._need_rows = need_rows
+        plan._columns = columns
         return plan
 
     @property
     def allocations(self) -> tuple[Allocation, ...]:
         if self._allocations is None:
-            self._allocations = tuple(Allocation(*row) for row in self._allocation_rows)
-            self._allocation_rows = ()
+            assert self._columns is not None
+            self._allocations = tuple(map(Allocation, *self._columns.allocation_fields()))
         return self._allocations
 
     @property
     def needs(self) -> tuple[NeedResult, ...]:
         if self._needs is None:
-            self._needs = tuple(NeedResult(*row) for row in self._need_rows)
-            self._need_rows = ()
+            assert self._columns is not None
+            c = self._columns
+            self._needs = tuple(map(NeedResult, c.recipient.tolist(), c.item.tolist(),
+                                    c.priority.tolist(), c.need_quantity.tolist(),
+                                    c.allocated.tolist(), c.fair.tolist()))
         return self._needs
 
     def __eq__(self, other: object) -> bool:
@@ -203,29 +204,87 @@ class Plan:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        lines = (len(self._allocation_rows) if self._allocations is None
-                 else len(self._allocations))
+        lines = (len(self._allocations) if self._allocations is not None
+                 else len(self._columns.pledge) if self._columns is not None else 0)
         return f"Plan({lines} allocation lines, summary={self.summary!r})"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form. Everything but `summary.solve_seconds` is a function of the
         input alone."""
-        if self._allocations is not None:
-            allocations = [a.to_dict() for a in self._allocations]
-        else:  # the same dicts as Allocation.to_dict, straight from the rows
+        if self._columns is None:
+            allocations = [a.to_dict() for a in self.allocations]
+        else:  # the same dicts as Allocation.to_dict, straight from the columns
             allocations = [
                 {
-                    "pledge": r[0],
-                    "recipient": r[1],
-                    "item": r[2],
-                    "quantity": r[3],
-                    "locality": r[5],
-                    "cost": r[6],
-                    "priority": r[7],
-                    "need_quantity": r[8],
-                    "need_allocated": r[9],
-                    "coverage": round(r[9] / r[8], 6) if r[8] else 1.0,
+                    "pledge": pledge,
+                    "recipient": recipient,
+                    "item": item,
+                    "quantity": units,
+                    "locality": locality,
+                    "cost": cost,
+                    "priority": priority,
+                    "need_quantity": need_quantity,
+                    "need_allocated": need_allocated,
+                    "coverage": coverage,
                 }
-                for r in self._allocation_rows
+                for (pledge, recipient, item, units, locality, cost, priority, need_quantity,
+                     need_allocated, coverage) in zip(*self._columns.json_fields(), strict=True)
             ]
         return {"allocations": allocations, "summary": self.summary.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanColumns:
+    """A plan as the solver makes it, in numpy arrays. Per need of the problem (in its order):
+    recipient and item (object arrays), need quantity, priority, units allocated, fair level.
+    Per line, sorted by pledge then need: the pledge's id (object array), the need's
+    position, the units and the number of area-code components the two share."""
+
+    recipient: np.ndarray
+    item: np.ndarray
+    need_quantity: np.ndarray
+    priority: np.ndarray
+    allocated: np.ndarray
+    fair: np.ndarray
+    pledge: np.ndarray
+    need: np.ndarray
+    quantity: np.ndarray
+    shared: np.ndarray
+
+    def allocation_fields(self) -> list[list[Any]]:
+        """The columns of the Allocation fields, in order, as lists of Python values. Taken
+        in numpy: indexing Python lists per line cost several times more."""
+        at = self.need
+        return [
+            self.pledge.tolist(),
+            self.recipient[at].tolist(),
+            self.item[at].tolist(),
+            self.quantity.tolist(),
+            self.shared.tolist(),
+            _LEVELS[self.shared].tolist(),
+            (5 - self.shared).tolist(),
+            self.priority[at].tolist(),
+            self.need_quantity[at].tolist(),
+            self.allocated[at].tolist(),
+        ]
+
+    def json_fields(self) -> list[list[Any]]:
+        """The columns of the keys of Allocation.to_dict, in order."""
+        fields = self.allocation_fields()
+        del fields[4]  # shared
+        fields.append(self._coverage())
+        return fields
+
+    def _coverage(self) -> list[float]:
+        # Needs without a line are not in any part, so every line's need quantity is > 0.
+        # int64 -> float64 is exact and IEEE division rounds correctly, as Python's int / int
+        # does. The ratios repeat a lot (whole needs, halves...): Python's correctly rounded
+        # round() runs once per distinct ratio, and numpy maps it back.
+        at = self.need
+        ratio = self.allocated[at].astype(np.float64) / self.need_quantity[at].astype(np.float64)
+        distinct, inverse = np.unique(ratio, return_inverse=True)
+        rounded = np.array([_ratio(r) for r in distinct.tolist()], dtype=np.float64)
+        return rounded[inverse.reshape(-1)].tolist()  # type: ignore[no-any-return]
+
+
+_LEVELS = np.array(LEVELS, dtype=object)

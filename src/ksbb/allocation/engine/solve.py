@@ -95,7 +95,7 @@ import highspy
 import numpy as np
 
 from .fair import fair_levels as _tree_levels
-from .plan import GroupSummary, Plan, Summary
+from .plan import GroupSummary, Plan, PlanColumns, Summary
 from .problem import LEVELS, Need, Pledge, Problem, code_depth, shared_components
 
 __all__ = ["SolverError", "no_gc", "solve"]
@@ -103,7 +103,6 @@ __all__ = ["SolverError", "no_gc", "solve"]
 _INF = math.inf
 _EPS = 1e-7
 _NODE_PRIORITY = operator.itemgetter(0, 1)
-_COST = tuple(5 - shared for shared in range(len(LEVELS)))  # per unit, by shared components
 
 
 class SolverError(RuntimeError):
@@ -1023,7 +1022,10 @@ def _flow_from_targets(
 
 @dataclass
 class _PartResult:
-    lines: list[tuple[int, int, int]]  # pledge, need (indices in the part's lists), units
+    # One row per line: pledge, need (indices in the part's lists), units > 0. An array
+    # rather than tuples: a worker's result is pickled back to the main process, and a
+    # national plan has over 200,000 lines.
+    lines: np.ndarray
     levels: list[float]  # fair level per need of the part
     relaxed: int  # units outside the fair floor/ceil (LP round-off; normally 0)
     locality_optimal: bool
@@ -1081,8 +1083,9 @@ def _solve_part(
         bounds = list(zip(lo, hi, strict=True))
         triples = _flow_from_targets(net, found, pledges, needs, levels, bounds)
         optimal = False
+    lines = np.asarray(triples, dtype=np.int64).reshape(-1, 3)
     return _PartResult(
-        [t for t in triples if t[2] > 0],
+        lines[lines[:, 2] > 0],
         levels,
         relaxed,
         optimal,
@@ -1194,26 +1197,25 @@ def _solve(problem: Problem, workers: int) -> Plan:
 
     # Lines and per-need figures by position in the problem's sorted lists (pledges by id,
     # needs by recipient and item), so that sorting the plan is sorting integers.
-    allocated = [0] * len(needs)
-    fair = [0.0 if n.quantity else 1.0 for n in needs]
-    lines: list[tuple[int, int, int]] = []
+    fair = np.array([0.0 if n.quantity else 1.0 for n in needs], dtype=np.float64)
+    found: list[np.ndarray] = []
     relaxed = 0
     optimal = complete = True
     for (_, _, p_idx, n_idx), res in zip(indexed, _parallel(parts, workers), strict=True):
-        for k, lvl in zip(n_idx, res.levels, strict=True):
-            fair[k] = lvl
-        for p_i, n_i, q in res.lines:
-            k = n_idx[n_i]
-            lines.append((p_idx[p_i], k, q))
-            allocated[k] += q
+        at = np.asarray(n_idx, dtype=np.int64)
+        fair[at] = res.levels
+        found.append(np.column_stack(
+            (np.asarray(p_idx, dtype=np.int64)[res.lines[:, 0]], at[res.lines[:, 1]],
+             res.lines[:, 2])))
         relaxed += res.relaxed
         optimal = optimal and res.locality_optimal
         complete = complete and res.levels_complete
+    lines = np.concatenate(found) if found else np.zeros((0, 3), dtype=np.int64)
 
     return _assemble(
         problem,
         lines,
-        allocated,
+        np.bincount(lines[:, 1], weights=lines[:, 2], minlength=len(needs)).astype(np.int64),
         fair,
         time.perf_counter() - started,
         fallback=_fallback_note(relaxed, optimal, complete),
@@ -1233,99 +1235,43 @@ def _fallback_note(relaxed: int, optimal: bool, complete: bool) -> tuple[str, ..
 
 def _assemble(
     problem: Problem,
-    lines: list[tuple[int, int, int]],
-    allocated: Sequence[int],
-    fair: Sequence[float],
+    lines: np.ndarray | Sequence[tuple[int, int, int]],
+    allocated: np.ndarray | Sequence[int],
+    fair: np.ndarray | Sequence[float],
     seconds: float,
     fallback: tuple[str, ...] = (),
 ) -> Plan:
     """The plan from (pledge index, need index, units) lines, units per need and fair level
-    per need, indices into problem.pledges and problem.needs."""
+    per need, indices into problem.pledges and problem.needs.
+
+    Column-wise in numpy: at national size (200,000 lines, 235,000 needs) a Python object per
+    line or per need here cost more than writing the plan."""
     pledges = problem.pledges
     needs = problem.needs
-    lines.sort()  # (pledge, need) pairs are distinct
-    # Column by column: per line, the Python work is a few C-level maps and one zip.
-    p_col = [line[0] for line in lines]
-    n_col = [line[1] for line in lines]
-    q_col = [line[2] for line in lines]
-    # Shared components per line, worked out once per distinct (pledge area, need area).
-    area_ids: dict[str, int] = {}
-    p_area = [area_ids.setdefault(p.area, len(area_ids)) for p in pledges]
-    n_area = [area_ids.setdefault(n[4], len(area_ids)) for n in needs]
-    shared_col: list[int] = []
-    if lines:
-        width = len(area_ids)
-        pair = (np.asarray(p_area, dtype=np.int64)[np.asarray(p_col, dtype=np.int64)] * width
-                + np.asarray(n_area, dtype=np.int64)[np.asarray(n_col, dtype=np.int64)])
-        distinct, at = np.unique(pair, return_inverse=True)
-        codes = list(area_ids)
-        shared_of = np.array([_shared(codes[c // width], codes[c % width])
-                              for c in distinct.tolist()], dtype=np.int64)
-        shared_col = shared_of[at].tolist()
-    by_shared = [0] * len(LEVELS)
-    for shared, qty in zip(shared_col, q_col, strict=True):
-        by_shared[shared] += qty
-    recipient = [n[0] for n in needs]
-    item = [n[1] for n in needs]
-    quantity = [n[2] for n in needs]
-    priority = [n[3] for n in needs]
-    pledge_id = [p.id for p in pledges]
-    allocations: list[tuple[Any, ...]] = list(zip(
-        map(pledge_id.__getitem__, p_col),
-        map(recipient.__getitem__, n_col),
-        map(item.__getitem__, n_col),
-        q_col,
-        shared_col,
-        map(LEVELS.__getitem__, shared_col),
-        map(_COST.__getitem__, shared_col),
-        map(priority.__getitem__, n_col),
-        map(quantity.__getitem__, n_col),
-        map(allocated.__getitem__, n_col),
-        strict=True,
-    ))
+    table = np.asarray(lines, dtype=np.int64).reshape(-1, 3)
+    # (pledge, need) pairs are distinct, so this is the order of the sorted (p, n, q) triples.
+    table = table[np.argsort(table[:, 0] * max(len(needs), 1) + table[:, 1], kind="stable")]
+    p_col, n_col, q_col = table[:, 0], table[:, 1], table[:, 2]
+    got = np.asarray(allocated, dtype=np.int64).reshape(-1)
+    shared_col = _shared_per_line(
+        [p.area for p in pledges], list(map(operator.itemgetter(4), needs)), p_col, n_col)
+    by_shared: list[int] = np.bincount(shared_col, weights=q_col, minlength=len(LEVELS)
+                                       ).astype(np.int64).tolist()
     cost_total = sum((5 - shared) * qty for shared, qty in enumerate(by_shared))
     same_regency = sum(qty for shared, qty in enumerate(by_shared) if shared >= 2)
     units_by_level = {LEVELS[k]: q for k, q in enumerate(by_shared)}
 
-    results: list[tuple[Any, ...]] = list(
-        zip(recipient, item, priority, quantity, allocated, fair, strict=True))
-    # Per (item, priority): need lines, need, allocated, lowest ratio, lowest fair level,
-    # lines at zero.
-    acc: dict[tuple[str, int], list[Any]] = {}
-    for name, wanted, prio, got, lvl in zip(item, quantity, priority, allocated, fair,
-                                            strict=True):
-        if wanted > 0:
-            g = acc.get((name, prio))
-            if g is None:
-                g = acc[(name, prio)] = [0, 0, 0, 1.0, 1.0, 0]
-            g[0] += 1
-            g[1] += wanted
-            g[2] += got
-            ratio = got / wanted
-            if ratio < g[3]:
-                g[3] = ratio
-            if lvl < g[4]:
-                g[4] = lvl
-            if not got:
-                g[5] += 1
-    summaries = tuple(
-        GroupSummary(
-            item=name,
-            priority=prio,
-            needs=g[0],
-            need=g[1],
-            allocated=g[2],
-            lowest_ratio=g[3],
-            fair_level=g[4],
-            needs_at_zero=g[5],
-        )
-        for (name, prio), g in sorted(acc.items())
-    )
+    recipient, item, quantity, priority = (list(map(operator.itemgetter(k), needs))
+                                           for k in range(4))
+    need_quantity = np.asarray(quantity, dtype=np.int64).reshape(-1)
+    need_priority = np.asarray(priority, dtype=np.int64).reshape(-1)
+    levels = np.asarray(fair, dtype=np.float64).reshape(-1)
+    summaries = _group_summaries(item, need_quantity, need_priority, got, levels)
     total_alloc = sum(by_shared)
     summary = Summary(
         groups=summaries,
         pledged=sum(p.quantity for p in problem.pledges),
-        need=sum(n.quantity for n in problem.needs),
+        need=int(need_quantity.sum()),
         allocated=total_alloc,
         lowest_ratio=min((g.lowest_ratio for g in summaries), default=1.0),
         same_regency_share=same_regency / total_alloc if total_alloc else 0.0,
@@ -1334,5 +1280,96 @@ def _assemble(
         solve_seconds=seconds,
         fallback=fallback,
     )
-    # Rows of Allocation and NeedResult fields: the objects are made only if asked for.
-    return Plan.from_rows(allocations, results, summary)
+    # The Allocation and NeedResult objects are made only if asked for.
+    return Plan.from_columns(
+        PlanColumns(
+            recipient=_objects(recipient),
+            item=_objects(item),
+            need_quantity=need_quantity,
+            priority=need_priority,
+            allocated=got,
+            fair=levels,
+            pledge=_objects([p.id for p in pledges])[p_col],
+            need=n_col,
+            quantity=q_col,
+            shared=shared_col,
+        ),
+        summary,
+    )
+
+
+def _shared_per_line(
+    pledge_areas: list[str], need_areas: list[str], p_col: np.ndarray, n_col: np.ndarray
+) -> np.ndarray:
+    """`_shared` of the pledge's and the need's area of every line, in numpy: the component
+    ends (_ENDS) within the common prefix of the two codes, or the code's components where
+    they are equal. A Python call per distinct pair of areas cost 0.1 s at national size."""
+    if not len(p_col):
+        return np.zeros(0, dtype=np.int64)
+    a, b = np.array(pledge_areas, dtype=str), np.array(need_areas, dtype=str)
+    width = max(a.dtype.itemsize, b.dtype.itemsize) // 4
+    a_len, b_len = np.strings.str_len(a)[p_col], np.strings.str_len(b)[n_col]
+    # Characters as UCS-4 integers, padded with zeros to the same width.
+    same = (a.astype(f"U{width}").view(np.uint32).reshape(-1, width)[p_col]
+            == b.astype(f"U{width}").view(np.uint32).reshape(-1, width)[n_col])
+    common = np.where(same.all(axis=1), width, same.argmin(axis=1))
+    common = np.minimum(common, np.minimum(a_len, b_len))
+    shared = np.searchsorted(np.array(_ENDS), common, side="right")
+    equal = (common == a_len) & (a_len == b_len)
+    components = np.strings.count(a, ".")[p_col] + (a_len > 0)
+    return np.where(equal, components, shared).astype(np.int64)
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    # np.array would make a string array, or a 2-d one from tuples.
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _group_summaries(
+    item: list[str], wanted: np.ndarray, prio: np.ndarray, allocated: np.ndarray,
+    fair: np.ndarray,
+) -> tuple[GroupSummary, ...]:
+    """Per (item, priority), sorted, over the need lines with quantity > 0: need lines, need,
+    allocated, lowest ratio, lowest fair level (both at most 1), lines at zero."""
+    if not item:
+        return ()
+    names = sorted(set(item))
+    name_id = {name: k for k, name in enumerate(names)}
+    low = int(prio.min())
+    span = int(prio.max()) - low + 1
+    # Ordered as (item name, priority): the order of the summary.
+    key = np.fromiter(map(name_id.__getitem__, item), dtype=np.int64, count=len(item)) * span
+    key += prio - low
+    keep = wanted > 0
+    groups, at = np.unique(key[keep], return_inverse=True)
+    at = at.reshape(-1)
+    wanted, got = wanted[keep], allocated[keep]
+    count = np.bincount(at, minlength=len(groups))
+    need = np.zeros(len(groups), dtype=np.int64)
+    np.add.at(need, at, wanted)
+    units = np.zeros(len(groups), dtype=np.int64)
+    np.add.at(units, at, got)
+    # int64 -> float64 is exact for quantities, and IEEE division rounds correctly, as
+    # Python's int / int does: the same ratios as got / wanted in Python.
+    lowest = np.ones(len(groups), dtype=np.float64)
+    np.minimum.at(lowest, at, got.astype(np.float64) / wanted.astype(np.float64))
+    level = np.ones(len(groups), dtype=np.float64)
+    np.minimum.at(level, at, fair[keep])
+    at_zero = np.bincount(at[got == 0], minlength=len(groups))
+    return tuple(
+        GroupSummary(
+            item=names[k // span],
+            priority=k % span + low,
+            needs=n,
+            need=q,
+            allocated=a,
+            lowest_ratio=r,
+            fair_level=f,
+            needs_at_zero=z,
+        )
+        for k, n, q, a, r, f, z in zip(groups.tolist(), count.tolist(), need.tolist(),
+                                       units.tolist(), lowest.tolist(), level.tolist(),
+                                       at_zero.tolist(), strict=True)
+    )
