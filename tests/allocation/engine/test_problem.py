@@ -46,89 +46,95 @@ def _error(mutate: Any) -> str:
     return str(exc.value)
 
 
-@pytest.mark.parametrize(
-    ("mutate", "expected"),
-    [
-        (
-            lambda d: d["needs"][1].update(quantity=-1),
-            "needs[1] (recipient 'R-12'): quantity must be a non-negative integer",
-        ),
-        (
-            lambda d: d["needs"][1].update(quantity=1.0),
-            "needs[1] (recipient 'R-12'): quantity must be a non-negative integer",
-        ),
-        (
-            lambda d: d["needs"][1].update(quantity=True),
-            "needs[1] (recipient 'R-12'): quantity must be a non-negative integer",
-        ),
-        (
-            lambda d: d["needs"][1].update(quantity="2"),
-            "needs[1] (recipient 'R-12'): quantity must be a non-negative integer",
-        ),
-        (
-            lambda d: d["pledges"][0].update(quantity=2.5),
-            "pledges[0] (id 'P-1'): quantity must be a non-negative integer",
-        ),
-        (
-            lambda d: d["needs"][0].update(priority=0),
-            "needs[0] (recipient 'R-1'): priority must be a positive integer",
-        ),
-        (
-            lambda d: d["needs"][0].update(priority=False),
-            "needs[0] (recipient 'R-1'): priority must be a positive integer",
-        ),
-        (
-            lambda d: d["needs"][0].update(area="31.7"),
-            "needs[0] (recipient 'R-1'): area must be a Kemendagri area code",
-        ),
-        (
-            lambda d: d["needs"][0].update(area="31.71.01.101"),
-            "needs[0] (recipient 'R-1'): area must be a Kemendagri area code",
-        ),
-        (
-            lambda d: d["needs"][0].update(area="31.71.01.1001.3"),
-            "needs[0] (recipient 'R-1'): area must be a Kemendagri area code",
-        ),
-        (
-            lambda d: d["needs"][0].update(area="31\n"),
-            "needs[0] (recipient 'R-1'): area must be a Kemendagri area code",
-        ),
-        (
-            lambda d: d["pledges"][1].update(restrict_to="31.71."),
-            "pledges[1] (id 'P-2'): restrict_to must be a Kemendagri area code",
-        ),
-        (
-            lambda d: d["pledges"][1].update(restrict_to=31),
-            "pledges[1] (id 'P-2'): restrict_to must be a Kemendagri area code",
-        ),
-        (
-            lambda d: d["pledges"][1].update(id="P-1"),
-            "pledges[1] (id 'P-1'): duplicate pledge id, first used by pledges[0]",
-        ),
-        (
-            lambda d: d["needs"][1].update(recipient="R-1"),
-            "needs[1] (recipient 'R-1'): duplicate need line for item 'rice'",
-        ),
-        (
-            lambda d: d["pledges"][0].update(colour="red"),
-            "pledges[0] (id 'P-1'): unknown field(s) 'colour'",
-        ),
-        (
-            lambda d: d["needs"][0].pop("priority"),
-            "needs[0] (recipient 'R-1'): missing field(s) 'priority'",
-        ),
-        (lambda d: d["pledges"][0].pop("id"), "pledges[0]: missing field(s) 'id'"),
-        (lambda d: d["pledges"][0].update(id=""), "pledges[0]: id must be a non-empty string"),
-        (
-            lambda d: d["pledges"][0].update(item=3),
-            "pledges[0] (id 'P-1'): item must be a non-empty string",
-        ),
-        (lambda d: d["needs"].append(7), "needs[2]: must be an object"),
-        (lambda d: d.update(pledges={}), "pledges must be a list"),
-        (lambda d: d.pop("needs"), "problem: missing field(s) 'needs'"),
-        (lambda d: d.update(extra=1), "problem: unknown field(s) 'extra'"),
-    ],
-)
+# Bad records and the message that names them (also read through the fast reader: test_reader).
+ERROR_CASES: list[tuple[Any, str]] = [
+    (
+        lambda d: d["needs"][1].update(quantity=-1),
+        "needs[1] (recipient 'R-12'): quantity must be a non-negative integer",
+    ),
+    (
+        lambda d: d["needs"][1].update(quantity=1.0),
+        "needs[1] (recipient 'R-12'): quantity must be a non-negative integer",
+    ),
+    (
+        lambda d: d["needs"][1].update(quantity=True),
+        "needs[1] (recipient 'R-12'): quantity must be a non-negative integer",
+    ),
+    (
+        lambda d: d["needs"][1].update(quantity="2"),
+        "needs[1] (recipient 'R-12'): quantity must be a non-negative integer",
+    ),
+    (
+        lambda d: d["needs"][1].update(quantity=2**31),
+        "needs[1] (recipient 'R-12'): quantity must be a non-negative integer of at most "
+        "2147483647, got 2147483648",
+    ),
+    (
+        lambda d: d["pledges"][0].update(quantity=2.5),
+        "pledges[0] (id 'P-1'): quantity must be a non-negative integer",
+    ),
+    (
+        lambda d: d["needs"][0].update(priority=0),
+        "needs[0] (recipient 'R-1'): priority must be a positive integer",
+    ),
+    (
+        lambda d: d["needs"][0].update(priority=False),
+        "needs[0] (recipient 'R-1'): priority must be a positive integer",
+    ),
+    (
+        lambda d: d["needs"][0].update(area="31.7"),
+        "needs[0] (recipient 'R-1'): area must be a Kemendagri area code",
+    ),
+    (
+        lambda d: d["needs"][0].update(area="31.71.01.101"),
+        "needs[0] (recipient 'R-1'): area must be a Kemendagri area code",
+    ),
+    (
+        lambda d: d["needs"][0].update(area="31.71.01.1001.3"),
+        "needs[0] (recipient 'R-1'): area must be a Kemendagri area code",
+    ),
+    (
+        lambda d: d["needs"][0].update(area="31\n"),
+        "needs[0] (recipient 'R-1'): area must be a Kemendagri area code",
+    ),
+    (
+        lambda d: d["pledges"][1].update(restrict_to="31.71."),
+        "pledges[1] (id 'P-2'): restrict_to must be a Kemendagri area code",
+    ),
+    (
+        lambda d: d["pledges"][1].update(restrict_to=31),
+        "pledges[1] (id 'P-2'): restrict_to must be a Kemendagri area code",
+    ),
+    (
+        lambda d: d["pledges"][1].update(id="P-1"),
+        "pledges[1] (id 'P-1'): duplicate pledge id, first used by pledges[0]",
+    ),
+    (
+        lambda d: d["needs"][1].update(recipient="R-1"),
+        "needs[1] (recipient 'R-1'): duplicate need line for item 'rice'",
+    ),
+    (
+        lambda d: d["pledges"][0].update(colour="red"),
+        "pledges[0] (id 'P-1'): unknown field(s) 'colour'",
+    ),
+    (
+        lambda d: d["needs"][0].pop("priority"),
+        "needs[0] (recipient 'R-1'): missing field(s) 'priority'",
+    ),
+    (lambda d: d["pledges"][0].pop("id"), "pledges[0]: missing field(s) 'id'"),
+    (lambda d: d["pledges"][0].update(id=""), "pledges[0]: id must be a non-empty string"),
+    (
+        lambda d: d["pledges"][0].update(item=3),
+        "pledges[0] (id 'P-1'): item must be a non-empty string",
+    ),
+    (lambda d: d["needs"].append(7), "needs[2]: must be an object"),
+    (lambda d: d.update(pledges={}), "pledges must be a list"),
+    (lambda d: d.pop("needs"), "problem: missing field(s) 'needs'"),
+    (lambda d: d.update(extra=1), "problem: unknown field(s) 'extra'"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "expected"), ERROR_CASES)
 def test_errors_name_the_record(mutate: Any, expected: str) -> None:
     assert _error(mutate).startswith(expected)
 

@@ -56,13 +56,20 @@ def _run_file(
 ) -> Plan:
     with open(input_path, "rb") as f:
         raw = f.read()
-    try:
-        data = _loads(raw)
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, orjson's error
-        if isinstance(exc, UnicodeDecodeError):
-            raise
-        raise ProblemError(f"{input_path}: not valid JSON: {exc}") from exc
-    problem = load_problem(data)
+    problem = None
+    if len(raw) >= _FAST_FROM:
+        from .reader import read_problem
+
+        problem = read_problem(raw)
+    if problem is None:
+        try:
+            data = _loads(raw)
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, orjson's error
+            if isinstance(exc, UnicodeDecodeError):
+                raise
+            raise ProblemError(f"{input_path}: not valid JSON: {exc}") from exc
+        problem = load_problem(data)
+        del data  # the decoded document: no longer needed, and workers fork from here
     plan = solve(problem, workers=default_workers(problem) if workers is None else workers)
     fd, tmp = _temporary_beside(os.fspath(output_path))
     try:
@@ -75,6 +82,12 @@ def _run_file(
             os.unlink(tmp)
         raise
     return plan
+
+
+# From this size on, problem files are read by .reader (decoded and checked in one typed pass,
+# about 4x faster than decoding and then checking record by record). Importing msgspec costs
+# about 12 ms, more than it saves on a Jakarta-size file (1 MB); a national one is 25 MB.
+_FAST_FROM = 4_000_000  # bytes
 
 
 def _temporary_beside(path: str) -> tuple[int, str]:

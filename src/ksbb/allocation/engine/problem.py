@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "LEVELS",
+    "MAX_QUANTITY",
     "Need",
     "Pledge",
     "Problem",
@@ -30,6 +31,12 @@ _CODE_RE = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4}(?:\.\d{3})?)?)?)?$"
 
 # Locality label by number of shared leading components (index = shared count).
 LEVELS: tuple[str, ...] = ("other", "province", "regency", "district", "village", "rw")
+
+# Largest quantity of one pledge or need line, as in the platform's database (a 32-bit
+# integer). It keeps every total of a national problem far below 2**53, where the solver's
+# floating point stops counting whole units exactly; a larger number would make the LPs
+# numerically unsafe rather than fail cleanly.
+MAX_QUANTITY = 2**31 - 1
 
 _PLEDGE_FIELDS = {"id", "item", "quantity", "area", "restrict_to"}
 _PLEDGE_REQUIRED = {"id", "item", "quantity", "area"}
@@ -132,8 +139,11 @@ def _text(label: str, record: Mapping[str, Any], key: str) -> str:
 
 def _quantity(label: str, record: Mapping[str, Any]) -> int:
     value = record["quantity"]
-    if not _is_int(value) or value < 0:
-        raise ProblemError(f"{label}: quantity must be a non-negative integer, got {value!r}")
+    if not _is_int(value) or not 0 <= value <= MAX_QUANTITY:
+        raise ProblemError(
+            f"{label}: quantity must be a non-negative integer of at most {MAX_QUANTITY}, "
+            f"got {value!r}"
+        )
     return int(value)
 
 
@@ -183,7 +193,7 @@ def load_problem(data: Any) -> Problem:
                 and type(item) is str
                 and type(qty) is int
                 and type(area) is str
-                and qty >= 0
+                and 0 <= qty <= MAX_QUANTITY
                 and pid
                 and not pid.isspace()
                 and item
@@ -225,7 +235,7 @@ def load_problem(data: Any) -> Problem:
                 and type(qty) is int
                 and type(priority) is int
                 and type(area) is str
-                and qty >= 0
+                and 0 <= qty <= MAX_QUANTITY
                 and priority >= 1
                 and recipient
                 and not recipient.isspace()  # as `recipient.strip()`, without a copy
