@@ -350,3 +350,25 @@ def test_plan_rows_and_objects_give_the_same_json() -> None:
     assert (again.allocations, again.needs) == (fresh.allocations, fresh.needs)
     assert Plan(fresh.allocations, fresh.needs, fresh.summary) == fresh
     assert again != fresh  # the summary's solve_seconds differ
+
+
+def test_plan_json_from_structs_is_orjsons(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Big plans are written from msgspec structs rather than dicts; the bytes must be those
+    # orjson writes for to_dict(): same key order, escapes and float forms. Ids that need
+    # escaping, non-ASCII ones, and coverage ratios down to 1e-6.
+    import orjson
+
+    from ksbb.allocation.engine import plan as plan_module
+
+    odd = ['P"1\\', "P\u00e9\u4e2d\U0001f600", "P\x01\n\t\u2028", "P4"]
+    names = ['R"a', "R\u00e9", "R\x1f", "R\\", "R big", "R\x7f"]
+    pledges = [pledge(pid, 5 + k, VILLAGE if k % 2 else OTHER_REGENCY)
+               for k, pid in enumerate(odd)]
+    needs = [need(rid, 3 + k, RW_A if k % 2 else RW_B) if k < 4
+             else need(rid, 1_000_000 + k, RW_A, priority=2) for k, rid in enumerate(names)]
+    fresh = run(pledges, needs)
+    expected = orjson.dumps(fresh.to_dict())
+    monkeypatch.setattr(plan_module, "_STRUCTS_FROM", 0)
+    assert fresh.to_json() == expected
+    ratios = [a["coverage"] for a in fresh.to_dict()["allocations"]]
+    assert min(ratios) < 1e-4 and max(ratios) == 1.0

@@ -74,7 +74,7 @@ def _run_file(
     fd, tmp = _temporary_beside(os.fspath(output_path))
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(_dumps(plan.to_dict()))
+            f.write(_plan_json(plan))
             f.write(b"\n")
         os.replace(tmp, output_path)
     except BaseException:
@@ -109,8 +109,8 @@ try:  # orjson reads and writes national plans 3-5x faster than the standard lib
     def _loads(raw: bytes) -> Any:
         return orjson.loads(raw)
 
-    def _dumps(value: Any) -> bytes:
-        return orjson.dumps(value)
+    def _plan_json(plan: Plan) -> bytes:
+        return plan.to_json()
 
 except ImportError:  # pragma: no cover - orjson is a dependency; kept for bare installs
     import json
@@ -118,6 +118,6 @@ except ImportError:  # pragma: no cover - orjson is a dependency; kept for bare 
     def _loads(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8"))
 
-    def _dumps(value: Any) -> bytes:
+    def _plan_json(plan: Plan) -> bytes:
         # No indent: the C encoder only runs without it.
-        return json.dumps(value, ensure_ascii=False).encode()
+        return json.dumps(plan.to_dict(), ensure_ascii=False).encode()

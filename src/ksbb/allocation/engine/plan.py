@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -232,6 +233,49 @@ class Plan:
             ]
         return {"allocations": allocations, "summary": self.summary.to_dict()}
 
+    def to_json(self) -> bytes:
+        """`to_dict()` as orjson writes it, byte for byte. Big plans skip the dict per line:
+        their lines go out as msgspec structs (made in C, about half the cost of a dict),
+        which msgspec encodes exactly as orjson does these values (the tests compare)."""
+        import orjson
+
+        columns = self._columns
+        if columns is None or len(columns.need) < _STRUCTS_FROM:
+            return orjson.dumps(self.to_dict())
+        row, encoder = _json_row()
+        return b"".join((
+            b'{"allocations":',
+            encoder.encode(list(map(row, *columns.json_fields()))),
+            b',"summary":',
+            orjson.dumps(self.summary.to_dict()),
+            b"}",
+        ))
+
+
+# Lines from which `Plan.to_json` uses msgspec: importing it costs about 12 ms, which the
+# structs repay from about 50,000 lines (national plans have 200,000).
+_STRUCTS_FROM = 50_000
+
+
+@functools.cache
+def _json_row() -> tuple[Any, Any]:
+    """A struct with the keys of Allocation.to_dict, in order, and a JSON encoder."""
+    import msgspec
+
+    class JsonRow(msgspec.Struct, gc=False):
+        pledge: str
+        recipient: str
+        item: str
+        quantity: int
+        locality: str
+        cost: int
+        priority: int
+        need_quantity: int
+        need_allocated: int
+        coverage: float
+
+    return JsonRow, msgspec.json.Encoder()
+
 
 @dataclass(frozen=True, slots=True)
 class PlanColumns:
@@ -284,7 +328,7 @@ class PlanColumns:
         ratio = self.allocated[at].astype(np.float64) / self.need_quantity[at].astype(np.float64)
         distinct, inverse = np.unique(ratio, return_inverse=True)
         rounded = np.array([_ratio(r) for r in distinct.tolist()], dtype=np.float64)
-        return rounded[inverse.reshape(-1)].tolist()  # type: ignore[no-any-return]
+        return rounded[inverse.reshape(-1)].tolist()
 
 
 _LEVELS = np.array(LEVELS, dtype=object)
