@@ -339,38 +339,52 @@ class _Net:
     classes: list[_Class]  # by priority, then depth, then node
 
 
-def _group_needs(
-    needs: Sequence[Need], hang: Any
-) -> list[tuple[str, int, list[int]]]:
+@dataclass
+class _Areas:
+    """The needs of a part as small integers: their distinct areas and priorities, and which
+    of each every need has. Worked out once per part: both groupings (reachability classes,
+    locality groups) start from it."""
+
+    areas: list[str]
+    area_of: np.ndarray  # per need, its position in `areas`
+    priorities: list[int]
+    prio_of: np.ndarray  # per need, its position in `priorities`
+
+    @classmethod
+    def of(cls, needs: Sequence[Need]) -> _Areas:
+        area_ids: dict[str, int] = {}
+        area_of = [area_ids.setdefault(n[4], len(area_ids)) for n in needs]
+        prio_ids: dict[int, int] = {}
+        prio_of = [prio_ids.setdefault(n[3], len(prio_ids)) for n in needs]
+        return cls(list(area_ids), np.asarray(area_of, dtype=np.int64), list(prio_ids),
+                   np.asarray(prio_of, dtype=np.int64))
+
+
+def _group_needs(areas: _Areas, hang: Any) -> list[tuple[str, int, list[int]]]:
     """Need positions grouped by (the node `hang(area)` gives, priority), each group in
     ascending order, groups in no particular order; needs whose node is None are left out.
-    Grouping is an integer sort: the Python work per need is three list comprehensions, and
-    `hang` runs once per distinct area."""
-    area_ids: dict[str, int] = {}
-    area_of = [area_ids.setdefault(n[4], len(area_ids)) for n in needs]
-    node_ids: dict[str | None, int] = {}
-    node_of_area = [node_ids.setdefault(hang(a), len(node_ids)) for a in area_ids]
-    prio_ids: dict[int, int] = {}
-    prio_of = [prio_ids.setdefault(n[3], len(prio_ids)) for n in needs]
-    if not needs:
+    Grouping is an integer sort, and `hang` runs once per distinct area."""
+    if not len(areas.area_of):
         return []
-    key = (np.asarray(node_of_area, dtype=np.int64)[np.asarray(area_of, dtype=np.int64)]
-           * len(prio_ids) + np.asarray(prio_of, dtype=np.int64))
+    node_ids: dict[str | None, int] = {}
+    node_of_area = [node_ids.setdefault(hang(a), len(node_ids)) for a in areas.areas]
+    width = len(areas.priorities)
+    key = np.asarray(node_of_area, dtype=np.int64)[areas.area_of] * width + areas.prio_of
     order = np.argsort(key, kind="stable")  # stable: ascending positions within a group
     ordered = key[order]
     starts = np.flatnonzero(np.diff(ordered)) + 1
     nodes = list(node_ids)
-    priorities = list(prio_ids)
     groups = []
     for first, members in zip(ordered[np.concatenate(([0], starts))].tolist(),
                               np.split(order, starts), strict=True):
-        node = nodes[first // len(prio_ids)]
+        node = nodes[first // width]
         if node is not None:
-            groups.append((node, priorities[first % len(prio_ids)], members.tolist()))
+            groups.append((node, areas.priorities[first % width], members.tolist()))
     return groups
 
 
-def _network(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _Net:
+def _network(pledges: Sequence[Pledge], needs: Sequence[Need], areas: _Areas | None = None
+             ) -> _Net:
     supply: dict[str, int] = defaultdict(int)
     for p in pledges:
         supply[p.restrict_to or ""] += p.quantity
@@ -381,7 +395,7 @@ def _network(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _Net:
     ordered = [
         _Class(node, priority, members, sum(map(quantity.__getitem__, members)))
         for node, priority, members in sorted(
-            _group_needs(needs, _deepest_in(supply)),
+            _group_needs(areas or _Areas.of(needs), _deepest_in(supply)),
             key=lambda g: (g[1], code_depth(g[0]), g[0]),
         )
     ]
@@ -587,17 +601,41 @@ def _shares(
             assert c.exact is not None
             prev = low_exact.get(c.priority)
             low_exact[c.priority] = c.exact if prev is None else min(prev, c.exact)
+        fractions = [(c.exact, low_exact[c.priority]) for c in net.classes]
+        sizes = [len(c.needs) for c in net.classes]
+        members = np.fromiter(itertools.chain.from_iterable(c.needs for c in net.classes),
+                              dtype=np.int64, count=sum(sizes))
+        quantity = np.fromiter((needs[i][2] for i in members.tolist()), dtype=np.int64,
+                               count=len(members))
+        top = max((max(t.numerator, t.denominator, w.numerator, w.denominator)  # type: ignore[union-attr]
+                   for t, w in fractions), default=0)
+        if top * (int(quantity.max(initial=0)) + 1) < 2**62:
+            # Numerators times quantities fit in 64 bits (always, in practice): whole arrays
+            # at once, floor division being exact on them.
+            def per_need(values: list[int]) -> np.ndarray:
+                return np.repeat(np.asarray(values, dtype=np.int64), sizes)
+
+            num = per_need([t.numerator for t, _ in fractions])  # type: ignore[union-attr]
+            den = per_need([t.denominator for t, _ in fractions])  # type: ignore[union-attr]
+            lnum = per_need([w.numerator for _, w in fractions])
+            lden = per_need([w.denominator for _, w in fractions])
+            columns = []
+            for values in (lnum * quantity // lden, num * quantity // den,
+                           -(-num * quantity // den)):
+                column = np.zeros(size, dtype=np.int64)  # needs in no class get nothing
+                column[members] = values
+                columns.append(column.tolist())
+            return columns[0], columns[1], columns[2]
         for c in net.classes:
             assert c.exact is not None
-            num, den = c.exact.numerator, c.exact.denominator
+            num_, den_ = c.exact.numerator, c.exact.denominator
             low = low_exact[c.priority]
-            lnum, lden = low.numerator, low.denominator
+            lnum_, lden_ = low.numerator, low.denominator
             for i in c.needs:
                 q = needs[i].quantity
-                a = num * q // den
-                lo[i] = a
-                hi[i] = -(-num * q // den)
-                floors[i] = lnum * q // lden
+                lo[i] = num_ * q // den_
+                hi[i] = -(-num_ * q // den_)
+                floors[i] = lnum_ * q // lden_
         return floors, lo, hi
     lowest: dict[int, float] = {}
     for c in net.classes:
@@ -670,6 +708,7 @@ def _locality_flow(
     levels: Sequence[float],
     bounds: Sequence[tuple[int, int]],
     totals: dict[int, int],
+    areas: _Areas | None = None,
 ) -> list[tuple[int, int, int]]:
     """Return (pledge index, need index, quantity) triples of a min-cost allocation within
     `bounds` meeting `totals`. The caller has proved such an allocation exists."""
@@ -695,7 +734,8 @@ def _locality_flow(
     # Needs hanging from the same node with the same priority are interchangeable.
     # The root '' is an entry: every need hangs from some node.
     group_list = [_Group(node, priority, members) for node, priority, members
-                  in sorted(_group_needs(needs, _deepest_in(entries)), key=_NODE_PRIORITY)]
+                  in sorted(_group_needs(areas or _Areas.of(needs), _deepest_in(entries)),
+                            key=_NODE_PRIORITY)]
     down: set[str] = set()
     for g in group_list:
         for a in _ancestors(g.area):
@@ -1036,7 +1076,8 @@ def _solve_part(
     """One part. `fairness`: "tree" computes stages 1 and 2 exactly on the restriction tree
     (fair.py); "lp" by progressive filling with HiGHS, kept as a cross-check (the tests
     compare the two) and as the fallback should the tree path ever fail its own check."""
-    net = _network(pledges, needs)
+    areas = _Areas.of(needs)
+    net = _network(pledges, needs, areas)
     stopped = False
     if fairness == "tree":
         try:
@@ -1047,10 +1088,11 @@ def _solve_part(
             fairness = "lp"
     if fairness == "lp":
         totals, stopped = _fair_levels(net)
-    levels = [0.0] * len(needs)
-    for c in net.classes:
-        for i in c.needs:
-            levels[i] = c.level
+    level_of = np.zeros(len(needs))  # needs in no class: level 0
+    level_of[np.fromiter(itertools.chain.from_iterable(c.needs for c in net.classes),
+                         dtype=np.int64)] = np.repeat([c.level for c in net.classes],
+                                                      [len(c.needs) for c in net.classes])
+    levels: list[float] = level_of.tolist()
     floors, lo, hi = _shares(net, needs)
     quantity = [n.quantity for n in needs]
 
@@ -1073,7 +1115,7 @@ def _solve_part(
     found, relaxed = (None, 0) if fairness == "tree" else targets()
     try:
         triples = _locality_flow(pledges, needs, levels, list(zip(lo, hi, strict=True)),
-                                 totals)
+                                 totals, areas)
         optimal = True
     except SolverError:
         if found is None:
