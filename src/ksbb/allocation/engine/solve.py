@@ -709,9 +709,10 @@ def _locality_flow(
     bounds: Sequence[tuple[int, int]],
     totals: dict[int, int],
     areas: _Areas | None = None,
-) -> list[tuple[int, int, int]]:
-    """Return (pledge index, need index, quantity) triples of a min-cost allocation within
-    `bounds` meeting `totals`. The caller has proved such an allocation exists."""
+) -> np.ndarray:
+    """Return (pledge index, need index, quantity) rows of a min-cost allocation within
+    `bounds` meeting `totals`, one per pair. The caller has proved such an allocation
+    exists."""
     # Supply groups: pledges of the same area and restriction are interchangeable.
     supply_groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, p in enumerate(pledges):
@@ -916,7 +917,7 @@ def _decompose(
     arc_need: dict[int, _Group],
     flow: np.ndarray,
     bounds: Sequence[tuple[int, int]],
-) -> list[tuple[int, int, int]]:
+) -> np.ndarray:
     """Split the acyclic integral flow into pledge -> need quantities, deterministically: each
     node passes on the pledge units it received, first in first out, to its outgoing arcs in
     arc order."""
@@ -930,7 +931,7 @@ def _decompose(
         else:
             out_arcs[tail].append(k)
 
-    result: dict[tuple[int, int], int] = defaultdict(int)
+    out = _Lines()
     for node in range(node_count):
         chunks = inbox[node]
         pos = 0
@@ -940,9 +941,9 @@ def _decompose(
                 inbox[heads[k]].extend(taken)
             else:
                 pos = _split_to_needs(arc_need[k].needs, int(flow[k]), chunks, pos, needs,
-                                      levels, bounds, result)
+                                      levels, bounds, out)
         inbox[node] = []
-    return [(p, n, q) for (p, n), q in result.items()]
+    return out.merged(len(needs))
 
 
 def _pledge_chunks(
@@ -966,7 +967,7 @@ def _split_to_needs(
     needs: Sequence[Need],
     levels: Sequence[float],
     bounds: Sequence[tuple[int, int]],
-    result: dict[tuple[int, int], int],
+    out: _Lines,
 ) -> int:
     """Share `units`, taken from `chunks` ([pledge, units], first in first out, from `pos`),
     among need lines within their bounds (which the caller made consistent): everyone gets
@@ -992,33 +993,66 @@ def _split_to_needs(
                         break
             if not progressed:
                 raise SolverError("need bounds inconsistent with the flow")  # pragma: no cover
+    add_pledge, add_need, add_units = out.pledge.append, out.need.append, out.units.append
     for i, want in zip(members, amounts, strict=True):  # ascending: recipient order
         while want > 0:
             chunk = chunks[pos]
             have = chunk[1]
+            add_pledge(chunk[0])
+            add_need(i)
             if have <= want:
-                result[(chunk[0], i)] += have
+                add_units(have)
                 want -= have
-                chunk[1] = 0
                 pos += 1
             else:
-                result[(chunk[0], i)] += want
+                add_units(want)
                 chunk[1] = have - want
                 want = 0
     return pos
 
 
 def _take(chunks: list[list[int]], pos: int, units: int) -> tuple[int, list[list[int]]]:
+    """The first `units` of `chunks` from `pos`, and the position after them. Chunks taken
+    whole are passed on as they are: the inbox they leave never reads them again."""
     taken: list[list[int]] = []
     while units > 0:
         chunk = chunks[pos]
-        take = min(units, chunk[1])
-        taken.append([chunk[0], take])
-        chunk[1] -= take
-        units -= take
-        if chunk[1] == 0:
+        have = chunk[1]
+        if have <= units:
+            taken.append(chunk)
+            units -= have
             pos += 1
+        else:
+            taken.append([chunk[0], units])
+            chunk[1] = have - units
+            units = 0
     return pos, taken
+
+
+class _Lines:
+    """Allocation lines as they are found, column by column: (pledge, need, units), where a
+    pair may come up more than once (a need can take several chunks of the same pledge)."""
+
+    __slots__ = ("need", "pledge", "units")
+
+    def __init__(self) -> None:
+        self.pledge: list[int] = []
+        self.need: list[int] = []
+        self.units: list[int] = []
+
+    def merged(self, needs: int) -> np.ndarray:
+        """One row (pledge, need, units) per pair, units added up, sorted by pledge then
+        need."""
+        if not self.units:
+            return np.zeros((0, 3), dtype=np.int64)
+        pledge = np.asarray(self.pledge, dtype=np.int64)
+        need = np.asarray(self.need, dtype=np.int64)
+        key = pledge * max(needs, 1) + need
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        first = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1))
+        units = np.add.reduceat(np.asarray(self.units, dtype=np.int64)[order], first)
+        return np.column_stack((pledge[order][first], need[order][first], units))
 
 
 def _flow_from_targets(
@@ -1028,7 +1062,7 @@ def _flow_from_targets(
     needs: Sequence[Need],
     levels: Sequence[float],
     bounds: Sequence[tuple[int, int]],
-) -> list[tuple[int, int, int]]:
+) -> np.ndarray:
     """Fallback when the locality LP fails numerically: the integral class totals, already
     checked in exact integers, passed down the reachability network first in first out.
     Rules (a), (b), (c) and (e) hold as for the optimal plan; locality is not optimised."""
@@ -1043,18 +1077,18 @@ def _flow_from_targets(
     for k, cls in enumerate(net.classes):
         classes_at[cls.node].append(k)
     inbox: dict[str, list[list[int]]] = defaultdict(list)
-    result: dict[tuple[int, int], int] = defaultdict(int)
+    out = _Lines()
     for c in net.nodes:  # parents first
         chunks = inbox.pop(c, [])
         chunks.extend(_pledge_chunks(pledges, by_node[c], targets.supply[c]))
         pos = 0
         for k in classes_at[c]:
             pos = _split_to_needs(net.classes[k].needs, targets.units[k], chunks, pos, needs,
-                                  levels, bounds, result)
+                                  levels, bounds, out)
         for child in children[c]:
             pos, taken = _take(chunks, pos, targets.tree[child])
             inbox[child].extend(taken)
-    return [(p, n, q) for (p, n), q in result.items()]
+    return out.merged(len(needs))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1124,7 +1158,7 @@ def _solve_part(
         triples = _flow_from_targets(net, found, pledges, needs, levels, bounds)
         optimal = False
     return _PartResult(
-        [t for t in triples if t[2] > 0],
+        [*map(tuple, triples[triples[:, 2] > 0].tolist())],
         levels,
         relaxed,
         optimal,
