@@ -338,38 +338,52 @@ class _Net:
     classes: list[_Class]  # by priority, then depth, then node
 
 
-def _group_needs(
-    needs: Sequence[Need], hang: Any
-) -> list[tuple[str, int, list[int]]]:
+@dataclass
+class _Areas:
+    """The needs of a part as small integers: their distinct areas and priorities, and which
+    of each every need has. Worked out once per part: both groupings (reachability classes,
+    locality groups) start from it."""
+
+    areas: list[str]
+    area_of: np.ndarray  # per need, its position in `areas`
+    priorities: list[int]
+    prio_of: np.ndarray  # per need, its position in `priorities`
+
+    @classmethod
+    def of(cls, needs: Sequence[Need]) -> _Areas:
+        area_ids: dict[str, int] = {}
+        area_of = [area_ids.setdefault(n[4], len(area_ids)) for n in needs]
+        prio_ids: dict[int, int] = {}
+        prio_of = [prio_ids.setdefault(n[3], len(prio_ids)) for n in needs]
+        return cls(list(area_ids), np.asarray(area_of, dtype=np.int64), list(prio_ids),
+                   np.asarray(prio_of, dtype=np.int64))
+
+
+def _group_needs(areas: _Areas, hang: Any) -> list[tuple[str, int, list[int]]]:
     """Need positions grouped by (the node `hang(area)` gives, priority), each group in
     ascending order, groups in no particular order; needs whose node is None are left out.
-    Grouping is an integer sort: the Python work per need is three list comprehensions, and
-    `hang` runs once per distinct area."""
-    area_ids: dict[str, int] = {}
-    area_of = [area_ids.setdefault(n[4], len(area_ids)) for n in needs]
-    node_ids: dict[str | None, int] = {}
-    node_of_area = [node_ids.setdefault(hang(a), len(node_ids)) for a in area_ids]
-    prio_ids: dict[int, int] = {}
-    prio_of = [prio_ids.setdefault(n[3], len(prio_ids)) for n in needs]
-    if not needs:
+    Grouping is an integer sort, and `hang` runs once per distinct area."""
+    if not len(areas.area_of):
         return []
-    key = (np.asarray(node_of_area, dtype=np.int64)[np.asarray(area_of, dtype=np.int64)]
-           * len(prio_ids) + np.asarray(prio_of, dtype=np.int64))
+    node_ids: dict[str | None, int] = {}
+    node_of_area = [node_ids.setdefault(hang(a), len(node_ids)) for a in areas.areas]
+    width = len(areas.priorities)
+    key = np.asarray(node_of_area, dtype=np.int64)[areas.area_of] * width + areas.prio_of
     order = np.argsort(key, kind="stable")  # stable: ascending positions within a group
     ordered = key[order]
     starts = np.flatnonzero(np.diff(ordered)) + 1
     nodes = list(node_ids)
-    priorities = list(prio_ids)
     groups = []
     for first, members in zip(ordered[np.concatenate(([0], starts))].tolist(),
                               np.split(order, starts), strict=True):
-        node = nodes[first // len(prio_ids)]
+        node = nodes[first // width]
         if node is not None:
-            groups.append((node, priorities[first % len(prio_ids)], members.tolist()))
+            groups.append((node, areas.priorities[first % width], members.tolist()))
     return groups
 
 
-def _network(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _Net:
+def _network(pledges: Sequence[Pledge], needs: Sequence[Need], areas: _Areas | None = None
+             ) -> _Net:
     supply: dict[str, int] = defaultdict(int)
     for p in pledges:
         supply[p.restrict_to or ""] += p.quantity
@@ -380,7 +394,7 @@ def _network(pledges: Sequence[Pledge], needs: Sequence[Need]) -> _Net:
     ordered = [
         _Class(node, priority, members, sum(map(quantity.__getitem__, members)))
         for node, priority, members in sorted(
-            _group_needs(needs, _deepest_in(supply)),
+            _group_needs(areas or _Areas.of(needs), _deepest_in(supply)),
             key=lambda g: (g[1], code_depth(g[0]), g[0]),
         )
     ]
@@ -586,17 +600,41 @@ def _shares(
             assert c.exact is not None
             prev = low_exact.get(c.priority)
             low_exact[c.priority] = c.exact if prev is None else min(prev, c.exact)
+        fractions = [(c.exact, low_exact[c.priority]) for c in net.classes]
+        sizes = [len(c.needs) for c in net.classes]
+        members = np.fromiter(itertools.chain.from_iterable(c.needs for c in net.classes),
+                              dtype=np.int64, count=sum(sizes))
+        quantity = np.fromiter((needs[i][2] for i in members.tolist()), dtype=np.int64,
+                               count=len(members))
+        top = max((max(t.numerator, t.denominator, w.numerator, w.denominator)  # type: ignore[union-attr]
+                   for t, w in fractions), default=0)
+        if top * (int(quantity.max(initial=0)) + 1) < 2**62:
+            # Numerators times quantities fit in 64 bits (always, in practice): whole arrays
+            # at once, floor division being exact on them.
+            def per_need(values: list[int]) -> np.ndarray:
+                return np.repeat(np.asarray(values, dtype=np.int64), sizes)
+
+            num = per_need([t.numerator for t, _ in fractions])  # type: ignore[union-attr]
+            den = per_need([t.denominator for t, _ in fractions])  # type: ignore[union-attr]
+            lnum = per_need([w.numerator for _, w in fractions])
+            lden = per_need([w.denominator for _, w in fractions])
+            columns = []
+            for values in (lnum * quantity // lden, num * quantity // den,
+                           -(-num * quantity // den)):
+                column = np.zeros(size, dtype=np.int64)  # needs in no class get nothing
+                column[members] = values
+                columns.append(column.tolist())
+            return columns[0], columns[1], columns[2]
         for c in net.classes:
             assert c.exact is not None
-            num, den = c.exact.numerator, c.exact.denominator
+            num_, den_ = c.exact.numerator, c.exact.denominator
             low = low_exact[c.priority]
-            lnum, lden = low.numerator, low.denominator
+            lnum_, lden_ = low.numerator, low.denominator
             for i in c.needs:
                 q = needs[i].quantity
-                a = num * q // den
-                lo[i] = a
-                hi[i] = -(-num * q // den)
-                floors[i] = lnum * q // lden
+                lo[i] = num_ * q // den_
+                hi[i] = -(-num_ * q // den_)
+                floors[i] = lnum_ * q // lden_
         return floors, lo, hi
     lowest: dict[int, float] = {}
     for c in net.classes:
@@ -669,9 +707,11 @@ def _locality_flow(
     levels: Sequence[float],
     bounds: Sequence[tuple[int, int]],
     totals: dict[int, int],
-) -> list[tuple[int, int, int]]:
-    """Return (pledge index, need index, quantity) triples of a min-cost allocation within
-    `bounds` meeting `totals`. The caller has proved such an allocation exists."""
+    areas: _Areas | None = None,
+) -> np.ndarray:
+    """Return (pledge index, need index, quantity) rows of a min-cost allocation within
+    `bounds` meeting `totals`, one per pair. The caller has proved such an allocation
+    exists."""
     # Supply groups: pledges of the same area and restriction are interchangeable.
     supply_groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, p in enumerate(pledges):
@@ -694,7 +734,8 @@ def _locality_flow(
     # Needs hanging from the same node with the same priority are interchangeable.
     # The root '' is an entry: every need hangs from some node.
     group_list = [_Group(node, priority, members) for node, priority, members
-                  in sorted(_group_needs(needs, _deepest_in(entries)), key=_NODE_PRIORITY)]
+                  in sorted(_group_needs(areas or _Areas.of(needs), _deepest_in(entries)),
+                            key=_NODE_PRIORITY)]
     down: set[str] = set()
     for g in group_list:
         for a in _ancestors(g.area):
@@ -875,7 +916,7 @@ def _decompose(
     arc_need: dict[int, _Group],
     flow: np.ndarray,
     bounds: Sequence[tuple[int, int]],
-) -> list[tuple[int, int, int]]:
+) -> np.ndarray:
     """Split the acyclic integral flow into pledge -> need quantities, deterministically: each
     node passes on the pledge units it received, first in first out, to its outgoing arcs in
     arc order."""
@@ -889,7 +930,7 @@ def _decompose(
         else:
             out_arcs[tail].append(k)
 
-    result: dict[tuple[int, int], int] = defaultdict(int)
+    out = _Lines()
     for node in range(node_count):
         chunks = inbox[node]
         pos = 0
@@ -899,9 +940,9 @@ def _decompose(
                 inbox[heads[k]].extend(taken)
             else:
                 pos = _split_to_needs(arc_need[k].needs, int(flow[k]), chunks, pos, needs,
-                                      levels, bounds, result)
+                                      levels, bounds, out)
         inbox[node] = []
-    return [(p, n, q) for (p, n), q in result.items()]
+    return out.merged(len(needs))
 
 
 def _pledge_chunks(
@@ -925,7 +966,7 @@ def _split_to_needs(
     needs: Sequence[Need],
     levels: Sequence[float],
     bounds: Sequence[tuple[int, int]],
-    result: dict[tuple[int, int], int],
+    out: _Lines,
 ) -> int:
     """Share `units`, taken from `chunks` ([pledge, units], first in first out, from `pos`),
     among need lines within their bounds (which the caller made consistent): everyone gets
@@ -951,33 +992,66 @@ def _split_to_needs(
                         break
             if not progressed:
                 raise SolverError("need bounds inconsistent with the flow")  # pragma: no cover
+    add_pledge, add_need, add_units = out.pledge.append, out.need.append, out.units.append
     for i, want in zip(members, amounts, strict=True):  # ascending: recipient order
         while want > 0:
             chunk = chunks[pos]
             have = chunk[1]
+            add_pledge(chunk[0])
+            add_need(i)
             if have <= want:
-                result[(chunk[0], i)] += have
+                add_units(have)
                 want -= have
-                chunk[1] = 0
                 pos += 1
             else:
-                result[(chunk[0], i)] += want
+                add_units(want)
                 chunk[1] = have - want
                 want = 0
     return pos
 
 
 def _take(chunks: list[list[int]], pos: int, units: int) -> tuple[int, list[list[int]]]:
+    """The first `units` of `chunks` from `pos`, and the position after them. Chunks taken
+    whole are passed on as they are: the inbox they leave never reads them again."""
     taken: list[list[int]] = []
     while units > 0:
         chunk = chunks[pos]
-        take = min(units, chunk[1])
-        taken.append([chunk[0], take])
-        chunk[1] -= take
-        units -= take
-        if chunk[1] == 0:
+        have = chunk[1]
+        if have <= units:
+            taken.append(chunk)
+            units -= have
             pos += 1
+        else:
+            taken.append([chunk[0], units])
+            chunk[1] = have - units
+            units = 0
     return pos, taken
+
+
+class _Lines:
+    """Allocation lines as they are found, column by column: (pledge, need, units), where a
+    pair may come up more than once (a need can take several chunks of the same pledge)."""
+
+    __slots__ = ("need", "pledge", "units")
+
+    def __init__(self) -> None:
+        self.pledge: list[int] = []
+        self.need: list[int] = []
+        self.units: list[int] = []
+
+    def merged(self, needs: int) -> np.ndarray:
+        """One row (pledge, need, units) per pair, units added up, sorted by pledge then
+        need."""
+        if not self.units:
+            return np.zeros((0, 3), dtype=np.int64)
+        pledge = np.asarray(self.pledge, dtype=np.int64)
+        need = np.asarray(self.need, dtype=np.int64)
+        key = pledge * max(needs, 1) + need
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        first = np.concatenate(([0], np.flatnonzero(np.diff(key)) + 1))
+        units = np.add.reduceat(np.asarray(self.units, dtype=np.int64)[order], first)
+        return np.column_stack((pledge[order][first], need[order][first], units))
 
 
 def _flow_from_targets(
@@ -987,7 +1061,7 @@ def _flow_from_targets(
     needs: Sequence[Need],
     levels: Sequence[float],
     bounds: Sequence[tuple[int, int]],
-) -> list[tuple[int, int, int]]:
+) -> np.ndarray:
     """Fallback when the locality LP fails numerically: the integral class totals, already
     checked in exact integers, passed down the reachability network first in first out.
     Rules (a), (b), (c) and (e) hold as for the optimal plan; locality is not optimised."""
@@ -1002,18 +1076,18 @@ def _flow_from_targets(
     for k, cls in enumerate(net.classes):
         classes_at[cls.node].append(k)
     inbox: dict[str, list[list[int]]] = defaultdict(list)
-    result: dict[tuple[int, int], int] = defaultdict(int)
+    out = _Lines()
     for c in net.nodes:  # parents first
         chunks = inbox.pop(c, [])
         chunks.extend(_pledge_chunks(pledges, by_node[c], targets.supply[c]))
         pos = 0
         for k in classes_at[c]:
             pos = _split_to_needs(net.classes[k].needs, targets.units[k], chunks, pos, needs,
-                                  levels, bounds, result)
+                                  levels, bounds, out)
         for child in children[c]:
             pos, taken = _take(chunks, pos, targets.tree[child])
             inbox[child].extend(taken)
-    return [(p, n, q) for (p, n), q in result.items()]
+    return out.merged(len(needs))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1038,7 +1112,8 @@ def _solve_part(
     """One part. `fairness`: "tree" computes stages 1 and 2 exactly on the restriction tree
     (fair.py); "lp" by progressive filling with HiGHS, kept as a cross-check (the tests
     compare the two) and as the fallback should the tree path ever fail its own check."""
-    net = _network(pledges, needs)
+    areas = _Areas.of(needs)
+    net = _network(pledges, needs, areas)
     stopped = False
     if fairness == "tree":
         try:
@@ -1049,10 +1124,11 @@ def _solve_part(
             fairness = "lp"
     if fairness == "lp":
         totals, stopped = _fair_levels(net)
-    levels = [0.0] * len(needs)
-    for c in net.classes:
-        for i in c.needs:
-            levels[i] = c.level
+    level_of = np.zeros(len(needs))  # needs in no class: level 0
+    level_of[np.fromiter(itertools.chain.from_iterable(c.needs for c in net.classes),
+                         dtype=np.int64)] = np.repeat([c.level for c in net.classes],
+                                                      [len(c.needs) for c in net.classes])
+    levels: list[float] = level_of.tolist()
     floors, lo, hi = _shares(net, needs)
     quantity = [n.quantity for n in needs]
 
@@ -1075,7 +1151,7 @@ def _solve_part(
     found, relaxed = (None, 0) if fairness == "tree" else targets()
     try:
         triples = _locality_flow(pledges, needs, levels, list(zip(lo, hi, strict=True)),
-                                 totals)
+                                 totals, areas)
         optimal = True
     except SolverError:
         if found is None:
@@ -1083,9 +1159,8 @@ def _solve_part(
         bounds = list(zip(lo, hi, strict=True))
         triples = _flow_from_targets(net, found, pledges, needs, levels, bounds)
         optimal = False
-    lines = np.asarray(triples, dtype=np.int64).reshape(-1, 3)
     return _PartResult(
-        lines[lines[:, 2] > 0],
+        triples[triples[:, 2] > 0],
         levels,
         relaxed,
         optimal,
