@@ -154,7 +154,7 @@ class Plan:
     """The engine's result: `allocations` sorted by (pledge, recipient, item), `needs` sorted
     by (recipient, item), and the `summary`.
 
-    The solver hands over columns of integers (`PlanColumns`); the Allocation and NeedResult
+    The solver hands over numpy columns (`PlanColumns`); the Allocation and NeedResult
     objects are made on first access. The command line only writes JSON, for which the
     columns are enough, and a national plan has over 200,000 lines: making an object, or even
     a tuple, per line cost more than writing the file."""
@@ -237,7 +237,7 @@ class Plan:
         """`to_dict()` as orjson writes it, byte for byte. Big plans skip the dict per line:
         their lines go out as msgspec structs (made in C, about half the cost of a dict),
         which msgspec encodes exactly as orjson does these values (the tests compare)."""
-        import orjson
+        import orjson  # here: run_file still writes plans through json where it is missing
 
         columns = self._columns
         if columns is None or len(columns.need) < _STRUCTS_FROM:
@@ -260,7 +260,7 @@ _STRUCTS_FROM = 50_000
 @functools.cache
 def _json_row() -> tuple[Any, Any]:
     """A struct with the keys of Allocation.to_dict, in order, and a JSON encoder."""
-    import msgspec
+    import msgspec  # here: only big plans repay its import
 
     class JsonRow(msgspec.Struct, gc=False):
         pledge: str
