@@ -10,6 +10,9 @@ out) and reports: status, wall and CPU seconds (user + sys, workers included), p
 (largest process, from GNU time: see run_command) and the rule checks of the independent reference
 (ksbb.allocation.engine.reference).
 
+It also prints the start-up floor: the time to start Python and import numpy, highspy and
+orjson, which every Python command solving with HiGHS pays (the yardstick's command too).
+
 The yardstick is one plain min-cost LP of the same problem with HiGHS (bench/
 allocation_plain.py: supply to needs on the area tree, restrictions respected, no priorities
 and no fairness: deliver as much as possible at least cost), measured two ways:
@@ -127,6 +130,14 @@ def run_command(cmd: list[str]) -> dict[str, Any]:
             "rss_mb": rss_mb, "code": code, "out": out, "err": err}
 
 
+def start_up_floor(repeat: int) -> float:
+    """Wall seconds of the least any Python command solving with HiGHS pays before reading
+    its input: starting Python and importing numpy, highspy and orjson (highspy imports
+    numpy itself)."""
+    probe = [sys.executable, "-c", "import numpy, highspy, orjson"]
+    return min(run_command(probe)["wall"] for _ in range(repeat))
+
+
 def _fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
     best = dict(min(runs, key=lambda r: r["wall"]))
     best["cpu"] = min(r["cpu"] for r in runs)
@@ -206,6 +217,10 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()}, "
           f"byte code {'compiled on every run' if args.no_bytecode else 'compiled beforehand'}"
           f", fastest of {args.repeat} run(s)")
+    floor = start_up_floor(max(args.repeat, 3))
+    print(f"start-up floor: {floor:.3f} s to start Python and import numpy, highspy and orjson "
+          f"(fastest of {max(args.repeat, 3)}); no Python command solving with HiGHS can be "
+          f"within 3x of an LP that takes less than {floor / 3:.3f} s")
     for size in ("jakarta", "national"):
         if args.size not in (size, "both"):
             continue

@@ -58,6 +58,7 @@ def _run_file(
         raw = f.read()
     problem = None
     if len(raw) >= _FAST_FROM:
+        # Here, not at the top: it imports msgspec (see _FAST_FROM).
         from .reader import read_problem
 
         problem = read_problem(raw)
