@@ -56,3 +56,17 @@ def test_locality_fallback_keeps_rules_a_to_c(monkeypatch: pytest.MonkeyPatch) -
     assert plan.summary.fallback == ("locality_not_optimised",)
     assert plan.to_dict()["summary"]["fallback"] == ["locality_not_optimised"]
     check_plan(data, plan.to_dict(), cost=False)  # (a), (b), (c); (d) is what is given up
+
+
+@pytest.mark.parametrize("family", ["mixed", "extremes"])
+def test_fair_shares_in_python_integers_give_the_same_plan(
+    family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fair shares are worked out in int64 arrays when numerators times quantities fit, else
+    in Python's unbounded integers: both give the same plan."""
+    data = _problem(family, 5)
+    problem = load_problem(data)
+    arrays = _without_time(solve(problem).to_dict())
+    monkeypatch.setattr(importlib.import_module("ksbb.allocation.engine.solve"),
+                        "_INT64_SAFE", 0)
+    assert _without_time(solve(problem).to_dict()) == arrays

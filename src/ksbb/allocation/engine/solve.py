@@ -586,6 +586,10 @@ def _integral_targets(
     return _Targets(units, supply, tree)
 
 
+# Products below this fit in numpy's int64 with room to spare.
+_INT64_SAFE = 2**62
+
+
 def _shares(
     net: _Net, needs: Sequence[Need]
 ) -> tuple[list[int], list[int], list[int]]:
@@ -608,7 +612,7 @@ def _shares(
                                count=len(members))
         top = max((max(t.numerator, t.denominator, w.numerator, w.denominator)  # type: ignore[union-attr]
                    for t, w in fractions), default=0)
-        if top * (int(quantity.max(initial=0)) + 1) < 2**62:
+        if top * (int(quantity.max(initial=0)) + 1) < _INT64_SAFE:
             # Numerators times quantities fit in 64 bits (always, in practice): whole arrays
             # at once, floor division being exact on them.
             def per_need(values: list[int]) -> np.ndarray:
