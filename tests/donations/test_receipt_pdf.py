@@ -11,7 +11,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from ksbb.donations.pdf import DonationReceiptPdf, has_receipt
-from ksbb.donations.services import pledge_receive
+from ksbb.donations.services import pledge_receive, pledge_submit, region_program_adopt
+from ksbb.regions.services import region_link_organization
+from tests.conftest import SETUP
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,32 @@ def test_renderer_writes_the_receipt(cast, received_goods):
 def test_money_receipt(cast, received_money):
     text = _text(DonationReceiptPdf(received_money).render())
     assert "Uang" in text and "Rp 900.000" in text and "Rp 1.000.000" in text
+
+
+def test_receipt_names_the_programme_as_the_pledges_region_does(cast, bandung, don):
+    """A region that renamed a programme: its donors' receipts carry that name, as its
+    page and the pledge form do; a pledge to another region keeps the standard name."""
+    region_link_organization(region=bandung.region, organization=cast.aggregator_org,
+                             by=SETUP)
+    region_program_adopt(region=bandung.region, program=don.pangan,
+                         local_name="Pangan Sehat Bandung", by=bandung.admin)
+    money = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                          program=don.pangan, amount=500_000, region=bandung.region,
+                          by=cast.collaborator)
+    goods = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                          item=don.sembako, quantity=10, region=bandung.region,
+                          by=cast.collaborator)
+    jakarta = pledge_submit(collaborator=cast.collaborator_org,
+                            aggregator=cast.aggregator_org, program=don.pangan,
+                            amount=500_000, by=cast.collaborator)
+    money, jakarta = (pledge_receive(pledge=p, received_amount=500_000, by=cast.aggregator)
+                      for p in (money, jakarta))
+    goods = pledge_receive(pledge=goods, received_quantity=10, by=cast.aggregator)
+    for pledge in (money, goods):
+        text = _text(DonationReceiptPdf(pledge).render())
+        assert "Pangan Sehat Bandung" in text and don.pangan.name not in text
+    text = _text(DonationReceiptPdf(jakarta).render())
+    assert don.pangan.name in text and "Pangan Sehat Bandung" not in text
 
 
 def test_no_receipt_before_receipt(goods_pledge):

@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from ksbb.donations.models import PLEDGE_COUNTS_AS_RECEIVED, Pledge
+from ksbb.donations.selectors import program_name
 
 
 def has_receipt(pledge: Pledge) -> bool:
@@ -63,7 +64,8 @@ class DonationReceiptPdf:
             ("Nomor janji donasi", f"#{p.pk}"),
             ("Kolaborator (donatur)", p.collaborator.name),
             ("Lembaga kemanusiaan (agregator)", p.aggregator.name),
-            ("Program", p.program.name),
+            # The donor pledged to the region's programme: print the name its pages show.
+            ("Program", program_name(p.region, p.program)),
         ]
         if p.kind == Pledge.Kind.GOODS:
             assert p.item is not None

@@ -218,6 +218,12 @@ def program_names(region: Region | None) -> dict[str, str]:
                 .exclude(local_name="").values_list("program__code", "local_name"))
 
 
+def program_name(region: Region | None, program: Program) -> str:
+    """``program`` as ``region`` (None: the default region) calls it: the region's own
+    name for it where it gave one (``program_names``), else the standard name."""
+    return program_names(region).get(program.code, program.name)
+
+
 def program_names_by_region() -> dict[tuple[str, str], str]:
     """Every region's own programme names: (region code, programme code) -> name."""
     return {(code, program): name for code, program, name in RegionProgram.objects.filter(
