@@ -5,6 +5,7 @@ form and the open data show the region's own name."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -300,3 +301,63 @@ def test_the_programmes_api_answers_for_a_region_with_its_own_names(
     refused = api.get("/api/v1/programs/", {"region": "atlantis"})
     assert refused.status_code == 400
     assert "region" in refused.json()
+
+
+def _options(html: str, name: str) -> dict[str, str]:
+    """The options of the select ``name`` in ``html``: value -> label."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, name
+    return {value: label.strip() for value, label in re.findall(
+        r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(1))}
+
+
+def test_the_pledge_forms_programmes_follow_the_region_chosen(
+        cast: Any, bandung: Any, don: Any, client_for: Any) -> None:
+    """Choosing another region on the pledge form fetches that region's programmes and
+    items (htmx, out of band); without JavaScript a button re-renders the form for it."""
+    pendidikan = Program.objects.get(code="PENDIDIKAN")
+    region_program_adopt(region=bandung.region, program=pendidikan, local_name="Sekolah",
+                         by=bandung.admin)
+    own = region_program_create(region=bandung.region, code="BEASISWA_BDG",
+                                name="Beasiswa Bandung", by=bandung.admin).program
+    jakarta = Region.objects.get(is_default=True)
+    client = client_for(cast.collaborator)
+    url = "/donations/pledges/new/programmes/"
+    form = client.get("/donations/pledges/new/").content.decode()
+    assert f'hx-get="{url}"' in form
+    assert 'id="pledge-program"' in form and 'id="pledge-item"' in form
+
+    theirs = client.get(url, {"region": bandung.region.pk})
+    assert theirs.status_code == 200
+    html = theirs.content.decode()
+    assert html.count('hx-swap-oob="true"') == 2
+    programs = _options(html, "program")
+    assert programs == {"": "---------", str(pendidikan.pk): "Sekolah",
+                        str(own.pk): "Beasiswa Bandung"}
+    assert str(don.sembako.pk) not in _options(html, "item")
+
+    ours = client.get(url, {"region": jakarta.pk, "program": don.pangan.pk}).content.decode()
+    programs = _options(ours, "program")
+    assert programs[str(don.pangan.pk)] == don.pangan.name
+    assert programs[str(pendidikan.pk)] == pendidikan.name and str(own.pk) not in programs
+    assert str(don.sembako.pk) in _options(ours, "item")
+    assert re.search(rf'<option value="{don.pangan.pk}" selected>', ours)
+    # A programme chosen that the other region does not run leaves nothing chosen there.
+    theirs_html = client.get(url, {"region": bandung.region.pk,
+                                   "program": don.pangan.pk}).content.decode()
+    select = re.search(r'<select name="program".*?</select>', theirs_html, re.S)
+    assert select and "selected" not in select.group(0)
+    assert client_for(None).get(url, {"region": bandung.region.pk}).status_code == 302
+    assert client_for(cast.assessor).get(url).status_code == 403
+
+    # No JavaScript: the button re-renders the whole form for the region chosen, keeping
+    # what was filled in, submitting nothing and judging nothing yet.
+    response = client.post("/donations/pledges/new/", {
+        "region": bandung.region.pk, "kind": "money", "amount_rupiah": "250000",
+        "refresh": "1"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert _options(page, "program")[str(own.pk)] == "Beasiswa Bandung"
+    assert str(don.pangan.pk) not in _options(page, "program")
+    assert 'value="250000"' in page and "errorlist" not in page
+    assert not Pledge.objects.exists()

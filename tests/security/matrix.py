@@ -338,6 +338,8 @@ MATRIX.update({
     "donations:link_accept": Entry(get=signed_in(400), post=signed_in(400)),
     "donations:pledge_new": Entry(get=only(["admin", "collaborator"]),
                                   post=only(["admin", "collaborator"], OK)),
+    # The pledge form's programme and item selects for another region (htmx).
+    "donations:pledge_choices": Entry(get=only(["admin", "collaborator"])),
     # Another organisation's pledge is "not found", as in the API.
     "donations:pledge": Entry(get=only(["admin", "assessor", "aggregator", "collaborator"],
                                        others=404)),

@@ -94,6 +94,10 @@ class PledgeCreateView(PermissionRequiredMixin, View):
         return self._render(request, PledgeForm(user=request.user, initial=initial))
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        if request.POST.get("refresh"):
+            # Without JavaScript the programmes cannot follow the region select: its button
+            # shows the form again for the region chosen, kept as filled in, unjudged.
+            return self._render(request, PledgeForm.refilled(request.POST, user=request.user))
         form = PledgeForm(request.POST, user=request.user)
         if form.is_valid():
             try:
@@ -104,6 +108,19 @@ class PledgeCreateView(PermissionRequiredMixin, View):
                 messages.success(request, _("Thank you: your pledge is submitted."))
                 return redirect("donations:pledge", pk=pledge.pk)
         return self._render(request, form, status=400)
+
+
+class PledgeChoicesView(PermissionRequiredMixin, View):
+    """The pledge form's programme and item selects for the region chosen (``?region=``,
+    its id), swapped in out of band when the region select changes."""
+
+    permission_required = "donations.add_pledge"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        # A programme or item already chosen stays chosen where the region runs it; nothing
+        # is judged here (the whole form is, on submit).
+        form = PledgeForm.refilled(request.GET, user=request.user)
+        return render(request, "donations/_pledge_choices.html", {"form": form})
 
 
 class PledgeDetailView(PermissionRequiredMixin, DetailView[Pledge]):

@@ -107,6 +107,13 @@ class PledgeForm(forms.Form):
         aggregator_field.queryset = verified_aggregators()
         recipient_field.queryset = recipients_visible_to(user)
 
+    @classmethod
+    def refilled(cls, data: Any, *, user: Any) -> PledgeForm:
+        """The form as filled in (``data``) but unbound, so that it shows the region chosen
+        with its programmes and items without judging anything yet."""
+        return cls(user=user, initial={k: v for k, v in data.items()
+                                       if k in cls.base_fields and v})
+
     def _limit_regions(self, user: Any) -> None:
         regions = {r.pk: r for r in Region.objects.all()}
         shown: Region | None = None  # whose programme names the form shows
@@ -121,6 +128,8 @@ class PledgeForm(forms.Form):
                 shown = regions.get(int(value)) if str(value).isdigit() else None
             elif isinstance(self.initial.get("region"), Region):
                 shown = self.initial["region"]
+            elif str(self.initial.get("region")).isdigit():  # the form re-shown for it
+                shown = regions.get(int(str(self.initial["region"])))
             else:
                 place = self._place(self.initial.get("preferred_area"),
                                     self.initial.get("recipient"), user)

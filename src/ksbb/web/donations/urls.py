@@ -26,6 +26,8 @@ urlpatterns = [
          name="my_data_export"),
     path("mine/data/erase/", privacy_views.MyDataEraseView.as_view(), name="my_data_erase"),
     path("pledges/new/", collaborator_views.PledgeCreateView.as_view(), name="pledge_new"),
+    path("pledges/new/programmes/", collaborator_views.PledgeChoicesView.as_view(),
+         name="pledge_choices"),
     path("pledges/<int:pk>/", collaborator_views.PledgeDetailView.as_view(), name="pledge"),
     path("pledges/<int:pk>/cancel/", collaborator_views.PledgeCancelView.as_view(),
          name="pledge_cancel"),
