@@ -81,6 +81,38 @@ def test_receipt_names_the_programme_as_the_pledges_region_does(cast, bandung, d
     assert don.pangan.name in text and "Pangan Sehat Bandung" not in text
 
 
+def test_pledge_pages_name_the_programme_as_the_pledges_region_does(cast, bandung, don,
+                                                                   client_for):
+    """The same name as on the receipt, on "my donations", the aggregator's inbox and the
+    pledge's page; a pledge to the default region keeps the standard name."""
+    region_link_organization(region=bandung.region, organization=cast.aggregator_org,
+                             by=SETUP)
+    region_program_adopt(region=bandung.region, program=don.pangan,
+                         local_name="Pangan Sehat Bandung", by=bandung.admin)
+    local = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
+                          program=don.pangan, amount=500_000, region=bandung.region,
+                          by=cast.collaborator)
+    standard = pledge_submit(collaborator=cast.collaborator_org,
+                             aggregator=cast.aggregator_org, program=don.pangan,
+                             amount=700_000, by=cast.collaborator)
+
+    def programme_of(html: str, amount: str) -> str:
+        found = re.search(rf"Rp {amount} \(([^)]*)\)", html)
+        assert found, amount
+        return found.group(1)
+
+    for user, url in ((cast.collaborator, "/donations/mine/"),
+                      (cast.aggregator, "/donations/inbox/")):
+        html = client_for(user).get(url).content.decode()
+        assert programme_of(html, "500.000") == "Pangan Sehat Bandung", url
+        assert programme_of(html, "700.000") == don.pangan.name, url
+    client = client_for(cast.collaborator)
+    assert programme_of(client.get(f"/donations/pledges/{local.pk}/").content.decode(),
+                        "500.000") == "Pangan Sehat Bandung"
+    assert programme_of(client.get(f"/donations/pledges/{standard.pk}/").content.decode(),
+                        "700.000") == don.pangan.name
+
+
 def test_no_receipt_before_receipt(goods_pledge):
     assert not has_receipt(goods_pledge)
     with pytest.raises(ValueError, match="not been received"):

@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ksbb.accounts.models import Organization, Role
@@ -222,6 +223,19 @@ def program_name(region: Region | None, program: Program) -> str:
     """``program`` as ``region`` (None: the default region) calls it: the region's own
     name for it where it gave one (``program_names``), else the standard name."""
     return program_names(region).get(program.code, program.name)
+
+
+def with_program_label(pledges: QuerySet[Pledge]) -> QuerySet[Pledge]:
+    """The pledges, each with ``program_label``: its programme as the pledge's region (None:
+    the default region) calls it, in the same query: the SQL twin of ``program_name``, for
+    lists. Goods pledges have no programme: their label is None."""
+    default = default_region()
+    region = (Coalesce(OuterRef("region_id"), Value(default.pk)) if default is not None
+              else OuterRef("region_id"))
+    local = RegionProgram.objects.filter(
+        region_id=region, program_id=OuterRef("program_id"), is_active=True,
+    ).exclude(local_name="").values("local_name")[:1]
+    return pledges.annotate(program_label=Coalesce(Subquery(local), F("program__name")))
 
 
 def program_names_by_region() -> dict[tuple[str, str], str]:

@@ -23,6 +23,7 @@ from ksbb.donations.selectors import (
     purchases_visible_to,
     spendable_money_pledges,
     units_bought,
+    with_program_label,
 )
 from ksbb.web.donations.forms import PledgeImportForm, PurchaseForm, own_aggregators
 from ksbb.web.donations.pledges import PledgeActionView
@@ -38,7 +39,7 @@ class InboxView(PermissionRequiredMixin, ListView[Pledge]):
     paginate_by = 100
 
     def get_queryset(self) -> QuerySet[Pledge]:
-        return pledges_inbox(self.request.user)
+        return with_program_label(pledges_inbox(self.request.user))
 
 
 def _int_or_none(value: str | None) -> int | None:

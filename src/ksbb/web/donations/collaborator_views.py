@@ -20,7 +20,12 @@ from ksbb.core.privacy import personal_data_viewed
 from ksbb.donations import services
 from ksbb.donations.models import Item, Pledge, Purchase
 from ksbb.donations.pdf import has_receipt
-from ksbb.donations.selectors import pledge_trail, pledges_of_collaborators, units_bought
+from ksbb.donations.selectors import (
+    pledge_trail,
+    pledges_of_collaborators,
+    units_bought,
+    with_program_label,
+)
 from ksbb.needs.selectors import recipients_visible_to
 from ksbb.privacy.selectors import donor_contact_for
 from ksbb.regions.selectors import region_by_slug
@@ -37,7 +42,7 @@ class MyPledgesView(PermissionRequiredMixin, ListView[Pledge]):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[Pledge]:
-        return pledges_of_collaborators(self.request.user)
+        return with_program_label(pledges_of_collaborators(self.request.user))
 
 
 class CollaboratorLinkView(View):
@@ -129,8 +134,8 @@ class PledgeDetailView(PermissionRequiredMixin, DetailView[Pledge]):
     context_object_name = "pledge"
 
     def get_queryset(self) -> QuerySet[Pledge]:
-        return Pledge.objects.select_related(
-            "collaborator", "aggregator", "program", "item", "preferred_area", "recipient")
+        return with_program_label(Pledge.objects.select_related(
+            "collaborator", "aggregator", "program", "item", "preferred_area", "recipient"))
 
     def handle_no_permission(self) -> HttpResponseRedirect:
         # Another organisation's pledge is "not found", as the API answers: a 403 would
