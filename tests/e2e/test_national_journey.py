@@ -26,10 +26,11 @@ from ksbb.areas.services import rws_import
 from ksbb.distribution.services import delivery_schedule
 from ksbb.donations.models import Item, Pledge, Program
 from ksbb.donations.seed import seed_programs
-from ksbb.donations.services import pledge_receive
+from ksbb.donations.services import pledge_receive, region_program_adopt
 from ksbb.needs.models import AssessmentRound, Recipient
 from ksbb.needs.services import need_set, recipients_ensure_for_rws, round_open
 from ksbb.ops.demo import _sign_on_paper
+from ksbb.regions.models import Region
 from ksbb.regions.services import region_add, region_government, region_link_organization
 from ksbb.stats.boundaries import shipped_features
 from tests.conftest import PASSWORD, SETUP, _rw_rows
@@ -60,6 +61,8 @@ def test_a_jakarta_donor_gives_to_bandung_from_the_national_page(  # type: ignor
     bandung = region_add(code="32.73", name="KSBB Kota Bandung", by=SETUP)
     # The aggregator serves Bandung too (and Jakarta, where it was).
     region_link_organization(region=bandung, organization=cast.aggregator_org, by=SETUP)
+    region_program_adopt(region=bandung, program=don.pangan, local_name="Pangan Sehat Bandung",
+                         by=cast.admin)
     rws_import(rows=_rw_rows([(VILLAGE, 1)]), by=SETUP)
     recipients_ensure_for_rws(by=SETUP)
     rw = Recipient.objects.get(area_id=f"{VILLAGE}.001")
@@ -94,6 +97,14 @@ def test_a_jakarta_donor_gives_to_bandung_from_the_national_page(  # type: ignor
         page.wait_for_url(re.compile(rf"within={re.escape(code)}&"))
     page.click(f"#need-table a[href*='recipient={rw.pk}']")
     page.wait_for_url(re.compile(r"/donations/pledges/new/"))
+    # The programmes follow the region chosen (htmx): Bandung's own name, then Jakarta's.
+    local = page.locator("select[name=program] option", has_text="Pangan Sehat Bandung")
+    local.wait_for(state="attached")
+    page.select_option("select[name=region]", str(Region.objects.get(code="31").pk))
+    local.wait_for(state="detached")
+    assert don.pangan.name in page.locator("select[name=program]").inner_text()
+    page.select_option("select[name=region]", str(bandung.pk))
+    local.wait_for(state="attached")
     page.select_option("select[name=aggregator]", str(cast.aggregator_org.pk))
     page.check("input[name=kind][value=goods]")
     page.fill("input[name=quantity]", "50")
