@@ -293,7 +293,9 @@ def _schedule(page: Any, j: Journey, server: Server, recipient: str, shot: str |
     # The run left recipients all over the district: the assessor narrows to the village.
     j.goto(page, f"{server.base}/backoffice/deliveries/schedule/")
     page.fill("#within", VILLAGE)
-    page.click("form:has(#within) [type=submit]")
+    # Enter, not a click on "Show": the place suggestions may arrive between the fill and
+    # the click and push the button down, so the click lands on a suggestion (seen in CI).
+    page.press("#within", "Enter")
     page.wait_for_url(re.compile(r"within="))
     form = page.locator("main form.card", has=page.locator("h2", has_text=recipient))
     _choose(form, "select[name=executor]", EXECUTOR)
