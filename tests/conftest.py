@@ -198,6 +198,45 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _flushes(item: pytest.Item) -> bool:
+    """Whether pytest-django runs ``item`` as a TransactionTestCase, which ends by flushing
+    the database (the same test as its ``_django_db_helper``)."""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "transactional_db" in names or "live_server" in names)
+
+
+def restore_migrated_rows() -> None:
+    """Put back the rows the data migrations make in a new database (the standard
+    programmes and their items, the default region), with the migrations' own code."""
+    import importlib
+
+    from django.apps import apps
+
+    from ksbb.donations.models import Item, Program
+    from ksbb.donations.seed import seed_programs
+
+    seed_programs(Program, Item)
+    importlib.import_module("ksbb.regions.migrations.0002_default_region").forwards(apps, None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
+    """A transactional test's flush also empties what the migrations made. Every later test
+    then finds the installation as migrated again, as it does when run alone (pytest-django
+    runs transactional tests last, so only they ever started from the flushed database)."""
+    result = yield
+    # After the last test the session's fixtures are gone too, the test database with them.
+    if _flushes(item) and nextitem is not None:
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_migrated_rows()
+    return result
+
+
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     """Tests of PostgreSQL's own guarantees (triggers, row locks) run only there; CI runs
     the suite on both databases, so they always run somewhere."""

@@ -18,17 +18,13 @@ from ksbb.accounts.models import Role
 from ksbb.accounts.services import membership_grant, user_create
 from ksbb.allocation.models import Allocation, AllocationRun
 from ksbb.allocation.services import allocation_create_manual, run_approve, run_start
-from ksbb.donations.models import Item, Pledge, Program
-from ksbb.donations.seed import seed_programs
+from ksbb.donations.models import Pledge
 from ksbb.needs.services import round_open
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_parallel_approvals_never_over_allocate(cast, tasks_immediate):  # type: ignore[no-untyped-def]
-    # A transactional test starts from a flushed database: the programmes seeded by the
-    # data migration may be gone, so put them back first.
-    seed_programs(Program, Item)
     don = setup_donations(cast)
     second = user_create(username="assessor2", password="x-long-password-9", by=SETUP)
     membership_grant(user=second, role=Role.ASSESSOR, organization=cast.government, by=SETUP)

@@ -26,8 +26,6 @@ from ksbb.distribution.services import (
     delivery_dispatch,
     delivery_schedule,
 )
-from ksbb.donations.models import Item, Program
-from ksbb.donations.seed import seed_programs
 from ksbb.forum.services import citizen_register, idea_post
 from ksbb.reports.services import report_submit
 from ksbb.stats.selectors import stats_invalidate
@@ -52,8 +50,6 @@ GUIDE_ROLES = ["collaborator", "aggregator", "assessor", "executor", "kelurahan"
 
 def _content(cast: Any) -> dict[str, str]:
     """A signed BAST, an idea and a misuse report, made through the services."""
-    # A flush (transaction=True) removed the seeded programmes: seed them again.
-    seed_programs(Program, Item)
     don = setup_donations(cast)
     allocation = make_allocation(cast, don, quantity=40)
     delivery = delivery_schedule(allocations=[allocation], executor=cast.executor_org,

@@ -20,7 +20,6 @@ from ksbb.areas.models import Area
 from ksbb.areas.services import areas_load_reference
 from ksbb.core.domain import SystemActor
 from ksbb.donations.models import CollaboratorProfile, Item, Pledge, Program
-from ksbb.donations.seed import seed_programs
 from ksbb.needs.models import AssessmentRound, Need, Recipient
 from ksbb.stats.boundaries import boundaries_load
 from ksbb.stats.rollups import rebuild_stale_and_bump
@@ -38,8 +37,6 @@ PLEDGES = [("social_org", "31.74", 32_000_000), ("business", "31.75", 21_000_000
 
 def _seed() -> None:
     areas_load_reference(by=SystemActor("test"), provinces=["31"])
-    # A flush (transaction=True) removed the seeded programmes: seed them again.
-    seed_programs(Program, Item)
     aggregator = Organization.objects.create(kind=Organization.Kind.AGGREGATOR,
                                              name="BAZNAS DKI")
     pangan = Program.objects.get(code="PANGAN")

@@ -19,8 +19,7 @@ from django.core import mail
 from ksbb.accounts.models import Role
 from ksbb.accounts.services import membership_grant, user_create
 from ksbb.core.domain import SystemActor
-from ksbb.donations.models import Item, Pledge, Program
-from ksbb.donations.seed import seed_programs
+from ksbb.donations.models import Item, Pledge
 from ksbb.donations.services import aggregator_register, aggregator_verify
 from tests.e2e.browser import DESKTOP, shots
 from tests.e2e.signin import sign_in
@@ -31,8 +30,6 @@ PASSWORD = "correct-horse-battery-9"
 
 
 def test_donation_journey(live_server, browser):  # type: ignore[no-untyped-def]
-    # A flush (transaction=True) removed the seeded programmes: seed them again.
-    seed_programs(Program, Item)
     sembako = Item.objects.get(code="sembako")
     admin = user_create(username="admin-e2e", password=PASSWORD, by=SystemActor("test"))
     membership_grant(user=admin, role=Role.PLATFORM_ADMIN, by=SystemActor("test"))

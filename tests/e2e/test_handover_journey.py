@@ -17,8 +17,6 @@ from django.utils import timezone
 
 from ksbb.distribution.models import Handover
 from ksbb.distribution.services import delivery_schedule
-from ksbb.donations.models import Item, Program
-from ksbb.donations.seed import seed_programs
 from tests.conftest import PASSWORD
 from tests.distribution.conftest import make_allocation
 from tests.donations.conftest import setup_donations
@@ -54,8 +52,6 @@ def test_executor_completes_a_handover_and_the_qr_code_verifies_it(  # type: ign
         live_server, cast, settings, browser):
     settings.KSBB_PUBLIC_URL = live_server.url
 
-    # A flush (transaction=True) removed the seeded programmes: seed them again.
-    seed_programs(Program, Item)
     don = setup_donations(cast)
     allocation = make_allocation(cast, don, quantity=40)
     delivery = delivery_schedule(allocations=[allocation], executor=cast.executor_org,

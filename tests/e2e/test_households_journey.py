@@ -16,8 +16,6 @@ import pytest
 from django.utils import timezone
 
 from ksbb.distribution.services import delivery_deliver, delivery_dispatch, delivery_schedule
-from ksbb.donations.models import Item, Program
-from ksbb.donations.seed import seed_programs
 from ksbb.households.models import Handout, Household
 from ksbb.households.services import households_import
 from ksbb.reports.models import MisuseReport
@@ -50,7 +48,6 @@ def _fits_the_phone(page: Any) -> None:
 def test_ketua_rw_records_handouts_and_a_citizen_reports_nothing_received(  # type: ignore[no-untyped-def]
         live_server, cast, browser):
 
-    seed_programs(Program, Item)  # the flush (transaction=True) removed them
     don = setup_donations(cast)
     delivery = delivery_schedule(allocations=[make_allocation(cast, don, quantity=40)],
                                  executor=cast.executor_org,

@@ -16,8 +16,6 @@ from typing import Any
 import pytest
 
 from ksbb.core.domain import SystemActor
-from ksbb.donations.models import Item, Program
-from ksbb.donations.seed import seed_programs
 from ksbb.needs.models import Need
 from ksbb.needs.services import need_set
 from ksbb.stats.boundaries import boundaries_load_shipped, shipped_features
@@ -60,7 +58,6 @@ def _click_at(page: Any, selector: str, code: str) -> None:
 
 
 def test_maps_drill_down(live_server, cast, browser):  # type: ignore[no-untyped-def]
-    seed_programs(Program, Item)  # the flush (transaction=True) removed them
     boundaries_load_shipped(provinces=["31"], by=SystemActor("test"))
     world = _world(cast)
     _run(("goods", 0, 0, 40, 4, 1, 20), cast, world)

@@ -24,8 +24,7 @@ from ksbb.allocation.services import run_approve, run_start
 from ksbb.allocation.tasks import run_execute
 from ksbb.areas.services import rws_import
 from ksbb.distribution.services import delivery_schedule
-from ksbb.donations.models import Item, Pledge, Program
-from ksbb.donations.seed import seed_programs
+from ksbb.donations.models import Pledge
 from ksbb.donations.services import pledge_receive, region_program_adopt
 from ksbb.needs.models import AssessmentRound, Recipient
 from ksbb.needs.services import need_set, recipients_ensure_for_rws, round_open
@@ -55,11 +54,6 @@ def _inside(code: str) -> list[float]:
 
 def test_a_jakarta_donor_gives_to_bandung_from_the_national_page(  # type: ignore[no-untyped-def]
         live_server, cast, browser):
-    # An earlier live-server test's flush removes what the migrations made: the programmes
-    # and the default region (without it, one region only, and no region field to choose).
-    seed_programs(Program, Item)
-    Region.objects.get_or_create(code="31", defaults={
-        "name": "KSBB Jakarta", "slug": "jakarta", "is_default": True})
     don = setup_donations(cast)
     Organization.objects.filter(pk=cast.collaborator_org.pk).update(area_id="31.71")
     bandung = region_add(code="32.73", name="KSBB Kota Bandung", by=SETUP)

@@ -12,8 +12,6 @@ import pytest
 from django.utils import timezone
 
 from ksbb.distribution.services import delivery_deliver, delivery_dispatch, delivery_schedule
-from ksbb.donations.models import Item, Program
-from ksbb.donations.seed import seed_programs
 from tests.conftest import VILLAGE_A
 from tests.distribution.conftest import draft_for, make_allocation, sign_all
 from tests.donations.conftest import setup_donations
@@ -26,7 +24,6 @@ RW = f"{VILLAGE_A}.001"
 
 
 def test_need_list_shows_delivered_aid(cast: Any, live_server: Any, browser: Any) -> None:
-    seed_programs(Program, Item)  # a flush (transaction=True) removed them
     don = setup_donations(cast)
     allocation = make_allocation(cast, don, quantity=40)  # need 40 for RW 001
     delivery = delivery_schedule(allocations=[allocation], executor=cast.executor_org,

@@ -16,8 +16,7 @@ import pytest
 from django.utils import timezone
 
 from ksbb.distribution.services import delivery_schedule
-from ksbb.donations.models import Item, Pledge, Program
-from ksbb.donations.seed import seed_programs
+from ksbb.donations.models import Pledge
 from ksbb.donations.services import pledge_submit
 from ksbb.needs.models import AssessmentRound, Need
 from ksbb.reports.models import MisuseReport
@@ -104,7 +103,6 @@ def test_citizen_reports_misuse_picking_the_rw_by_name(cast: Any, live_server: A
 
 def test_collaborator_pledges_picking_item_and_area_by_name(cast: Any, live_server: Any,
                                                            browser: Any) -> None:
-    seed_programs(Program, Item)  # a flush (transaction=True) removed them
     setup_donations(cast)
     page = _phone(browser, live_server.url, "collaborator")
     page.goto(f"{live_server.url}/donations/pledges/new/")
@@ -123,7 +121,6 @@ def test_collaborator_pledges_picking_item_and_area_by_name(cast: Any, live_serv
 
 def test_assessor_opens_a_round_and_sets_a_need_by_name(cast: Any, live_server: Any,
                                                        browser: Any) -> None:
-    seed_programs(Program, Item)
     page = _phone(browser, live_server.url, "assessor")
     base = live_server.url
     page.goto(f"{base}/backoffice/rounds/new/")
@@ -148,7 +145,6 @@ def test_assessor_opens_a_round_and_sets_a_need_by_name(cast: Any, live_server: 
 
 
 def _delivery(cast: Any) -> Any:
-    seed_programs(Program, Item)
     don = setup_donations(cast)
     allocation = make_allocation(cast, don, quantity=40)
     return delivery_schedule(allocations=[allocation], executor=cast.executor_org,
@@ -193,7 +189,6 @@ def test_ketua_rw_confirms_the_bast_without_a_code(cast: Any, live_server: Any,
 
 def test_aggregator_receives_a_pledge_from_its_inbox_without_a_code(
         cast: Any, live_server: Any, browser: Any) -> None:
-    seed_programs(Program, Item)
     don = setup_donations(cast)
     pledge = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                            item=don.sembako, quantity=50, by=cast.collaborator)

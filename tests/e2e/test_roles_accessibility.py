@@ -25,8 +25,6 @@ from django.utils import timezone
 from ksbb.allocation.models import AllocationRun
 from ksbb.allocation.services import run_start
 from ksbb.distribution.services import delivery_deliver, delivery_dispatch, delivery_schedule
-from ksbb.donations.models import Item, Program
-from ksbb.donations.seed import seed_programs
 from ksbb.donations.services import pledge_receive, pledge_submit
 from ksbb.needs.services import need_set, round_open
 from ksbb.stats.selectors import stats_invalidate
@@ -66,7 +64,6 @@ HEADER_ROWS = """() => {
 def _content(cast: Any, settings: Any) -> dict[str, str]:
     """One of each detail page, made through the services."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    seed_programs(Program, Item)  # a transactional test starts from a flushed database
     don = setup_donations(cast)
     allocation = make_allocation(cast, don, quantity=40)
     delivery = delivery_schedule(allocations=[allocation], executor=cast.executor_org,

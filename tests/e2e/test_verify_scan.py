@@ -16,8 +16,6 @@ from django.utils import timezone
 
 from ksbb.distribution.pdf import BastPdfRenderer
 from ksbb.distribution.services import delivery_deliver, delivery_dispatch, delivery_schedule
-from ksbb.donations.models import Item, Program
-from ksbb.donations.seed import seed_programs
 from ksbb.verify.statements import b64url, parse_qr
 from tests.distribution.conftest import draft_for, make_allocation, sign_all
 from tests.donations.conftest import setup_donations
@@ -28,7 +26,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _signed_bast(cast: Any) -> Any:
-    seed_programs(Program, Item)  # a flush (transaction=True) removed the seeded ones
     don = setup_donations(cast)
     allocation = make_allocation(cast, don, quantity=40)
     delivery = delivery_schedule(allocations=[allocation], executor=cast.executor_org,

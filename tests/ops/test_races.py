@@ -24,8 +24,7 @@ from ksbb.allocation.models import Allocation, AllocationRun, ProposedLine
 from ksbb.allocation.services import line_edit, run_start
 from ksbb.core.audit import audit_verify
 from ksbb.core.models import AuditEntry
-from ksbb.donations.models import Item, Pledge, Program
-from ksbb.donations.seed import seed_programs
+from ksbb.donations.models import Pledge
 from ksbb.donations.services import pledge_submit
 from ksbb.needs.services import round_open
 from tests.allocation.conftest import RW_A1, RW_A2, RW_B1, need, received
@@ -48,7 +47,6 @@ def _audit(action: str) -> int:
 
 
 def test_hundred_parallel_receipts_and_allocations(cast, client_for, tasks_immediate):  # type: ignore[no-untyped-def]
-    seed_programs(Program, Item)  # a transactional test starts from a flushed database
     don = setup_donations(cast)
     rnd = round_open(name="Pangan", program="PANGAN", period_start=datetime.date(2020, 5, 1),
                      period_end=datetime.date(2020, 5, 31), by=cast.assessor)
