@@ -221,3 +221,23 @@ def test_kelurahan_witnesses_the_bast_without_a_code(cast: Any, live_server: Any
     page.wait_for_load_state()
     handover.refresh_from_db()
     assert handover.witness_confirmed_at is not None
+
+
+def test_a_filters_button_stays_put_as_place_suggestions_arrive(cast: Any, live_server: Any,
+                                                                browser: Any) -> None:
+    """The suggestions come 250 ms after typing: they must not push the filter's button
+    away from under a finger about to tap it (a click then picked a suggestion instead)."""
+    page = _phone(browser, live_server.url, "assessor")
+    page.goto(f"{live_server.url}/backoffice/deliveries/schedule/")
+    show = page.locator("form:has(#within) button[type=submit]")
+    before = show.bounding_box()
+    page.locator("#within").press_sequentially("gamb")
+    page.locator("#within-suggest button[data-pick]").first.wait_for()
+    assert show.bounding_box() == before
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.locator("#within").fill("")
+    page.locator("#within-suggest button[data-pick]").first.wait_for(state="detached")
+    before = show.bounding_box()
+    page.locator("#within").press_sequentially("gamb")
+    page.locator("#within-suggest button[data-pick]").first.wait_for()
+    assert show.bounding_box() == before
