@@ -293,9 +293,9 @@ def _schedule(page: Any, j: Journey, server: Server, recipient: str, shot: str |
     # The run left recipients all over the district: the assessor narrows to the village.
     j.goto(page, f"{server.base}/backoffice/deliveries/schedule/")
     page.fill("#within", VILLAGE)
-    # Enter, not a click on "Show": the place suggestions may arrive between the fill and
-    # the click and push the button down, so the click lands on a suggestion (seen in CI).
-    page.press("#within", "Enter")
+    # The place suggestions may arrive just before the click: they open below the filter
+    # row, so "Show" stays where it was (it used to move, and the click picked a suggestion).
+    page.click("form:has(#within) [type=submit]")
     page.wait_for_url(re.compile(r"within="))
     form = page.locator("main form.card", has=page.locator("h2", has_text=recipient))
     _choose(form, "select[name=executor]", EXECUTOR)
