@@ -1,7 +1,8 @@
 """A transactional test (``transaction=True``, ``live_server``) ends with a flush, which
-empties every table, the rows the data migrations made included. The tests after it must
-still find the installation as migrated (the standard programmes, the default region), as
-they do when run alone: order-dependent failures of this kind broke CI twice."""
+empties every table, the rows the data migrations made included. pytest-django runs these
+tests after all the others, so each one after the first started from that empty database,
+unlike a real installation or the same test run alone: order-dependent failures of this kind
+broke CI twice. The conftest hook puts those rows back after every flush."""
 
 from __future__ import annotations
 
@@ -17,15 +18,10 @@ def _as_migrated() -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_transactional_test_starts_from_the_installation_as_migrated() -> None:
-    assert _as_migrated()
-
-
-@pytest.mark.django_db
-def test_a_test_after_a_flush_finds_the_installation_as_migrated() -> None:
+def test_a_transactional_test_finds_the_installation_as_migrated() -> None:
     assert _as_migrated()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_so_does_a_transactional_one() -> None:
+def test_so_does_the_next_one_after_the_flush() -> None:
     assert _as_migrated()

@@ -1,8 +1,4 @@
-"""PostgreSQL row locks keep pledges right when staff act at the same moment.
-
-``transaction=True`` flushes the tables afterwards, data-migration rows included, so the
-programmes and items are seeded in the test itself.
-"""
+"""PostgreSQL row locks keep pledges right when staff act at the same moment."""
 
 from __future__ import annotations
 
@@ -17,17 +13,11 @@ from ksbb.accounts.models import Role
 from ksbb.accounts.services import membership_grant, user_create
 from ksbb.core.domain import Refusal
 from ksbb.core.models import AuditEntry
-from ksbb.donations.models import Item, Pledge, Program, PurchaseFunding
-from ksbb.donations.seed import seed_programs
+from ksbb.donations.models import Pledge, PurchaseFunding
 from ksbb.donations.services import pledge_receive, pledge_submit, purchase_record
 from tests.conftest import SETUP
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded(db):  # type: ignore[no-untyped-def]
-    seed_programs(Program, Item)
 
 
 def _run_at_once(n: int, work) -> tuple[list[object], list[BaseException]]:  # type: ignore[no-untyped-def]
@@ -57,7 +47,7 @@ def _run_at_once(n: int, work) -> tuple[list[object], list[BaseException]]:  # t
     return results, errors
 
 
-def test_two_staff_receive_the_same_pledge_once(seeded, cast, don):  # type: ignore[no-untyped-def]
+def test_two_staff_receive_the_same_pledge_once(cast, don):  # type: ignore[no-untyped-def]
     second = user_create(username="aggregator2", password="x-Very-long-9", by=SETUP)
     membership_grant(user=second, role=Role.AGGREGATOR_STAFF,
                      organization=cast.aggregator_org, by=SETUP)
@@ -77,7 +67,7 @@ def test_two_staff_receive_the_same_pledge_once(seeded, cast, don):  # type: ign
                                      object_id=str(pledge.pk)).count() == 1
 
 
-def test_parallel_purchases_never_overspend_a_pledge(seeded, cast, don):  # type: ignore[no-untyped-def]
+def test_parallel_purchases_never_overspend_a_pledge(cast, don):  # type: ignore[no-untyped-def]
     pledge = pledge_submit(collaborator=cast.collaborator_org, aggregator=cast.aggregator_org,
                            program=don.pangan, amount=1_000_000, by=cast.collaborator)
     pledge = pledge_receive(pledge=pledge, received_amount=1_000_000, by=cast.aggregator)

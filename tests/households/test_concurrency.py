@@ -11,8 +11,6 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import translation
 
-from ksbb.donations.models import Item, Program
-from ksbb.donations.seed import seed_programs
 from ksbb.households.models import Handout, Household
 from ksbb.households.services import handout_record, households_import
 from tests.households.conftest import RW_A, row, rows_of
@@ -20,12 +18,7 @@ from tests.households.conftest import RW_A, row, rows_of
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def seeded(db):  # type: ignore[no-untyped-def]
-    seed_programs(Program, Item)
-
-
-def test_concurrent_taps_stay_within_the_bast(seeded, cast, bast):  # type: ignore[no-untyped-def]
+def test_concurrent_taps_stay_within_the_bast(cast, bast):  # type: ignore[no-untyped-def]
     households_import(rows=rows_of(*[row(i) for i in range(1, 13)]), by=cast.assessor)
     households = list(Household.objects.filter(rw_id=RW_A))
     assert len(households) == 12
